@@ -1,0 +1,69 @@
+/// Argument checks and the messages of the exceptions diffuse throws.
+#pragma once
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+namespace diffuse {
+namespace detail {
+
+/// The shortest decimal that reads back as x (as `%.{p}g` with the smallest p that round-trips).
+inline std::string shortest_decimal(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
+}
+
+inline std::string to_message_value(double x) { return shortest_decimal(x); }
+inline std::string to_message_value(long double x) {
+  return shortest_decimal(static_cast<double>(x));
+}
+inline std::string to_message_value(float x) { return shortest_decimal(static_cast<double>(x)); }
+inline std::string to_message_value(int x) { return std::to_string(x); }
+inline std::string to_message_value(long x) { return std::to_string(x); }
+inline std::string to_message_value(long long x) { return std::to_string(x); }
+inline std::string to_message_value(unsigned x) { return std::to_string(x); }
+inline std::string to_message_value(unsigned long x) { return std::to_string(x); }
+inline std::string to_message_value(unsigned long long x) { return std::to_string(x); }
+inline std::string to_message_value(const std::string& x) { return "\"" + x + "\""; }
+inline std::string to_message_value(const char* x) { return to_message_value(std::string(x)); }
+
+/// Throws Exception (or, built with -fno-exceptions, prints the message and aborts).
+template <class Exception>
+[[noreturn]] inline void raise(const std::string& message) {
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+  throw Exception(message);
+#else
+  std::fprintf(stderr, "%s\n", message.c_str());
+  std::fflush(stderr);
+  std::abort();
+#endif
+}
+
+/// Throws Exception with "diffuse::<function>: <rule> (got <value>)".
+template <class Exception, class Value>
+[[noreturn]] inline void fail(const char* function, const std::string& rule, const Value& value) {
+  raise<Exception>(std::string("diffuse::") + function + ": " + rule + " (got " +
+                   to_message_value(value) + ")");
+}
+
+/// Throws std::out_of_range unless lo <= t <= hi.
+inline void check_step(const char* function, const char* name, long long t, long long lo,
+                       long long hi) {
+  if (t < lo || t > hi) {
+    fail<std::out_of_range>(function, std::string(name) + " must be in [" + std::to_string(lo) +
+                                          ", " + std::to_string(hi) + "]",
+                            t);
+  }
+}
+
+}  // namespace detail
+}  // namespace diffuse

@@ -1,0 +1,67 @@
+/// The extended-precision arithmetic the schedules are built in: decimal constants, compensated sums.
+#pragma once
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+#include "error.hpp"
+
+namespace diffuse {
+namespace detail {
+
+/// The type every schedule is computed in before it is rounded once to its scalar type.
+/// On x86-64 (and on aarch64 Linux) it has at least 64 significand bits; where long double is
+/// only a double (MSVC, Apple arm64) the precision contract of README.md does not hold.
+using wide = long double;
+
+/// True where `wide` is wide enough for diffuse's precision contract.
+inline constexpr bool wide_is_extended = std::numeric_limits<wide>::digits >= 64;
+
+/// π to the precision of `wide`.
+inline constexpr wide pi_wide = 3.14159265358979323846264338327950288L;
+
+/// The decimal a double constant stands for: the shortest decimal that reads back as x, parsed in
+/// `wide`. So 1e-4 means one ten-thousandth, not the double nearest to it.
+inline wide decimal_value(double x) {
+  if (!std::isfinite(x)) return static_cast<wide>(x);
+  return std::strtold(shortest_decimal(x).c_str(), nullptr);
+}
+
+/// Neumaier's compensated sum: error about one rounding of the total, whatever the count.
+class CompensatedSum {
+ public:
+  void add(wide x) {
+    const wide t = sum_ + x;
+    if (!std::isfinite(t)) {  // −∞ (a step with β = 1) absorbs everything after it
+      sum_ = t;
+      compensation_ = 0;
+      return;
+    }
+    if (std::fabs(sum_) >= std::fabs(x)) {
+      compensation_ += (sum_ - t) + x;
+    } else {
+      compensation_ += (x - t) + sum_;
+    }
+    sum_ = t;
+  }
+  /// The sum rounded to `wide`.
+  wide value() const { return sum_ + compensation_; }
+  /// The running sum and its correction, whose exact sum is the compensated total.
+  wide high() const { return sum_; }
+  wide low() const { return compensation_; }
+
+ private:
+  wide sum_ = 0;
+  wide compensation_ = 0;
+};
+
+/// log α from β and α = 1 − β, each given accurately: log1p(−β) for small β, log α otherwise.
+inline wide log_alpha(wide beta, wide alpha) {
+  return beta < 0.5L ? std::log1p(-beta) : std::log(alpha);
+}
+
+}  // namespace detail
+}  // namespace diffuse

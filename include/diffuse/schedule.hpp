@@ -1,0 +1,522 @@
+/// Beta schedules of the discrete forward process: β_t, ᾱ_t and everything derived from log ᾱ_t.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "detail/error.hpp"
+#include "detail/wide.hpp"
+
+namespace diffuse {
+
+namespace detail {
+
+/// A schedule in extended precision: the single source of the numbers of every Schedule<Scalar>.
+/// Index t runs over 0..T; entry 0 is the data (β_0 = 0, α_0 = 1, log ᾱ_0 = 0).
+struct WideSchedule {
+  int steps = 0;
+  std::vector<wide> beta;       ///< β_t
+  std::vector<wide> alpha;      ///< α_t = 1 − β_t
+  std::vector<wide> log_alpha;  ///< log α_t
+  /// log ᾱ_t = Σ_{s ≤ t} log α_s as an unevaluated sum high + low (compensated), so that
+  /// differences L_t − L_s keep their relative precision however close s and t are.
+  std::vector<wide> log_alpha_bar_high;
+  std::vector<wide> log_alpha_bar_low;
+  std::vector<int> source;  ///< the step of the schedule this one was respaced from (t itself otherwise)
+
+  wide log_alpha_bar(int t) const { return log_alpha_bar_high[t] + log_alpha_bar_low[t]; }
+  /// L_t − L_s = log(ᾱ_t / ᾱ_s), with a relative error of a few units of `wide`.
+  wide log_alpha_bar_difference(int s, int t) const {
+    const wide high = log_alpha_bar_high[t] - log_alpha_bar_high[s];
+    if (!std::isfinite(high)) return high;
+    return high + (log_alpha_bar_low[t] - log_alpha_bar_low[s]);
+  }
+  /// 1 − ᾱ_t = −expm1(L_t).
+  wide one_minus_alpha_bar(int t) const { return -std::expm1(log_alpha_bar(t)); }
+};
+
+/// Builds a WideSchedule from β_t and α_t (index 0 unused), checking 0 < β_t < 1 (β_T = 1 allowed).
+/// log ᾱ is their compensated prefix sum unless `high`/`low` give it.
+inline std::shared_ptr<const WideSchedule> build_wide_schedule(
+    const char* function, std::vector<wide> beta, std::vector<wide> alpha, std::vector<int> source,
+    std::vector<wide> high = {}, std::vector<wide> low = {}) {
+  const int steps = static_cast<int>(beta.size()) - 1;
+  auto w = std::make_shared<WideSchedule>();
+  w->steps = steps;
+  beta[0] = 0;
+  alpha[0] = 1;
+  w->log_alpha.assign(beta.size(), 0);
+  for (int t = 1; t <= steps; ++t) {
+    const wide b = beta[t];
+    const bool last_may_be_one = t == steps && b == 1;
+    if (!(b > 0 && b < 1) && !last_may_be_one) {
+      fail<std::invalid_argument>(function,
+                                  "beta_" + std::to_string(t) +
+                                      " must be in (0, 1), or 1 at the last step only",
+                                  b);
+    }
+    w->log_alpha[t] = b == 1 ? -std::numeric_limits<wide>::infinity() : log_alpha(b, alpha[t]);
+  }
+  if (high.empty()) {
+    high.assign(beta.size(), 0);
+    low.assign(beta.size(), 0);
+    CompensatedSum sum;
+    for (int t = 1; t <= steps; ++t) {
+      sum.add(w->log_alpha[t]);
+      high[t] = sum.high();
+      low[t] = sum.low();
+    }
+  }
+  w->beta = std::move(beta);
+  w->alpha = std::move(alpha);
+  w->log_alpha_bar_high = std::move(high);
+  w->log_alpha_bar_low = std::move(low);
+  w->source = std::move(source);
+  return w;
+}
+
+inline std::vector<int> identity_steps(int steps) {
+  std::vector<int> s(static_cast<std::size_t>(steps) + 1);
+  for (int t = 0; t <= steps; ++t) s[static_cast<std::size_t>(t)] = t;
+  return s;
+}
+
+inline void check_steps(const char* function, int steps) {
+  if (steps < 1) fail<std::invalid_argument>(function, "the number of steps T must be at least 1", steps);
+}
+
+inline void check_beta_parameter(const char* function, const char* name, double value) {
+  if (!(value > 0 && value <= 1)) {
+    fail<std::invalid_argument>(function, std::string(name) + " must be in (0, 1]", value);
+  }
+}
+
+}  // namespace detail
+
+/// A discrete noise schedule: β_1..β_T and everything derived from them, t = 0 being the data.
+///
+/// Immutable; copies share one read-only table, so a Schedule is cheap to copy and safe to read
+/// from many threads. Every value is computed once in extended precision (detail::wide) from the
+/// exact definition (decimal constants taken as the decimals they spell) and rounded once to
+/// Scalar. Precision contract (x86-64, where long double has 64 significand bits): double within
+/// 4 ulp and float within 1 ulp of the exact value, log-SNR within 4 ulp of max(1, |λ|), for
+/// T ≤ 100000; long double within (8 + |log ᾱ_t|) ulp of long double (it is the working type).
+///
+/// Step queries take t in [0, T] (β, α and the posterior variance in [1, T]) and throw
+/// std::out_of_range otherwise. The whole-schedule vectors (`betas()`, `alpha_bars()`, …) have
+/// length T and hold at 0-based index i the value of step t = i + 1: the layout of diffusers'
+/// `betas` and `alphas_cumprod` and of improved-diffusion's arrays.
+template <class Scalar>
+class Schedule {
+  static_assert(std::is_floating_point<Scalar>::value, "diffuse::Schedule needs float, double or long double");
+
+ public:
+  using scalar_type = Scalar;
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+  /// Linear β (Ho et al. 2020): β_t = β_start + (β_end − β_start)(t − 1)/(T − 1); T = 1 gives β_start.
+  /// @throws std::invalid_argument if T < 1 or an end is outside (0, 1].
+  static Schedule linear(int steps, double beta_start = 1e-4, double beta_end = 0.02) {
+    const char* fn = "Schedule::linear";
+    detail::check_steps(fn, steps);
+    detail::check_beta_parameter(fn, "beta_start", beta_start);
+    detail::check_beta_parameter(fn, "beta_end", beta_end);
+    const detail::wide b0 = detail::decimal_value(beta_start);
+    const detail::wide b1 = detail::decimal_value(beta_end);
+    return from_beta_function(fn, steps, [&](detail::wide u) { return b0 + (b1 - b0) * u; });
+  }
+
+  /// Scaled linear (Stable Diffusion; LDM's "linear"): β_t = (√β_start + (√β_end − √β_start)(t − 1)/(T − 1))².
+  /// @throws std::invalid_argument if T < 1 or an end is outside (0, 1].
+  static Schedule scaled_linear(int steps, double beta_start = 0.00085, double beta_end = 0.012) {
+    const char* fn = "Schedule::scaled_linear";
+    detail::check_steps(fn, steps);
+    detail::check_beta_parameter(fn, "beta_start", beta_start);
+    detail::check_beta_parameter(fn, "beta_end", beta_end);
+    const detail::wide r0 = std::sqrt(detail::decimal_value(beta_start));
+    const detail::wide r1 = std::sqrt(detail::decimal_value(beta_end));
+    return from_beta_function(fn, steps, [&](detail::wide u) {
+      const detail::wide r = r0 + (r1 - r0) * u;
+      return r * r;
+    });
+  }
+
+  /// Sigmoid (diffusers, GeoDiff): β_t = sigmoid(−6 + 12(t − 1)/(T − 1))·(β_end − β_start) + β_start.
+  /// @throws std::invalid_argument if T < 1 or an end is outside (0, 1].
+  static Schedule sigmoid(int steps, double beta_start = 1e-4, double beta_end = 0.02) {
+    const char* fn = "Schedule::sigmoid";
+    detail::check_steps(fn, steps);
+    detail::check_beta_parameter(fn, "beta_start", beta_start);
+    detail::check_beta_parameter(fn, "beta_end", beta_end);
+    const detail::wide b0 = detail::decimal_value(beta_start);
+    const detail::wide b1 = detail::decimal_value(beta_end);
+    return from_beta_function(fn, steps, [&](detail::wide u) {
+      return (b1 - b0) / (1 + std::exp(6 - 12 * u)) + b0;
+    });
+  }
+
+  /// Constant β_t = β (Understanding Deep Learning, ch. 18: β = 0.01511, T = 100).
+  /// @throws std::invalid_argument if T < 1 or β is outside (0, 1) (β = 1 only when T = 1).
+  static Schedule constant(int steps, double beta) {
+    const char* fn = "Schedule::constant";
+    detail::check_steps(fn, steps);
+    const detail::wide b = detail::decimal_value(beta);
+    return from_beta_function(fn, steps, [&](detail::wide) { return b; });
+  }
+
+  /// Cosine (Nichol & Dhariwal 2021, eq. 17; diffusers `squaredcos_cap_v2`):
+  /// f(u) = cos²((u + s)/(1 + s)·π/2), β_t = min(1 − f(t/T)/f((t − 1)/T), max_beta).
+  /// β is evaluated as sin(b − a)·sin(b + a)/cos²a (a, b the angles at t − 1 and t), which does not
+  /// cancel for small t.
+  /// @throws std::invalid_argument if T < 1, s < 0 or not finite, or max_beta is outside (0, 1].
+  static Schedule cosine(int steps, double s = 0.008, double max_beta = 0.999) {
+    const char* fn = "Schedule::cosine";
+    detail::check_steps(fn, steps);
+    if (!(s >= 0 && std::isfinite(s))) detail::fail<std::invalid_argument>(fn, "s must be finite and >= 0", s);
+    detail::check_beta_parameter(fn, "max_beta", max_beta);
+    using detail::wide;
+    const wide offset = detail::decimal_value(s);
+    const wide cap = detail::decimal_value(max_beta);
+    const wide scale = detail::pi_wide / (2 * static_cast<wide>(steps) * (1 + offset));
+    const wide shift = offset * static_cast<wide>(steps);
+    std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    for (int t = 1; t <= steps; ++t) {
+      const wide a = (static_cast<wide>(t - 1) + shift) * scale;  // θ((t − 1)/T)
+      const wide b = (static_cast<wide>(t) + shift) * scale;      // θ(t/T)
+      const wide cos_a = std::cos(a);
+      wide beta_t = std::sin(scale) * std::sin(a + b) / (cos_a * cos_a);
+      wide alpha_t = t == steps ? wide(0) : std::cos(b) * std::cos(b) / (cos_a * cos_a);
+      if (t == steps) beta_t = 1;  // f(1) = 0 exactly
+      if (beta_t > cap) {
+        beta_t = cap;
+        alpha_t = 1 - cap;
+      }
+      beta[static_cast<std::size_t>(t)] = beta_t;
+      alpha[static_cast<std::size_t>(t)] = alpha_t;
+    }
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
+  }
+
+  /// From a function ᾱ(u) on [0, 1] (diffusers `betas_for_alpha_bar`):
+  /// β_t = min(1 − f(t/T)/f((t − 1)/T), max_beta), with u = t/T rounded to double.
+  /// @throws std::invalid_argument if T < 1, max_beta is outside (0, 1], f is not finite, or
+  /// f does not decrease strictly from a positive f(0).
+  template <class Function>
+  static Schedule from_alpha_bar_function(int steps, Function f, double max_beta = 0.999) {
+    const char* fn = "Schedule::from_alpha_bar_function";
+    detail::check_steps(fn, steps);
+    detail::check_beta_parameter(fn, "max_beta", max_beta);
+    using detail::wide;
+    const wide cap = detail::decimal_value(max_beta);
+    std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    auto value = [&](int t) {
+      const double u = static_cast<double>(t) / static_cast<double>(steps);
+      const double v = static_cast<double>(f(u));
+      if (!std::isfinite(v)) detail::fail<std::invalid_argument>(fn, "f(" + detail::shortest_decimal(u) + ") must be finite", v);
+      return static_cast<wide>(v);
+    };
+    wide previous = value(0);
+    if (!(previous > 0)) detail::fail<std::invalid_argument>(fn, "f(0) must be positive", previous);
+    for (int t = 1; t <= steps; ++t) {
+      const wide current = value(t);
+      if (!(previous > 0)) {
+        detail::fail<std::invalid_argument>(fn, "f must stay positive before u = 1; f(" + std::to_string(t - 1) + "/T)", previous);
+      }
+      if (current < 0) detail::fail<std::invalid_argument>(fn, "f(" + std::to_string(t) + "/T) must not be negative", current);
+      wide beta_t = (previous - current) / previous;
+      wide alpha_t = current / previous;
+      if (beta_t > cap) {
+        beta_t = cap;
+        alpha_t = 1 - cap;
+      }
+      beta[static_cast<std::size_t>(t)] = beta_t;
+      alpha[static_cast<std::size_t>(t)] = alpha_t;
+      previous = current;
+    }
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
+  }
+
+  /// From β_1..β_T given as binary values (diffusers `trained_betas`); element i is β_{i+1}.
+  /// @throws std::invalid_argument if empty, or a β is outside (0, 1) (β_T = 1 allowed) or not finite.
+  template <class Derived>
+  static Schedule from_betas(const Eigen::DenseBase<Derived>& betas) {
+    const char* fn = "Schedule::from_betas";
+    const int steps = static_cast<int>(betas.size());
+    detail::check_steps(fn, steps);
+    std::vector<detail::wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    for (int t = 1; t <= steps; ++t) {
+      beta[static_cast<std::size_t>(t)] = static_cast<detail::wide>(betas.derived().coeff(t - 1));
+      alpha[static_cast<std::size_t>(t)] = 1 - beta[static_cast<std::size_t>(t)];
+    }
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
+  }
+  static Schedule from_betas(const std::vector<double>& betas) {
+    return from_betas(Eigen::Map<const Eigen::VectorXd>(betas.data(), static_cast<Eigen::Index>(betas.size())));
+  }
+
+  /// From ᾱ_1..ᾱ_T given as binary values (k-diffusion style); element i is ᾱ_{i+1}, ᾱ_0 = 1.
+  /// β_t = (ᾱ_{t−1} − ᾱ_t)/ᾱ_{t−1}, evaluated without cancellation.
+  /// @throws std::invalid_argument if empty, not finite, not strictly decreasing from 1, outside
+  /// [0, 1], or 0 before the last step.
+  template <class Derived>
+  static Schedule from_alpha_bars(const Eigen::DenseBase<Derived>& alpha_bars) {
+    const char* fn = "Schedule::from_alpha_bars";
+    const int steps = static_cast<int>(alpha_bars.size());
+    detail::check_steps(fn, steps);
+    using detail::wide;
+    std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    wide previous = 1;
+    for (int t = 1; t <= steps; ++t) {
+      const wide current = static_cast<wide>(alpha_bars.derived().coeff(t - 1));
+      const std::string name = "alpha_bar_" + std::to_string(t);
+      if (!(current >= 0 && current <= 1)) detail::fail<std::invalid_argument>(fn, name + " must be in [0, 1]", current);
+      if (!(current < previous)) {
+        detail::fail<std::invalid_argument>(fn, name + " must be less than alpha_bar_" + std::to_string(t - 1) + " (strictly decreasing)", current);
+      }
+      if (current == 0 && t < steps) detail::fail<std::invalid_argument>(fn, name + " must be positive before the last step", current);
+      beta[static_cast<std::size_t>(t)] = (previous - current) / previous;
+      alpha[static_cast<std::size_t>(t)] = current / previous;
+      previous = current;
+    }
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
+  }
+  static Schedule from_alpha_bars(const std::vector<double>& alpha_bars) {
+    return from_alpha_bars(Eigen::Map<const Eigen::VectorXd>(alpha_bars.data(), static_cast<Eigen::Index>(alpha_bars.size())));
+  }
+
+  /// The same schedule in another scalar type, rounded once from the extended-precision values.
+  template <class Other>
+  Schedule<Other> cast() const {
+    return Schedule<Other>(wide_);
+  }
+
+  /// Zero terminal SNR (Lin et al. 2023, Alg. 1): √ᾱ'_t = (√ᾱ_t − √ᾱ_T)·√ᾱ_1/(√ᾱ_1 − √ᾱ_T), so
+  /// ᾱ'_1 = ᾱ_1 and ᾱ'_T = 0 exactly (β'_T = 1, SNR_T = 0, log-SNR_T = −∞, σ_T = +∞).
+  /// Evaluated as log ᾱ'_t = log ᾱ_t + g_t − g_1, g_t = 2 log(−expm1((L_T − L_t)/2)).
+  /// @throws std::invalid_argument if T < 2.
+  Schedule zero_terminal_snr() const {
+    const char* fn = "Schedule::zero_terminal_snr";
+    const detail::WideSchedule& w = *wide_;
+    const int steps = w.steps;
+    if (steps < 2) detail::fail<std::invalid_argument>(fn, "needs at least 2 steps", steps);
+    using detail::wide;
+    auto g = [&](int t) {  // g_t; g_T = −∞
+      return 2 * std::log(-std::expm1(w.log_alpha_bar_difference(t, steps) / 2));
+    };
+    std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    wide g_previous = g(1);
+    beta[1] = w.beta[1];
+    alpha[1] = w.alpha[1];
+    for (int t = 2; t <= steps; ++t) {
+      const std::size_t i = static_cast<std::size_t>(t);
+      if (t == steps) {
+        beta[i] = 1;
+        alpha[i] = 0;
+        break;
+      }
+      const wide g_t = g(t);
+      const wide log_alpha_t = w.log_alpha[i] + (g_t - g_previous);
+      beta[i] = -std::expm1(log_alpha_t);
+      alpha[i] = std::exp(log_alpha_t);
+      g_previous = g_t;
+    }
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), w.source));
+  }
+
+  /// The schedule over the kept steps t_1 < … < t_K (improved-diffusion `respace.py`):
+  /// β'_k = 1 − ᾱ_{t_k}/ᾱ_{t_{k−1}} (ᾱ_{t_0} = 1). Its ᾱ'_k equal this schedule's ᾱ_{t_k} bit for
+  /// bit; `source_step(k)` gives t_k (in the original numbering if this one was respaced too).
+  /// @throws std::invalid_argument if `kept` is empty, not strictly increasing, or outside [1, T].
+  Schedule respaced(const std::vector<int>& kept) const {
+    const char* fn = "Schedule::respaced";
+    const detail::WideSchedule& w = *wide_;
+    if (kept.empty()) detail::fail<std::invalid_argument>(fn, "the kept steps must not be empty", 0);
+    using detail::wide;
+    const std::size_t n = kept.size() + 1;
+    std::vector<wide> beta(n), alpha(n), high(n, 0), low(n, 0);
+    std::vector<int> source(n, 0);
+    int previous = 0;
+    for (std::size_t k = 1; k < n; ++k) {
+      const int t = kept[k - 1];
+      if (t < 1 || t > w.steps) {
+        detail::fail<std::invalid_argument>(fn, "kept step " + std::to_string(k) + " must be in [1, " + std::to_string(w.steps) + "]", t);
+      }
+      if (t <= previous) {
+        detail::fail<std::invalid_argument>(fn, "kept steps must be strictly increasing; kept step " + std::to_string(k), t);
+      }
+      const std::size_t i = static_cast<std::size_t>(t);
+      if (t == previous + 1) {
+        beta[k] = w.beta[i];
+        alpha[k] = w.alpha[i];
+      } else {
+        const wide log_alpha_k = w.log_alpha_bar_difference(previous, t);
+        beta[k] = -std::expm1(log_alpha_k);
+        alpha[k] = std::exp(log_alpha_k);
+      }
+      high[k] = w.log_alpha_bar_high[i];
+      low[k] = w.log_alpha_bar_low[i];
+      source[k] = w.source[i];
+      previous = t;
+    }
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), std::move(source), std::move(high), std::move(low)));
+  }
+
+  /// T, the number of noising steps.
+  int steps() const { return wide_->steps; }
+
+  /// β_t, t in [1, T].
+  Scalar beta(int t) const { return at(tables_->beta, t, 1, "Schedule::beta"); }
+  /// α_t = 1 − β_t, t in [1, T].
+  Scalar alpha(int t) const { return at(tables_->alpha, t, 1, "Schedule::alpha"); }
+  /// ᾱ_t = ∏_{s ≤ t} α_s = exp(L_t); ᾱ_0 = 1.
+  Scalar alpha_bar(int t) const { return at(tables_->alpha_bar, t, 0, "Schedule::alpha_bar"); }
+  /// 1 − ᾱ_t = −expm1(L_t), without cancellation; 0 at t = 0.
+  Scalar one_minus_alpha_bar(int t) const { return at(tables_->one_minus_alpha_bar, t, 0, "Schedule::one_minus_alpha_bar"); }
+  /// √ᾱ_t = exp(L_t/2), the signal coefficient of q(x_t|x_0) (Ho et al. eq. 4).
+  Scalar sqrt_alpha_bar(int t) const { return at(tables_->sqrt_alpha_bar, t, 0, "Schedule::sqrt_alpha_bar"); }
+  /// √(1 − ᾱ_t), the noise coefficient of q(x_t|x_0).
+  Scalar sqrt_one_minus_alpha_bar(int t) const {
+    return at(tables_->sqrt_one_minus_alpha_bar, t, 0, "Schedule::sqrt_one_minus_alpha_bar");
+  }
+  /// L_t = log ᾱ_t (compensated sum of log α_s); −∞ at a zero-terminal-SNR endpoint.
+  Scalar log_alpha_bar(int t) const { return at(tables_->log_alpha_bar, t, 0, "Schedule::log_alpha_bar"); }
+  /// SNR_t = ᾱ_t/(1 − ᾱ_t) = 1/expm1(−L_t); +∞ at t = 0, 0 at a zero-terminal-SNR endpoint.
+  Scalar snr(int t) const { return at(tables_->snr, t, 0, "Schedule::snr"); }
+  /// λ_t = log SNR_t = L_t − log(−expm1(L_t)); +∞ at t = 0, −∞ at a zero-terminal-SNR endpoint.
+  Scalar log_snr(int t) const { return at(tables_->log_snr, t, 0, "Schedule::log_snr"); }
+  /// σ_t = √((1 − ᾱ_t)/ᾱ_t) = √expm1(−L_t), the VE noise level (Karras et al. 2022); 0 at t = 0,
+  /// +∞ at a zero-terminal-SNR endpoint.
+  Scalar sigma(int t) const { return at(tables_->sigma, t, 0, "Schedule::sigma"); }
+  /// β̃_t = β_t (1 − ᾱ_{t−1})/(1 − ᾱ_t) (Ho et al. eq. 7), t in [1, T]; β̃_1 = 0.
+  Scalar posterior_variance(int t) const { return at(tables_->posterior_variance, t, 1, "Schedule::posterior_variance"); }
+  /// The step of the original schedule that step t stands for (t itself unless respaced).
+  int source_step(int t) const {
+    detail::check_step("Schedule::source_step", "t", t, 0, steps());
+    return wide_->source[static_cast<std::size_t>(t)];
+  }
+
+  /// ᾱ_t/ᾱ_s = exp(L_t − L_s), the signal variance of q(x_t|x_s), 0 ≤ s ≤ t ≤ T.
+  Scalar alpha_bar_ratio(int s, int t) const {
+    return static_cast<Scalar>(std::exp(log_alpha_bar_difference_wide(s, t, "Schedule::alpha_bar_ratio")));
+  }
+  /// √(ᾱ_t/ᾱ_s) = exp((L_t − L_s)/2), the mean coefficient of q(x_t|x_s).
+  Scalar sqrt_alpha_bar_ratio(int s, int t) const {
+    return static_cast<Scalar>(std::exp(log_alpha_bar_difference_wide(s, t, "Schedule::sqrt_alpha_bar_ratio") / 2));
+  }
+  /// 1 − ᾱ_t/ᾱ_s = −expm1(L_t − L_s), the variance of q(x_t|x_s), without cancellation.
+  Scalar one_minus_alpha_bar_ratio(int s, int t) const {
+    return static_cast<Scalar>(-std::expm1(log_alpha_bar_difference_wide(s, t, "Schedule::one_minus_alpha_bar_ratio")));
+  }
+
+  /// The coefficients of the posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), 0 ≤ s < t ≤ T
+  /// (Ho et al. eq. 6–7 for s = t − 1; Kingma et al. 2021, VDM, for any s): with a = ᾱ_t/ᾱ_s,
+  /// c_0 = (1 − a)√ᾱ_s/(1 − ᾱ_t), c_t = (1 − ᾱ_s)√a/(1 − ᾱ_t), v = (1 − a)(1 − ᾱ_s)/(1 − ᾱ_t).
+  struct PosteriorCoefficients {
+    Scalar x0;        ///< c_0
+    Scalar xt;        ///< c_t
+    Scalar variance;  ///< v
+  };
+  PosteriorCoefficients posterior_coefficients(int s, int t) const {
+    const char* fn = "Schedule::posterior_coefficients";
+    detail::check_step(fn, "t", t, 1, steps());
+    detail::check_step(fn, "s", s, 0, t - 1);
+    using detail::wide;
+    const detail::WideSchedule& w = *wide_;
+    const wide d = w.log_alpha_bar_difference(s, t);
+    const wide one_minus_a = -std::expm1(d);
+    const wide one_minus_abar_s = w.one_minus_alpha_bar(s);
+    const wide one_minus_abar_t = w.one_minus_alpha_bar(t);
+    return {static_cast<Scalar>(one_minus_a * std::exp(w.log_alpha_bar(s) / 2) / one_minus_abar_t),
+            static_cast<Scalar>(one_minus_abar_s * std::exp(d / 2) / one_minus_abar_t),
+            static_cast<Scalar>(one_minus_a * one_minus_abar_s / one_minus_abar_t)};
+  }
+
+  /// L_t − L_s = log(ᾱ_t/ᾱ_s) in extended precision, 0 ≤ s ≤ t ≤ T (for code that needs more).
+  detail::wide log_alpha_bar_difference_wide(int s, int t, const char* function = "Schedule::log_alpha_bar_difference_wide") const {
+    detail::check_step(function, "t", t, 0, steps());
+    detail::check_step(function, "s", s, 0, t);
+    return wide_->log_alpha_bar_difference(s, t);
+  }
+
+  /// Whole-schedule vectors of length T: element i holds step t = i + 1 (diffusers' layout).
+  Vector betas() const { return tables_->beta.tail(steps()); }
+  Vector alphas() const { return tables_->alpha.tail(steps()); }
+  Vector alpha_bars() const { return tables_->alpha_bar.tail(steps()); }
+  Vector one_minus_alpha_bars() const { return tables_->one_minus_alpha_bar.tail(steps()); }
+  Vector sqrt_alpha_bars() const { return tables_->sqrt_alpha_bar.tail(steps()); }
+  Vector sqrt_one_minus_alpha_bars() const { return tables_->sqrt_one_minus_alpha_bar.tail(steps()); }
+  Vector log_alpha_bars() const { return tables_->log_alpha_bar.tail(steps()); }
+  Vector snrs() const { return tables_->snr.tail(steps()); }
+  Vector log_snrs() const { return tables_->log_snr.tail(steps()); }
+  Vector sigmas() const { return tables_->sigma.tail(steps()); }
+  Vector posterior_variances() const { return tables_->posterior_variance.tail(steps()); }
+
+ private:
+  template <class>
+  friend class Schedule;
+
+  /// The tables of every per-step quantity, t = 0..T, rounded once from the wide schedule.
+  struct Tables {
+    Vector beta, alpha, alpha_bar, one_minus_alpha_bar, sqrt_alpha_bar, sqrt_one_minus_alpha_bar,
+        log_alpha_bar, snr, log_snr, sigma, posterior_variance;
+  };
+
+  explicit Schedule(std::shared_ptr<const detail::WideSchedule> w) : wide_(std::move(w)) {
+    using detail::wide;
+    const detail::WideSchedule& s = *wide_;
+    auto tables = std::make_shared<Tables>();
+    Tables& d = *tables;
+    const Eigen::Index n = s.steps + 1;
+    for (Vector* v : {&d.beta, &d.alpha, &d.alpha_bar, &d.one_minus_alpha_bar, &d.sqrt_alpha_bar,
+                      &d.sqrt_one_minus_alpha_bar, &d.log_alpha_bar, &d.snr, &d.log_snr, &d.sigma,
+                      &d.posterior_variance}) {
+      v->resize(n);
+    }
+    const wide inf = std::numeric_limits<wide>::infinity();
+    for (int t = 0; t <= s.steps; ++t) {
+      const std::size_t i = static_cast<std::size_t>(t);
+      const wide L = s.log_alpha_bar(t);
+      const wide one_minus = -std::expm1(L);
+      d.beta(t) = static_cast<Scalar>(s.beta[i]);
+      d.alpha(t) = static_cast<Scalar>(s.alpha[i]);
+      d.alpha_bar(t) = static_cast<Scalar>(std::exp(L));
+      d.one_minus_alpha_bar(t) = static_cast<Scalar>(one_minus);
+      d.sqrt_alpha_bar(t) = static_cast<Scalar>(std::exp(L / 2));
+      d.sqrt_one_minus_alpha_bar(t) = static_cast<Scalar>(std::sqrt(one_minus));
+      d.log_alpha_bar(t) = static_cast<Scalar>(L);
+      d.snr(t) = static_cast<Scalar>(t == 0 ? inf : 1 / std::expm1(-L));
+      d.log_snr(t) = static_cast<Scalar>(t == 0 ? inf : L - std::log(one_minus));
+      d.sigma(t) = static_cast<Scalar>(std::sqrt(std::expm1(-L)));
+      d.posterior_variance(t) = static_cast<Scalar>(t == 0 ? wide(0) : s.beta[i] * s.one_minus_alpha_bar(t - 1) / one_minus);
+    }
+    tables_ = std::move(tables);
+  }
+
+  Scalar at(const Vector& table, int t, int first, const char* function) const {
+    detail::check_step(function, "t", t, first, steps());
+    return table(t);
+  }
+
+  std::shared_ptr<const detail::WideSchedule> wide_;
+  std::shared_ptr<const Tables> tables_;
+
+  template <class BetaOfU>
+  static Schedule from_beta_function(const char* function, int steps, BetaOfU beta_of_u) {
+    std::vector<detail::wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    for (int t = 1; t <= steps; ++t) {
+      const detail::wide u = steps == 1 ? 0 : static_cast<detail::wide>(t - 1) / static_cast<detail::wide>(steps - 1);
+      beta[static_cast<std::size_t>(t)] = beta_of_u(u);
+      alpha[static_cast<std::size_t>(t)] = 1 - beta[static_cast<std::size_t>(t)];
+    }
+    return Schedule(detail::build_wide_schedule(function, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
+  }
+};
+
+}  // namespace diffuse

@@ -1,0 +1,11 @@
+// The only Catch2 include of the tests: Catch2 v3's split headers or v2.13's single header.
+#pragma once
+
+#if defined(DIFFUSE_CATCH2_V3)
+#include <catch2/catch_template_test_macros.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_floating_point.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#else
+#include <catch2/catch.hpp>
+#endif

@@ -1,0 +1,14 @@
+// Structural properties of Schedule that hold for every family: ᾱ_0 = 1, ᾱ decreasing, checks.
+#include <diffuse/schedule.hpp>
+
+#include "catch.hpp"
+
+template class diffuse::Schedule<float>;
+template class diffuse::Schedule<double>;
+template class diffuse::Schedule<long double>;
+
+TEMPLATE_TEST_CASE("alpha_bar starts at 1 and decreases strictly", "[schedule]", float, double) {
+  const auto s = diffuse::Schedule<TestType>::linear(1000);
+  CHECK(s.alpha_bar(0) == TestType(1));
+  for (int t = 1; t <= s.steps(); ++t) CHECK(s.alpha_bar(t) < s.alpha_bar(t - 1));
+}
