@@ -2,4 +2,5 @@
 #pragma once
 
 #include "schedule.hpp"
+#include "spacing.hpp"
 #include "version.hpp"

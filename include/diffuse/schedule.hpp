@@ -39,7 +39,7 @@ struct WideSchedule {
     return high + (log_alpha_bar_low[t] - log_alpha_bar_low[s]);
   }
   /// 1 − ᾱ_t = −expm1(L_t).
-  wide one_minus_alpha_bar(int t) const { return -std::expm1(log_alpha_bar(t)); }
+  wide one_minus_alpha_bar(int t) const { return one_minus_exp(log_alpha_bar(t)); }
 };
 
 /// Builds a WideSchedule from β_t and α_t (index 0 unused), checking 0 < β_t < 1 (β_T = 1 allowed).
@@ -308,7 +308,7 @@ class Schedule {
     if (steps < 2) detail::fail<std::invalid_argument>(fn, "needs at least 2 steps", steps);
     using detail::wide;
     auto g = [&](int t) {  // g_t; g_T = −∞
-      return 2 * std::log(-std::expm1(w.log_alpha_bar_difference(t, steps) / 2));
+      return 2 * std::log(detail::one_minus_exp(w.log_alpha_bar_difference(t, steps) / 2));
     };
     std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
     wide g_previous = g(1);
@@ -323,7 +323,7 @@ class Schedule {
       }
       const wide g_t = g(t);
       const wide log_alpha_t = w.log_alpha[i] + (g_t - g_previous);
-      beta[i] = -std::expm1(log_alpha_t);
+      beta[i] = detail::one_minus_exp(log_alpha_t);
       alpha[i] = std::exp(log_alpha_t);
       g_previous = g_t;
     }
@@ -357,7 +357,7 @@ class Schedule {
         alpha[k] = w.alpha[i];
       } else {
         const wide log_alpha_k = w.log_alpha_bar_difference(previous, t);
-        beta[k] = -std::expm1(log_alpha_k);
+        beta[k] = detail::one_minus_exp(log_alpha_k);
         alpha[k] = std::exp(log_alpha_k);
       }
       high[k] = w.log_alpha_bar_high[i];
@@ -412,7 +412,7 @@ class Schedule {
   }
   /// 1 − ᾱ_t/ᾱ_s = −expm1(L_t − L_s), the variance of q(x_t|x_s), without cancellation.
   Scalar one_minus_alpha_bar_ratio(int s, int t) const {
-    return static_cast<Scalar>(-std::expm1(log_alpha_bar_difference_wide(s, t, "Schedule::one_minus_alpha_bar_ratio")));
+    return static_cast<Scalar>(detail::one_minus_exp(log_alpha_bar_difference_wide(s, t, "Schedule::one_minus_alpha_bar_ratio")));
   }
 
   /// The coefficients of the posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), 0 ≤ s < t ≤ T
@@ -430,7 +430,7 @@ class Schedule {
     using detail::wide;
     const detail::WideSchedule& w = *wide_;
     const wide d = w.log_alpha_bar_difference(s, t);
-    const wide one_minus_a = -std::expm1(d);
+    const wide one_minus_a = detail::one_minus_exp(d);
     const wide one_minus_abar_s = w.one_minus_alpha_bar(s);
     const wide one_minus_abar_t = w.one_minus_alpha_bar(t);
     return {static_cast<Scalar>(one_minus_a * std::exp(w.log_alpha_bar(s) / 2) / one_minus_abar_t),
@@ -483,7 +483,7 @@ class Schedule {
     for (int t = 0; t <= s.steps; ++t) {
       const std::size_t i = static_cast<std::size_t>(t);
       const wide L = s.log_alpha_bar(t);
-      const wide one_minus = -std::expm1(L);
+      const wide one_minus = detail::one_minus_exp(L);
       d.beta(t) = static_cast<Scalar>(s.beta[i]);
       d.alpha(t) = static_cast<Scalar>(s.alpha[i]);
       d.alpha_bar(t) = static_cast<Scalar>(std::exp(L));
@@ -491,9 +491,9 @@ class Schedule {
       d.sqrt_alpha_bar(t) = static_cast<Scalar>(std::exp(L / 2));
       d.sqrt_one_minus_alpha_bar(t) = static_cast<Scalar>(std::sqrt(one_minus));
       d.log_alpha_bar(t) = static_cast<Scalar>(L);
-      d.snr(t) = static_cast<Scalar>(t == 0 ? inf : 1 / std::expm1(-L));
+      d.snr(t) = static_cast<Scalar>(t == 0 ? inf : 1 / std::expm1(0 - L));
       d.log_snr(t) = static_cast<Scalar>(t == 0 ? inf : L - std::log(one_minus));
-      d.sigma(t) = static_cast<Scalar>(std::sqrt(std::expm1(-L)));
+      d.sigma(t) = static_cast<Scalar>(std::sqrt(std::expm1(0 - L)));  // 0 − L: +0 at t = 0
       d.posterior_variance(t) = static_cast<Scalar>(t == 0 ? wide(0) : s.beta[i] * s.one_minus_alpha_bar(t - 1) / one_minus);
     }
     tables_ = std::move(tables);

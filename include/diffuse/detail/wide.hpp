@@ -58,6 +58,9 @@ class CompensatedSum {
   wide compensation_ = 0;
 };
 
+/// 1 − eˣ = −expm1(x) without cancellation, and +0 (not −0) at x = 0.
+inline wide one_minus_exp(wide x) { return wide(0) - std::expm1(x); }
+
 /// log α from β and α = 1 − β, each given accurately: log1p(−β) for small β, log α otherwise.
 inline wide log_alpha(wide beta, wide alpha) {
   return beta < 0.5L ? std::log1p(-beta) : std::log(alpha);
