@@ -1,0 +1,245 @@
+// Test support for the schedule tests: ulp distances, the precision contract, and the reference
+// schedules of tests/reference/schedules (made by tests/reference/gen_schedule_reference.py).
+#pragma once
+
+#include <diffuse/schedule.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace reference {
+
+/// Wide enough to number every long double (x87: 2^79 values).
+__extension__ typedef __int128 Ordinal;
+
+/// The position of |x| among the non-negative values of T (0 for 0, 1 for the smallest subnormal,
+/// the largest finite value + 1 for infinity), the same order as IEEE bit patterns.
+template <class T>
+Ordinal magnitude_ordinal(T x) {
+  using limits = std::numeric_limits<T>;
+  constexpr int p = limits::digits;
+  constexpr int emin = limits::min_exponent;  // the smallest normal is 2^(emin − 1)
+  x = std::fabs(x);
+  if (std::isinf(x)) return magnitude_ordinal(limits::max()) + 1;
+  if (x == 0) return 0;
+  int e = 0;
+  const T f = std::frexp(x, &e);  // x = f·2^e, f in [1/2, 1)
+  if (e < emin) {  // subnormal: an integer multiple of 2^(emin − p)
+    return static_cast<Ordinal>(static_cast<unsigned long long>(std::ldexp(x, p - emin)));
+  }
+  const Ordinal m = static_cast<unsigned long long>(std::ldexp(f, p));  // in [2^(p−1), 2^p)
+  return (static_cast<Ordinal>(e - emin) << (p - 1)) + m;
+}
+
+/// The number of values of T between a and b (bit-pattern distance across zero; +0 and −0 are
+/// the same value, inf to inf of the same sign is 0); +∞ if either is NaN.
+template <class T>
+double ulp_distance(T a, T b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::infinity();
+  const Ordinal oa = std::signbit(a) ? -magnitude_ordinal(a) : magnitude_ordinal(a);
+  const Ordinal ob = std::signbit(b) ? -magnitude_ordinal(b) : magnitude_ordinal(b);
+  return static_cast<double>(oa > ob ? oa - ob : ob - oa);
+}
+
+/// A decimal (or "inf", "-inf", a C99 hex float) rounded correctly to T.
+template <class T>
+T parse(const std::string& text);
+template <>
+inline float parse<float>(const std::string& text) { return std::strtof(text.c_str(), nullptr); }
+template <>
+inline double parse<double>(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+template <>
+inline long double parse<long double>(const std::string& text) { return std::strtold(text.c_str(), nullptr); }
+
+/// The precision contract of schedule.hpp in ulps of T: float 1, double 4, long double
+/// 8 + |log ᾱ_t| (its working type); `log_alpha_bar` is log ᾱ of the step the value belongs to.
+template <class T>
+double contract_ulps(long double log_alpha_bar) {
+  if (std::is_same<T, float>::value) return 1;
+  if (std::is_same<T, double>::value) return 4;
+  return 8 + static_cast<double>(std::fabs(log_alpha_bar));
+}
+
+/// Error of a log-SNR value: |got − λ| in ulps of max(1, |λ|) in T (the contract's measure); 0 if
+/// both are the same infinity.
+template <class T>
+double log_snr_error(T got, const std::string& exact_text) {
+  const long double exact = parse<long double>(exact_text);
+  if (std::isinf(exact) || std::isinf(got)) return got == exact ? 0 : std::numeric_limits<double>::infinity();
+  if (std::isnan(got)) return std::numeric_limits<double>::infinity();
+  const T scale = static_cast<T>(std::fmax(1.0L, std::fabs(exact)));
+  const long double ulp = static_cast<long double>(std::nextafter(scale, std::numeric_limits<T>::infinity())) - scale;
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - exact) / ulp);
+}
+
+inline std::string directory() { return std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/schedules/"; }
+
+inline std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, separator)) parts.push_back(part);
+  if (!text.empty() && text.back() == separator) parts.emplace_back();
+  return parts;
+}
+
+/// The lines of a file under tests/reference/schedules that are not empty or comments.
+inline std::vector<std::string> data_lines(const std::string& relative_path) {
+  std::ifstream in(directory() + relative_path);
+  if (!in) throw std::runtime_error("cannot open reference file " + directory() + relative_path);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != '#') lines.push_back(line);
+  }
+  return lines;
+}
+
+/// A CSV with a header line, kept as text so that each scalar type parses it with its own rounding.
+struct Csv {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::size_t column(const std::string& name) const {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == name) return i;
+    }
+    throw std::runtime_error("no column " + name);
+  }
+};
+
+inline Csv read_csv(const std::string& relative_path) {
+  const std::vector<std::string> lines = data_lines(relative_path);
+  Csv csv;
+  csv.header = split(lines.at(0), ',');
+  for (std::size_t i = 1; i < lines.size(); ++i) csv.rows.push_back(split(lines[i], ','));
+  return csv;
+}
+
+/// One line of index.txt: a case name, its factory and the factory's arguments.
+struct Case {
+  std::string name;
+  std::string factory;
+  std::vector<std::string> arguments;
+};
+
+inline std::vector<Case> read_index() {
+  std::vector<Case> cases;
+  for (const std::string& line : data_lines("index.txt")) {
+    std::istringstream in(line);
+    Case c;
+    in >> c.name >> c.factory;
+    for (std::string word; in >> word;) c.arguments.push_back(word);
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+/// The doubles of an input file: column `column` of every line (hex, read exactly).
+inline std::vector<double> read_doubles(const std::string& relative_path, std::size_t column) {
+  std::vector<double> values;
+  for (const std::string& line : data_lines(relative_path)) {
+    std::istringstream in(line);
+    std::string word;
+    for (std::size_t i = 0; i <= column; ++i) in >> word;
+    values.push_back(std::strtod(word.c_str(), nullptr));
+  }
+  return values;
+}
+
+/// Rebuilds the cases of index.txt as Schedule<T>, keeping the ones other cases start from.
+template <class T>
+class Builder {
+ public:
+  using Schedule = diffuse::Schedule<T>;
+
+  explicit Builder(const std::vector<Case>& cases) {
+    for (const Case& c : cases) {
+      if (c.factory == "zero_terminal_snr" || c.factory == "respaced") bases_.insert(c.arguments.at(0));
+    }
+  }
+
+  Schedule build(const Case& c) {
+    const Schedule s = make(c);
+    if (bases_.count(c.name) != 0) built_.emplace(c.name, s);
+    return s;
+  }
+
+ private:
+  static double number(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+  static int integer(const std::string& text) { return std::atoi(text.c_str()); }
+
+  Schedule make(const Case& c) const {
+    const std::vector<std::string>& a = c.arguments;
+    if (c.factory == "linear") return Schedule::linear(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
+    if (c.factory == "scaled_linear") return Schedule::scaled_linear(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
+    if (c.factory == "sigmoid") return Schedule::sigmoid(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
+    if (c.factory == "cosine") return Schedule::cosine(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
+    if (c.factory == "constant") return Schedule::constant(integer(a.at(0)), number(a.at(1)));
+    if (c.factory == "from_betas") return Schedule::from_betas(read_doubles(a.at(0), 0));
+    if (c.factory == "from_alpha_bars") return Schedule::from_alpha_bars(read_doubles(a.at(0), 0));
+    if (c.factory == "from_alpha_bar_function") {
+      // f returns the doubles the script wrote for each u = t/T; an unexpected u throws.
+      const std::vector<double> u = read_doubles(a.at(2), 0);
+      const std::vector<double> f = read_doubles(a.at(2), 2);
+      std::map<double, double> table;
+      for (std::size_t i = 0; i < u.size(); ++i) table.emplace(u[i], f[i]);
+      return Schedule::from_alpha_bar_function(integer(a.at(0)), [table](double x) { return table.at(x); }, number(a.at(1)));
+    }
+    if (c.factory == "zero_terminal_snr") return built_.at(a.at(0)).zero_terminal_snr();
+    if (c.factory == "respaced") {
+      std::vector<int> kept;
+      for (const std::string& k : split(a.at(1), ',')) kept.push_back(integer(k));
+      return built_.at(a.at(0)).respaced(kept);
+    }
+    throw std::runtime_error("unknown factory " + c.factory + " in index.txt");
+  }
+
+  std::set<std::string> bases_;
+  std::map<std::string, Schedule> built_;
+};
+
+/// A per-step quantity of Schedule<T>: its CSV column, the step query, the whole-schedule vector
+/// and the first step it is defined at.
+template <class T>
+struct Column {
+  using Schedule = diffuse::Schedule<T>;
+  std::string name;
+  T (Schedule::*step)(int) const;
+  typename Schedule::Vector (Schedule::*whole)() const;
+  int first;
+};
+
+template <class T>
+std::vector<Column<T>> columns() {
+  using S = diffuse::Schedule<T>;
+  return {{"beta", &S::beta, &S::betas, 1},
+          {"alpha", &S::alpha, &S::alphas, 1},
+          {"alpha_bar", &S::alpha_bar, &S::alpha_bars, 0},
+          {"one_minus_alpha_bar", &S::one_minus_alpha_bar, &S::one_minus_alpha_bars, 0},
+          {"sqrt_alpha_bar", &S::sqrt_alpha_bar, &S::sqrt_alpha_bars, 0},
+          {"sqrt_one_minus_alpha_bar", &S::sqrt_one_minus_alpha_bar, &S::sqrt_one_minus_alpha_bars, 0},
+          {"log_alpha_bar", &S::log_alpha_bar, &S::log_alpha_bars, 0},
+          {"snr", &S::snr, &S::snrs, 0},
+          {"log_snr", &S::log_snr, &S::log_snrs, 0},
+          {"sigma", &S::sigma, &S::sigmas, 0},
+          {"posterior_variance", &S::posterior_variance, &S::posterior_variances, 1}};
+}
+
+/// A value with all the digits of its type, for failure messages.
+inline std::string digits(long double x) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.21Lg", x);
+  return buffer;
+}
+
+}  // namespace reference
