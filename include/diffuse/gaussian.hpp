@@ -1,0 +1,227 @@
+/// Gaussian<Mean>: the isotropic normal distribution N(μ, σ² I) over an Eigen vector or matrix.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include <Eigen/Core>
+
+#include "detail/error.hpp"
+#include "detail/wide.hpp"
+#include "normal.hpp"
+
+namespace diffuse {
+namespace detail {
+
+/// ln 2π to the precision of `wide`.
+inline constexpr wide log_two_pi = 1.83787706640934548356065947281123527L;
+
+/// "rows x cols", for messages about shapes.
+inline std::string shape_string(Eigen::Index rows, Eigen::Index cols) {
+  return std::to_string(rows) + " x " + std::to_string(cols);
+}
+
+/// Throws std::invalid_argument unless `value` has the shape rows x cols.
+template <class Derived>
+void check_shape(const char* function, const char* name, const Eigen::EigenBase<Derived>& value,
+                 Eigen::Index rows, Eigen::Index cols) {
+  if (value.rows() != rows || value.cols() != cols) {
+    fail<std::invalid_argument>(function, std::string(name) + " must have the shape " + shape_string(rows, cols),
+                                shape_string(value.rows(), value.cols()));
+  }
+}
+
+/// Σ (a_i − b_i)² accumulated in `wide` (so it neither overflows nor loses the small terms).
+template <class A, class B>
+wide squared_distance(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+  return (a.derived().template cast<wide>() - b.derived().template cast<wide>()).squaredNorm();
+}
+
+/// r − 1 − ln r from u = r − 1 and ln r, each given accurately, to a few units of `wide`:
+/// Σ_{k≥2} (−u)^k/k where |u| < ½ (the difference u − ln r would cancel), u − ln r otherwise.
+inline wide ratio_divergence(wide u, wide log_r) {
+  if (!(std::fabs(u) < 0.5L)) return u - log_r;
+  wide power = u * u;  // (−u)^k
+  wide sum = 0;
+  for (int k = 2; k < 128; ++k) {
+    const wide term = power / static_cast<wide>(k);
+    sum += term;
+    if (std::fabs(term) <= std::numeric_limits<wide>::epsilon() * std::fabs(sum)) break;
+    power *= -u;
+  }
+  return sum;
+}
+
+}  // namespace detail
+
+/// The isotropic normal distribution N(μ, σ² I) whose mean μ is an Eigen matrix or vector.
+///
+/// Mean is a plain Eigen matrix type (`Eigen::Vector3f`, `Eigen::VectorXd`, `Eigen::MatrixXf`,
+/// row- or column-major); the constructors evaluate any expression into it, so a Gaussian never
+/// refers to the caller's memory. Every coefficient of μ is an independent normal of variance σ²:
+/// a matrix of B stacked samples (one per column) is ONE Gaussian over its rows·cols coefficients,
+/// so `dimension()` is rows·cols and `log_prob`, `entropy` and `kl` are totals over all of them,
+/// the sums of the per-sample values. σ² = 0 is allowed: the point mass at μ (see each function).
+///
+/// Precision: `log_prob`, `entropy` and `kl` are evaluated in `detail::wide` (64-bit significand
+/// on x86-64) and rounded once: relative error within ½ ulp + (n + 16) units of 2^−64 (n = the
+/// dimension) where the result does not cancel; `log_prob` can cancel when it is near 0, and then
+/// the bound is that many units of its largest term. `sample_from_noise` rounds twice per
+/// coefficient. Sampling (`sample`) needs Scalar float or double (diffuse::StandardNormal).
+template <class MeanType>
+class Gaussian {
+  static_assert(std::is_base_of<Eigen::MatrixBase<MeanType>, MeanType>::value &&
+                    std::is_same<MeanType, typename MeanType::PlainObject>::value,
+                "diffuse::Gaussian: the mean type must be a plain Eigen matrix type, e.g. Eigen::VectorXd");
+  static_assert(std::is_floating_point<typename MeanType::Scalar>::value,
+                "diffuse::Gaussian: the scalar type must be float, double or long double");
+
+ public:
+  using Mean = MeanType;
+  using Scalar = typename Mean::Scalar;
+  /// The dense covariance type (always dynamic-size: it has dimension()² coefficients).
+  using Covariance = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+  /// N(mean, variance·I), with σ = √variance (correctly rounded).
+  /// @throws std::invalid_argument if variance is negative, NaN or infinite.
+  template <class Derived>
+  Gaussian(const Eigen::MatrixBase<Derived>& mean, Scalar variance)
+      : mean_(mean), variance_(checked_variance(variance)), stddev_(root(variance_)) {}
+
+  /// N(mean, variance·I) with σ given too, for callers that have both to full precision (the
+  /// kernels take σ² and σ from the schedule, each rounded once).
+  /// @throws std::invalid_argument if variance is negative, NaN or infinite, or if stddev is not
+  /// its square root to within 8 ulp (|σ² − variance| ≤ 16ε·variance).
+  template <class Derived>
+  Gaussian(const Eigen::MatrixBase<Derived>& mean, Scalar variance, Scalar stddev)
+      : mean_(mean), variance_(checked_variance(variance)), stddev_(stddev) {
+    const detail::wide s = stddev, v = variance_;
+    const detail::wide tolerance =
+        16 * static_cast<detail::wide>(std::numeric_limits<Scalar>::epsilon()) * v +
+        16 * static_cast<detail::wide>(std::numeric_limits<Scalar>::denorm_min());
+    if (!(stddev >= 0 && std::fabs(s * s - v) <= tolerance)) {
+      detail::fail<std::invalid_argument>("Gaussian", "stddev must be the square root of the variance " +
+                                                          detail::to_message_value(variance_), stddev);
+    }
+  }
+
+  /// μ.
+  const Mean& mean() const { return mean_; }
+  /// σ², the variance of every coefficient.
+  Scalar variance() const { return variance_; }
+  /// σ.
+  Scalar stddev() const { return stddev_; }
+  /// ln σ² (−∞ when σ² = 0).
+  Scalar log_variance() const {
+    using std::log;
+    return log(variance_);
+  }
+  /// n = rows·cols of the mean: the number of independent coefficients.
+  Eigen::Index dimension() const { return mean_.size(); }
+
+  /// ln N(x; μ, σ² I) = −½ (n ln 2πσ² + ‖x − μ‖²/σ²), summed over all n coefficients, evaluated in
+  /// `wide` (no overflow of ‖x − μ‖²/σ² for tiny σ²). At σ² = 0 (a point mass) it is the limit of the
+  /// density: +∞ at x = μ, −∞ elsewhere. n = 0 gives 0.
+  /// @throws std::invalid_argument if x does not have the shape of the mean.
+  template <class Derived>
+  Scalar log_prob(const Eigen::MatrixBase<Derived>& x) const {
+    check_scalar<Derived>();
+    detail::check_shape("Gaussian::log_prob", "x", x, mean_.rows(), mean_.cols());
+    if (dimension() == 0) return 0;
+    const detail::wide d2 = detail::squared_distance(x, mean_);
+    if (variance_ == 0) {
+      if (std::isnan(d2)) return std::numeric_limits<Scalar>::quiet_NaN();
+      return d2 == 0 ? std::numeric_limits<Scalar>::infinity() : -std::numeric_limits<Scalar>::infinity();
+    }
+    const detail::wide v = variance_;
+    return static_cast<Scalar>(-(n_wide() * (detail::log_two_pi + std::log(v)) + d2 / v) / 2);
+  }
+
+  /// The differential entropy ½ n (1 + ln 2πσ²); −∞ when σ² = 0 (the limit), 0 when n = 0.
+  Scalar entropy() const {
+    if (dimension() == 0) return 0;
+    if (variance_ == 0) return -std::numeric_limits<Scalar>::infinity();
+    return static_cast<Scalar>(n_wide() * (1 + detail::log_two_pi + std::log(static_cast<detail::wide>(variance_))) / 2);
+  }
+
+  /// KL(this ‖ other) = ½ [n (r − 1 − ln r) + ‖μ − μ'‖²/σ'²], r = σ²/σ'², summed over all n
+  /// coefficients (improved-diffusion's `normal_kl` is the per-coefficient term). r − 1 − ln r is
+  /// evaluated without cancellation when σ² ≈ σ'². With a zero variance: 0 if both are point masses
+  /// at the same μ, +∞ otherwise (the point mass and the normal are not absolutely continuous, and
+  /// +∞ is the limit of the formula).
+  /// @throws std::invalid_argument if the means do not have the same shape.
+  template <class OtherMean>
+  Scalar kl(const Gaussian<OtherMean>& other) const {
+    static_assert(std::is_same<typename OtherMean::Scalar, Scalar>::value,
+                  "diffuse::Gaussian::kl: both Gaussians must have the same scalar type");
+    detail::check_shape("Gaussian::kl", "the other mean", other.mean(), mean_.rows(), mean_.cols());
+    if (dimension() == 0) return 0;
+    const detail::wide d2 = detail::squared_distance(mean_, other.mean());
+    const detail::wide v1 = variance_, v2 = other.variance();
+    const Scalar inf = std::numeric_limits<Scalar>::infinity();
+    if (v2 == 0) return v1 == 0 && d2 == 0 ? Scalar(0) : inf;
+    if (v1 == 0) return inf;
+    const detail::wide per_coefficient = detail::ratio_divergence((v1 - v2) / v2, std::log(v1) - std::log(v2));
+    return static_cast<Scalar>((n_wide() * per_coefficient + d2 / v2) / 2);
+  }
+
+  /// The sample μ + σ ε for given standard-normal noise ε (deterministic; two roundings per
+  /// coefficient). σ² = 0 returns μ exactly for finite ε.
+  /// @throws std::invalid_argument if eps does not have the shape of the mean.
+  template <class Derived>
+  Mean sample_from_noise(const Eigen::MatrixBase<Derived>& eps) const {
+    check_scalar<Derived>();
+    detail::check_shape("Gaussian::sample_from_noise", "eps", eps, mean_.rows(), mean_.cols());
+    return mean_ + stddev_ * eps.derived();
+  }
+
+  /// A sample μ + σ ε, ε drawn by diffuse::StandardNormal<Scalar> from `rng` (any C++
+  /// UniformRandomBitGenerator) in the storage order of Mean; the same engine state gives the same
+  /// sample on every platform. Scalar must be float or double.
+  template <class URBG>
+  Mean sample(URBG& rng) const {
+    Mean eps;
+    eps.resize(mean_.rows(), mean_.cols());
+    StandardNormal<Scalar>().fill(rng, eps);
+    return sample_from_noise(eps);
+  }
+
+  /// The dense covariance σ² I of size n x n: O(n²) memory and time, only for small n (isotropic,
+  /// so it is the same whatever order the coefficients of a matrix mean are stacked in).
+  Covariance covariance() const {
+    return variance_ * Covariance::Identity(dimension(), dimension());
+  }
+
+ private:
+  static Scalar checked_variance(Scalar variance) {
+    if (!(variance >= 0 && variance <= std::numeric_limits<Scalar>::max())) {
+      detail::fail<std::invalid_argument>("Gaussian", "variance must be finite and >= 0", variance);
+    }
+    return variance;
+  }
+  static Scalar root(Scalar x) {
+    using std::sqrt;
+    return sqrt(x);
+  }
+  template <class Derived>
+  static void check_scalar() {
+    static_assert(std::is_same<typename Derived::Scalar, Scalar>::value,
+                  "diffuse::Gaussian: the argument must have the scalar type of the mean");
+  }
+  detail::wide n_wide() const { return static_cast<detail::wide>(dimension()); }
+
+  Mean mean_;
+  Scalar variance_;
+  Scalar stddev_;
+};
+
+/// Deduces Gaussian<PlainObject> from any expression: `diffuse::Gaussian g(x.head(3), 0.5);`.
+template <class Derived>
+Gaussian(const Eigen::MatrixBase<Derived>&, typename Derived::Scalar) -> Gaussian<typename Derived::PlainObject>;
+template <class Derived>
+Gaussian(const Eigen::MatrixBase<Derived>&, typename Derived::Scalar, typename Derived::Scalar)
+    -> Gaussian<typename Derived::PlainObject>;
+
+}  // namespace diffuse
