@@ -1,0 +1,164 @@
+/// Named schedules of diffusers, improved-diffusion, LDM and Chen 2023, rebuilt in diffuse's precise arithmetic.
+#pragma once
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "detail/error.hpp"
+#include "detail/wide.hpp"
+#include "schedule.hpp"
+
+namespace diffuse {
+namespace presets {
+
+namespace detail {
+
+using diffuse::detail::wide;
+using WideVector = Eigen::Matrix<wide, Eigen::Dynamic, 1>;
+
+/// β_t = g(u_t), u_t = (t − 1)/(T − 1) (0 when T = 1), evaluated in extended precision; element i is β_{i+1}.
+template <class Function>
+WideVector betas_over_unit_interval(int steps, Function g) {
+  WideVector beta(steps);
+  for (int t = 1; t <= steps; ++t) {
+    const wide u = steps == 1 ? 0 : static_cast<wide>(t - 1) / static_cast<wide>(steps - 1);
+    beta(t - 1) = g(u);
+  }
+  return beta;
+}
+
+inline void check_steps(const char* function, int steps) {
+  if (steps < 1) diffuse::detail::fail<std::invalid_argument>(function, "the number of steps T must be at least 1", steps);
+}
+
+inline void check_end(const char* function, const char* name, double value) {
+  if (!(value > 0 && value <= 1)) diffuse::detail::fail<std::invalid_argument>(function, std::string(name) + " must be in (0, 1]", value);
+}
+
+}  // namespace detail
+
+/// The arguments of a diffusers scheduler that define its β (`DDPMScheduler.__init__`, shared by
+/// DDIM, PNDM, Euler, DPM-Solver, …), with diffusers' defaults.
+struct DiffusersBetas {
+  int num_train_timesteps = 1000;
+  double beta_start = 0.0001;
+  double beta_end = 0.02;
+  /// "linear", "scaled_linear", "squaredcos_cap_v2" or "sigmoid".
+  std::string beta_schedule = "linear";
+  /// β_1..β_T given directly (element i is β_{i+1}); when non-empty the three fields above are
+  /// not used, and its length must equal num_train_timesteps.
+  std::vector<double> trained_betas;
+  /// Lin et al. 2023 zero terminal SNR (diffusers `rescale_zero_terminal_snr`), endpoint exact.
+  bool rescale_betas_zero_snr = false;
+};
+
+/// The schedule a diffusers scheduler builds from `betas`, computed exactly from its decimal
+/// constants rather than in diffusers' float32: "linear" = Schedule::linear(T, β_start, β_end),
+/// "scaled_linear" = Schedule::scaled_linear, "squaredcos_cap_v2" = Schedule::cosine(T, 0.008, 0.999)
+/// (`betas_for_alpha_bar`), "sigmoid" = Schedule::sigmoid (GeoDiff); trained_betas = Schedule::from_betas;
+/// then zero_terminal_snr() if rescale_betas_zero_snr.
+/// @throws std::invalid_argument naming an unknown beta_schedule, if trained_betas does not have
+/// num_train_timesteps values, and as the factories it calls.
+template <class Scalar>
+Schedule<Scalar> diffusers(const DiffusersBetas& betas) {
+  const char* fn = "presets::diffusers";
+  const int steps = betas.num_train_timesteps;
+  detail::check_steps(fn, steps);
+  auto rescaled = [&](const Schedule<Scalar>& s) { return betas.rescale_betas_zero_snr ? s.zero_terminal_snr() : s; };
+  if (!betas.trained_betas.empty()) {
+    if (static_cast<long long>(betas.trained_betas.size()) != steps) {
+      diffuse::detail::fail<std::invalid_argument>(
+          fn, "trained_betas must have num_train_timesteps = " + std::to_string(steps) + " values", betas.trained_betas.size());
+    }
+    return rescaled(Schedule<Scalar>::from_betas(betas.trained_betas));
+  }
+  const std::string& name = betas.beta_schedule;
+  if (name == "linear") return rescaled(Schedule<Scalar>::linear(steps, betas.beta_start, betas.beta_end));
+  if (name == "scaled_linear") return rescaled(Schedule<Scalar>::scaled_linear(steps, betas.beta_start, betas.beta_end));
+  if (name == "squaredcos_cap_v2") return rescaled(Schedule<Scalar>::cosine(steps, 0.008, 0.999));
+  if (name == "sigmoid") return rescaled(Schedule<Scalar>::sigmoid(steps, betas.beta_start, betas.beta_end));
+  diffuse::detail::fail<std::invalid_argument>(fn, "unknown beta_schedule; known: linear, scaled_linear, squaredcos_cap_v2, sigmoid", name);
+}
+
+/// improved-diffusion's `get_named_beta_schedule(name, T)` (Nichol & Dhariwal 2021):
+/// "linear" is Ho et al.'s with both ends scaled by 1000/T, β from 0.1/T to 20/T exactly (so it
+/// needs T ≥ 20; at T = 20 the last β is 1); "cosine" is Schedule::cosine(T, 0.008, 0.999).
+/// @throws std::invalid_argument naming an unknown name, if T < 1, or "linear" with T < 20.
+template <class Scalar>
+Schedule<Scalar> improved_diffusion(const std::string& name, int steps) {
+  const char* fn = "presets::improved_diffusion";
+  detail::check_steps(fn, steps);
+  if (name == "linear") {
+    if (steps < 20) diffuse::detail::fail<std::invalid_argument>(fn, "\"linear\" needs T >= 20 so that beta_end = 20/T is at most 1", steps);
+    using detail::wide;
+    const wide b0 = 0.1L / static_cast<wide>(steps);  // 1000/T · 0.0001
+    const wide b1 = 20.0L / static_cast<wide>(steps);  // 1000/T · 0.02
+    return Schedule<Scalar>::from_betas(detail::betas_over_unit_interval(steps, [&](wide u) { return b0 + (b1 - b0) * u; }));
+  }
+  if (name == "cosine") return Schedule<Scalar>::cosine(steps, 0.008, 0.999);
+  diffuse::detail::fail<std::invalid_argument>(fn, "unknown schedule name; known: linear, cosine", name);
+}
+
+/// LDM's `make_beta_schedule(name, T, linear_start, linear_end, cosine_s)` (Rombach et al. 2022)
+/// with LDM's defaults. Mind the names: LDM's "linear" is Schedule::scaled_linear(T, linear_start,
+/// linear_end) (Stable Diffusion's configs pass 0.00085, 0.012); "sqrt_linear" is the plain
+/// Schedule::linear; "sqrt" is β_t = √(linear_start + (linear_end − linear_start)(t − 1)/(T − 1));
+/// "cosine" is Schedule::cosine(T, cosine_s, 0.999) (LDM clips β to [0, 0.999]).
+/// @throws std::invalid_argument naming an unknown name, and for T < 1 or an end outside (0, 1].
+template <class Scalar>
+Schedule<Scalar> ldm(const std::string& name, int steps, double linear_start = 1e-4, double linear_end = 2e-2, double cosine_s = 8e-3) {
+  const char* fn = "presets::ldm";
+  detail::check_steps(fn, steps);
+  if (name == "linear") return Schedule<Scalar>::scaled_linear(steps, linear_start, linear_end);
+  if (name == "sqrt_linear") return Schedule<Scalar>::linear(steps, linear_start, linear_end);
+  if (name == "cosine") return Schedule<Scalar>::cosine(steps, cosine_s, 0.999);
+  if (name == "sqrt") {
+    detail::check_end(fn, "linear_start", linear_start);
+    detail::check_end(fn, "linear_end", linear_end);
+    using detail::wide;
+    const wide b0 = diffuse::detail::decimal_value(linear_start);
+    const wide b1 = diffuse::detail::decimal_value(linear_end);
+    return Schedule<Scalar>::from_betas(detail::betas_over_unit_interval(steps, [&](wide u) { return std::sqrt(b0 + (b1 - b0) * u); }));
+  }
+  diffuse::detail::fail<std::invalid_argument>(fn, "unknown schedule name; known: linear, sqrt_linear, sqrt, cosine", name);
+}
+
+/// The sigmoid schedule of Chen 2023 ("On the Importance of Noise Scheduling for Diffusion
+/// Models", Alg. 1; lucidrains' `sigmoid_beta_schedule`): with v = sigmoid,
+/// ᾱ(u) = (v(e/τ) − v((u(e − s) + s)/τ)) / (v(e/τ) − v(s/τ)), β_t = min(1 − ᾱ(t/T)/ᾱ((t − 1)/T), 0.999),
+/// so only the last β (exactly 1 before the clip) is capped. Evaluated without cancellation as
+/// β_t = [expm1(−h)/(1 + e^{−x_t})] / [expm1(−(T − t + 1)h)/(1 + e^{−e/τ})], h = (e − s)/(τT),
+/// x_t = (t/T·(e − s) + s)/τ, in extended precision.
+/// @throws std::invalid_argument if T < 1, start ≥ end, τ ≤ 0 or a parameter is not finite.
+template <class Scalar>
+Schedule<Scalar> chen_sigmoid(int steps, double start = -3, double end = 3, double tau = 1) {
+  const char* fn = "presets::chen_sigmoid";
+  detail::check_steps(fn, steps);
+  if (!std::isfinite(start) || !std::isfinite(end) || !(start < end)) {
+    diffuse::detail::fail<std::invalid_argument>(fn, "start must be below end, both finite; start = " + diffuse::detail::shortest_decimal(start) + ", end", end);
+  }
+  if (!(tau > 0) || !std::isfinite(tau)) diffuse::detail::fail<std::invalid_argument>(fn, "tau must be positive and finite", tau);
+  using detail::wide;
+  const wide s = diffuse::detail::decimal_value(start);
+  const wide e = diffuse::detail::decimal_value(end);
+  const wide scale = diffuse::detail::decimal_value(tau);
+  const wide big_t = static_cast<wide>(steps);
+  const wide h = (e - s) / (scale * big_t);
+  const wide cap = diffuse::detail::decimal_value(0.999);
+  const wide end_term = 1 + std::exp(-e / scale);
+  detail::WideVector beta(steps);
+  for (int t = 1; t <= steps; ++t) {
+    const wide x = (static_cast<wide>(t) / big_t * (e - s) + s) / scale;
+    const wide numerator = std::expm1(-h) / (1 + std::exp(-x));
+    const wide denominator = std::expm1(-static_cast<wide>(steps - t + 1) * h) / end_term;
+    beta(t - 1) = std::fmin(numerator / denominator, cap);
+  }
+  return Schedule<Scalar>::from_betas(beta);
+}
+
+}  // namespace presets
+}  // namespace diffuse

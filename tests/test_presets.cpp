@@ -1,0 +1,212 @@
+// Named presets against the 50-digit tables of tests/reference/gen_presets_reference.py, and every error rule.
+#include <diffuse/presets.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+
+namespace {
+
+template <class Exception, class Function>
+bool throws_with(Function f, const std::vector<std::string>& fragments) {
+  try {
+    f();
+  } catch (const Exception& e) {
+    const std::string message = e.what();
+    for (const auto& fragment : fragments) {
+      if (message.find(fragment) == std::string::npos) return false;
+    }
+    return true;
+  } catch (...) {
+    return false;
+  }
+  return false;
+}
+
+struct Row {
+  int t;
+  std::string beta, alpha_bar, one_minus_alpha_bar;
+};
+
+/// One `case` block of presets_reference.txt.
+struct Case {
+  std::string family, name, p1, p2, p3, trained;
+  int steps = 0;
+  bool rescale = false;
+  std::vector<Row> rows;
+  std::string label() const {
+    return family + " " + name + " T=" + std::to_string(steps) + " " + p1 + " " + p2 + " " + p3 + (rescale ? " rescaled" : "");
+  }
+};
+
+std::vector<Case> read_cases() {
+  std::ifstream in(std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/presets_reference.txt");
+  REQUIRE(in.good());
+  std::vector<Case> cases;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    if (line.compare(0, 5, "case ") == 0) {
+      Case c;
+      std::string word, rescale;
+      fields >> word >> c.family >> c.name >> c.steps >> c.p1 >> c.p2 >> c.p3 >> rescale >> c.trained;
+      c.rescale = rescale == "1";
+      cases.push_back(c);
+    } else {
+      Row r;
+      fields >> r.t >> r.beta >> r.alpha_bar >> r.one_minus_alpha_bar;
+      REQUIRE(!cases.empty());
+      cases.back().rows.push_back(r);
+    }
+  }
+  return cases;
+}
+
+double number(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+
+template <class Scalar>
+diffuse::Schedule<Scalar> build(const Case& c) {
+  namespace presets = diffuse::presets;
+  if (c.family == "diffusers") {
+    presets::DiffusersBetas betas;
+    betas.num_train_timesteps = c.steps;
+    betas.rescale_betas_zero_snr = c.rescale;
+    if (c.name == "trained") {
+      std::stringstream items(c.trained);
+      for (std::string item; std::getline(items, item, ',');) betas.trained_betas.push_back(number(item));
+    } else {
+      betas.beta_schedule = c.name;
+      betas.beta_start = number(c.p1);
+      betas.beta_end = number(c.p2);
+    }
+    return presets::diffusers<Scalar>(betas);
+  }
+  if (c.family == "improved") return presets::improved_diffusion<Scalar>(c.name, c.steps);
+  if (c.family == "ldm") return presets::ldm<Scalar>(c.name, c.steps, number(c.p1), number(c.p2), number(c.p3));
+  return presets::chen_sigmoid<Scalar>(c.steps, number(c.p1), number(c.p2), number(c.p3));
+}
+
+template <class Scalar>
+Scalar rounded(const std::string& text);
+template <>
+float rounded<float>(const std::string& text) { return std::strtof(text.c_str(), nullptr); }
+template <>
+double rounded<double>(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+
+}  // namespace
+
+// The precision contract of schedule.hpp: double within 4 ulp, float within 1 ulp of the exact value.
+TEMPLATE_TEST_CASE("every preset matches its high-precision table", "[presets]", float, double) {
+  using Catch::Matchers::WithinULP;
+  const std::uint64_t ulps = std::is_same<TestType, float>::value ? 1 : 4;
+  const auto cases = read_cases();
+  REQUIRE(cases.size() == 23);
+  for (const auto& c : cases) {
+    INFO(c.label());
+    const auto s = build<TestType>(c);
+    REQUIRE(s.steps() == c.steps);
+    for (const auto& r : c.rows) {
+      INFO("t = " << r.t);
+      CHECK_THAT(s.beta(r.t), WithinULP(rounded<TestType>(r.beta), ulps));
+      CHECK_THAT(s.alpha_bar(r.t), WithinULP(rounded<TestType>(r.alpha_bar), ulps));
+      CHECK_THAT(s.one_minus_alpha_bar(r.t), WithinULP(rounded<TestType>(r.one_minus_alpha_bar), ulps));
+    }
+  }
+}
+
+// The presets that compute β themselves (improved-diffusion "linear", LDM "sqrt", Chen's sigmoid)
+// are also held to long double's contract, (8 + |log ᾱ_t|) ulp: it sees errors far below a double
+// ulp, such as an end rounded to a 17-digit decimal. The others are factory calls, tested with the
+// factories. Chen's capped last step forms α_T = 1 − 0.999 by subtraction in long double (relative
+// error up to 2^-64·0.999/0.001), so only its β is checked at t = T.
+TEST_CASE("presets that compute their own betas meet the long double contract", "[presets]") {
+  if (!diffuse::detail::wide_is_extended) return;
+  auto ulps = [](long double got, long double exact) {
+    if (got == exact) return 0.0L;
+    const long double ulp = std::nextafter(std::fabs(exact), std::numeric_limits<long double>::infinity()) - std::fabs(exact);
+    return std::fabs(got - exact) / ulp;
+  };
+  auto value = [](const std::string& text) { return std::strtold(text.c_str(), nullptr); };
+  int checked = 0;
+  for (const auto& c : read_cases()) {
+    const bool own = (c.family == "improved" && c.name == "linear") || (c.family == "ldm" && c.name == "sqrt") || c.family == "chen";
+    if (!own) continue;
+    INFO(c.label());
+    const auto s = build<long double>(c);
+    for (const auto& r : c.rows) {
+      INFO("t = " << r.t);
+      const long double abar = value(r.alpha_bar);
+      const long double bound = 8 + std::fabs(std::log(abar));
+      CHECK(ulps(s.beta(r.t), value(r.beta)) <= bound);
+      if (c.family == "chen" && r.t == c.steps) continue;
+      CHECK(ulps(s.alpha_bar(r.t), abar) <= bound);
+      CHECK(ulps(s.one_minus_alpha_bar(r.t), value(r.one_minus_alpha_bar)) <= bound);
+      ++checked;
+    }
+  }
+  CHECK(checked > 500);
+}
+
+TEST_CASE("presets name the schedules the factories build", "[presets]") {
+  namespace presets = diffuse::presets;
+  using S = diffuse::Schedule<double>;
+  // Same factory, same arguments: the same numbers bit for bit.
+  CHECK(presets::diffusers<double>({}).betas() == S::linear(1000).betas());
+  presets::DiffusersBetas sd;
+  sd.beta_schedule = "scaled_linear";
+  sd.beta_start = 0.00085;
+  sd.beta_end = 0.012;
+  CHECK(presets::diffusers<double>(sd).alpha_bars() == presets::ldm<double>("linear", 1000, 0.00085, 0.012).alpha_bars());
+  CHECK(presets::ldm<double>("sqrt_linear", 1000).one_minus_alpha_bars() == S::linear(1000).one_minus_alpha_bars());
+  CHECK(presets::improved_diffusion<double>("cosine", 1000).betas() == S::cosine(1000).betas());
+  sd.rescale_betas_zero_snr = true;
+  const auto zsnr = presets::diffusers<double>(sd);
+  CHECK(zsnr.alpha_bar(1000) == 0.0);
+  CHECK(zsnr.beta(1000) == 1.0);
+  CHECK(zsnr.alpha_bar(1) == S::scaled_linear(1000).alpha_bar(1));
+}
+
+TEST_CASE("every error rule of the presets", "[presets]") {
+  namespace presets = diffuse::presets;
+  presets::DiffusersBetas bad;
+  bad.beta_schedule = "cosine";
+  CHECK(throws_with<std::invalid_argument>([&] { presets::diffusers<double>(bad); },
+                                           {"diffuse::presets::diffusers: unknown beta_schedule; known: linear, scaled_linear, squaredcos_cap_v2, sigmoid",
+                                            "(got \"cosine\")"}));
+  bad.beta_schedule = "linear";
+  bad.trained_betas = {0.1, 0.2};
+  CHECK(throws_with<std::invalid_argument>([&] { presets::diffusers<double>(bad); },
+                                           {"diffuse::presets::diffusers: trained_betas must have num_train_timesteps = 1000 values", "(got 2)"}));
+  bad.trained_betas.clear();
+  bad.num_train_timesteps = 0;
+  CHECK(throws_with<std::invalid_argument>([&] { presets::diffusers<double>(bad); },
+                                           {"diffuse::presets::diffusers: the number of steps T must be at least 1", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::improved_diffusion<double>("squaredcos_cap_v2", 1000); },
+                                           {"diffuse::presets::improved_diffusion: unknown schedule name; known: linear, cosine", "(got \"squaredcos_cap_v2\")"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::improved_diffusion<double>("linear", 19); },
+                                           {"diffuse::presets::improved_diffusion: \"linear\" needs T >= 20", "(got 19)"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::improved_diffusion<float>("cosine", 0); },
+                                           {"diffuse::presets::improved_diffusion: the number of steps T must be at least 1", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::ldm<double>("scaled_linear", 1000); },
+                                           {"diffuse::presets::ldm: unknown schedule name; known: linear, sqrt_linear, sqrt, cosine", "(got \"scaled_linear\")"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::ldm<double>("sqrt", 1000, 0.0, 0.02); },
+                                           {"diffuse::presets::ldm: linear_start must be in (0, 1]", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::ldm<double>("sqrt", 1000, 1e-4, 1.5); },
+                                           {"diffuse::presets::ldm: linear_end must be in (0, 1]", "(got 1.5)"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::ldm<double>("cosine", -1); },
+                                           {"diffuse::presets::ldm: the number of steps T must be at least 1", "(got -1)"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(1000, 3, -3); },
+                                           {"diffuse::presets::chen_sigmoid: start must be below end, both finite; start = 3, end", "(got -3)"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(1000, -3, 3, 0); },
+                                           {"diffuse::presets::chen_sigmoid: tau must be positive and finite", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(0); },
+                                           {"diffuse::presets::chen_sigmoid: the number of steps T must be at least 1", "(got 0)"}));
+}
