@@ -28,10 +28,13 @@ Moments row_moments(const Matrix& samples, Eigen::Index row) {
   return {mean, variance};
 }
 
+double worst_z = 0;  // the largest |z| printed: above 5 the simulation contradicts the theory
+
 /// One table row: theory, sample and z for the mean and the variance of one coordinate.
 void print_row(const char* what, double mean, double variance, const Moments& m, double n) {
   const double z_mean = (m.mean - mean) / std::sqrt(variance / n);
   const double z_variance = variance > 0 ? (m.variance - variance) / (variance * std::sqrt(2 / (n - 1))) : 0.0;
+  worst_z = std::fmax(worst_z, std::fmax(std::fabs(z_mean), std::fabs(z_variance)));
   std::printf("%-38s %12.6f %12.6f %7.2f   %12.6g %12.6g %7.2f\n", what, mean, m.mean, z_mean, variance,
               m.variance, z_variance);
 }
@@ -103,6 +106,8 @@ int main(int argc, char** argv) {
     const auto conditional = diffuse::marginal(schedule, 100, x_columns);
     print_row("given x_0 (t = 100): variance 1 - abar", schedule.sqrt_alpha_bar(100) * x(0),
               schedule.one_minus_alpha_bar(100), row_moments(conditional.sample(rng), 0), dn);
+    std::printf("\nlargest |z| = %.2f (the theory holds if it is below 5)\n", worst_z);
+    if (worst_z >= 5) return 1;
   } catch (const std::exception& e) {
     std::cerr << "kernel_moments: " << e.what() << '\n';
     return 2;
