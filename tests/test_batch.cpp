@@ -1,0 +1,269 @@
+// Batches with a timestep per sample: add_noise, velocity and the x_0 / ε / v conversions against the
+// 50-digit references (bounds of batch.hpp), round trips, output into Maps of either storage order,
+// in place, and the argument checks (nothing written on error).
+#include <diffuse/batch.hpp>
+#include <diffuse/kernels.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "catch.hpp"
+#include "kernels_support.hpp"
+
+namespace {
+
+using kernels_test::compound;
+using kernels_test::ld;
+using kernels_test::reference_error;
+
+template <class S>
+using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+template <class S>
+using RowMajorMatrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using LdMatrix = Eigen::Matrix<ld, Eigen::Dynamic, Eigen::Dynamic>;
+
+template <class S>
+Matrix<S> normal_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Matrix<S> out(rows, cols);
+  diffuse::StandardNormal<S>().fill(rng, out);
+  return out;
+}
+
+/// The largest |actual − exact| / bound over all coefficients (<= 1: within the bound).
+template <class A>
+ld worst_ratio(const Eigen::MatrixBase<A>& actual, const LdMatrix& exact, const LdMatrix& bound) {
+  ld worst = 0;
+  for (Eigen::Index j = 0; j < exact.cols(); ++j) {
+    for (Eigen::Index i = 0; i < exact.rows(); ++i) {
+      worst = std::max(worst, std::fabs(static_cast<ld>(actual(i, j)) - exact(i, j)) / bound(i, j));
+    }
+  }
+  return worst;
+}
+
+/// √ᾱ_t and √(1 − ᾱ_t) of the reference schedule, per column (t_j = j).
+struct ReferenceCoefficients {
+  std::vector<ld> a, b;
+  explicit ReferenceCoefficients(const std::string& name) {
+    for (const auto& row : kernels_test::reference_schedule(name)) {
+      a.push_back(std::sqrt(row.alpha_bar));
+      b.push_back(std::sqrt(row.one_minus_alpha_bar));
+    }
+  }
+};
+
+template <class S>
+LdMatrix widen(const Matrix<S>& m) {
+  return m.template cast<ld>();
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("add_noise column j is marginal(t_j, x0_j).sample_from_noise(eps_j)", "[batch]", float, double) {
+  using S = TestType;
+  const auto schedule = diffuse::Schedule<S>::cosine(1000);
+  const Matrix<S> x0 = normal_matrix<S>(5, 7, 1), eps = normal_matrix<S>(5, 7, 2);
+  const std::vector<int> steps{0, 1, 2, 500, 999, 1000, 37};
+  const Matrix<S> x_t = diffuse::add_noise(schedule, x0, eps, steps);
+  for (Eigen::Index j = 0; j < 7; ++j) {
+    const auto g = diffuse::marginal(schedule, steps[static_cast<std::size_t>(j)], x0.col(j));
+    CHECK(x_t.col(j) == g.sample_from_noise(eps.col(j)));
+  }
+  CHECK(x_t.col(0) == x0.col(0));
+  // Any integer vector will do for the timesteps.
+  const Eigen::VectorXi eigen_steps = Eigen::Map<const Eigen::VectorXi>(steps.data(), 7);
+  CHECK(diffuse::add_noise(schedule, x0, eps, eigen_steps) == x_t);
+  CHECK(diffuse::add_noise(schedule, x0, eps, eigen_steps.transpose().cast<long long>()) == x_t);
+  CHECK(diffuse::add_noise(schedule, x0, eps, std::vector<std::int64_t>(steps.begin(), steps.end())) == x_t);
+  CHECK(diffuse::add_noise(schedule, x0, eps, std::vector<unsigned short>(steps.begin(), steps.end())) == x_t);
+}
+
+/// exact = p(t_j) u_j + q(t_j) w_j and bound = factor (|p u_j| + |q w_j|), column by column.
+struct Expectation {
+  LdMatrix exact, bound;
+};
+template <class P, class Q>
+Expectation expectation(const Eigen::VectorXi& steps, const LdMatrix& u, const LdMatrix& w, P p_of, Q q_of, ld factor) {
+  Expectation out{LdMatrix(u.rows(), u.cols()), LdMatrix(u.rows(), u.cols())};
+  for (Eigen::Index j = 0; j < u.cols(); ++j) {
+    const std::size_t t = static_cast<std::size_t>(steps(j));
+    const ld p = p_of(t), q = q_of(t);
+    out.exact.col(j) = p * u.col(j) + q * w.col(j);
+    out.bound.col(j) = factor * ((p * u.col(j)).cwiseAbs() + (q * w.col(j)).cwiseAbs());
+  }
+  return out;
+}
+template <class A>
+ld worst_ratio(const Eigen::MatrixBase<A>& actual, const Expectation& expected) {
+  return worst_ratio(actual, expected.exact, expected.bound);
+}
+
+// Known answers for every t of linear and cosine (column j at step j), with the bounds of batch.hpp:
+// (k + 1)ε(|p a| + |q b|) for the plain combinations, (k + 1½)ε(…) for the two with reciprocals.
+TEMPLATE_TEST_CASE("add_noise, velocity and the conversions match their formulas at every step", "[batch]", float,
+                   double) {
+  using S = TestType;
+  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld plain = compound(1, (k + 1) * e) + reference_error, reciprocal = compound(1, (k + 1.5L) * e) + reference_error;
+  for (const char* name : {"linear", "cosine"}) {
+    INFO(name);
+    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const ReferenceCoefficients c(name);
+    const Eigen::Index n = schedule.steps() + 1;
+    const Matrix<S> first = normal_matrix<S>(3, n, 3), second = normal_matrix<S>(3, n, 4);
+    const Eigen::VectorXi steps = Eigen::VectorXi::LinSpaced(n, 0, schedule.steps());
+    const LdMatrix u = widen(first), w = widen(second);
+    auto a = [&](std::size_t t) { return c.a[t]; };
+    auto b = [&](std::size_t t) { return c.b[t]; };
+    auto minus_b = [&](std::size_t t) { return -c.b[t]; };
+    CHECK(worst_ratio(diffuse::add_noise(schedule, first, second, steps), expectation(steps, u, w, a, b, plain)) <= 1);
+    CHECK(worst_ratio(diffuse::velocity(schedule, first, second, steps), expectation(steps, u, w, minus_b, a, plain)) <= 1);
+    CHECK(worst_ratio(diffuse::x0_from_velocity(schedule, first, second, steps), expectation(steps, u, w, a, minus_b, plain)) <= 1);
+    CHECK(worst_ratio(diffuse::eps_from_velocity(schedule, first, second, steps), expectation(steps, u, w, b, a, plain)) <= 1);
+    CHECK(worst_ratio(diffuse::x0_from_eps(schedule, first, second, steps),
+                      expectation(steps, u, w, [&](std::size_t t) { return 1 / c.a[t]; },
+                                  [&](std::size_t t) { return -c.b[t] / c.a[t]; }, reciprocal)) <= 1);
+    // eps_from_x0 from t = 1 (at t = 0 it is undefined).
+    const Eigen::VectorXi later = steps.tail(n - 1);
+    const Matrix<S> x_t = first.rightCols(n - 1), x0 = second.rightCols(n - 1);
+    CHECK(worst_ratio(diffuse::eps_from_x0(schedule, x_t, x0, later),
+                      expectation(later, widen(x_t), widen(x0), [&](std::size_t t) { return 1 / c.b[t]; },
+                                  [&](std::size_t t) { return -c.a[t] / c.b[t]; }, reciprocal)) <= 1);
+  }
+}
+
+// Round trips. x̂_t = add_noise(x_0, ε) and v̂ = velocity(x_0, ε) are within E1 = (k + 1)ε(a|x_0| + b|ε|)
+// and E2 = (k + 1)ε(a|ε| + b|x_0|) (a = √ᾱ, b = √(1 − ᾱ)). A conversion applied to them is off by its own
+// bound plus the propagated input errors: x0_from_eps by E1/a, eps_from_x0 by E1/b, x0_from_velocity
+// by aE1 + bE2 (a² + b² = 1), eps_from_velocity by bE1 + aE2.
+TEMPLATE_TEST_CASE("the conversions recover x0 and eps from add_noise and velocity", "[batch]", float, double) {
+  using S = TestType;
+  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld plain = compound(1, (k + 1) * e) + reference_error, reciprocal = compound(1, (k + 1.5L) * e) + reference_error;
+  for (const char* name : {"linear", "cosine"}) {
+    INFO(name);
+    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const ReferenceCoefficients c(name);
+    const Eigen::Index n = schedule.steps() + 1;
+    const Matrix<S> x0 = normal_matrix<S>(3, n, 5), eps = normal_matrix<S>(3, n, 6);
+    const Eigen::VectorXi steps = Eigen::VectorXi::LinSpaced(n, 0, schedule.steps());
+    const Matrix<S> x_t = diffuse::add_noise(schedule, x0, eps, steps);
+    const Matrix<S> v = diffuse::velocity(schedule, x0, eps, steps);
+    const Matrix<S> x0_eps = diffuse::x0_from_eps(schedule, x_t, eps, steps);
+    const Matrix<S> x0_v = diffuse::x0_from_velocity(schedule, x_t, v, steps);
+    const Matrix<S> eps_v = diffuse::eps_from_velocity(schedule, x_t, v, steps);
+    const Matrix<S> eps_x0 = diffuse::eps_from_x0(schedule, x_t.rightCols(n - 1), x0.rightCols(n - 1), steps.tail(n - 1));
+    ld worst = 0;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const ld a = c.a[static_cast<std::size_t>(j)], b = c.b[static_cast<std::size_t>(j)];
+      for (Eigen::Index i = 0; i < 3; ++i) {
+        const ld x = x0(i, j), z = eps(i, j), xt = x_t(i, j), vt = v(i, j);
+        const ld e1 = plain * (a * std::fabs(x) + b * std::fabs(z)), e2 = plain * (a * std::fabs(z) + b * std::fabs(x));
+        const ld slack = reference_error * (std::fabs(x) + std::fabs(z));
+        worst = std::max(worst, std::fabs(x0_eps(i, j) - x) / (e1 / a + reciprocal * (std::fabs(xt) + b * std::fabs(z)) / a + slack));
+        worst = std::max(worst, std::fabs(x0_v(i, j) - x) / (a * e1 + b * e2 + plain * (a * std::fabs(xt) + b * std::fabs(vt)) + slack));
+        worst = std::max(worst, std::fabs(eps_v(i, j) - z) / (b * e1 + a * e2 + plain * (b * std::fabs(xt) + a * std::fabs(vt)) + slack));
+        if (j > 0) {
+          worst = std::max(worst, std::fabs(eps_x0(i, j - 1) - z) / (e1 / b + reciprocal * (std::fabs(xt) + a * std::fabs(x)) / b + slack));
+        }
+      }
+    }
+    INFO("worst error / bound = " << static_cast<double>(worst));
+    CHECK(worst <= 1);
+  }
+}
+
+TEMPLATE_TEST_CASE("the output overloads write into Maps of either storage order, blocks and in place", "[batch]",
+                   float, double) {
+  using S = TestType;
+  const auto schedule = diffuse::Schedule<S>::linear(1000);
+  const Eigen::Index rows = 4, cols = 6;
+  const Matrix<S> x0 = normal_matrix<S>(rows, cols, 7), eps = normal_matrix<S>(rows, cols, 8);
+  const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
+  const Matrix<S> expected = diffuse::add_noise(schedule, x0, eps, steps);
+  const S sentinel = S(12345);
+
+  SECTION("a column-major Map with padding between columns: the padding is untouched") {
+    std::vector<S> buffer(static_cast<std::size_t>(5 * cols), sentinel);
+    Eigen::Map<Matrix<S>, 0, Eigen::OuterStride<>> out(buffer.data(), rows, cols, Eigen::OuterStride<>(5));
+    diffuse::add_noise(schedule, x0, eps, steps, out);
+    CHECK(out == expected);
+    for (Eigen::Index j = 0; j < cols; ++j) CHECK(buffer[static_cast<std::size_t>(5 * j + 4)] == sentinel);
+  }
+  SECTION("row-major Maps over another library's buffers, inputs and output") {
+    std::vector<S> x0_buffer(static_cast<std::size_t>(rows * cols)), eps_buffer(x0_buffer.size()), out_buffer(x0_buffer.size());
+    Eigen::Map<RowMajorMatrix<S>>(x0_buffer.data(), rows, cols) = x0;
+    Eigen::Map<RowMajorMatrix<S>>(eps_buffer.data(), rows, cols) = eps;
+    const Eigen::Map<const RowMajorMatrix<S>> x0_view(x0_buffer.data(), rows, cols), eps_view(eps_buffer.data(), rows, cols);
+    Eigen::Map<RowMajorMatrix<S>> out(out_buffer.data(), rows, cols);
+    diffuse::add_noise(schedule, x0_view, eps_view, steps, out);
+    CHECK(out == expected);
+    CHECK(out_buffer[1] == expected(0, 1));  // row-major: the second element is row 0, column 1
+    const RowMajorMatrix<S> returned = diffuse::add_noise(schedule, x0_view, eps_view, steps);
+    CHECK(returned == expected);
+  }
+  SECTION("a block of a larger matrix") {
+    Matrix<S> big = Matrix<S>::Constant(rows + 2, cols + 3, sentinel);
+    diffuse::velocity(schedule, x0, eps, steps, big.block(1, 2, rows, cols));
+    CHECK(big.block(1, 2, rows, cols) == diffuse::velocity(schedule, x0, eps, steps));
+    CHECK(big.row(0).isConstant(sentinel));
+    CHECK(big.col(0).isConstant(sentinel));
+  }
+  SECTION("in place: the output may be an input") {
+    Matrix<S> work = x0;
+    diffuse::add_noise(schedule, work, eps, steps, work);
+    CHECK(work == expected);
+    diffuse::x0_from_eps(schedule, work, eps, steps, work);
+    CHECK(work == diffuse::x0_from_eps(schedule, expected, eps, steps));
+    Matrix<S> noise = eps;
+    diffuse::add_noise(schedule, x0, noise, steps, noise);
+    CHECK(noise == expected);
+  }
+  SECTION("an empty batch") {
+    const Matrix<S> empty(rows, 0);
+    CHECK(diffuse::add_noise(schedule, empty, empty, std::vector<int>{}).cols() == 0);
+  }
+}
+
+TEMPLATE_TEST_CASE("batch functions check every argument before writing", "[batch][checks]", float, double) {
+  using S = TestType;
+  using kernels_test::error_message;
+  const auto schedule = diffuse::Schedule<S>::linear(1000);
+  const Matrix<S> x0 = normal_matrix<S>(4, 6, 9), eps = normal_matrix<S>(4, 6, 10);
+  const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
+  const S sentinel = S(-7);
+  Matrix<S> out = Matrix<S>::Constant(4, 6, sentinel);
+  const Matrix<S> narrow = Matrix<S>::Zero(4, 5);
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, narrow, steps, out); }) ==
+        "diffuse::add_noise: eps must have the shape 4 x 6 (got \"4 x 5\")");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::velocity(schedule, x0, narrow, steps, out); }) ==
+        "diffuse::velocity: eps must have the shape 4 x 6 (got \"4 x 5\")");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::eps_from_x0(schedule, x0, narrow, steps, out); }) ==
+        "diffuse::eps_from_x0: x0 must have the shape 4 x 6 (got \"4 x 5\")");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::x0_from_velocity(schedule, x0, narrow, steps, out); }) ==
+        "diffuse::x0_from_velocity: v must have the shape 4 x 6 (got \"4 x 5\")");
+  Matrix<S> small_out(3, 6);
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, eps, steps, small_out); }) ==
+        "diffuse::add_noise: out must have the shape 4 x 6 (got \"3 x 6\")");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<int>{1, 2, 3}, out); }) ==
+        "diffuse::add_noise: timesteps must have one entry per column (6 columns) (got 3)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<int>{3, 1000, 0, -1, 1, 2}, out); }) ==
+        "diffuse::add_noise: timesteps(3) must be in [0, 1000] (got -1)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::eps_from_velocity(schedule, x0, eps, std::vector<int>{3, 1000, 0, 1, 1, 1001}, out); }) ==
+        "diffuse::eps_from_velocity: timesteps(5) must be in [0, 1000] (got 1001)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<long long>{3, 1000, 0, 1, 1, 4294967297LL}, out); }) ==
+        "diffuse::add_noise: timesteps(5) must be in [0, 1000] (got 4294967297)");
+  CHECK(error_message<std::domain_error>([&] { diffuse::eps_from_x0(schedule, x0, eps, steps, out); }) ==
+        "diffuse::eps_from_x0: timesteps(2) must be at least 1: x_0 carries no noise (got 0)");
+  const auto zero_terminal = schedule.zero_terminal_snr();
+  CHECK(error_message<std::domain_error>([&] { diffuse::x0_from_eps(zero_terminal, x0, eps, steps, out); }) ==
+        "diffuse::x0_from_eps: alpha_bar must be positive at timesteps(1): x_0 cannot be recovered from eps at a "
+        "zero-terminal-SNR step (got 1000)");
+  CHECK(out.isConstant(sentinel));
+  // The velocity conversions are defined at every step, the zero-terminal one included.
+  CHECK_NOTHROW(diffuse::x0_from_velocity(zero_terminal, x0, eps, steps, out));
+  CHECK(diffuse::x0_from_velocity(zero_terminal, x0, eps, steps).col(1) == -eps.col(1));
+}
