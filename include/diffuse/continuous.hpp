@@ -1,0 +1,732 @@
+/// Continuous-time forward processes q(x_t|x_0) = N(a(t) x_0, b(t)² I), t ∈ [0, 1]: VP, sub-VP and VE families, their kernels and conversions.
+///
+/// One class, ContinuousProcess<Scalar>, holds any of the families below; every one is defined by
+/// its marginal and everything else is derived from it:
+///
+///   family               definition (B(t) = ∫₀ᵗ β = β_min t + ½ β_d t², β_d = β_max − β_min)
+///   vp_linear            a² = e^{−B}, b² = 1 − a² (score_sde VP SDE; Song et al. 2021, eq. 11, 29)
+///   sub_vp               a² = e^{−B}, b = 1 − a² (score_sde sub-VP SDE; Song et al. 2021, eq. 12, 29)
+///   cosine               λ = −2 log tan(πt/2), a² = sigmoid(λ), b² = sigmoid(−λ) (a = cos(πt/2))
+///   shifted_cosine       λ = −2 log tan(θ_min + t(θ_max − θ_min)) + 2 log(d_ref/d), θ_min = atan e^{−λ_max/2},
+///                        θ_max = atan e^{−λ_min/2} (Hoogeboom et al. 2023, Simple Diffusion, §3.1)
+///   interpolated_cosine  λ = t·λ_shift(d_low)(t) + (1 − t)·λ_shift(d_high)(t) (Simple Diffusion, §3.1)
+///   vdm_linear           λ = −γ(t), γ = γ_min + t(γ_max − γ_min) (Kingma et al. 2021, VDM, §3.4)
+///   ve                   a = 1, b = σ(t) = σ_min (σ_max/σ_min)^t (score_sde VE SDE; Song et al. 2021, eq. 9, 30)
+///
+/// The VP families have a² + b² = 1 and are given by the log-SNR λ = log(a²/b²); sub-VP and VE are
+/// not variance preserving. λ, the noise level σ = b/a = e^{−λ/2} and t are connected for every
+/// family: log_snr(t), noise_level(t), time(LogSnr), time(NoiseLevel) (closed-form inverses, a
+/// safeguarded Newton iteration for the interpolated cosine, which has none).
+///
+/// Precision: every value is evaluated in detail::wide (64-bit significand on x86-64) from the
+/// exact definition (decimal parameters taken as the decimals they spell) and rounded once to
+/// Scalar. The formulas never subtract nearly equal quantities; each is written in the function's
+/// comment. The evaluation error in wide is at most K(1 + |λ|)·2⁻⁶⁴ relative with K ≤ 64 (λ the
+/// log-SNRs involved; derivation: every formula is at most 8 libm calls and 8 operations, each
+/// within 1 unit of 2⁻⁶⁴ of its inputs, and the condition numbers of log, exp, expm1, log1p, sin and
+/// atan at the arguments that occur are at most 1 + |λ|); so float and double results are within
+/// ½ ulp + K(1 + |λ|)·2⁻⁶⁴ relative of exact: for |λ| ≤ 60 that is under 0.6 ulp in double, and
+/// correctly rounded but for ties in float. Quantities that cross zero (λ, the drift) have that
+/// bound relative to max(1, |value|). long double is the working type: a few ulps.
+///
+/// Times, log-SNRs and noise levels are the strong types of time_coordinates.hpp.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include <Eigen/Core>
+
+#include "detail/error.hpp"
+#include "detail/wide.hpp"
+#include "gaussian.hpp"
+#include "schedule.hpp"
+#include "time_coordinates.hpp"
+
+namespace diffuse {
+namespace detail {
+
+/// π/2 to the precision of `wide`.
+inline constexpr wide half_pi_wide = pi_wide / 2;
+
+/// log(1 + e^x), without overflow for large x and without cancellation for very negative x.
+inline wide softplus(wide x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+
+/// 1/(1 + e^{−x}), without overflow.
+inline wide sigmoid(wide x) {
+  if (x >= 0) return 1 / (1 + std::exp(-x));
+  const wide e = std::exp(x);
+  return e / (1 + e);
+}
+
+enum class ProcessFamily { vp_linear, sub_vp, cosine, vdm_linear, ve };
+
+/// The definition of a continuous process in extended precision, with the formulas of every
+/// quantity. Times s, t are in [0, 1] (exact copies of the caller's Scalar values).
+struct ProcessDefinition {
+  ProcessFamily family = ProcessFamily::vp_linear;
+  const char* name = "";
+  // vp_linear, sub_vp: β(t) = beta_min + beta_slope·t.
+  wide beta_min = 0, beta_slope = 0;
+  // cosine: θ(t) = theta_min + t·width, φ(t) = π/2 − θ(t) = phi_end + (1 − t)·width,
+  // λ(t) = −2 log tan θ(t) + shift_start + t·shift_slope.
+  wide theta_min = 0, phi_end = 0, width = 0, shift_start = 0, shift_slope = 0;
+  // vdm_linear: λ(t) = −(gamma_min + t·gamma_slope).
+  wide gamma_min = 0, gamma_slope = 0;
+  // ve: log σ(t) = log_sigma_min + t·log_sigma_slope.
+  wide log_sigma_min = 0, log_sigma_slope = 0;
+
+  bool variance_preserving() const { return family != ProcessFamily::sub_vp && family != ProcessFamily::ve; }
+  bool given_by_log_snr() const { return family == ProcessFamily::cosine || family == ProcessFamily::vdm_linear; }
+
+  // --- the integrated β of vp_linear and sub_vp -------------------------------------------------
+  /// β(t) = β_min + β_d t.
+  wide beta(wide t) const { return beta_min + beta_slope * t; }
+  /// B(t) = t(β_min + ½β_d t); all terms non-negative.
+  wide integral_beta(wide t) const { return t * (beta_min + beta_slope * t / 2); }
+  /// B(t) − B(s) = (t − s)(β_min + ½β_d(t + s)), without subtracting B(s) from B(t).
+  wide integral_beta_difference(wide s, wide t) const { return (t - s) * (beta_min + beta_slope * (t + s) / 2); }
+  /// t with B(t) = B: the positive root 2B/(β_min + √(β_min² + 2β_d B)) of ½β_d t² + β_min t − B,
+  /// written without the cancellation of (√(β_min² + 2β_d B) − β_min)/β_d (and valid for β_d = 0).
+  wide time_of_integral_beta(wide integral) const {
+    if (integral == 0) return 0;
+    return 2 * integral / (beta_min + std::sqrt(beta_min * beta_min + 2 * beta_slope * integral));
+  }
+
+  // --- the angles of the cosine family ------------------------------------------------------------
+  struct Angles {
+    wide theta, phi;  ///< θ(t) and φ(t) = π/2 − θ(t), each to full relative precision
+  };
+  /// θ from θ_min + t·width when t ≤ ½ (then φ ≥ π/4 − |shift of the clip| and π/2 − θ does not
+  /// cancel), φ from phi_end + (1 − t)·width otherwise (1 − t is exact for t ≥ ½).
+  Angles angles(wide t) const {
+    if (t <= 0.5L) {
+      const wide theta = theta_min + t * width;
+      return {theta, half_pi_wide - theta};
+    }
+    const wide phi = phi_end + (1 - t) * width;
+    return {half_pi_wide - phi, phi};
+  }
+
+  // --- marginal ---------------------------------------------------------------------------------
+  /// λ(t) = log(a²/b²).
+  wide log_snr(wide t) const {
+    switch (family) {
+      case ProcessFamily::vp_linear: {  // log(e^{−B}/(1 − e^{−B})) = −B − log(−expm1(−B))
+        const wide b = integral_beta(t);
+        return -b - std::log(-std::expm1(-b));
+      }
+      case ProcessFamily::sub_vp: {  // −2 log(2 sinh(B/2)) = −B − 2 log(−expm1(−B))
+        const wide b = integral_beta(t);
+        return -b - 2 * std::log(-std::expm1(-b));
+      }
+      case ProcessFamily::cosine: {  // −2 log tan θ = 2 (log sin φ − log sin θ)
+        const Angles g = angles(t);
+        return 2 * (std::log(std::sin(g.phi)) - std::log(std::sin(g.theta))) + shift_start + t * shift_slope;
+      }
+      case ProcessFamily::vdm_linear:
+        return -(gamma_min + t * gamma_slope);
+      case ProcessFamily::ve:
+        return -2 * (log_sigma_min + t * log_sigma_slope);
+    }
+    return 0;
+  }
+  /// log a²(t): −B (vp_linear, sub_vp), −softplus(−λ) (cosine, vdm_linear), 0 (ve).
+  wide log_signal_variance(wide t) const {
+    switch (family) {
+      case ProcessFamily::vp_linear:
+      case ProcessFamily::sub_vp:
+        return -integral_beta(t);
+      case ProcessFamily::ve:
+        return 0;
+      default:
+        return -softplus(-log_snr(t));
+    }
+  }
+  /// b²(t): −expm1(−B) (vp_linear), expm1(−B)² (sub_vp), sigmoid(−λ) (cosine, vdm_linear), σ² (ve).
+  wide noise_variance(wide t) const {
+    switch (family) {
+      case ProcessFamily::vp_linear:
+        return -std::expm1(-integral_beta(t));
+      case ProcessFamily::sub_vp: {
+        const wide e = std::expm1(-integral_beta(t));
+        return e * e;
+      }
+      case ProcessFamily::ve:
+        return std::exp(2 * (log_sigma_min + t * log_sigma_slope));
+      default:
+        return sigmoid(-log_snr(t));
+    }
+  }
+  /// b(t): −expm1(−B) for sub_vp (its standard deviation is 1 − a²), √b² otherwise.
+  wide noise_scale(wide t) const {
+    if (family == ProcessFamily::sub_vp) return -std::expm1(-integral_beta(t));
+    if (family == ProcessFamily::ve) return std::exp(log_sigma_min + t * log_sigma_slope);
+    return std::sqrt(noise_variance(t));
+  }
+  /// σ(t) = b/a: e^{B/2}√(−expm1(−B)) (vp_linear), 2 sinh(B/2) (sub_vp), e^{−λ/2} (cosine,
+  /// vdm_linear), σ_min e^{t log(σ_max/σ_min)} (ve).
+  wide noise_level(wide t) const {
+    switch (family) {
+      case ProcessFamily::vp_linear: {
+        const wide b = integral_beta(t);
+        return std::exp(b / 2) * std::sqrt(-std::expm1(-b));
+      }
+      case ProcessFamily::sub_vp:
+        return 2 * std::sinh(integral_beta(t) / 2);
+      case ProcessFamily::ve:
+        return std::exp(log_sigma_min + t * log_sigma_slope);
+      default:
+        return std::exp(-log_snr(t) / 2);
+    }
+  }
+
+  // --- derivatives and the SDE --------------------------------------------------------------------
+  /// dλ/dt: −β/(−expm1(−B)) (vp_linear), −β/tanh(B/2) (sub_vp), both −∞ at t = 0;
+  /// −2w/(sin θ sin φ) + shift slope (cosine), −(γ_max − γ_min) (vdm_linear), −2 log(σ_max/σ_min) (ve).
+  wide log_snr_derivative(wide t) const {
+    switch (family) {
+      case ProcessFamily::vp_linear:
+      case ProcessFamily::sub_vp: {
+        const wide b = integral_beta(t);
+        if (b == 0) return -std::numeric_limits<wide>::infinity();  // b² ~ B → 0 faster than β
+        return family == ProcessFamily::vp_linear ? -beta(t) / -std::expm1(-b) : -beta(t) / std::tanh(b / 2);
+      }
+      case ProcessFamily::cosine: {
+        const Angles g = angles(t);
+        return -2 * width / (std::sin(g.theta) * std::sin(g.phi)) + shift_slope;
+      }
+      case ProcessFamily::vdm_linear:
+        return -gamma_slope;
+      case ProcessFamily::ve:
+        return -2 * log_sigma_slope;
+    }
+    return 0;
+  }
+  /// g(t)² of the SDE dx = f(t) x dt + g(t) dW whose marginals are these (f = ½ d log a²/dt,
+  /// g² = db²/dt − 2f b²): β (vp_linear), β(−expm1(−2B)) (sub_vp), −λ'b² (cosine, vdm_linear; for
+  /// the cosine (2w sin θ/sin φ − slope·sin²θ)/(sin²θ + e^{shift} sin²φ), which is 0 at θ = 0),
+  /// dσ²/dt = 2 log(σ_max/σ_min) σ² (ve).
+  wide diffusion_squared(wide t) const {
+    switch (family) {
+      case ProcessFamily::vp_linear:
+        return beta(t);
+      case ProcessFamily::sub_vp:
+        return beta(t) * -std::expm1(-2 * integral_beta(t));
+      case ProcessFamily::cosine: {
+        const Angles g = angles(t);
+        const wide st = std::sin(g.theta), sp = std::sin(g.phi);
+        return (2 * width * st / sp - shift_slope * st * st) / (st * st + std::exp(shift_start + t * shift_slope) * sp * sp);
+      }
+      case ProcessFamily::vdm_linear:
+        return gamma_slope * sigmoid(gamma_min + t * gamma_slope);
+      case ProcessFamily::ve:
+        return 2 * log_sigma_slope * noise_variance(t);
+    }
+    return 0;
+  }
+  /// f(t) = ½ d log a²/dt: −½β for every VP family and sub_vp (the VP β being g²), 0 for ve.
+  wide drift(wide t) const {
+    switch (family) {
+      case ProcessFamily::vp_linear:
+      case ProcessFamily::sub_vp:
+        return -beta(t) / 2;
+      case ProcessFamily::ve:
+        return 0;
+      default:
+        return -diffusion_squared(t) / 2;
+    }
+  }
+
+  // --- q(x_t|x_s) -------------------------------------------------------------------------------
+  /// Δλ = λ(s) − λ(t) ≥ 0 for the families given by λ, without subtracting λ(t) from λ(s):
+  /// cosine: tan θ_t/tan θ_s = 1 + sin(θ_t − θ_s)/(cos θ_t sin θ_s), θ_t − θ_s = (t − s)w, so
+  /// Δλ = 2 log1p(sin((t − s)w)/(sin φ_t sin θ_s)) − (t − s)·shift slope (both terms ≥ 0);
+  /// vdm_linear: Δλ = (t − s)(γ_max − γ_min).
+  wide log_snr_decrease(wide s, wide t) const {
+    if (family == ProcessFamily::vdm_linear) return (t - s) * gamma_slope;
+    const Angles gs = angles(s), gt = angles(t);
+    return 2 * std::log1p(std::sin((t - s) * width) / (std::sin(gt.phi) * std::sin(gs.theta))) - (t - s) * shift_slope;
+  }
+  struct Transition {
+    wide log_scale;  ///< log(a_t/a_s)
+    wide variance;   ///< b_t² − (a_t/a_s)² b_s²
+  };
+  /// q(x_t|x_s) = N((a_t/a_s) x_s, v I), 0 ≤ s < t ≤ 1, with
+  ///   vp_linear   log(a_t/a_s) = −½ΔB, v = −expm1(−ΔB)            (ΔB = B(t) − B(s) factored)
+  ///   sub_vp      log(a_t/a_s) = −½ΔB, v = expm1(−ΔB)·expm1(−(B(t) + B(s)))
+  ///               (from (1 − ρA)² − ρ(1 − A)² = (1 − ρ)(1 − ρA²), A = a_s², ρ = a_t²/a_s²)
+  ///   VP by λ     r = b_s²·expm1(Δλ): a_t²/a_s² = 1/(1 + r), v = r/(1 + r)
+  ///               (from softplus(−λ_t) − softplus(−λ_s) = log1p(sigmoid(−λ_s) expm1(λ_s − λ_t)));
+  ///               s with b_s = 0 (λ_s = +∞, the data) gives the marginal
+  ///   ve          log(a_t/a_s) = 0, v = σ_t²·(−expm1(−2(t − s) log(σ_max/σ_min)))
+  /// Every term is a product or quotient of non-negative, accurately computed factors.
+  Transition transition(wide s, wide t) const {
+    switch (family) {
+      case ProcessFamily::vp_linear: {
+        const wide d = integral_beta_difference(s, t);
+        return {-d / 2, -std::expm1(-d)};
+      }
+      case ProcessFamily::sub_vp: {
+        const wide d = integral_beta_difference(s, t);
+        return {-d / 2, std::expm1(-d) * std::expm1(-(integral_beta(t) + integral_beta(s)))};
+      }
+      case ProcessFamily::ve:
+        return {0, noise_variance(t) * -std::expm1(-2 * (t - s) * log_sigma_slope)};
+      default: {
+        const wide lambda_s = log_snr(s);
+        if (lambda_s == std::numeric_limits<wide>::infinity()) return {log_signal_variance(t) / 2, noise_variance(t)};
+        const wide r = sigmoid(-lambda_s) * std::expm1(log_snr_decrease(s, t));
+        if (std::isinf(r)) return {-std::numeric_limits<wide>::infinity(), 1};
+        return {-std::log1p(r) / 2, r / (1 + r)};
+      }
+    }
+  }
+
+  // --- inverses -----------------------------------------------------------------------------------
+  /// t with λ(t) = λ, for λ in [λ(1), λ(0)] (the result is clamped to [0, 1]):
+  ///   vp_linear   B = softplus(−λ), t = 2B/(β_min + √(β_min² + 2β_d B))
+  ///   sub_vp      B = 2 asinh(e^{−λ/2}/2), t as above
+  ///   cosine      λ_c = λ − shift: θ = atan e^{−λ_c/2}, t = (θ − θ_min)/w for λ_c ≥ 0, else
+  ///               φ = atan e^{λ_c/2}, t = 1 − (φ − φ_end)/w; interpolated (shift slope ≠ 0): Newton
+  ///   vdm_linear  t = (−λ − γ_min)/(γ_max − γ_min)
+  ///   ve          t = (−λ/2 − log σ_min)/log(σ_max/σ_min)
+  wide time_of_log_snr(wide lambda) const {
+    wide t = 0;
+    switch (family) {
+      case ProcessFamily::vp_linear:
+        t = time_of_integral_beta(softplus(-lambda));
+        break;
+      case ProcessFamily::sub_vp:
+        t = time_of_integral_beta(2 * std::asinh(std::exp(-lambda / 2) / 2));
+        break;
+      case ProcessFamily::cosine:
+        t = shift_slope == 0 ? cosine_time(lambda - shift_start) : interpolated_cosine_time(lambda);
+        break;
+      case ProcessFamily::vdm_linear:
+        t = (-lambda - gamma_min) / gamma_slope;
+        break;
+      case ProcessFamily::ve:
+        t = (-lambda / 2 - log_sigma_min) / log_sigma_slope;
+        break;
+    }
+    return t < 0 ? wide(0) : (t > 1 ? wide(1) : t);
+  }
+  /// The closed-form inverse of the (clipped) cosine with a constant shift; λ_c = λ − shift.
+  wide cosine_time(wide lambda_c) const {
+    if (lambda_c >= 0) return (std::atan(std::exp(-lambda_c / 2)) - theta_min) / width;
+    return 1 - (std::atan(std::exp(lambda_c / 2)) - phi_end) / width;
+  }
+  /// The interpolated cosine has no closed-form inverse: Newton's method on λ(t) − λ, kept inside
+  /// the bracket [lo, hi] that every evaluation narrows (λ decreases strictly), bisecting whenever a
+  /// Newton step would leave it; stops when a step changes t by at most 2⁻⁶² t (or after 400
+  /// evaluations, which the bisection bounds: the bracket then is below 2⁻³⁰⁰ wide).
+  wide interpolated_cosine_time(wide lambda) const {
+    wide lo = 0, hi = 1;
+    wide t = cosine_time(lambda - shift_start - shift_slope / 2);  // the inverse at the mid shift
+    for (int i = 0; i < 400; ++i) {
+      const wide f = log_snr(t) - lambda;
+      if (f == 0) return t;
+      if (f > 0) {
+        lo = t;
+      } else {
+        hi = t;
+      }
+      wide next = t - f / log_snr_derivative(t);
+      if (!(next > lo && next < hi)) next = lo + (hi - lo) / 2;
+      if (std::fabs(next - t) <= std::ldexp(t, -62) || next == lo || next == hi) return next;
+      t = next;
+    }
+    return t;
+  }
+};
+
+inline void check_finite_parameter(const char* function, const char* name, double value) {
+  if (!std::isfinite(value)) detail::fail<std::invalid_argument>(function, std::string(name) + " must be finite", value);
+}
+
+/// vp_linear or sub_vp with β(t) = β_min + β_slope·t, the parameters already in wide.
+inline ProcessDefinition integrated_beta_definition(ProcessFamily family, const char* name, wide beta_min, wide beta_slope) {
+  ProcessDefinition d;
+  d.family = family;
+  d.name = name;
+  d.beta_min = beta_min;
+  d.beta_slope = beta_slope;
+  return d;
+}
+
+inline ProcessDefinition vp_linear_definition(const char* function, double beta_min, double beta_max, ProcessFamily family,
+                                              const char* name) {
+  if (!(beta_min >= 0 && std::isfinite(beta_min))) fail<std::invalid_argument>(function, "beta_min must be finite and >= 0", beta_min);
+  if (!(beta_max >= beta_min && beta_max > 0 && std::isfinite(beta_max))) {
+    fail<std::invalid_argument>(function, "beta_max must be finite, >= beta_min and > 0", beta_max);
+  }
+  const wide low = decimal_value(beta_min);
+  return integrated_beta_definition(family, name, low, decimal_value(beta_max) - low);
+}
+
+/// The clipped, shifted cosine: clip angles θ_min = atan e^{−λ_max/2}, φ_end = atan e^{λ_min/2}
+/// (= π/2 − θ_max), shift 2 log(d_high/d) at t = 0 moving linearly to 2 log(d_low/d) at t = 1.
+inline ProcessDefinition cosine_definition(const char* function, const char* name, double image_d, double noise_d_low,
+                                           double noise_d_high, double log_snr_min, double log_snr_max) {
+  if (!(image_d > 0 && std::isfinite(image_d))) fail<std::invalid_argument>(function, "image_d must be finite and > 0", image_d);
+  if (!(noise_d_low > 0 && std::isfinite(noise_d_low))) {
+    fail<std::invalid_argument>(function, "noise_d must be finite and > 0", noise_d_low);
+  }
+  if (!(noise_d_high >= noise_d_low && std::isfinite(noise_d_high))) {
+    fail<std::invalid_argument>(function, "noise_d_high must be finite and >= noise_d_low", noise_d_high);
+  }
+  if (std::isnan(log_snr_min) || log_snr_min == std::numeric_limits<double>::infinity()) {
+    fail<std::invalid_argument>(function, "log_snr_min must be a number below +inf", log_snr_min);
+  }
+  if (!(log_snr_max > log_snr_min)) fail<std::invalid_argument>(function, "log_snr_max must be greater than log_snr_min", log_snr_max);
+  ProcessDefinition d;
+  d.family = ProcessFamily::cosine;
+  d.name = name;
+  const wide lambda_max = decimal_value(log_snr_max), lambda_min = decimal_value(log_snr_min);
+  d.theta_min = std::atan(std::exp(-lambda_max / 2));
+  d.phi_end = std::atan(std::exp(lambda_min / 2));
+  d.width = half_pi_wide - d.theta_min - d.phi_end;
+  const wide log_d = std::log(decimal_value(image_d));
+  d.shift_start = 2 * (std::log(decimal_value(noise_d_high)) - log_d);
+  d.shift_slope = 2 * (std::log(decimal_value(noise_d_low)) - std::log(decimal_value(noise_d_high)));
+  return d;
+}
+
+}  // namespace detail
+
+/// A continuous-time forward process q(x_t|x_0) = N(a(t) x_0, b(t)² I), t ∈ [0, 1] (see the file
+/// comment for the families, their formulas and the precision contract).
+///
+/// An immutable value (a few extended-precision parameters); cheap to copy, safe to share between
+/// threads. Times are ContinuousTime<Scalar>, log-SNRs LogSnr<Scalar>, noise levels
+/// NoiseLevel<Scalar>: a time cannot be passed where a σ or λ is meant. The kernels are the free
+/// functions marginal(process, …) and posterior(process, …) below, overloads of the discrete ones
+/// of kernels.hpp returning the same Gaussian type.
+template <class Scalar>
+class ContinuousProcess {
+  static_assert(std::is_floating_point<Scalar>::value, "diffuse::ContinuousProcess needs float, double or long double");
+
+ public:
+  using scalar_type = Scalar;
+  using Time = ContinuousTime<Scalar>;
+
+  /// The VP SDE with linear β(t) = β_min + t(β_max − β_min) (Song et al. 2021, eq. 11 and 29;
+  /// score_sde `VPSDE`): a² = e^{−B(t)}, B(t) = β_min t + ½(β_max − β_min) t², b² = 1 − a².
+  /// @throws std::invalid_argument unless 0 ≤ β_min ≤ β_max, 0 < β_max, both finite.
+  static ContinuousProcess vp_linear(double beta_min = 0.1, double beta_max = 20) {
+    return ContinuousProcess(detail::vp_linear_definition("ContinuousProcess::vp_linear", beta_min, beta_max,
+                                                          detail::ProcessFamily::vp_linear, "vp_linear"));
+  }
+  /// The sub-VP SDE (Song et al. 2021, eq. 12 and 29; score_sde `subVPSDE`): the mean of vp_linear,
+  /// a = e^{−B/2}, and standard deviation b = 1 − e^{−B}.
+  /// @throws std::invalid_argument unless 0 ≤ β_min ≤ β_max, 0 < β_max, both finite.
+  static ContinuousProcess sub_vp(double beta_min = 0.1, double beta_max = 20) {
+    return ContinuousProcess(detail::vp_linear_definition("ContinuousProcess::sub_vp", beta_min, beta_max,
+                                                          detail::ProcessFamily::sub_vp, "sub_vp"));
+  }
+  /// The cosine schedule in log-SNR form, λ(t) = −2 log tan(πt/2): a = cos(πt/2), b = sin(πt/2)
+  /// (Nichol & Dhariwal 2021 with s = 0; Hoogeboom et al. 2023, eq. 4). λ(0) = +∞, λ(1) = −∞.
+  static ContinuousProcess cosine() {
+    const double inf = std::numeric_limits<double>::infinity();
+    return ContinuousProcess(detail::cosine_definition("ContinuousProcess::cosine", "cosine", 1, 1, 1, -inf, inf));
+  }
+  /// Simple Diffusion's shifted cosine (Hoogeboom et al. 2023, §3.1, `logsnr_schedule_cosine_shifted`):
+  /// λ(t) = −2 log tan(θ_min + t(θ_max − θ_min)) + 2 log(noise_d/image_d), θ_min = atan e^{−λ_max/2},
+  /// θ_max = atan e^{−λ_min/2} (the base cosine clipped to [λ_min, λ_max] before the shift; ±∞
+  /// switch the clip off).
+  /// @throws std::invalid_argument unless image_d, noise_d are finite and > 0, λ_min < λ_max, λ_min < +∞.
+  static ContinuousProcess shifted_cosine(double image_d, double noise_d = 64, double log_snr_min = -15,
+                                          double log_snr_max = 15) {
+    return ContinuousProcess(detail::cosine_definition("ContinuousProcess::shifted_cosine", "shifted_cosine", image_d,
+                                                       noise_d, noise_d, log_snr_min, log_snr_max));
+  }
+  /// Simple Diffusion's interpolated cosine (Hoogeboom et al. 2023, §3.1,
+  /// `logsnr_schedule_cosine_interpolated`): λ(t) = t λ_low(t) + (1 − t) λ_high(t), λ_low and λ_high
+  /// the shifted cosines for noise_d_low and noise_d_high; high resolution shift at t = 0.
+  /// @throws std::invalid_argument unless the resolutions are finite and > 0, noise_d_low ≤
+  /// noise_d_high (λ then decreases strictly), λ_min < λ_max, λ_min < +∞.
+  static ContinuousProcess interpolated_cosine(double image_d, double noise_d_low, double noise_d_high,
+                                               double log_snr_min = -15, double log_snr_max = 15) {
+    return ContinuousProcess(detail::cosine_definition("ContinuousProcess::interpolated_cosine", "interpolated_cosine",
+                                                       image_d, noise_d_low, noise_d_high, log_snr_min, log_snr_max));
+  }
+  /// VDM's linear log-SNR (Kingma et al. 2021, §3.4 and appendix): λ(t) = −γ(t),
+  /// γ(t) = γ_min + t(γ_max − γ_min); a² = sigmoid(−γ), b² = sigmoid(γ). a(0) < 1: the data end is
+  /// slightly noisy (b(0)² = sigmoid(γ_min)).
+  /// @throws std::invalid_argument unless γ_min < γ_max, both finite.
+  static ContinuousProcess vdm_linear(double gamma_min = -13.3, double gamma_max = 5) {
+    const char* fn = "ContinuousProcess::vdm_linear";
+    detail::check_finite_parameter(fn, "gamma_min", gamma_min);
+    if (!(gamma_max > gamma_min && std::isfinite(gamma_max))) {
+      detail::fail<std::invalid_argument>(fn, "gamma_max must be finite and greater than gamma_min", gamma_max);
+    }
+    detail::ProcessDefinition d;
+    d.family = detail::ProcessFamily::vdm_linear;
+    d.name = "vdm_linear";
+    d.gamma_min = detail::decimal_value(gamma_min);
+    d.gamma_slope = detail::decimal_value(gamma_max) - d.gamma_min;
+    return ContinuousProcess(d);
+  }
+  /// The VE SDE (Song et al. 2021, eq. 9 and 30; score_sde `VESDE`): a = 1, b = σ(t) =
+  /// σ_min (σ_max/σ_min)^t. b(0) = σ_min: the data end carries noise σ_min.
+  /// @throws std::invalid_argument unless 0 < σ_min < σ_max, both finite.
+  static ContinuousProcess ve(double sigma_min = 0.01, double sigma_max = 50) {
+    const char* fn = "ContinuousProcess::ve";
+    if (!(sigma_min > 0 && std::isfinite(sigma_min))) detail::fail<std::invalid_argument>(fn, "sigma_min must be finite and > 0", sigma_min);
+    if (!(sigma_max > sigma_min && std::isfinite(sigma_max))) {
+      detail::fail<std::invalid_argument>(fn, "sigma_max must be finite and greater than sigma_min", sigma_max);
+    }
+    detail::ProcessDefinition d;
+    d.family = detail::ProcessFamily::ve;
+    d.name = "ve";
+    d.log_sigma_min = std::log(detail::decimal_value(sigma_min));
+    d.log_sigma_slope = std::log(detail::decimal_value(sigma_max) / detail::decimal_value(sigma_min));
+    return ContinuousProcess(d);
+  }
+
+  /// The family's name: "vp_linear", "sub_vp", "cosine", "shifted_cosine", "interpolated_cosine",
+  /// "vdm_linear" or "ve".
+  const char* name() const { return d_.name; }
+  /// True for the VP families (a² + b² = 1): all but sub_vp and ve.
+  bool variance_preserving() const { return d_.variance_preserving(); }
+
+  /// a(t), the signal coefficient of q(x_t|x_0): exp(½ log a²).
+  Scalar signal_scale(Time t) const { return round(std::exp(d_.log_signal_variance(t.value()) / 2)); }
+  /// b(t), the noise coefficient of q(x_t|x_0).
+  Scalar noise_scale(Time t) const { return round(d_.noise_scale(t.value())); }
+  /// a(t)²: exp(log a²).
+  Scalar signal_variance(Time t) const { return round(std::exp(d_.log_signal_variance(t.value()))); }
+  /// b(t)², without cancellation (see detail::ProcessDefinition::noise_variance).
+  Scalar noise_variance(Time t) const { return round(d_.noise_variance(t.value())); }
+  /// log a(t)² (−∞ where a = 0, the cosine at t = 1).
+  Scalar log_signal_variance(Time t) const { return round(d_.log_signal_variance(t.value())); }
+  /// λ(t) = log(a²/b²) (+∞ where b = 0, the data end of vp_linear, sub_vp and cosine).
+  LogSnr<Scalar> log_snr(Time t) const { return LogSnr<Scalar>(round(d_.log_snr(t.value()))); }
+  /// SNR(t) = a²/b² = e^λ.
+  Scalar snr(Time t) const { return round(std::exp(d_.log_snr(t.value()))); }
+  /// σ(t) = b/a, the noise level of the equivalent VE process x_t/a(t) = x_0 + σ ε (Karras et al.
+  /// 2022, eq. 4 with s(t) = a(t)).
+  NoiseLevel<Scalar> noise_level(Time t) const { return NoiseLevel<Scalar>(round(d_.noise_level(t.value()))); }
+
+  /// The time t with λ(t) = λ (closed forms and Newton's method: see
+  /// detail::ProcessDefinition::time_of_log_snr). Round trip t → λ → t: within
+  /// (1 + ½)ε·(t + |λ/λ'|) + the evaluation error, absolute (ε the machine epsilon of Scalar).
+  /// @throws std::out_of_range unless λ lies in [λ(1), λ(0)] (each rounded to Scalar).
+  Time time(LogSnr<Scalar> lambda) const {
+    const Scalar lo = log_snr(Time(1)).value(), hi = log_snr(Time(0)).value();
+    if (!(lambda.value() >= lo && lambda.value() <= hi)) {
+      detail::fail<std::out_of_range>("ContinuousProcess::time",
+                                      "log-SNR must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
+                                      lambda.value());
+    }
+    return Time(round(d_.time_of_log_snr(lambda.value())));
+  }
+  /// The time t with σ(t) = σ: the inverse for λ = −2 log σ. The VP SDE gives the closed form
+  /// t = (√(β_min² + 2β_d log(1 + σ²)) − β_min)/β_d of Karras et al. 2022, Table 1, here evaluated
+  /// as 2B/(β_min + √(β_min² + 2β_d B)), B = log(1 + σ²). Round trip σ → t → σ: relative error
+  /// within ε(1 + ½|λ'|t) + the evaluation error.
+  /// @throws std::out_of_range unless σ lies in [σ(0), σ(1)] (each rounded to Scalar).
+  Time time(NoiseLevel<Scalar> sigma) const {
+    const Scalar lo = noise_level(Time(0)).value(), hi = noise_level(Time(1)).value();
+    if (!(sigma.value() >= lo && sigma.value() <= hi)) {
+      detail::fail<std::out_of_range>("ContinuousProcess::time",
+                                      "noise level must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
+                                      sigma.value());
+    }
+    const detail::wide s = sigma.value();
+    return Time(round(d_.time_of_log_snr(-2 * std::log(s))));
+  }
+
+  /// dλ/dt (−∞ at the data end of vp_linear, sub_vp and cosine; −∞ at t = 1 for the cosine).
+  Scalar log_snr_derivative(Time t) const { return round(d_.log_snr_derivative(t.value())); }
+  /// f(t) of the SDE dx = f(t) x dt + g(t) dW with these marginals: f = ½ d log a²/dt
+  /// (−½β(t) for vp_linear and sub_vp, 0 for ve; Song et al. 2021, eq. 11, 12, 9).
+  Scalar drift(Time t) const { return round(d_.drift(t.value())); }
+  /// g(t)² of that SDE: g² = db²/dt − 2f b² (β(t) for vp_linear, β(t)(1 − e^{−2B(t)}) for sub_vp,
+  /// dσ²/dt for ve; Song et al. 2021, eq. 11, 12, 9; −λ'(t) b(t)² for the families given by λ).
+  Scalar diffusion_squared(Time t) const { return round(d_.diffusion_squared(t.value())); }
+
+  /// The coefficients of q(x_t|x_s) = N(m x_s, v I), 0 ≤ s < t ≤ 1.
+  struct TransitionCoefficients {
+    Scalar mean;      ///< m = a_t/a_s
+    Scalar variance;  ///< v = b_t² − m² b_s²
+    Scalar stddev;    ///< √v
+  };
+  /// m = a_t/a_s and v = b_t² − (a_t/a_s)² b_s², without cancellation (formulas at
+  /// detail::ProcessDefinition::transition). Chapman–Kolmogorov holds: m(s,t) = m(u,t) m(s,u) and
+  /// v(s,t) = m(u,t)² v(s,u) + v(u,t) for s < u < t.
+  /// @throws std::invalid_argument unless s < t.
+  TransitionCoefficients transition_coefficients(Time s, Time t) const {
+    check_order("ContinuousProcess::transition_coefficients", s, t);
+    const typename detail::ProcessDefinition::Transition k = d_.transition(s.value(), t.value());
+    return {round(std::exp(k.log_scale)), round(k.variance), round(std::sqrt(k.variance))};
+  }
+
+  /// The coefficients of the posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), 0 ≤ s < t ≤ 1.
+  struct PosteriorCoefficients {
+    Scalar x0;        ///< c_0 = a_s v_{t|s}/b_t²
+    Scalar xt;        ///< c_t = (a_t/a_s) b_s²/b_t²
+    Scalar variance;  ///< v = v_{t|s} b_s²/b_t²
+    Scalar stddev;    ///< √v
+  };
+  /// The Bayes product of q(x_s|x_0) = N(a_s x_0, b_s²) and q(x_t|x_s) = N(m x_s, v_{t|s}):
+  /// precision 1/b_s² + m²/v_{t|s} = b_t²/(b_s² v_{t|s}) (as b_t² = v_{t|s} + m² b_s²), hence
+  /// c_0 = a_s v_{t|s}/b_t², c_t = m b_s²/b_t², v = v_{t|s} b_s²/b_t² (Kingma et al. 2021, VDM,
+  /// eq. 34 for the VP case) — products of non-negative factors, no cancellation. s at a data end
+  /// with b_s = 0 gives c_0 = 1, c_t = 0, v = 0.
+  /// @throws std::invalid_argument unless s < t.
+  PosteriorCoefficients posterior_coefficients(Time s, Time t) const {
+    check_order("ContinuousProcess::posterior_coefficients", s, t);
+    using detail::wide;
+    const typename detail::ProcessDefinition::Transition k = d_.transition(s.value(), t.value());
+    const wide bs2 = d_.noise_variance(s.value()), bt2 = d_.noise_variance(t.value());
+    const wide as = std::exp(d_.log_signal_variance(s.value()) / 2);
+    const wide variance = k.variance * bs2 / bt2;
+    return {round(as * k.variance / bt2), round(std::exp(k.log_scale) * bs2 / bt2), round(variance),
+            round(std::sqrt(variance))};
+  }
+
+  /// The discrete Schedule with ᾱ_t = a(t/N)² for t = 1..N (the exact marginals at the grid t/N;
+  /// ᾱ_0 = 1 by definition of a Schedule): β_t = −expm1(log a²(t/N) − log a²((t−1)/N)) from the
+  /// kernel of q(x_{t/N}|x_{(t−1)/N}) without cancellation (β_1 = b(1/N)², β_N = 1 where a(1) = 0).
+  /// Not the DDPM linear schedule for vp_linear: see discretize_betas.
+  /// @throws std::invalid_argument if the process is not variance preserving or N < 1.
+  Schedule<Scalar> discretize_marginals(int steps) const {
+    const char* fn = "ContinuousProcess::discretize_marginals";
+    check_discretization(fn, steps);
+    using detail::wide;
+    Eigen::Matrix<wide, Eigen::Dynamic, 1> betas(steps);
+    const wide n = steps;
+    for (int t = 1; t <= steps; ++t) {
+      const wide now = t / n;
+      betas(t - 1) = t == 1 ? d_.noise_variance(now) : d_.transition((t - 1) / n, now).variance;
+    }
+    return Schedule<Scalar>::from_betas(betas);
+  }
+
+  /// The discrete Schedule β_t = β((t − 1)/(N − 1))/N, t = 1..N (N = 1: β_1 = β(0)), β(t) = g(t)²
+  /// the VP SDE's β: the definition of score_sde's `VPSDE.discrete_betas` (linspace(β_min/N,
+  /// β_max/N, N)), i.e. Ho et al.'s DDPM schedule read as β(t)Δt with Δt = 1/N at the grid
+  /// (t − 1)/(N − 1). For vp_linear it is β_t = β_min/N + (t − 1)(β_max − β_min)/(N(N − 1)), exactly
+  /// Schedule::linear(N, β_min/N, β_max/N): vp_linear().discretize_betas(1000) is DDPM's
+  /// 1e-4..0.02. Each β_t is formed in wide and rounded once (Schedule::from_betas on wide values).
+  /// @throws std::invalid_argument if the process is not variance preserving, N < 1, or a β_t falls
+  /// outside (0, 1) (the cosine has β(0) = 0 and β(1) = ∞: use discretize_marginals).
+  Schedule<Scalar> discretize_betas(int steps) const {
+    const char* fn = "ContinuousProcess::discretize_betas";
+    check_discretization(fn, steps);
+    using detail::wide;
+    Eigen::Matrix<wide, Eigen::Dynamic, 1> betas(steps);
+    for (int t = 1; t <= steps; ++t) {
+      const wide u = steps == 1 ? wide(0) : static_cast<wide>(t - 1) / static_cast<wide>(steps - 1);
+      const wide beta = d_.diffusion_squared(u) / static_cast<wide>(steps);
+      if (!(beta > 0 && beta < 1)) {
+        detail::fail<std::invalid_argument>(fn, "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N must be in (0, 1)",
+                                            beta);
+      }
+      betas(t - 1) = beta;
+    }
+    return Schedule<Scalar>::from_betas(betas);
+  }
+
+  /// The same process in another scalar type (the definition is kept in extended precision).
+  template <class Other>
+  ContinuousProcess<Other> cast() const {
+    return ContinuousProcess<Other>(d_);
+  }
+
+  /// The extended-precision definition (for code that needs more than Scalar, e.g. sigma_schedules.hpp).
+  const detail::ProcessDefinition& definition() const { return d_; }
+
+ private:
+  template <class>
+  friend class ContinuousProcess;
+
+  explicit ContinuousProcess(const detail::ProcessDefinition& d) : d_(d) {}
+
+  static Scalar round(detail::wide x) { return static_cast<Scalar>(x); }
+
+  static void check_order(const char* function, Time s, Time t) {
+    if (!(s.value() < t.value())) {
+      detail::fail<std::invalid_argument>(function, "s must be less than t = " + detail::to_message_value(t.value()), s.value());
+    }
+  }
+
+  void check_discretization(const char* function, int steps) const {
+    if (!d_.variance_preserving()) {
+      detail::fail<std::invalid_argument>(function, "needs a variance-preserving process (a Schedule has a² + b² = 1)", d_.name);
+    }
+    detail::check_steps(function, steps);
+  }
+
+  detail::ProcessDefinition d_;
+};
+
+namespace detail {
+template <class Scalar, class Derived>
+constexpr void check_process_scalar() {
+  static_assert(std::is_same<typename Derived::Scalar, Scalar>::value,
+                "diffuse: the Eigen argument must have the scalar type of the process");
+}
+}  // namespace detail
+
+/// The marginal q(x_t|x_0) = N(a(t) x_0, b(t)² I) of a continuous process (Song et al. 2021,
+/// eq. 29; Kingma et al. 2021, eq. 1). a, b² and b each rounded once; the mean within 1 ulp
+/// (+ the evaluation error) relative per coefficient.
+template <class Scalar, class Derived>
+Gaussian<typename Derived::PlainObject> marginal(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> t,
+                                                 const Eigen::MatrixBase<Derived>& x0) {
+  detail::check_process_scalar<Scalar, Derived>();
+  return {process.signal_scale(t) * x0.derived(), process.noise_variance(t), process.noise_scale(t)};
+}
+
+/// q(x_t|x_s) = N((a_t/a_s) x_s, (b_t² − (a_t/a_s)² b_s²) I) for 0 ≤ s < t ≤ 1 (Kingma et al. 2021,
+/// VDM, eq. 33 for VP), coefficients from ContinuousProcess::transition_coefficients.
+/// @throws std::invalid_argument unless s < t.
+template <class Scalar, class Derived>
+Gaussian<typename Derived::PlainObject> marginal(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> s,
+                                                 ContinuousTime<Scalar> t, const Eigen::MatrixBase<Derived>& x_s) {
+  detail::check_process_scalar<Scalar, Derived>();
+  const typename ContinuousProcess<Scalar>::TransitionCoefficients k = process.transition_coefficients(s, t);
+  return {k.mean * x_s.derived(), k.variance, k.stddev};
+}
+
+/// The posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I) for 0 ≤ s < t ≤ 1 (Kingma et al. 2021,
+/// VDM, eq. 34 for VP), coefficients from ContinuousProcess::posterior_coefficients. Argument
+/// order as the discrete posterior: x_t, then x0.
+/// @throws std::invalid_argument unless s < t, or if x_t and x0 do not have the same shape.
+template <class Scalar, class DerivedT, class Derived0>
+Gaussian<typename DerivedT::PlainObject> posterior(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> s,
+                                                   ContinuousTime<Scalar> t, const Eigen::MatrixBase<DerivedT>& x_t,
+                                                   const Eigen::MatrixBase<Derived0>& x0) {
+  detail::check_process_scalar<Scalar, DerivedT>();
+  detail::check_process_scalar<Scalar, Derived0>();
+  detail::check_shape("posterior", "x0", x0, x_t.rows(), x_t.cols());
+  const typename ContinuousProcess<Scalar>::PosteriorCoefficients c = process.posterior_coefficients(s, t);
+  return {c.x0 * x0.derived() + c.xt * x_t.derived(), c.variance, c.stddev};
+}
+
+/// x_σ = x_t/a(t): a sample of q(x_t|x_0) rescaled to the VE form x_0 + σ(t) ε (Karras et al. 2022,
+/// eq. 4 with s(t) = a(t); for a VP process x_t/√ᾱ_t). One rounding per coefficient after a(t).
+/// @throws std::domain_error if a(t) = 0 (the cosine at t = 1).
+template <class Scalar, class Derived>
+typename Derived::PlainObject to_ve(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> t,
+                                    const Eigen::MatrixBase<Derived>& x_t) {
+  detail::check_process_scalar<Scalar, Derived>();
+  const Scalar a = process.signal_scale(t);
+  if (!(a > 0)) detail::fail<std::domain_error>("to_ve", "a(t) must be positive, which fails at t", t.value());
+  return x_t.derived() / a;
+}
+
+/// x_t = a(t) x_σ, the inverse of to_ve.
+template <class Scalar, class Derived>
+typename Derived::PlainObject from_ve(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> t,
+                                      const Eigen::MatrixBase<Derived>& x_sigma) {
+  detail::check_process_scalar<Scalar, Derived>();
+  return process.signal_scale(t) * x_sigma.derived();
+}
+
+}  // namespace diffuse

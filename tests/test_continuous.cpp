@@ -1,0 +1,641 @@
+// ContinuousProcess: known answers against 60-digit mpmath references, round trips of t ↔ λ ↔ σ,
+// Chapman–Kolmogorov, the posterior as a Bayes product (exactly and by simulation), the DDPM
+// discretisation, Euler–Maruyama simulations of the three SDEs, and every argument check.
+#include <diffuse/continuous.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "catch.hpp"
+#include "continuous_reference.hpp"
+
+template class diffuse::ContinuousProcess<float>;
+template class diffuse::ContinuousProcess<double>;
+template class diffuse::ContinuousProcess<long double>;
+
+namespace {
+
+using continuous_reference::close;
+using continuous_reference::exact;
+using continuous_reference::input;
+using continuous_reference::load;
+using continuous_reference::process;
+using continuous_reference::throws_with;
+
+const char* const processes_file = "continuous_processes.txt";
+
+/// The evaluation-error bound of continuous.hpp, in units of 2⁻⁶⁴ per unit of (1 + Σ|λ|): every
+/// formula is at most 16 elementary operations and libm calls, each within 2 units of 2⁻⁶⁴ of its
+/// inputs (glibc's long double functions), with condition numbers at most 1 + Σ|λ| over the
+/// log-SNRs involved; +1 unit for the reference's own rounding to long double (added below).
+constexpr long double evaluation_units = 32;
+
+/// 1 + |λ(t)| of the reference (1 at an infinite λ: the values at the data and noise ends are exact).
+class LambdaWeights {
+ public:
+  LambdaWeights() {
+    for (const auto& r : load(processes_file, "marginal")) {
+      const long double lambda = exact(r[7]);
+      weight_[{r[0], r[1]}] = std::isfinite(lambda) ? 1 + std::fabs(lambda) : 1;
+    }
+  }
+  long double operator()(const std::string& family, const std::string& t) const { return weight_.at({family, t}); }
+
+ private:
+  std::map<std::pair<std::string, std::string>, long double> weight_;
+};
+
+long double units(long double weight) { return evaluation_units * weight + 1; }
+
+template <class T>
+diffuse::ContinuousTime<T> at(T t) {
+  return diffuse::ContinuousTime<T>(t);
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("marginal quantities match the 60-digit reference", "[continuous]", float, double) {
+  using T = TestType;
+  const LambdaWeights weight;
+  for (const auto& r : load(processes_file, "marginal")) {
+    const auto p = process<T>(r[0]);
+    const auto t = at(input<T>(r[1]));
+    const long double k = units(weight(r[0], r[1]));
+    INFO(r[0] << " t = " << r[1]);
+    CHECK(close(p.signal_scale(t), exact(r[2]), k));
+    CHECK(close(p.noise_scale(t), exact(r[3]), k));
+    CHECK(close(p.signal_variance(t), exact(r[4]), k));
+    CHECK(close(p.noise_variance(t), exact(r[5]), k));
+    CHECK(close(p.log_signal_variance(t), exact(r[6]), k, 1));  // relative to max(1, |log a²|)
+    CHECK(close(p.log_snr(t).value(), exact(r[7]), k, 1));      // crosses zero: relative to max(1, |λ|)
+    CHECK(close(p.snr(t), exact(r[8]), k));
+    CHECK(close(p.noise_level(t).value(), exact(r[9]), k));
+  }
+}
+
+TEMPLATE_TEST_CASE("the log-SNR derivative and the SDE coefficients match the reference", "[continuous]", float, double) {
+  using T = TestType;
+  const LambdaWeights weight;
+  for (const auto& r : load(processes_file, "derivative")) {
+    const auto p = process<T>(r[0]);
+    const auto t = at(input<T>(r[1]));
+    const long double k = units(weight(r[0], r[1]));
+    INFO(r[0] << " t = " << r[1]);
+    CHECK(close(p.log_snr_derivative(t), exact(r[2]), k));
+    CHECK(close(p.drift(t), exact(r[3]), k));
+    CHECK(close(p.diffusion_squared(t), exact(r[4]), k));
+  }
+}
+
+TEMPLATE_TEST_CASE("the literal SDEs of score_sde: f = -beta/2, g^2 = beta, beta(1 - e^{-2B}), d sigma^2/dt", "[continuous]",
+                   float, double) {
+  using T = TestType;
+  using P = diffuse::ContinuousProcess<T>;
+  // β(t) = 0.1 + 19.9 t; B(t) = 0.1 t + 9.95 t²; σ(t) = 0.01·5000^t: evaluated here in long double.
+  for (long double t : {0.0L, 0.125L, 0.5L, 0.75L, 1.0L}) {
+    const auto tt = at(static_cast<T>(t));
+    const long double beta = 0.1L + 19.9L * t, integral = 0.1L * t + 9.95L * t * t;
+    const long double sigma2 = std::pow(0.01L * std::pow(5000.0L, t), 2);
+    INFO("t = " << static_cast<double>(t));
+    // each within ½ ulp + 32·2⁻⁶⁴ (|λ| does not enter these formulas) + the 2-ulp-of-long-double
+    // error of the expressions above
+    CHECK(close(P::vp_linear().drift(tt), -beta / 2, units(1) + 4));
+    CHECK(close(P::vp_linear().diffusion_squared(tt), beta, units(1) + 4));
+    CHECK(close(P::sub_vp().drift(tt), -beta / 2, units(1) + 4));
+    CHECK(close(P::sub_vp().diffusion_squared(tt), beta * -std::expm1(-2 * integral), units(1) + 4));
+    CHECK(P::ve().drift(tt) == 0);
+    CHECK(close(P::ve().diffusion_squared(tt), 2 * std::log(5000.0L) * sigma2, units(1) + 16));
+  }
+}
+
+TEMPLATE_TEST_CASE("transition and posterior coefficients match the reference", "[continuous]", float, double) {
+  using T = TestType;
+  const LambdaWeights weight;
+  for (const auto& r : load(processes_file, "transition")) {
+    const auto p = process<T>(r[0]);
+    const auto k = p.transition_coefficients(at(input<T>(r[1])), at(input<T>(r[2])));
+    const long double u = units(weight(r[0], r[1]) + weight(r[0], r[2]) - 1);
+    INFO(r[0] << " s = " << r[1] << " t = " << r[2]);
+    CHECK(close(k.mean, exact(r[3]), u));
+    CHECK(close(k.variance, exact(r[4]), u));
+    CHECK(close(k.stddev, exact(r[5]), u));
+  }
+  for (const auto& r : load(processes_file, "posterior")) {
+    const auto p = process<T>(r[0]);
+    const auto c = p.posterior_coefficients(at(input<T>(r[1])), at(input<T>(r[2])));
+    const long double u = units(weight(r[0], r[1]) + weight(r[0], r[2]) - 1);
+    INFO(r[0] << " s = " << r[1] << " t = " << r[2]);
+    CHECK(close(c.x0, exact(r[3]), u));
+    CHECK(close(c.xt, exact(r[4]), u));
+    CHECK(close(c.variance, exact(r[5]), u));
+    CHECK(close(c.stddev, exact(r[6]), u));
+  }
+}
+
+TEMPLATE_TEST_CASE("time(LogSnr) and time(NoiseLevel) match the reference inverses", "[continuous]", float, double) {
+  using T = TestType;
+  // The inverse is evaluated from λ (or from λ = −2 log σ), so its error is the λ-evaluation error
+  // divided by |λ'| plus a relative error in t: within ½ ulp + units·2⁻⁶⁴·(t + (1 + |λ|)/|λ'(t)|).
+  for (const auto& r : load(processes_file, "time_of_log_snr")) {
+    const auto p = process<T>(r[0]);
+    const T lambda = input<T>(r[1]);
+    const long double t = exact(r[2]), slope = exact(r[3]);
+    const long double u = units(1 + std::fabs(static_cast<long double>(lambda)));
+    INFO(r[0] << " lambda = " << r[1]);
+    CHECK(close(p.time(diffuse::LogSnr<T>(lambda)).value(), t, u * (1 + (1 + std::fabs(static_cast<long double>(lambda))) / (t * std::fabs(slope)))));
+  }
+  for (const auto& r : load(processes_file, "time_of_sigma")) {
+    const auto p = process<T>(r[0]);
+    const T sigma = input<T>(r[1]);
+    const long double t = exact(r[2]), slope = exact(r[3]);
+    const long double lambda = -2 * std::log(static_cast<long double>(sigma));
+    const long double u = units(1 + std::fabs(lambda));
+    INFO(r[0] << " sigma = " << r[1]);
+    CHECK(close(p.time(diffuse::NoiseLevel<T>(sigma)).value(), t, u * (1 + (1 + std::fabs(lambda)) / (t * std::fabs(slope)))));
+  }
+}
+
+TEMPLATE_TEST_CASE("values at the ends: infinities, zeros and exact ones", "[continuous]", float, double) {
+  using T = TestType;
+  using P = diffuse::ContinuousProcess<T>;
+  const T inf = std::numeric_limits<T>::infinity();
+  const auto zero = at(T(0)), one = at(T(1));
+  for (const P& p : {P::vp_linear(), P::sub_vp(), P::cosine()}) {  // b(0) = 0: the data end
+    INFO(p.name());
+    CHECK(p.signal_scale(zero) == 1);
+    CHECK(p.noise_scale(zero) == 0);
+    CHECK(p.log_snr(zero).value() == inf);
+    CHECK(p.snr(zero) == inf);
+    CHECK(p.noise_level(zero).value() == 0);
+    CHECK(p.log_snr_derivative(zero) == -inf);
+    CHECK(p.time(diffuse::LogSnr<T>(inf)).value() == 0);
+    CHECK(p.time(diffuse::NoiseLevel<T>(0)).value() == 0);
+    const auto c = p.posterior_coefficients(zero, at(T(0.5)));  // the point mass at x_0
+    CHECK(c.x0 == 1);
+    CHECK(c.xt == 0);
+    CHECK(c.variance == 0);
+  }
+  const P cosine = P::cosine();  // a(1) = 0: pure noise
+  CHECK(cosine.signal_scale(one) == 0);
+  CHECK(cosine.noise_scale(one) == 1);
+  CHECK(cosine.log_snr(one).value() == -inf);
+  CHECK(cosine.noise_level(one).value() == inf);
+  CHECK(cosine.diffusion_squared(one) == inf);
+  CHECK(cosine.diffusion_squared(zero) == 0);  // β(t) = π tan(πt/2)
+  CHECK(cosine.time(diffuse::LogSnr<T>(-inf)).value() == 1);
+  CHECK(cosine.time(diffuse::NoiseLevel<T>(inf)).value() == 1);
+  const auto k = cosine.transition_coefficients(at(T(0.25)), one);
+  CHECK(k.mean == 0);
+  CHECK(k.variance == 1);
+  const P ve = P::ve();  // a ≡ 1: the transition mean is exactly 1
+  CHECK(ve.transition_coefficients(at(T(0.25)), at(T(0.5))).mean == 1);
+  CHECK(ve.signal_scale(at(T(0.3))) == 1);
+}
+
+TEMPLATE_TEST_CASE("t -> lambda -> t, t -> sigma -> t and lambda -> t -> lambda round-trip within their condition bounds",
+                   "[continuous]", float, double) {
+  using T = TestType;
+  using W = long double;
+  const W u = std::numeric_limits<T>::epsilon() / 2;  // unit roundoff
+  const W d = continuous_reference::unit;
+  for (const std::string& name : continuous_reference::family_names()) {
+    const auto p = process<T>(name);
+    for (int i = 1; i < 256; ++i) {
+      // t = i/256 and t = i·2⁻²⁰: the middle and the data end, exact in float and double
+      for (const T t : {static_cast<T>(i) / 256, static_cast<T>(std::ldexp(static_cast<double>(i), -20))}) {
+        const auto time = at(t);
+        const W lambda = p.log_snr(time).value(), slope = std::fabs(static_cast<W>(p.log_snr_derivative(time)));
+        const W delta = units(1 + std::fabs(lambda)) * d;  // evaluation error relative to max(1, |λ|), in wide
+        INFO(name << " t = " << static_cast<double>(t) << " lambda = " << static_cast<double>(lambda));
+        // t → λ̂ = λ(1 + θu) (+δ) → t(λ̂) = t + (λ̂ − λ)/λ' → rounded: |Δt| ≤ u t + (u|λ| + δ(1 + |λ|))/|λ'| + δ t
+        const W back = p.time(p.log_snr(time)).value();
+        CHECK(std::fabs(back - t) <= (u + delta) * t + (u * std::fabs(lambda) + delta * (1 + std::fabs(lambda))) / slope);
+        // σ̂ = σ(1 + θu): log σ moves by u, λ by 2u; t by 2u/|λ'|
+        const W via_sigma = p.time(p.noise_level(time)).value();
+        CHECK(std::fabs(via_sigma - t) <= (u + delta) * t + (2 * u + delta * (1 + std::fabs(lambda))) / slope);
+        // λ → t̂ = t(1 + θu) (+δ) → λ(t̂) = λ + λ'(t̂ − t) → rounded: |Δλ| ≤ u|λ| + |λ'|(u + δ)t + 2δ(1 + |λ|)
+        if (std::isfinite(lambda)) {
+          const W again = p.log_snr(p.time(diffuse::LogSnr<T>(static_cast<T>(lambda)))).value();
+          CHECK(std::fabs(again - lambda) <= u * std::fabs(lambda) + slope * (u + delta) * t + 2 * delta * (1 + std::fabs(lambda)));
+        }
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x_t|x_u)", "[continuous]", float, double) {
+  using T = TestType;
+  using W = long double;
+  const W eps = std::numeric_limits<T>::epsilon();
+  const std::vector<T> grid = {T(0), T(0.0009765625), T(0.125), T(0.375), T(0.5), T(0.5009765625), T(0.75), T(0.96875), T(1)};
+  for (const std::string& name : continuous_reference::family_names()) {
+    const auto p = process<T>(name);
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+      for (std::size_t j = i + 1; j < grid.size(); ++j) {
+        for (std::size_t k = j + 1; k < grid.size(); ++k) {
+          const auto s = at(grid[i]), mid = at(grid[j]), t = at(grid[k]);
+          const auto st = p.transition_coefficients(s, t), su = p.transition_coefficients(s, mid),
+                     ut = p.transition_coefficients(mid, t);
+          W lambda_sum = 0;
+          for (const auto time : {s, mid, t}) {
+            const W l = p.log_snr(time).value();
+            lambda_sum += std::isfinite(l) ? std::fabs(l) : 0;
+          }
+          // Each coefficient is within u + δ relative (u = ε/2, δ the evaluation error in wide).
+          // mean: m(u,t)·m(s,u) rounded once more: 3(u + δ) + u against u + δ: 4u + 4δ = 2ε + 4δ.
+          // variance: m(u,t)² v(s,u) + v(u,t) summed in long double (positive terms): 3(u + δ)
+          // against u + δ: 2ε + 4δ.
+          const W delta = units(1 + lambda_sum) * continuous_reference::unit;
+          INFO(name << " s = " << static_cast<double>(grid[i]) << " u = " << static_cast<double>(grid[j])
+                    << " t = " << static_cast<double>(grid[k]));
+          const T composed_mean = ut.mean * su.mean;
+          CHECK(std::fabs(static_cast<W>(composed_mean) - st.mean) <= (2 * eps + 4 * delta) * st.mean);
+          const W composed_variance = static_cast<W>(ut.mean) * ut.mean * su.variance + static_cast<W>(ut.variance);
+          CHECK(std::fabs(composed_variance - st.variance) <= (2 * eps + 4 * delta) * st.variance);
+        }
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("the posterior is the Bayes product of q(x_s|x_0) and q(x_t|x_s)", "[continuous]", float, double) {
+  using T = TestType;
+  using W = long double;
+  const W eps = std::numeric_limits<T>::epsilon();
+  const std::vector<T> grid = {T(0.0009765625), T(0.125), T(0.375), T(0.5), T(0.5009765625), T(0.75), T(1)};
+  for (const std::string& name : continuous_reference::family_names()) {
+    const auto p = process<T>(name);
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+      for (std::size_t j = i + 1; j < grid.size(); ++j) {
+        const auto s = at(grid[i]), t = at(grid[j]);
+        const W as = p.signal_scale(s), bs2 = p.noise_variance(s);
+        const auto k = p.transition_coefficients(s, t);
+        const auto c = p.posterior_coefficients(s, t);
+        // precisions add: 1/var = 1/b_s² + m²/v; c_0 = var·a_s/b_s², c_t = var·m/v (long double)
+        const W m = k.mean, v = k.variance;
+        const W var = 1 / (1 / bs2 + m * m / v);
+        W lambda_sum = 0;
+        for (const auto time : {s, t}) {
+          const W l = p.log_snr(time).value();
+          lambda_sum += std::isfinite(l) ? std::fabs(l) : 0;
+        }
+        const W delta = units(1 + lambda_sum) * continuous_reference::unit;
+        // Inputs each within u + δ. var depends on b_s² and v with weights in [0, 1] summing to 1
+        // and on m with weight ≤ 2: 3(u + δ); against the library's u + δ: 2ε + 4δ.
+        // c_0 = var·a_s/b_s² and c_t = var·m/v: 5(u + δ), against u + δ: 3ε + 6δ.
+        INFO(name << " s = " << static_cast<double>(grid[i]) << " t = " << static_cast<double>(grid[j]));
+        CHECK(std::fabs(c.variance - var) <= (2 * eps + 4 * delta) * var);
+        CHECK(std::fabs(c.x0 - var * as / bs2) <= (3 * eps + 6 * delta) * var * as / bs2);
+        CHECK(std::fabs(c.xt - var * m / v) <= (3 * eps + 6 * delta) * var * m / v);
+      }
+    }
+  }
+}
+
+namespace {
+
+/// Φ, the standard normal distribution function.
+double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+/// The Kolmogorov–Smirnov statistic of samples standardised to N(0, 1).
+double ks_statistic(std::vector<double> z) {
+  std::sort(z.begin(), z.end());
+  const double n = static_cast<double>(z.size());
+  double d = 0;
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    const double f = normal_cdf(z[i]);
+    d = std::max({d, static_cast<double>(i + 1) / n - f, f - static_cast<double>(i) / n});
+  }
+  return d;
+}
+
+struct Moments {
+  double mean, variance;
+};
+
+Moments moments(const Eigen::VectorXd& x) {
+  const double n = static_cast<double>(x.size());
+  const double mean = x.mean();
+  return {mean, (x.array() - mean).square().sum() / (n - 1)};
+}
+
+/// STYLE.md's bounds for n samples of N(μ, σ²), widened by a known bias (δμ, δσ²) of the sampler:
+/// |mean − μ| < 5σ/√n + |δμ|, |s² − σ²| < 5σ²√(2/(n − 1)) + |δσ²|, KS D_n < 1.9495/√n + the largest
+/// distance between the two normal distribution functions, ≤ |δμ|/(σ√(2π)) + |δσ/σ|/√(2πe).
+void check_normal_sample(const Eigen::VectorXd& x, double mu, double var, double mean_bias = 0, double var_bias = 0) {
+  const double n = static_cast<double>(x.size());
+  const double sd = std::sqrt(var);
+  const Moments m = moments(x);
+  CHECK(std::fabs(m.mean - mu) < 5 * sd / std::sqrt(n) + mean_bias);
+  CHECK(std::fabs(m.variance - var) < 5 * var * std::sqrt(2 / (n - 1)) + var_bias);
+  std::vector<double> z(static_cast<std::size_t>(x.size()));
+  for (Eigen::Index i = 0; i < x.size(); ++i) z[static_cast<std::size_t>(i)] = (x(i) - mu) / sd;
+  const double pi = 3.14159265358979323846;
+  const double sd_bias = std::sqrt(var + var_bias) / sd - 1;
+  CHECK(ks_statistic(z) < 1.9495 / std::sqrt(n) + mean_bias / (sd * std::sqrt(2 * pi)) + sd_bias / std::sqrt(2 * pi * std::exp(1.0)));
+}
+
+}  // namespace
+
+TEST_CASE("posterior samples reproduce the forward joint of (x_s, x_t)", "[continuous][random]") {
+  // x_t ~ q(x_t|x_0), then x_s ~ q(x_s|x_t, x_0): if the posterior is right, x_s ~ q(x_s|x_0) =
+  // N(a_s x_0, b_s²) and Cov(x_s, x_t) = m b_s² (x_t = m x_s + noise under the forward process).
+  // The sample covariance of n pairs has standard error √((b_s² b_t² + c²)/n) (bivariate normal).
+  using P = diffuse::ContinuousProcess<double>;
+  struct Case {
+    P process;
+    double s, t;
+    std::uint64_t seed;
+  };
+  const std::vector<Case> cases = {{P::vp_linear(), 0.3, 0.6, 20250801}, {P::sub_vp(), 0.25, 0.5, 20250802},
+                                   {P::cosine(), 0.2, 0.9, 20250803},    {P::interpolated_cosine(512, 32, 256), 0.1, 0.4, 20250804},
+                                   {P::vdm_linear(), 0.5, 0.8, 20250805}, {P::ve(), 0.1, 0.5, 20250806}};
+  const Eigen::Index n = 20000;
+  const Eigen::VectorXd x0 = Eigen::VectorXd::Constant(n, 0.7);
+  for (const Case& c : cases) {
+    INFO(c.process.name() << " s = " << c.s << " t = " << c.t);
+    std::mt19937_64 rng(c.seed);
+    const auto s = at(c.s), t = at(c.t);
+    const Eigen::VectorXd xt = diffuse::marginal(c.process, t, x0).sample(rng);
+    const Eigen::VectorXd xs = diffuse::posterior(c.process, s, t, xt, x0).sample(rng);
+    const double as = c.process.signal_scale(s), bs2 = c.process.noise_variance(s), bt2 = c.process.noise_variance(t);
+    check_normal_sample(xs, as * 0.7, bs2);
+    const double cov = ((xs.array() - xs.mean()) * (xt.array() - xt.mean())).sum() / static_cast<double>(n - 1);
+    const double expected = c.process.transition_coefficients(s, t).mean * bs2;
+    CHECK(std::fabs(cov - expected) < 5 * std::sqrt((bs2 * bt2 + expected * expected) / static_cast<double>(n)));
+  }
+}
+
+namespace {
+
+/// The SDE dx = f(t) x dt + g(t) dW written literally from score_sde (Song et al. 2021, eq. 9, 11, 12)
+/// with its constants, independently of continuous.hpp: f and g² in long double.
+struct LiteralSde {
+  std::function<long double(long double)> f, g2;
+  long double initial_sd;  ///< the standard deviation of x(0) around x_0 (σ_min for VE)
+  long double max_variance;  ///< an upper bound of the variance added by the noise on [0, 1]
+  long double max_g2;        ///< max g² on [0, 1]
+};
+
+LiteralSde literal_sde(const std::string& name) {
+  const auto beta = [](long double t) { return 0.1L + 19.9L * t; };
+  const auto integral = [](long double t) { return 0.1L * t + 9.95L * t * t; };
+  if (name == "vp_linear") return {[=](long double t) { return -beta(t) / 2; }, beta, 0, 1, 20};
+  if (name == "sub_vp") {
+    return {[=](long double t) { return -beta(t) / 2; },
+            [=](long double t) { return beta(t) * (1 - std::exp(-2 * integral(t))); }, 0, 1, 20};
+  }
+  const long double ell = std::log(50.0L / 0.01L);  // VE: σ(t) = 0.01·5000^t, g² = dσ²/dt = 2ℓσ²
+  return {[](long double) { return 0.0L; }, [=](long double t) { return 2 * ell * std::pow(0.01L * std::exp(ell * t), 2); },
+          0.01L, 2500, 2 * ell * 2500};
+}
+
+/// The exact mean and variance of the Euler–Maruyama chain x_{k+1} = (1 + f_k h) x_k + √(g_k² h) z_k
+/// from x(0) ~ N(x0, initial_sd²) at `steps` steps of h = t_end/steps (its moments obey the same
+/// linear recursion, evaluated in long double).
+Moments euler_maruyama_moments(const LiteralSde& sde, long double x0, long double t_end, long steps) {
+  const long double h = t_end / static_cast<long double>(steps);
+  long double m = x0, v = sde.initial_sd * sde.initial_sd;
+  for (long k = 0; k < steps; ++k) {
+    const long double t = static_cast<long double>(k) * h, c = 1 + sde.f(t) * h;
+    m *= c;
+    v = c * c * v + sde.g2(t) * h;
+  }
+  return {static_cast<double>(m), static_cast<double>(v)};
+}
+
+/// A rigorous bound on |EM moment − exact moment| at step h (derivation): with c_k = 1 + f_k h,
+/// |f_k h| ≤ ½, f monotone, C = |f(t_end) − f(0)| + Σ f_k² h and F(u) = g(u)² Φ(t_end, u)² ≥ 0
+/// increasing (true for the three SDEs: Φ ≤ 1, g² and Φ increasing in u):
+///   mean: |log(∏ c_k / e^{∫f})| ≤ h|Δf| (left Riemann sum of a monotone f) + Σ (f_k h)²
+///         (|log(1 + y) − y| ≤ y² for |y| ≤ ½), so |δm| ≤ |x0|(e^{hC} − 1);
+///   variance: V_EM = Σ F̃_k h with F̃_k = F(t_k) e^{η_k}, |η_k| ≤ 2hC + 2h max|f|, and the left
+///         Riemann sum of F is within h·TV(F) ≤ h max g² of ∫F, so |δV| ≤ (e^{hD} − 1)(V + h max g²)
+///         + h max g², D = 2C + 2 max|f|, V ≤ max_variance.
+Moments euler_maruyama_bias_bound(const LiteralSde& sde, long double x0, long double t_end, long steps) {
+  const long double h = t_end / static_cast<long double>(steps);
+  long double c = std::fabs(sde.f(t_end) - sde.f(0)), max_f = 0;
+  for (long k = 0; k < steps; ++k) {
+    const long double f = sde.f(static_cast<long double>(k) * h);
+    c += f * f * h;
+    max_f = std::max(max_f, std::fabs(f));
+  }
+  const long double d = 2 * c + 2 * max_f;
+  return {static_cast<double>(std::fabs(x0) * std::expm1(h * c)),
+          static_cast<double>(std::expm1(h * d) * (sde.max_variance + h * sde.max_g2) + h * sde.max_g2)};
+}
+
+/// Simulates `paths` Euler–Maruyama paths of `steps` steps (h = 1/steps, a multiple of 4) and checks
+/// the samples at t = ¼ (where VP and sub-VP differ most: b² = 0.48 and 0.23), ½ and 1 against the closed-form marginal N(a x0, b²) of the process: bounds from the
+/// standard error plus the discretisation bias, which is |EM(h) − EM(h/1000)| (both exact
+/// recursions) + the rigorous bound at h/1000.
+void check_euler_maruyama(const std::string& name, Eigen::Index paths, long steps, std::uint64_t seed) {
+  using P = diffuse::ContinuousProcess<double>;
+  const P p = continuous_reference::process<double>(name);
+  const LiteralSde sde = literal_sde(name);
+  const double x0 = 1.5;
+  std::mt19937_64 rng(seed);
+  diffuse::StandardNormal<double> normal;
+  Eigen::VectorXd x(paths), z(paths);
+  normal.fill(rng, z);
+  x = Eigen::VectorXd::Constant(paths, x0) + static_cast<double>(sde.initial_sd) * z;
+  const long double h = 1.0L / static_cast<long double>(steps);
+  for (long k = 0; k < steps; ++k) {
+    const long double t = static_cast<long double>(k) * h;
+    normal.fill(rng, z);
+    x = (1 + static_cast<double>(sde.f(t) * h)) * x + static_cast<double>(std::sqrt(sde.g2(t) * h)) * z;
+    if (4 * (k + 1) == steps || 2 * (k + 1) == steps || k + 1 == steps) {
+      const long double t_end = static_cast<long double>(k + 1) * h;
+      const auto time = at(static_cast<double>(t_end));
+      const Moments coarse = euler_maruyama_moments(sde, x0, t_end, k + 1);
+      const Moments fine = euler_maruyama_moments(sde, x0, t_end, 1000 * (k + 1));
+      const Moments fine_bound = euler_maruyama_bias_bound(sde, x0, t_end, 1000 * (k + 1));
+      const double mean_bias = std::fabs(coarse.mean - fine.mean) + fine_bound.mean;
+      const double var_bias = std::fabs(coarse.variance - fine.variance) + fine_bound.variance;
+      INFO(name << " at t = " << static_cast<double>(t_end) << ": bias allowance mean " << mean_bias << ", variance " << var_bias);
+      check_normal_sample(x, p.signal_scale(time) * x0, p.noise_variance(time), mean_bias, var_bias);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Euler-Maruyama paths of the VP, sub-VP and VE SDEs have the closed-form marginal moments", "[continuous][random]") {
+  check_euler_maruyama("vp_linear", 10000, 400, 424242);
+  check_euler_maruyama("sub_vp", 10000, 400, 434343);
+  check_euler_maruyama("ve", 10000, 400, 444444);
+}
+
+TEST_CASE("Euler-Maruyama, long run: 100000 paths of 2000 steps", "[continuous][random][.long]") {
+  check_euler_maruyama("vp_linear", 100000, 2000, 525252);
+  check_euler_maruyama("sub_vp", 100000, 2000, 535353);
+  check_euler_maruyama("ve", 100000, 2000, 545454);
+}
+
+TEMPLATE_TEST_CASE("the VP SDE discretised with N = 1000 is the DDPM linear schedule 1e-4..0.02", "[continuous]", float, double) {
+  using T = TestType;
+  const auto vp = diffuse::ContinuousProcess<T>::vp_linear().discretize_betas(1000);
+  const auto ddpm = diffuse::Schedule<T>::linear(1000);
+  REQUIRE(vp.steps() == 1000);
+  // Both build β_t in long double from the same exact value with relative errors ≤ 6·2⁻⁶⁴ (a few
+  // roundings each), so their log ᾱ differ by ≤ 6·2⁻⁶⁴·Σβ/α < 0.05 ulp of double: every rounded
+  // quantity is equal or, when the exact value lies that close to a rounding boundary, 1 ulp apart.
+  for (int t = 1; t <= 1000; ++t) {
+    INFO("t = " << t);
+    CHECK_THAT(vp.beta(t), Catch::Matchers::WithinULP(ddpm.beta(t), 1));
+    CHECK_THAT(vp.alpha_bar(t), Catch::Matchers::WithinULP(ddpm.alpha_bar(t), 1));
+    CHECK_THAT(vp.one_minus_alpha_bar(t), Catch::Matchers::WithinULP(ddpm.one_minus_alpha_bar(t), 1));
+    CHECK_THAT(vp.log_alpha_bar(t), Catch::Matchers::WithinULP(ddpm.log_alpha_bar(t), 1));
+    CHECK_THAT(vp.sigma(t), Catch::Matchers::WithinULP(ddpm.sigma(t), 1));
+    // and score_sde's formula β_i = β_min/N + i(β_max − β_min)/(N(N − 1)), i = t − 1, in long double
+    const long double i = t - 1;
+    CHECK(close(vp.beta(t), 0.1L / 1000 + i * 19.9L / (1000.0L * 999.0L), 16));
+  }
+  CHECK_THAT(vp.beta(1), Catch::Matchers::WithinULP(static_cast<T>(1e-4L), 1));
+  CHECK_THAT(vp.beta(1000), Catch::Matchers::WithinULP(static_cast<T>(0.02L), 1));
+}
+
+TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continuous]", float, double) {
+  using T = TestType;
+  // Schedule's contract for β given to a few units of 2⁻⁶⁴: ᾱ_t and 1 − ᾱ_t within 4 ulp (double),
+  // 1 ulp (float) of exact.
+  const int ulps = std::is_same<T, float>::value ? 1 : 4;
+  for (const auto& r : load(processes_file, "discretized")) {
+    const auto schedule = process<T>(r[0]).discretize_marginals(std::stoi(r[1]));
+    const int t = std::stoi(r[2]);
+    INFO(r[0] << " N = " << r[1] << " t = " << t);
+    CHECK_THAT(schedule.alpha_bar(t), Catch::Matchers::WithinULP(static_cast<T>(exact(r[3])), ulps));
+    CHECK_THAT(schedule.one_minus_alpha_bar(t), Catch::Matchers::WithinULP(static_cast<T>(exact(r[4])), ulps));
+  }
+  const auto cosine = diffuse::ContinuousProcess<T>::cosine().discretize_marginals(8);
+  CHECK(cosine.beta(8) == 1);  // a(1) = 0
+  CHECK(cosine.alpha_bar(8) == 0);
+}
+
+TEMPLATE_TEST_CASE("marginal, transition and posterior kernels return Gaussians with the coefficients", "[continuous]", float, double) {
+  using T = TestType;
+  using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  using Matrix = Eigen::Matrix<T, 2, 3>;
+  const auto p = diffuse::ContinuousProcess<T>::vdm_linear();
+  const auto s = at(T(0.25)), t = at(T(0.75));
+  Vector x0(3), xt(3);
+  x0 << T(1), T(-2), T(0.5);
+  xt << T(0.3), T(0.1), T(-1);
+  const diffuse::Gaussian<Vector> m = diffuse::marginal(p, t, x0);
+  CHECK(m.variance() == p.noise_variance(t));
+  CHECK(m.stddev() == p.noise_scale(t));
+  for (Eigen::Index i = 0; i < 3; ++i) CHECK(m.mean()(i) == p.signal_scale(t) * x0(i));
+  const auto k = p.transition_coefficients(s, t);
+  const diffuse::Gaussian<Vector> tr = diffuse::marginal(p, s, t, x0);
+  CHECK(tr.variance() == k.variance);
+  CHECK(tr.stddev() == k.stddev);
+  for (Eigen::Index i = 0; i < 3; ++i) CHECK(tr.mean()(i) == k.mean * x0(i));
+  const auto c = p.posterior_coefficients(s, t);
+  const diffuse::Gaussian<Vector> post = diffuse::posterior(p, s, t, xt, x0);
+  CHECK(post.variance() == c.variance);
+  CHECK(post.stddev() == c.stddev);
+  for (Eigen::Index i = 0; i < 3; ++i) CHECK(post.mean()(i) == c.x0 * x0(i) + c.xt * xt(i));
+  // any Eigen dense type: a fixed-size matrix and an expression
+  const Matrix x0m = Matrix::Constant(T(2));
+  const diffuse::Gaussian<Matrix> mm = diffuse::marginal(p, t, x0m * T(0.5));
+  CHECK(mm.mean()(1, 2) == p.signal_scale(t));
+}
+
+TEMPLATE_TEST_CASE("to_ve divides by a(t) and from_ve multiplies back", "[continuous]", float, double) {
+  using T = TestType;
+  using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  Vector x(4);
+  x << T(1), T(-3), T(0.25), T(7);
+  for (const std::string& name : continuous_reference::family_names()) {
+    const auto p = process<T>(name);
+    const auto t = at(T(0.625));
+    const T a = p.signal_scale(t);
+    const Vector scaled = diffuse::to_ve(p, t, x);
+    const Vector back = diffuse::from_ve(p, t, scaled);
+    INFO(name);
+    for (Eigen::Index i = 0; i < 4; ++i) {
+      CHECK(scaled(i) == x(i) / a);
+      CHECK(back(i) == a * scaled(i));
+      CHECK_THAT(back(i), Catch::Matchers::WithinULP(x(i), 2));  // two roundings
+    }
+    // The marginal rescaled has noise level σ = b/a (Karras et al. 2022, eq. 4): within 2 roundings.
+    CHECK_THAT(p.noise_scale(t) / a, Catch::Matchers::WithinRel(p.noise_level(t).value(), std::numeric_limits<T>::epsilon() * 2));
+  }
+}
+
+TEST_CASE("cast gives the process of the other scalar type, rounded once from the same definition", "[continuous]") {
+  const auto d = diffuse::ContinuousProcess<double>::interpolated_cosine(512, 32, 256);
+  const auto f = d.cast<float>();
+  const auto direct = diffuse::ContinuousProcess<float>::interpolated_cosine(512, 32, 256);
+  for (float t : {0.0f, 0.1f, 0.5f, 0.9f, 1.0f}) {
+    CHECK(f.log_snr(at(t)).value() == direct.log_snr(at(t)).value());
+    CHECK(f.noise_variance(at(t)) == direct.noise_variance(at(t)));
+  }
+  CHECK(std::string(f.name()) == "interpolated_cosine");
+  CHECK(d.variance_preserving());
+  CHECK_FALSE(diffuse::ContinuousProcess<double>::sub_vp().variance_preserving());
+  CHECK_FALSE(diffuse::ContinuousProcess<double>::ve().variance_preserving());
+}
+
+TEST_CASE("bad arguments throw with the function, the rule and the value", "[continuous][errors]") {
+  using P = diffuse::ContinuousProcess<double>;
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  using IA = std::invalid_argument;
+  using OR = std::out_of_range;
+  // factories, one check per rule
+  CHECK(throws_with<IA>([] { P::vp_linear(-0.1, 20); }, {"diffuse::ContinuousProcess::vp_linear: beta_min must be finite and >= 0 (got -0.1)"}));
+  CHECK(throws_with<IA>([] { P::vp_linear(1, 0.5); }, {"ContinuousProcess::vp_linear: beta_max must be finite, >= beta_min and > 0 (got 0.5)"}));
+  CHECK(throws_with<IA>([] { P::vp_linear(0, 0); }, {"beta_max must be finite, >= beta_min and > 0 (got 0)"}));
+  CHECK(throws_with<IA>([&] { P::sub_vp(0.1, inf); }, {"ContinuousProcess::sub_vp: beta_max", "(got inf)"}));
+  CHECK(throws_with<IA>([&] { P::vdm_linear(nan, 5); }, {"ContinuousProcess::vdm_linear: gamma_min must be finite (got nan)"}));
+  CHECK(throws_with<IA>([] { P::vdm_linear(5, 5); }, {"gamma_max must be finite and greater than gamma_min (got 5)"}));
+  CHECK(throws_with<IA>([] { P::ve(0, 50); }, {"ContinuousProcess::ve: sigma_min must be finite and > 0 (got 0)"}));
+  CHECK(throws_with<IA>([] { P::ve(50, 49.5); }, {"ContinuousProcess::ve: sigma_max must be finite and greater than sigma_min (got 49.5)"}));
+  CHECK(throws_with<IA>([] { P::shifted_cosine(0); }, {"ContinuousProcess::shifted_cosine: image_d must be finite and > 0 (got 0)"}));
+  CHECK(throws_with<IA>([] { P::shifted_cosine(512, -64); }, {"shifted_cosine: noise_d must be finite and > 0 (got -64)"}));
+  CHECK(throws_with<IA>([] { P::shifted_cosine(512, 64, 15, 15); }, {"log_snr_max must be greater than log_snr_min (got 15)"}));
+  CHECK(throws_with<IA>([&] { P::shifted_cosine(512, 64, inf, inf); }, {"log_snr_min must be a number below +inf (got inf)"}));
+  CHECK(throws_with<IA>([] { P::interpolated_cosine(512, 256, 32); },
+                        {"ContinuousProcess::interpolated_cosine: noise_d_high must be finite and >= noise_d_low (got 32)"}));
+  // order and ranges (the checks of ContinuousTime itself are in test_time_coordinates.cpp)
+  const P vp = P::vp_linear();
+  const auto half = at(0.5), quarter = at(0.25);
+  CHECK(throws_with<IA>([&] { vp.transition_coefficients(half, half); },
+                        {"diffuse::ContinuousProcess::transition_coefficients: s must be less than t = 0.5 (got 0.5)"}));
+  CHECK(throws_with<IA>([&] { vp.posterior_coefficients(half, quarter); },
+                        {"ContinuousProcess::posterior_coefficients: s must be less than t = 0.25 (got 0.5)"}));
+  const Eigen::VectorXd x = Eigen::VectorXd::Ones(3);
+  CHECK(throws_with<IA>([&] { diffuse::marginal(vp, half, quarter, x); }, {"s must be less than t"}));
+  CHECK(throws_with<IA>([&] { diffuse::posterior(vp, half, half, x, x); }, {"s must be less than t"}));
+  CHECK(throws_with<IA>([&] { diffuse::posterior(vp, quarter, half, x, Eigen::VectorXd::Ones(4)); },
+                        {"diffuse::posterior: x0 must have the shape 3 x 1 (got \"4 x 1\")"}));
+  CHECK(throws_with<OR>([&] { vp.time(diffuse::LogSnr<double>(-11)); },
+                        {"diffuse::ContinuousProcess::time: log-SNR must be in [-10.049956813318408, inf] (got -11)"}));
+  CHECK(throws_with<OR>([&] { vp.time(diffuse::NoiseLevel<double>(200.5)); },
+                        {"diffuse::ContinuousProcess::time: noise level must be in [0, 152.16697028394648] (got 200.5)"}));
+  CHECK(throws_with<OR>([&] { P::ve().time(diffuse::NoiseLevel<double>(0.005)); }, {"noise level must be in [0.01, 5e+01] (got 0.005)"}));
+  CHECK(throws_with<OR>([&] { P::vdm_linear().time(diffuse::LogSnr<double>(14)); }, {"log-SNR must be in [-5, 13.3] (got 14)"}));
+  // discretisation
+  CHECK(throws_with<IA>([&] { vp.discretize_betas(0); },
+                        {"diffuse::ContinuousProcess::discretize_betas: the number of steps T must be at least 1 (got 0)"}));
+  CHECK(throws_with<IA>([&] { vp.discretize_marginals(-3); }, {"ContinuousProcess::discretize_marginals: the number of steps T must be at least 1 (got -3)"}));
+  CHECK(throws_with<IA>([&] { P::sub_vp().discretize_marginals(10); },
+                        {"discretize_marginals: needs a variance-preserving process (a Schedule has a² + b² = 1) (got \"sub_vp\")"}));
+  CHECK(throws_with<IA>([&] { P::ve().discretize_betas(10); }, {"discretize_betas: needs a variance-preserving process", "(got \"ve\")"}));
+  CHECK(throws_with<IA>([&] { P::cosine().discretize_betas(10); }, {"discretize_betas: beta(0)/N must be in (0, 1) (got 0)"}));
+  CHECK(throws_with<IA>([&] { vp.discretize_betas(10); }, {"beta(0.5555555555555556)/N must be in (0, 1) (got 1.1155555555555556)"}));
+  // the VE rescaling where a(t) = 0
+  CHECK(throws_with<std::domain_error>([&] { diffuse::to_ve(P::cosine(), at(1.0), x); },
+                                       {"diffuse::to_ve: a(t) must be positive, which fails at t (got 1)"}));
+}
