@@ -134,7 +134,7 @@ TEST_CASE("known sequences from the tools' documentation and issue trackers", "[
   CHECK(ldm.index() == std::vector<int>{995, 853, 711, 569, 427, 285, 143, 1});
   CHECK(ldm.t().back() == 2);
   // improved-diffusion's docstring example: 300 steps, sections [10, 15, 20].
-  const auto kept = diffuse::space_timesteps(300, std::vector<int>{10, 15, 20});
+  const auto kept = diffuse::space_timesteps(300, {10, 15, 20});
   CHECK(kept.size() == 45);
   CHECK(kept.index().front() == 0);
   CHECK(kept.index().back() == 299);

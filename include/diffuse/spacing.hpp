@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
-#include <utility>
+#include <string_view>
 #include <vector>
 
 #include "detail/error.hpp"
@@ -318,14 +318,16 @@ inline Timesteps space_timesteps(int train_steps, const std::vector<int>& sectio
   return detail::make_timesteps(fn, kept, 0, train_steps, StepOrder::ascending);
 }
 
-/// space_timesteps from improved-diffusion's string forms: "C1,C2,…" (section counts: digits, blanks
+/// space_timesteps from improved-diffusion's string forms (a std::string_view, so that a braced list
+/// of counts picks the overload above): "C1,C2,…" (section counts: digits, blanks
 /// around them allowed)
 /// or "ddimN": the smallest stride k ≥ 1 with len(range(0, T, k)) = N, keeping range(0, T, k).
 /// improved-diffusion tries strides up to T − 1 only, so it rejects "ddim1"; here stride T gives
 /// the single index 0 (t = 1).
 /// @throws std::invalid_argument for a malformed string, "ddimN" with N outside [1, T] or no
 /// stride giving exactly N steps, and as the list form.
-inline Timesteps space_timesteps(int train_steps, const std::string& section_counts) {
+inline Timesteps space_timesteps(int train_steps, std::string_view spec) {
+  const std::string section_counts(spec);
   const char* fn = "space_timesteps";
   detail::check_train_steps(fn, train_steps);
   auto parse_count = [&](std::string text, const std::string& what) {
