@@ -1,0 +1,192 @@
+/// The vectorised noise kernel, written once over the primitives of an instruction-set namespace.
+///
+/// No include guard on purpose: noise_simd.hpp includes this file inside each instruction-set
+/// namespace (avx2, avx512), after defining there Int, Float, Double, `lanes`, the primitives, and
+/// the macro DIFFUSE_SIMD_TARGET. Every function mirrors the scalar code of normal.hpp and
+/// noise_task.hpp operation for operation, so that the bits are the same.
+
+/// Philox4x32-10 counters of `lanes` consecutive blocks (lane l holds block base + l).
+struct Counters {
+  Int c0, c1, c2, c3;
+};
+
+/// The Philox4x32-10 round keys of a key, broadcast: k[2r], k[2r + 1] for round r.
+struct RoundKeys {
+  Int k[2 * Philox4x32::default_rounds];
+};
+
+DIFFUSE_SIMD_TARGET inline RoundKeys round_keys(Philox4x32::Key key) {
+  RoundKeys keys;
+  for (int r = 0; r < Philox4x32::default_rounds; ++r) {
+    if (r > 0) key = Philox4x32::bump(key);
+    keys.k[2 * r] = splat32(key[0]);
+    keys.k[2 * r + 1] = splat32(key[1]);
+  }
+  return keys;
+}
+
+/// The counters (noise_counter) of blocks base .. base + lanes − 1 of sample id.
+DIFFUSE_SIMD_TARGET inline Counters counters(std::uint64_t id, std::uint64_t base) {
+  const Product block = block_words(base);
+  return {block.lo, block.hi, splat32(static_cast<std::uint32_t>(id)),
+          splat32(static_cast<std::uint32_t>(id >> 32))};
+}
+
+/// One round (Philox4x32::round), lane by lane.
+DIFFUSE_SIMD_TARGET inline void philox_round(Counters& c, Int k0, Int k1) {
+  const Product p0 = mulhilo(c.c0, splat32(Philox4x32::multiplier0));
+  const Product p1 = mulhilo(c.c2, splat32(Philox4x32::multiplier1));
+  c = {xor3(p1.hi, c.c1, k0), p1.lo, xor3(p0.hi, c.c3, k1), p0.lo};
+}
+
+/// Philox4x32-10 of two sets of counters, round by round so that their latencies overlap.
+DIFFUSE_SIMD_TARGET inline void philox(Counters& a, Counters& b, const RoundKeys& keys) {
+  for (int r = 0; r < Philox4x32::default_rounds; ++r) {
+    philox_round(a, keys.k[2 * r], keys.k[2 * r + 1]);
+    philox_round(b, keys.k[2 * r], keys.k[2 * r + 1]);
+  }
+}
+
+/// horner of normal.hpp.
+template <int N>
+DIFFUSE_SIMD_TARGET inline Float horner(Float x, const float (&c)[N]) {
+  Float y = splat(c[N - 1]);
+  for (int k = N - 2; k >= 0; --k) y = fmadd(y, x, splat(c[k]));
+  return y;
+}
+
+template <int N>
+DIFFUSE_SIMD_TARGET inline Double horner(Double x, const double (&c)[N]) {
+  Double y = splat(c[N - 1]);
+  for (int k = N - 2; k >= 0; --k) y = fmadd(y, x, splat(c[k]));
+  return y;
+}
+
+/// log_uniform<float> of normal.hpp.
+DIFFUSE_SIMD_TARGET inline Float log_uniform(Float n) {
+  using C = NormalConstants<float>;
+  const Int bits = as_int(n);
+  const Int k = shr32<C::mantissa_bits>(sub32(bits, splat32(C::sqrt_half_bits)));
+  const Float m = as_float(sub32(bits, shl32<C::mantissa_bits>(k)));
+  const Float e = to_float(sub32(k, splat32(C::uniform_bits)));
+  const Float f = sub(m, splat(1.0f));
+  const Float s = div(f, add(splat(2.0f), f));
+  const Float z = mul(s, s);
+  const Float r = mul(z, horner(z, C::log_k));
+  const Float half_f = mul(splat(0.5f), f);
+  Float y = fmadd(s, fmadd(half_f, f, r), mul(e, splat(C::ln2_low)));
+  y = fnmadd(half_f, f, y);
+  y = add(y, f);
+  return fmadd(e, splat(C::ln2_high), y);
+}
+
+/// log_uniform<double> of normal.hpp; the exponent k is converted exactly through 2^52 + k.
+DIFFUSE_SIMD_TARGET inline Double log_uniform(Double n) {
+  using C = NormalConstants<double>;
+  const Int bits = as_int(n);
+  const Int k = shr64<C::mantissa_bits>(sub64(bits, splat64(C::sqrt_half_bits)));
+  const Double m = as_double(sub64(bits, shl64<C::mantissa_bits>(k)));
+  const Double e = sub(as_double(bit_or(k, splat64(0x4330000000000000ull))),
+                       splat(0x1p52 + C::uniform_bits));
+  const Double f = sub(m, splat(1.0));
+  const Double s = div(f, add(splat(2.0), f));
+  const Double z = mul(s, s);
+  const Double r = mul(z, horner(z, C::log_k));
+  const Double half_f = mul(splat(0.5), f);
+  Double y = fmadd(s, fmadd(half_f, f, r), mul(e, splat(C::ln2_low)));
+  y = fnmadd(half_f, f, y);
+  y = add(y, f);
+  return fmadd(e, splat(C::ln2_high), y);
+}
+
+/// normal_pair<float> of normal.hpp for every lane: radius words w0, angle words w1.
+DIFFUSE_SIMD_TARGET inline void normal_pairs(Int w0, Int w1, Float& z0, Float& z1) {
+  using C = NormalConstants<float>;
+  const Int one = splat32(1);
+  const Float n = to_float(bit_or(shr32<1>(w0), one));
+  const Float r = sqrt(mul(splat(-2.0f), log_uniform(n)));
+  const Int t = add32(w1, splat32(0x20000000u));
+  const Int q = shr32<30>(t);
+  const Int v_bits = bit_or(bit_or(shr32<7>(bit_and(t, splat32(0x3fffffffu))), one), splat32(0x3f800000u));
+  const Float v = sub(as_float(v_bits), splat(1.5f));
+  const Float v2 = mul(v, v);
+  const Float s = mul(v, horner(v2, C::sin_k));
+  const Float c = horner(v2, C::cos_k);
+  // q ≤ 3: shifting left by 31 keeps bit 0 only, as the sign bit.
+  z0 = mul(r, flip_sign(select_odd(q, c, s), shl32<31>(bit_xor(shr32<1>(q), q))));
+  z1 = mul(r, flip_sign(select_odd(q, s, c), shl32<31>(shr32<1>(q))));
+}
+
+/// normal_pair<double> of normal.hpp for every 64-bit lane: radius words x, angle words a.
+DIFFUSE_SIMD_TARGET inline void normal_pairs(Int x, Int a, Double& z0, Double& z1) {
+  using C = NormalConstants<double>;
+  const Int one = splat64(1);
+  // n = (x >> 12) | 1 < 2^52: exact through 2^52 + n.
+  const Double n = sub(as_double(bit_or(bit_or(shr64<12>(x), one), splat64(0x4330000000000000ull))),
+                       splat(0x1p52));
+  const Double r = sqrt(mul(splat(-2.0), log_uniform(n)));
+  const Int t = add64(a, splat64(std::uint64_t{1} << 61));
+  const Int q = shr64<62>(t);
+  const Int v_bits = bit_or(bit_or(shr64<10>(bit_and(t, splat64(0x3fffffffffffffffull))), one),
+                            splat64(0x3ff0000000000000ull));
+  const Double v = sub(as_double(v_bits), splat(1.5));
+  const Double v2 = mul(v, v);
+  const Double s = mul(v, horner(v2, C::sin_k));
+  const Double c = horner(v2, C::cos_k);
+  z0 = mul(r, flip_sign(select_odd(q, c, s), shl64<63>(bit_xor(shr64<1>(q), q))));
+  z1 = mul(r, flip_sign(select_odd(q, s, c), shl64<63>(shr64<1>(q))));
+}
+
+/// Stores the normals of the `lanes` blocks of w in element order (noise_block, block by block).
+DIFFUSE_SIMD_TARGET inline void store_normals(const Counters& w, float* out) {
+  Float a0, a1, b0, b1;
+  normal_pairs(w.c0, w.c1, a0, a1);
+  normal_pairs(w.c2, w.c3, b0, b1);
+  store_block_normals(a0, a1, b0, b1, out);
+}
+
+DIFFUSE_SIMD_TARGET inline void store_normals(const Counters& w, double* out) {
+  Double a0, a1, b0, b1;
+  normal_pairs(join_first(w.c0, w.c1), join_first(w.c2, w.c3), a0, a1);
+  normal_pairs(join_second(w.c0, w.c1), join_second(w.c2, w.c3), b0, b1);
+  store_block_normals(a0, a1, b0, b1, out);
+}
+
+/// run_noise_task_portable of noise_task.hpp, 2 × lanes blocks at a time.
+template <class Scalar>
+DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
+  using Vector = decltype(load(static_cast<const Scalar*>(nullptr)));
+  constexpr std::size_t width = sizeof(Vector) / sizeof(Scalar);
+  constexpr std::size_t per_block = static_cast<std::size_t>(normals_per_block<Scalar>);
+  constexpr std::size_t group = 2 * lanes * per_block;
+  const RoundKeys keys = round_keys(noise_key(task.seed));
+  const std::uint64_t first_block = task.first / per_block;
+  // Element k of the task is element skip + k counted from the first block.
+  const std::size_t skip = static_cast<std::size_t>(task.first % per_block);
+  const std::size_t end = skip + task.count;
+  const Vector a = splat(task.a);
+  const Vector b = splat(task.b);
+  alignas(64) Scalar z[group];
+  for (std::size_t start = 0; start < end; start += group) {
+    Counters first = counters(task.id, first_block + start / per_block);
+    Counters second = counters(task.id, first_block + start / per_block + lanes);
+    philox(first, second, keys);
+    store_normals(first, z);
+    store_normals(second, z + group / 2);
+    if (start >= skip && start + group <= end) {
+      const std::size_t k = start - skip;
+      if (task.xt) {
+        for (std::size_t v = 0; v < group; v += width) {
+          store(task.xt + k + v, fmadd(a, load(task.x0 + k + v), mul(b, load(z + v))));
+        }
+      }
+      if (task.eps) {
+        for (std::size_t v = 0; v < group; v += width) store(task.eps + k + v, load(z + v));
+      }
+    } else {
+      const std::size_t from = start < skip ? skip : start;
+      const std::size_t to = start + group < end ? start + group : end;
+      for (std::size_t e = from; e < to; ++e) apply_noise(task, e - skip, z[e - start]);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/// The noise work unit: the counter layout of noise.hpp, NoiseTask and the portable path that runs it.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "../normal.hpp"
+#include "../philox.hpp"
+#include "error.hpp"
+
+namespace diffuse {
+namespace detail {
+
+/// Normals per Philox block: 4 in float (two pairs), 2 in double (one pair).
+template <class Scalar>
+inline constexpr int normals_per_block = 8 / NormalConstants<Scalar>::words;
+
+/// The Philox key of a seed: (seed mod 2^32, ⌊seed/2^32⌋).
+inline Philox4x32::Key noise_key(std::uint64_t seed) {
+  return {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
+}
+
+/// The Philox counter of block b of sample id: (b mod 2^32, ⌊b/2^32⌋, id mod 2^32, ⌊id/2^32⌋).
+inline Philox4x32::Counter noise_counter(std::uint64_t id, std::uint64_t block) {
+  return {static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+          static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32)};
+}
+
+/// The normals of one block: pairs from words (w0, w1) and (w2, w3) in float, (w0..w3) in double.
+template <class Scalar>
+inline void noise_block(const Philox4x32::Key& key, std::uint64_t id, std::uint64_t block,
+                        Scalar* z) {
+  const Philox4x32::Counter w = philox(noise_counter(id, block), key);
+  for (int pair = 0; pair < normals_per_block<Scalar> / 2; ++pair) {
+    normal_pair(w.data() + pair * NormalConstants<Scalar>::words, z[2 * pair], z[2 * pair + 1]);
+  }
+}
+
+/// One unit of work: elements [first, first + count) of the sample `id`, written at index
+/// k = 0..count−1 of the arrays: eps[k] = z (when eps is given) and xt[k] = fma(a, x0[k], b·z)
+/// (when xt is given). xt may be x0; eps must not overlap xt.
+template <class Scalar>
+struct NoiseTask {
+  std::uint64_t seed = 0;
+  std::uint64_t id = 0;
+  std::uint64_t first = 0;
+  std::size_t count = 0;
+  Scalar a = 0;
+  Scalar b = 0;
+  const Scalar* x0 = nullptr;
+  Scalar* xt = nullptr;
+  Scalar* eps = nullptr;
+};
+
+/// Writes the outputs of element k of a task from its normal z.
+template <class Scalar>
+inline void apply_noise(const NoiseTask<Scalar>& task, std::size_t k, Scalar z) {
+  using std::fma;
+  if (task.xt) task.xt[k] = fma(task.a, task.x0[k], task.b * z);
+  if (task.eps) task.eps[k] = z;
+}
+
+/// The portable path: one Philox block at a time, the scalar transform of normal.hpp.
+template <class Scalar>
+inline void run_noise_task_portable(const NoiseTask<Scalar>& task) {
+  constexpr int per_block = normals_per_block<Scalar>;
+  const Philox4x32::Key key = noise_key(task.seed);
+  std::uint64_t element = task.first;
+  std::size_t k = 0;
+  while (k < task.count) {
+    Scalar z[per_block];
+    noise_block(key, task.id, element / per_block, z);
+    for (int j = static_cast<int>(element % per_block); j < per_block && k < task.count; ++j) {
+      apply_noise(task, k, z[j]);
+      ++k;
+      ++element;
+    }
+  }
+}
+
+}  // namespace detail
+}  // namespace diffuse

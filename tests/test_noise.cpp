@@ -1,0 +1,507 @@
+// Noise keyed by (seed, sample id, element): the counter layout, bit-identity across code paths,
+// pieces, orders, batch sizes, threads and processes; quality; fused noising; bad input.
+#include <diffuse/noise.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <Eigen/Core>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/wait.h>
+#include <unistd.h>
+#define DIFFUSE_TEST_FORK 1
+#endif
+
+// Random123 (Debian librandom123-dev) is used by this test only, as an independent Philox.
+#include <Random123/philox.h>
+
+#include "catch.hpp"
+
+namespace {
+
+using diffuse::detail::NoisePath;
+
+template <class Scalar>
+using Batch = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+using Ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>;
+using Steps = Eigen::VectorXi;
+
+/// The code paths this CPU runs (the portable one always).
+std::vector<NoisePath> paths() {
+  std::vector<NoisePath> p;
+  for (NoisePath path : {NoisePath::portable, NoisePath::avx2, NoisePath::avx512}) {
+    if (diffuse::detail::cpu_runs(path)) p.push_back(path);
+  }
+  return p;
+}
+
+/// Runs f with every path in turn, then goes back to the one that was in use.
+template <class F>
+void on_every_path(F f) {
+  const NoisePath before = diffuse::detail::noise_path_in_use();
+  for (NoisePath path : paths()) {
+    diffuse::detail::set_noise_path(path);
+    f(path);
+  }
+  diffuse::detail::set_noise_path(before);
+}
+
+/// The noise contract of noise.hpp evaluated independently: Random123's Philox4x32-10 with key
+/// (seed low, seed high) and counter (block low, block high, id low, id high), then the transform.
+template <class Scalar>
+Scalar contract_value(std::uint64_t seed, std::uint64_t id, std::uint64_t element) {
+  constexpr std::uint64_t per_block = std::is_same<Scalar, float>::value ? 4 : 2;
+  const std::uint64_t block = element / per_block;
+  const r123::Philox4x32::ctr_type c = {{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+                                         static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32)}};
+  const r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+  const r123::Philox4x32::ctr_type w = r123::Philox4x32()(c, k);
+  const std::uint32_t words[4] = {w[0], w[1], w[2], w[3]};
+  Scalar z[4];
+  diffuse::detail::normal_pair(words, z[0], z[1]);
+  if (per_block == 4) diffuse::detail::normal_pair(words + 2, z[2], z[3]);
+  return z[element % per_block];
+}
+
+/// Pearson's correlation of x and y.
+template <class Scalar>
+double correlation(const std::vector<Scalar>& x, const std::vector<Scalar>& y) {
+  const double n = static_cast<double>(x.size());
+  double mx = 0, my = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= n;
+  my /= n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxy / std::sqrt(sxx * syy);
+}
+
+/// Throws-with check: f throws Exception whose message contains every needle.
+template <class Exception, class F>
+void check_throws_with(F f, const std::vector<std::string>& needles) {
+  bool thrown = false;
+  try {
+    f();
+  } catch (const Exception& e) {
+    thrown = true;
+    for (const std::string& needle : needles) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(needle) != std::string::npos);
+    }
+  }
+  CHECK(thrown);
+}
+
+Ids iota_ids(Eigen::Index n, std::int64_t first = 0) {
+  Ids ids(n);
+  for (Eigen::Index j = 0; j < n; ++j) ids(j) = first + j;
+  return ids;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("noise_value follows the documented key and counter layout", "[noise]", float, double) {
+  const std::uint64_t seeds[] = {0u, 1u, 0x0123456789abcdefull, ~std::uint64_t{0}};
+  const std::uint64_t ids[] = {0u, 7u, 0xffffffffull, 0x100000000ull, ~std::uint64_t{0}};
+  const std::uint64_t elements[] = {0u, 1u, 2u, 3u, 4u, 5u, 1000003u, 0x3ffffffffull, 0x400000005ull,
+                                    ~std::uint64_t{0}};
+  for (std::uint64_t seed : seeds) {
+    for (std::uint64_t id : ids) {
+      for (std::uint64_t element : elements) {
+        CHECK(diffuse::noise_value<TestType>(seed, id, element) == contract_value<TestType>(seed, id, element));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("fill_noise gives every element its noise_value on every code path", "[noise]", float, double) {
+  // Offsets that start inside a block, and one whose blocks cross 2^32 (the carry into counter word 1).
+  const std::uint64_t firsts[] = {0u, 3u, 4u * 0xffffffffull - 41};
+  const Ids ids = (Ids(5) << 0, 1, 99, 0x100000001ll, 3).finished();
+  for (std::uint64_t first : firsts) {
+    on_every_path([&](NoisePath path) {
+      Batch<TestType> eps(203, 5);
+      diffuse::fill_noise(12345u, ids, eps, first);
+      int wrong = 0;
+      for (Eigen::Index j = 0; j < 5; ++j) {
+        for (Eigen::Index i = 0; i < 203; ++i) {
+          wrong += eps(i, j) != diffuse::noise_value<TestType>(12345u, static_cast<std::uint64_t>(ids(j)),
+                                                                first + static_cast<std::uint64_t>(i));
+        }
+      }
+      INFO("path " << static_cast<int>(path) << ", first element " << first);
+      CHECK(wrong == 0);
+    });
+  }
+}
+
+TEMPLATE_TEST_CASE("every code path gives the same bits on a large batch", "[noise]", float, double) {
+  const Ids ids = iota_ids(3, 40);
+  Batch<TestType> reference(100003, 3);
+  diffuse::detail::set_noise_path(NoisePath::portable);
+  diffuse::fill_noise(777u, ids, reference, 1);
+  on_every_path([&](NoisePath path) {
+    Batch<TestType> eps(100003, 3);
+    diffuse::fill_noise(777u, ids, eps, 1);
+    INFO("path " << static_cast<int>(path));
+    CHECK((eps.array() == reference.array()).all());
+  });
+}
+
+TEMPLATE_TEST_CASE("a batch equals its pieces filled in any order and any batch size", "[noise]", float, double) {
+  const Eigen::Index elements = 1001, samples = 24;
+  const std::uint64_t seed = 2024u;
+  Ids ids(samples);
+  std::mt19937 shuffle(31u);
+  for (Eigen::Index j = 0; j < samples; ++j) ids(j) = 1000 + 37 * j;
+  Batch<TestType> whole(elements, samples);
+  diffuse::fill_noise(seed, ids, whole);
+
+  SECTION("one sample at a time, in shuffled order") {
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(samples));
+    std::iota(order.begin(), order.end(), Eigen::Index{0});
+    std::shuffle(order.begin(), order.end(), shuffle);
+    Batch<TestType> pieces(elements, samples);
+    for (Eigen::Index j : order) diffuse::fill_noise(seed, ids.segment(j, 1), pieces.col(j));
+    CHECK((pieces.array() == whole.array()).all());
+  }
+  SECTION("element ranges of every sample, in shuffled order") {
+    std::vector<Eigen::Index> cuts = {0, 1, 2, 7, 64, 65, 333, 334, 999, elements};
+    Batch<TestType> pieces(elements, samples);
+    std::vector<std::size_t> order(cuts.size() - 1);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::shuffle(order.begin(), order.end(), shuffle);
+    for (std::size_t piece : order) {
+      const Eigen::Index from = cuts[piece], count = cuts[piece + 1] - cuts[piece];
+      diffuse::fill_noise(seed, ids, pieces.middleRows(from, count), static_cast<std::uint64_t>(from));
+    }
+    CHECK((pieces.array() == whole.array()).all());
+  }
+  SECTION("another batch size: any subset of the samples, by id") {
+    const Ids subset = (Ids(3) << ids(17), ids(2), ids(9)).finished();
+    Batch<TestType> small(elements, 3);
+    diffuse::fill_noise(seed, subset, small);
+    CHECK(small.col(0) == whole.col(17));
+    CHECK(small.col(1) == whole.col(2));
+    CHECK(small.col(2) == whole.col(9));
+  }
+  SECTION("a row-major B x D map over the same memory is the same batch") {
+    std::vector<TestType> memory(static_cast<std::size_t>(elements * samples));
+    Eigen::Map<Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> rows(memory.data(), samples, elements);
+    diffuse::fill_noise(seed, ids, rows);
+    CHECK((rows.transpose().array() == whole.array()).all());
+  }
+}
+
+TEMPLATE_TEST_CASE("threads give the same bits as one thread", "[noise]", float, double) {
+  const Eigen::Index elements = 3 * 64 * 64, samples = 16;
+  const Ids ids = iota_ids(samples, 5);
+  Batch<TestType> whole(elements, samples);
+  diffuse::fill_noise(99u, ids, whole);
+  SECTION("two std::threads, each filling half of the samples") {
+    Batch<TestType> shared(elements, samples);
+    std::thread first([&] { diffuse::fill_noise(99u, ids.head(8), shared.leftCols(8)); });
+    std::thread second([&] { diffuse::fill_noise(99u, ids.tail(8), shared.rightCols(8)); });
+    first.join();
+    second.join();
+    CHECK((shared.array() == whole.array()).all());
+  }
+#if defined(_OPENMP)
+  SECTION("OpenMP with 1 and 2 threads") {
+    const int before = omp_get_max_threads();
+    for (int threads : {1, 2}) {
+      omp_set_num_threads(threads);
+      Batch<TestType> eps(elements, samples);
+      diffuse::fill_noise(99u, ids, eps);
+      CHECK((eps.array() == whole.array()).all());
+    }
+    omp_set_num_threads(before);
+  }
+#endif
+}
+
+#if defined(DIFFUSE_TEST_FORK)
+TEMPLATE_TEST_CASE("processes each taking a share of the data set give the same bits", "[noise]", float, double) {
+  // Three child processes fill samples j ≡ p (mod 3) of a data set and send them back in a pipe.
+  const Eigen::Index elements = 4096, samples = 12;
+  const Ids ids = iota_ids(samples, 100);
+  Batch<TestType> whole(elements, samples);
+  diffuse::fill_noise(31337u, ids, whole);
+  Batch<TestType> gathered = Batch<TestType>::Zero(elements, samples);
+  const std::size_t column_bytes = static_cast<std::size_t>(elements) * sizeof(TestType);
+  for (int process = 0; process < 3; ++process) {
+    int fd[2];
+    REQUIRE(pipe(fd) == 0);
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      close(fd[0]);
+      for (Eigen::Index j = process; j < samples; j += 3) {
+        Batch<TestType> mine(elements, 1);
+        diffuse::fill_noise(31337u, ids.segment(j, 1), mine);
+        const char* bytes = reinterpret_cast<const char*>(mine.data());
+        for (std::size_t sent = 0; sent < column_bytes;) {
+          const ssize_t n = write(fd[1], bytes + sent, column_bytes - sent);
+          if (n <= 0) _exit(1);
+          sent += static_cast<std::size_t>(n);
+        }
+      }
+      close(fd[1]);
+      _exit(0);
+    }
+    close(fd[1]);
+    for (Eigen::Index j = process; j < samples; j += 3) {
+      char* bytes = reinterpret_cast<char*>(gathered.col(j).data());
+      for (std::size_t got = 0; got < column_bytes;) {
+        const ssize_t n = read(fd[0], bytes + got, column_bytes - got);
+        REQUIRE(n > 0);
+        got += static_cast<std::size_t>(n);
+      }
+    }
+    close(fd[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  CHECK((gathered.array() == whole.array()).all());
+}
+#endif
+
+TEMPLATE_TEST_CASE("fill_noise has the moments and distribution of N(0, 1)", "[noise][statistics]", float, double) {
+  const Eigen::Index elements = 1 << 15, samples = 32;
+  Batch<TestType> eps(elements, samples);
+  diffuse::fill_noise(20240611u, iota_ids(samples), eps);
+  std::vector<TestType> z(eps.data(), eps.data() + eps.size());
+  const double n = static_cast<double>(z.size());
+  long double sum = 0;
+  for (TestType x : z) sum += x;
+  const long double mean = sum / static_cast<long double>(n);
+  long double ss = 0;
+  for (TestType x : z) ss += (x - mean) * (x - mean);
+  CHECK(std::fabs(mean) < 5 / std::sqrt(n));
+  CHECK(std::fabs(ss / (n - 1) - 1) < 5 * std::sqrt(2 / (n - 1)));
+  std::sort(z.begin(), z.end());
+  double d = 0;
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    const double cdf = 0.5 * std::erfc(-static_cast<double>(z[i]) / std::sqrt(2.0));
+    d = std::max({d, static_cast<double>(i + 1) / n - cdf, cdf - static_cast<double>(i) / n});
+  }
+  CHECK(d < 1.9495 / std::sqrt(n));
+}
+
+TEMPLATE_TEST_CASE("no correlation between neighbouring elements, samples, streams or seeds", "[noise][statistics]", float, double) {
+  // |r| < 5/√n: five standard errors of the correlation of independent variables.
+  const Eigen::Index elements = 1 << 17, samples = 8;
+  Batch<TestType> a(elements, samples), b(elements, samples), c(elements, samples);
+  diffuse::fill_noise(1000u, iota_ids(samples), a);
+  diffuse::fill_noise(1001u, iota_ids(samples), b);         // the next seed
+  diffuse::fill_noise(1000u, iota_ids(samples, 1 << 20), c);  // other streams (ids) of the same seed
+  const auto column = [](const Batch<TestType>& m, Eigen::Index j, Eigen::Index from, Eigen::Index count) {
+    return std::vector<TestType>(m.col(j).data() + from, m.col(j).data() + from + count);
+  };
+  const auto squares = [](std::vector<TestType> v) {
+    for (TestType& x : v) x *= x;
+    return v;
+  };
+  const Eigen::Index n = elements - 8;
+  const double bound = 5 / std::sqrt(static_cast<double>(n));
+  for (Eigen::Index lag = 1; lag <= 8; ++lag) {
+    INFO("lag " << lag);
+    const std::vector<TestType> x = column(a, 0, 0, n), y = column(a, 0, lag, n);
+    CHECK(std::fabs(correlation(x, y)) < bound);
+    // Squares too: a radius shared by two pairs would correlate them.
+    CHECK(std::fabs(correlation(squares(x), squares(y))) < bound);
+  }
+  for (Eigen::Index j = 0; j + 1 < samples; ++j) {
+    INFO("sample " << j);
+    CHECK(std::fabs(correlation(column(a, j, 0, n), column(a, j + 1, 0, n))) < bound);
+    CHECK(std::fabs(correlation(squares(column(a, j, 0, n)), squares(column(a, j + 1, 0, n)))) < bound);
+    CHECK(std::fabs(correlation(column(a, j, 0, n), column(b, j, 0, n))) < bound);
+    CHECK(std::fabs(correlation(column(a, j, 0, n), column(c, j, 0, n))) < bound);
+  }
+}
+
+TEMPLATE_TEST_CASE("tails beyond 4 and 5 sigma have Poisson counts", "[.long][noise][statistics]", float, double) {
+  // 2^30 normals; the counts beyond 4σ and 5σ must be within 5√λ of λ = n P(|Z| > k).
+  const Eigen::Index elements = 1 << 24, samples = 64;
+  const double n = static_cast<double>(elements) * static_cast<double>(samples);
+  const double p4 = 6.334248366623996e-05, p5 = 5.733031437583878e-07;  // erfc(k/√2)
+  long long beyond4 = 0, beyond5 = 0;
+  Batch<TestType> eps(elements, 1);
+  for (Eigen::Index j = 0; j < samples; ++j) {
+    diffuse::fill_noise(4242u, iota_ids(1, j), eps);
+    for (Eigen::Index i = 0; i < elements; ++i) {
+      const TestType a = std::fabs(eps(i, 0));
+      beyond4 += a > 4;
+      beyond5 += a > 5;
+    }
+  }
+  INFO("beyond 4: " << beyond4 << " (expected " << n * p4 << "), beyond 5: " << beyond5 << " (expected " << n * p5 << ")");
+  CHECK(std::fabs(static_cast<double>(beyond4) - n * p4) < 5 * std::sqrt(n * p4));
+  CHECK(std::fabs(static_cast<double>(beyond5) - n * p5) < 5 * std::sqrt(n * p5));
+}
+
+TEMPLATE_TEST_CASE("noise_batch writes fma(a, x0, b eps) with the schedule's coefficients", "[noise][batch]", float, double) {
+  const auto schedule = diffuse::Schedule<TestType>::linear(1000);
+  const Eigen::Index elements = 4 * 16 * 16 + 3, samples = 9;
+  std::mt19937 data(17u);
+  std::normal_distribution<double> gauss;
+  Batch<TestType> x0(elements, samples);
+  for (Eigen::Index k = 0; k < x0.size(); ++k) x0.data()[k] = static_cast<TestType>(3 * gauss(data));
+  const Steps steps = (Steps(samples) << 0, 1, 2, 10, 250, 500, 999, 1000, 731).finished();
+  const Ids ids = iota_ids(samples, 7000);
+  Batch<TestType> portable(elements, samples);
+  diffuse::detail::set_noise_path(NoisePath::portable);
+  diffuse::noise_batch(schedule, x0, steps, 55u, ids, portable);
+  on_every_path([&](NoisePath path) {
+    INFO("path " << static_cast<int>(path));
+    Batch<TestType> xt(elements, samples), eps(elements, samples), xt_alone(elements, samples), expected_eps(elements, samples);
+    diffuse::noise_batch(schedule, x0, steps, 55u, ids, xt, eps);
+    diffuse::noise_batch(schedule, x0, steps, 55u, ids, xt_alone);
+    diffuse::fill_noise(55u, ids, expected_eps);
+    CHECK((eps.array() == expected_eps.array()).all());
+    CHECK((xt_alone.array() == xt.array()).all());
+    CHECK((xt.array() == portable.array()).all());
+    // xt = RN(a x0 + RN(b eps)): within ½ ulp of the exact a x0 + b eps, plus ½ ulp of b eps.
+    const long double half_eps = std::numeric_limits<TestType>::epsilon() / 2.0L;
+    long double worst = 0;
+    for (Eigen::Index j = 0; j < samples; ++j) {
+      const long double a = schedule.sqrt_alpha_bar(steps(j)), b = schedule.sqrt_one_minus_alpha_bar(steps(j));
+      for (Eigen::Index i = 0; i < elements; ++i) {
+        const long double exact = a * x0(i, j) + b * eps(i, j);
+        const long double bound = half_eps * (std::fabs(exact) + std::fabs(b * eps(i, j)));
+        worst = std::max(worst, std::fabs(xt(i, j) - exact) / bound);
+      }
+    }
+    CHECK(worst <= 1);
+    // t = 0 is the data itself.
+    CHECK(xt.col(0) == x0.col(0));
+  });
+}
+
+TEMPLATE_TEST_CASE("noise_batch at a zero-terminal-SNR endpoint is the noise itself", "[noise][batch]", float, double) {
+  const auto schedule = diffuse::Schedule<TestType>::linear(100).zero_terminal_snr();
+  Batch<TestType> x0 = Batch<TestType>::Constant(67, 2, TestType(2.5)), xt(67, 2), eps(67, 2);
+  diffuse::noise_batch(schedule, x0, (Steps(2) << 100, 100).finished(), 3u, iota_ids(2), xt, eps);
+  CHECK(xt == eps);
+}
+
+TEMPLATE_TEST_CASE("noise_batch works in place and on row-major maps of tensors", "[noise][batch]", float, double) {
+  const auto schedule = diffuse::Schedule<TestType>::cosine(1000);
+  const Eigen::Index elements = 3 * 8 * 8, samples = 4;
+  const Steps steps = (Steps(samples) << 1, 400, 999, 1000).finished();
+  const Ids ids = iota_ids(samples, 12);
+  Batch<TestType> x0 = Batch<TestType>::Random(elements, samples);
+  Batch<TestType> xt(elements, samples), eps(elements, samples);
+  diffuse::noise_batch(schedule, x0, steps, 8u, ids, xt, eps);
+  SECTION("x_t written over x0") {
+    Batch<TestType> data = x0;
+    diffuse::noise_batch(schedule, data, steps, 8u, ids, data);
+    CHECK(data == xt);
+  }
+  SECTION("a (B, C, H, W) row-major tensor mapped as B x CHW") {
+    using RowMap = Eigen::Map<Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    std::vector<TestType> x0_memory(x0.data(), x0.data() + x0.size()), xt_memory(x0_memory.size()), eps_memory(x0_memory.size());
+    RowMap x0_rows(x0_memory.data(), samples, elements), xt_rows(xt_memory.data(), samples, elements),
+        eps_rows(eps_memory.data(), samples, elements);
+    diffuse::noise_batch(schedule, x0_rows, steps, 8u, ids, xt_rows, eps_rows);
+    CHECK(xt_rows.transpose() == xt);
+    CHECK(eps_rows.transpose() == eps);
+  }
+  SECTION("an expression as x0 is evaluated first") {
+    Batch<TestType> out(elements, samples);
+    diffuse::noise_batch(schedule, x0 * TestType(1), steps, 8u, ids, out);
+    CHECK(out == xt);
+  }
+}
+
+TEMPLATE_TEST_CASE("bad input throws with the rule and the value, and writes nothing", "[noise][errors]", float, double) {
+  const auto schedule = diffuse::Schedule<TestType>::linear(1000);
+  const Batch<TestType> x0 = Batch<TestType>::Ones(10, 3);
+  const Steps steps = (Steps(3) << 1, 2, 3).finished();
+  const Ids ids = iota_ids(3);
+  Batch<TestType> xt = Batch<TestType>::Constant(10, 3, 42), eps = Batch<TestType>::Constant(10, 3, 42);
+  const auto untouched = [&] { return (xt.array() == 42).all() && (eps.array() == 42).all(); };
+
+  SECTION("x_t of another shape") {
+    Batch<TestType> small = Batch<TestType>::Constant(9, 3, 42);
+    check_throws_with<std::invalid_argument>([&] { diffuse::noise_batch(schedule, x0, steps, 1u, ids, small); },
+                                             {"diffuse::noise_batch: x_t must have the shape of the batch, 10x3", "(got \"9x3\")"});
+    CHECK((small.array() == 42).all());
+    Batch<TestType> transposed = Batch<TestType>::Constant(3, 10, 42);  // as many coefficients
+    check_throws_with<std::invalid_argument>([&] { diffuse::noise_batch(schedule, x0, steps, 1u, ids, transposed); },
+                                             {"diffuse::noise_batch: x_t must have the shape of the batch, 10x3", "(got \"3x10\")"});
+    CHECK((transposed.array() == 42).all());
+  }
+  SECTION("eps of another shape") {
+    Batch<TestType> wide = Batch<TestType>::Constant(10, 4, 42);
+    check_throws_with<std::invalid_argument>([&] { diffuse::noise_batch(schedule, x0, steps, 1u, ids, xt, wide); },
+                                             {"diffuse::noise_batch: eps must have the shape of the batch", "(got \"10x4\")"});
+    CHECK((wide.array() == 42).all());
+  }
+  SECTION("steps count") {
+    check_throws_with<std::invalid_argument>([&] { diffuse::noise_batch(schedule, x0, steps.head(2), 1u, ids, xt, eps); },
+                                             {"diffuse::noise_batch: steps must have one entry per sample, 3", "(got 2)"});
+  }
+  SECTION("ids count") {
+    check_throws_with<std::invalid_argument>([&] { diffuse::noise_batch(schedule, x0, steps, 1u, iota_ids(4), xt, eps); },
+                                             {"diffuse::noise_batch: ids must have one entry per sample, 3", "(got 4)"});
+    check_throws_with<std::invalid_argument>([&] { diffuse::fill_noise(1u, iota_ids(2), eps); },
+                                             {"diffuse::fill_noise: ids must have one entry per sample, 3", "(got 2)"});
+  }
+  SECTION("a step below 0 or above T") {
+    check_throws_with<std::out_of_range>([&] { diffuse::noise_batch(schedule, x0, (Steps(3) << 1, -1, 3).finished(), 1u, ids, xt, eps); },
+                                         {"diffuse::noise_batch: steps must be in [0, 1000]", "(got -1)"});
+    check_throws_with<std::out_of_range>([&] { diffuse::noise_batch(schedule, x0, (Steps(3) << 1, 2, 1001).finished(), 1u, ids, xt, eps); },
+                                         {"diffuse::noise_batch: steps must be in [0, 1000]", "(got 1001)"});
+    const Eigen::Matrix<unsigned, 3, 1> big(1, 2, 4000000000u);
+    check_throws_with<std::out_of_range>([&] { diffuse::noise_batch(schedule, x0, big, 1u, ids, xt, eps); },
+                                         {"diffuse::noise_batch: steps must be in [0, 1000]", "(got 4000000000)"});
+  }
+  SECTION("a negative id") {
+    check_throws_with<std::out_of_range>([&] { diffuse::noise_batch(schedule, x0, steps, 1u, (Ids(3) << 0, -5, 2).finished(), xt, eps); },
+                                         {"diffuse::noise_batch: ids must be non-negative", "(got -5)"});
+    check_throws_with<std::out_of_range>([&] { diffuse::fill_noise(1u, (Ids(3) << 0, 1, -2).finished(), eps); },
+                                         {"diffuse::fill_noise: ids must be non-negative", "(got -2)"});
+  }
+  SECTION("eps and x_t the same memory") {
+    check_throws_with<std::invalid_argument>([&] { diffuse::noise_batch(schedule, x0, steps, 1u, ids, xt, xt); },
+                                             {"diffuse::noise_batch: eps and x_t must be different memory"});
+  }
+  SECTION("an element range that would pass 2^64") {
+    check_throws_with<std::out_of_range>([&] { diffuse::fill_noise(1u, ids, eps, ~std::uint64_t{0} - 8); },
+                                         {"diffuse::fill_noise: the last element", "must be below 2^64", "(got 18446744073709551607)"});
+    // The very last elements are fine.
+    Batch<TestType> last(10, 3);
+    diffuse::fill_noise(1u, ids, last, ~std::uint64_t{0} - 9);
+    CHECK(last(9, 1) == diffuse::noise_value<TestType>(1u, 1u, ~std::uint64_t{0}));
+  }
+  SECTION("an output with a non-unit inner stride") {
+    std::vector<TestType> memory(60, 42);
+    Eigen::Map<Batch<TestType>, 0, Eigen::Stride<20, 2>> strided(memory.data(), 10, 3);
+    check_throws_with<std::invalid_argument>([&] { diffuse::fill_noise(1u, ids, strided); },
+                                             {"diffuse::fill_noise: eps must have unit inner stride", "(got 2)"});
+    CHECK(std::all_of(memory.begin(), memory.end(), [](TestType v) { return v == 42; }));
+  }
+  CHECK(untouched());
+}
