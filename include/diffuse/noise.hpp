@@ -9,11 +9,11 @@
 /// size, any number of threads or processes, and every code path (portable, AVX2) give the same
 /// bits. Elements are numbered 0, 1, … within a sample, up to 2^64 − 1.
 ///
-/// Batches. A batch is an Eigen matrix or Map holding one sample per outer vector, i.e. per
-/// contiguous run of memory: a column of a column-major object (D × B for B samples of D values)
-/// or a row of a row-major one (B × D, e.g. an Eigen::Map over a contiguous (B, C, H, W) tensor of
-/// PyTorch or NumPy). Element i of a sample is its i-th coefficient in memory order, so a
-/// column-major D × B map and a row-major B × D map of the same memory get the same noise.
+/// Batches. As in batch.hpp, sample j of a batch is its column j and element i of the sample is
+/// its row i, whatever the storage order: the noise of coefficient (i, j) depends on (i, j) only.
+/// A contiguous (B, C, H, W) tensor of PyTorch or NumPy is an Eigen::Map of a column-major
+/// (C·H·W) × B matrix over its memory (or the .transpose() of a row-major B × (C·H·W) map).
+/// Contiguous columns take the vectorised writes; other layouts give the same bits, more slowly.
 ///
 /// Threads. Compiled with OpenMP (-fopenmp), the work is split across threads; the bits do not
 /// depend on the number of threads. Bits are the same with every compiler that evaluates float
@@ -43,7 +43,7 @@ inline std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
   return std::to_string(rows) + "x" + std::to_string(cols);
 }
 
-/// Throws unless an output has the batch's shape and unit inner stride (nothing is written).
+/// Throws unless an output has the batch's shape (nothing is written).
 template <class Derived>
 inline void check_noise_output(const char* function, const char* name,
                                const Eigen::MatrixBase<Derived>& out, Eigen::Index rows,
@@ -51,17 +51,36 @@ inline void check_noise_output(const char* function, const char* name,
   static_assert(static_cast<bool>(Derived::Flags & Eigen::DirectAccessBit) &&
                     static_cast<bool>(Derived::Flags & Eigen::LvalueBit),
                 "diffuse: outputs must be writable objects with direct memory access (a Matrix, "
-                "Map, Ref or Block of one)");
+                "Map, Ref, Block or transpose of one)");
   if (out.rows() != rows || out.cols() != cols) {
     fail<std::invalid_argument>(function,
                                 std::string(name) + " must have the shape of the batch, " +
                                     shape_text(rows, cols),
                                 shape_text(out.rows(), out.cols()));
   }
-  if (out.size() > 0 && out.derived().innerStride() != 1) {
-    fail<std::invalid_argument>(function, std::string(name) + " must have unit inner stride",
-                                static_cast<long long>(out.derived().innerStride()));
-  }
+}
+
+/// A batch in memory: coefficient (i, j) at data[i·row_stride + j·col_stride].
+template <class Pointer>
+struct StridedBatch {
+  Pointer data;
+  std::ptrdiff_t row_stride;
+  std::ptrdiff_t col_stride;
+  Pointer column(Eigen::Index j) const { return data + static_cast<std::ptrdiff_t>(j) * col_stride; }
+};
+
+/// The memory layout of an object with direct access.
+template <class Derived>
+inline StridedBatch<const typename Derived::Scalar*> strided(const Eigen::MatrixBase<Derived>& m) {
+  return {m.derived().data(), static_cast<std::ptrdiff_t>(m.derived().rowStride()),
+          static_cast<std::ptrdiff_t>(m.derived().colStride())};
+}
+
+/// The memory layout of an output (a const reference, as Eigen passes outputs).
+template <class Derived>
+inline StridedBatch<typename Derived::Scalar*> strided_output(const Eigen::MatrixBase<Derived>& m) {
+  Derived& out = const_cast<Derived&>(m.derived());
+  return {out.data(), static_cast<std::ptrdiff_t>(out.rowStride()), static_cast<std::ptrdiff_t>(out.colStride())};
 }
 
 /// The sample ids as 64-bit counters words, checked: one per sample, none negative.
@@ -111,13 +130,7 @@ inline void run_noise_tasks(const std::vector<NoiseTask<Scalar>>& samples) {
   for (const NoiseTask<Scalar>& sample : samples) {
     total += sample.count;
     for (std::size_t k = 0; k < sample.count; k += chunk) {
-      NoiseTask<Scalar> task = sample;
-      task.first = sample.first + k;
-      task.count = sample.count - k < chunk ? sample.count - k : chunk;
-      if (task.x0) task.x0 += k;
-      if (task.xt) task.xt += k;
-      if (task.eps) task.eps += k;
-      tasks.push_back(task);
+      tasks.push_back(sample.part(k, sample.count - k < chunk ? sample.count - k : chunk));
     }
   }
   const long n = static_cast<long>(tasks.size());
@@ -126,16 +139,6 @@ inline void run_noise_tasks(const std::vector<NoiseTask<Scalar>>& samples) {
 #endif
   for (long i = 0; i < n; ++i) run_noise_task(tasks[static_cast<std::size_t>(i)]);
   static_cast<void>(total);
-}
-
-template <class Derived>
-inline Eigen::Index samples_of(const Eigen::MatrixBase<Derived>& m) {
-  return m.outerSize();
-}
-
-template <class Derived>
-inline Eigen::Index elements_of(const Eigen::MatrixBase<Derived>& m) {
-  return m.innerSize();
 }
 
 }  // namespace detail
@@ -152,12 +155,12 @@ Scalar noise_value(std::uint64_t seed, std::uint64_t id, std::uint64_t element) 
   return z[element % per_block];
 }
 
-/// Fills `eps` with the noise of its samples: outer vector j gets elements first_element,
-/// first_element + 1, … of sample ids(j) under `seed` (the noise contract above).
-/// Preconditions: ids has one integer entry per sample (outer vector of eps), none negative;
-/// eps has unit inner stride; first_element + (inner size) − 1 < 2^64.
-/// @throws std::invalid_argument on a count or stride mismatch, std::out_of_range on a negative
-/// id or an element range beyond 2^64; nothing is written then.
+/// Fills `eps` with the noise of its samples: column j gets elements first_element,
+/// first_element + 1, … (row by row) of sample ids(j) under `seed` (the noise contract above).
+/// Preconditions: ids has one integer entry per column of eps, none negative; eps has direct
+/// memory access (any strides); first_element + rows − 1 < 2^64.
+/// @throws std::invalid_argument on a count mismatch, std::out_of_range on a negative id or an
+/// element range beyond 2^64; nothing is written then.
 template <class DerivedIds, class DerivedEps>
 void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
                 const Eigen::MatrixBase<DerivedEps>& eps, std::uint64_t first_element = 0) {
@@ -166,16 +169,17 @@ void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
                 "diffuse::fill_noise: eps must hold float or double");
   const char* fn = "fill_noise";
   detail::check_noise_output(fn, "eps", eps, eps.rows(), eps.cols());
-  const std::vector<std::uint64_t> id = detail::checked_ids(fn, ids, detail::samples_of(eps));
-  detail::check_element_range(fn, first_element, detail::elements_of(eps));
-  DerivedEps& out = const_cast<DerivedEps&>(eps.derived());
+  const std::vector<std::uint64_t> id = detail::checked_ids(fn, ids, eps.cols());
+  detail::check_element_range(fn, first_element, eps.rows());
+  const detail::StridedBatch<Scalar*> out = detail::strided_output(eps);
   std::vector<detail::NoiseTask<Scalar>> samples(id.size());
   for (std::size_t j = 0; j < id.size(); ++j) {
     samples[j].seed = seed;
     samples[j].id = id[j];
     samples[j].first = first_element;
-    samples[j].count = static_cast<std::size_t>(detail::elements_of(eps));
-    samples[j].eps = out.data() + static_cast<Eigen::Index>(j) * out.outerStride();
+    samples[j].count = static_cast<std::size_t>(eps.rows());
+    samples[j].eps = out.column(static_cast<Eigen::Index>(j));
+    samples[j].eps_stride = out.row_stride;
   }
   detail::run_noise_tasks(samples);
 }
@@ -194,17 +198,13 @@ void noise_batch_impl(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<
                     std::is_same<typename DerivedXt::Scalar, Scalar>::value &&
                     std::is_same<typename DerivedEps::Scalar, Scalar>::value,
                 "diffuse::noise_batch: x0, x_t and eps must have the schedule's scalar type");
-  static_assert(static_cast<bool>(DerivedX0::IsRowMajor) == static_cast<bool>(DerivedXt::IsRowMajor) &&
-                    static_cast<bool>(DerivedX0::IsRowMajor) == static_cast<bool>(DerivedEps::IsRowMajor),
-                "diffuse::noise_batch: x0, x_t and eps must have the same storage order (samples "
-                "are columns of column-major and rows of row-major objects)");
   using Step = typename DerivedSteps::Scalar;
   static_assert(std::is_integral<Step>::value, "diffuse::noise_batch: steps must be integers");
   const char* fn = "noise_batch";
   check_noise_output(fn, "x_t", xt, x0.rows(), x0.cols());
   if (eps) check_noise_output(fn, "eps", *eps, x0.rows(), x0.cols());
-  const Eigen::Index samples = samples_of(x0);
-  const Eigen::Index elements = elements_of(x0);
+  const Eigen::Index samples = x0.cols();
+  const Eigen::Index elements = x0.rows();
   if (steps.size() != samples) {
     fail<std::invalid_argument>(fn, "steps must have one entry per sample, " +
                                         std::to_string(samples),
@@ -223,15 +223,16 @@ void noise_batch_impl(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<
     }
     step[static_cast<std::size_t>(j)] = static_cast<int>(t);
   }
-  DerivedXt& xt_out = const_cast<DerivedXt&>(xt.derived());
-  if (eps && samples > 0 && elements > 0 && eps->derived().data() == xt_out.data()) {
+  const StridedBatch<Scalar*> out = strided_output(xt);
+  if (eps && samples > 0 && elements > 0 && eps->derived().data() == out.data) {
     fail<std::invalid_argument>(fn, "eps and x_t must be different memory", "the same pointer");
   }
-  using Plain = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic,
-                              DerivedX0::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor>;
-  const Eigen::Ref<const Plain, 0, Eigen::OuterStride<>> x0_ref(x0.derived());
-  Scalar* eps_data = eps ? const_cast<DerivedEps&>(eps->derived()).data() : nullptr;
-  const Eigen::Index eps_stride = eps ? eps->derived().outerStride() : 0;
+  // x0 is read where it lies, or evaluated first if it is an expression.
+  using X0Data = std::conditional_t<static_cast<bool>(DerivedX0::Flags & Eigen::DirectAccessBit),
+                                    const DerivedX0&, const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>;
+  X0Data x0_data(x0.derived());
+  const StridedBatch<const Scalar*> in = strided(x0_data);
+  const StridedBatch<Scalar*> eps_out = eps ? strided_output(*eps) : StridedBatch<Scalar*>{nullptr, 0, 0};
   std::vector<NoiseTask<Scalar>> tasks(id.size());
   for (std::size_t j = 0; j < id.size(); ++j) {
     const Eigen::Index jj = static_cast<Eigen::Index>(j);
@@ -241,22 +242,25 @@ void noise_batch_impl(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<
     task.count = static_cast<std::size_t>(elements);
     task.a = schedule.sqrt_alpha_bar(step[j]);
     task.b = schedule.sqrt_one_minus_alpha_bar(step[j]);
-    task.x0 = x0_ref.data() + jj * x0_ref.outerStride();
-    task.xt = xt_out.data() + jj * xt_out.outerStride();
-    task.eps = eps_data ? eps_data + jj * eps_stride : nullptr;
+    task.x0 = in.column(jj);
+    task.x0_stride = in.row_stride;
+    task.xt = out.column(jj);
+    task.xt_stride = out.row_stride;
+    task.eps = eps ? eps_out.column(jj) : nullptr;
+    task.eps_stride = eps_out.row_stride;
   }
   run_noise_tasks(tasks);
 }
 
 }  // namespace detail
 
-/// Forward noising of a batch with noise drawn, in one pass: for every sample j (outer vector),
+/// Forward noising of a batch with noise drawn, in one pass: for every sample j (column j),
 /// x_t = √ᾱ_{t_j} x0_j + √(1 − ᾱ_{t_j}) ε_j (Ho et al. 2020, eq. 4 reparameterised), with ε_j
 /// the noise of sample ids(j) under `seed` (the noise contract above) and the coefficients
 /// schedule.sqrt_alpha_bar(t_j), schedule.sqrt_one_minus_alpha_bar(t_j). Each coefficient is
 /// fma(a, x0, b·ε): within one rounding of the exact a·x0 + b·ε of the same ε (≤ ½ ulp + ½ ulp of
-/// b·ε). x_t may be x0 itself (in place). Preconditions: x_t has the shape of x0 and unit inner
-/// stride; steps and ids have one integer entry per sample; 0 ≤ t_j ≤ T; ids non-negative.
+/// b·ε). x_t may be x0 itself (in place). Preconditions: x_t has the shape of x0 and direct
+/// memory access; steps and ids have one integer entry per sample; 0 ≤ t_j ≤ T; ids non-negative.
 /// @throws std::invalid_argument on a shape or count mismatch, std::out_of_range on a step
 /// outside [0, T] or a negative id; nothing is written then.
 template <class Scalar, class DerivedX0, class DerivedSteps, class DerivedIds, class DerivedXt>
@@ -268,7 +272,7 @@ void noise_batch(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Deriv
 }
 
 /// noise_batch that also writes the noise ε it drew into `eps` (the usual training target).
-/// Preconditions as above, and eps has the shape of x0, unit inner stride, and is not x_t.
+/// Preconditions as above, and eps has the shape of x0, direct memory access, and is not x_t.
 /// @throws as above, and std::invalid_argument if eps is x_t; nothing is written then.
 template <class Scalar, class DerivedX0, class DerivedSteps, class DerivedIds, class DerivedXt,
           class DerivedEps>

@@ -173,7 +173,7 @@ DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
     philox(first, second, keys);
     store_normals(first, z);
     store_normals(second, z + group / 2);
-    if (start >= skip && start + group <= end) {
+    if (start >= skip && start + group <= end && task.contiguous()) {
       const std::size_t k = start - skip;
       if (task.xt) {
         for (std::size_t v = 0; v < group; v += width) {
@@ -183,7 +183,7 @@ DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
       if (task.eps) {
         for (std::size_t v = 0; v < group; v += width) store(task.eps + k + v, load(z + v));
       }
-    } else {
+    } else {  // the edges of the task, and strided arrays
       const std::size_t from = start < skip ? skip : start;
       const std::size_t to = start + group < end ? start + group : end;
       for (std::size_t e = from; e < to; ++e) apply_noise(task, e - skip, z[e - start]);

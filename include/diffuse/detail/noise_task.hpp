@@ -38,9 +38,9 @@ inline void noise_block(const Philox4x32::Key& key, std::uint64_t id, std::uint6
   }
 }
 
-/// One unit of work: elements [first, first + count) of the sample `id`, written at index
-/// k = 0..count−1 of the arrays: eps[k] = z (when eps is given) and xt[k] = fma(a, x0[k], b·z)
-/// (when xt is given). xt may be x0; eps must not overlap xt.
+/// One unit of work: elements [first, first + count) of the sample `id`; for k = 0..count−1,
+/// eps[k·eps_stride] = z (when eps is given) and xt[k·xt_stride] = fma(a, x0[k·x0_stride], b·z)
+/// (when xt is given). xt may be x0 (with the same stride); eps must not overlap xt.
 template <class Scalar>
 struct NoiseTask {
   std::uint64_t seed = 0;
@@ -52,14 +52,35 @@ struct NoiseTask {
   const Scalar* x0 = nullptr;
   Scalar* xt = nullptr;
   Scalar* eps = nullptr;
+  std::ptrdiff_t x0_stride = 1;
+  std::ptrdiff_t xt_stride = 1;
+  std::ptrdiff_t eps_stride = 1;
+
+  /// Whether every array the task touches is contiguous (the vectorised writes apply).
+  bool contiguous() const {
+    return (!xt || (x0_stride == 1 && xt_stride == 1)) && (!eps || eps_stride == 1);
+  }
+
+  /// The task for elements [first + k, first + k + n) of this one.
+  NoiseTask part(std::size_t k, std::size_t n) const {
+    NoiseTask p = *this;
+    const std::ptrdiff_t offset = static_cast<std::ptrdiff_t>(k);
+    p.first = first + k;
+    p.count = n;
+    if (x0) p.x0 += offset * x0_stride;
+    if (xt) p.xt += offset * xt_stride;
+    if (eps) p.eps += offset * eps_stride;
+    return p;
+  }
 };
 
 /// Writes the outputs of element k of a task from its normal z.
 template <class Scalar>
 inline void apply_noise(const NoiseTask<Scalar>& task, std::size_t k, Scalar z) {
   using std::fma;
-  if (task.xt) task.xt[k] = fma(task.a, task.x0[k], task.b * z);
-  if (task.eps) task.eps[k] = z;
+  const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k);
+  if (task.xt) task.xt[at * task.xt_stride] = fma(task.a, task.x0[at * task.x0_stride], task.b * z);
+  if (task.eps) task.eps[at * task.eps_stride] = z;
 }
 
 /// The portable path: one Philox block at a time, the scalar transform of normal.hpp.
