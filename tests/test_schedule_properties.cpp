@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -67,6 +68,15 @@ const std::vector<std::pair<std::string, Schedule<T>>>& reference_schedules() {
     return out;
   }();
   return schedules;
+}
+
+/// The reference schedule called `name`.
+template <class T>
+const Schedule<T>& reference_schedule(const std::string& name) {
+  for (const auto& named : reference_schedules<T>()) {
+    if (named.first == name) return named.second;
+  }
+  throw std::runtime_error("no reference schedule " + name);
 }
 
 /// True if every whole-schedule vector of a and b is the same bit for bit (and the steps agree).
@@ -228,8 +238,7 @@ TEMPLATE_TEST_CASE("copies share the tables: copying allocates nothing", "[sched
   using T = TestType;
   static_assert(std::is_nothrow_copy_constructible<Schedule<T>>::value, "copying shares, never throws");
   static_assert(std::is_nothrow_move_constructible<Schedule<T>>::value, "moving never throws");
-  const Schedule<T> original = reference_schedules<T>().at(11).second;
-  REQUIRE(reference_schedules<T>().at(11).first == "cosine_100000");
+  const Schedule<T> original = reference_schedule<T>("cosine_100000");
   std::vector<Schedule<T>> copies;
   copies.reserve(100);
   Schedule<T> assigned = Schedule<T>::linear(1);
@@ -255,7 +264,6 @@ TEMPLATE_TEST_CASE("factory defaults are the ones of the issue", "[schedule][pro
 TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the posterior, against references",
                    "[schedule][properties]", float, double, long double) {
   using T = TestType;
-  const auto schedules = reference_schedules<T>();
   const reference::Csv pairs = reference::read_csv("pairs.csv");
   struct Quantity {
     const char* column;
@@ -271,11 +279,7 @@ TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the post
   };
   int compared = 0;
   for (const std::vector<std::string>& row : pairs.rows) {
-    const Schedule<T>* s = nullptr;
-    for (const auto& named : schedules) {
-      if (named.first == row.at(0)) s = &named.second;
-    }
-    REQUIRE(s != nullptr);
+    const Schedule<T>* s = &reference_schedule<T>(row.at(0));
     const int from = std::atoi(row.at(1).c_str()), to = std::atoi(row.at(2).c_str());
     for (const Quantity& q : quantities) {
       const std::string& text = row.at(pairs.column(q.column));
