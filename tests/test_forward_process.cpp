@@ -41,15 +41,15 @@ void check_normal(const std::vector<double>& samples, ld mu, ld sigma) {
         kernels_test::ks_critical(n));
 }
 
-/// Every row of `samples` (one draw per column) against N(g.mean()(i, 0), g.variance()), and the
-/// sample covariance of each pair of rows against 0 (independent coordinates).
-template <class S, class G>
-void check_coordinates(const Matrix<S>& samples, const G& g) {
-  const ld sigma = std::sqrt(static_cast<ld>(g.variance()));
+/// Every row i of `samples` (one draw per column) against N(mean(i), variance), and the sample
+/// covariance of each pair of rows against 0 (independent coordinates).
+template <class S>
+void check_coordinates(const Matrix<S>& samples, const Eigen::Matrix<ld, 3, 1>& mean, ld variance) {
+  const ld sigma = std::sqrt(variance);
   const double n = static_cast<double>(samples.cols());
   for (Eigen::Index i = 0; i < samples.rows(); ++i) {
     INFO("coordinate " << i);
-    check_normal(values_of(samples.row(i)), g.mean()(i, 0), sigma);
+    check_normal(values_of(samples.row(i)), mean(i), sigma);
   }
   const Eigen::Matrix<ld, Eigen::Dynamic, Eigen::Dynamic> centred =
       samples.template cast<ld>().colwise() - samples.template cast<ld>().rowwise().mean();
@@ -70,30 +70,43 @@ Matrix<S> replicate(const Eigen::Matrix<S, 3, 1>& x, Eigen::Index n) {
 
 }  // namespace
 
+// The expected moments are computed here from the schedule's β_t, α_t and ᾱ_t by the textbook
+// formulas (Ho et al. 2020, eq. 2, 4, 6–7; VDM for q(x_s|x_t, x_0)), not taken from the Gaussian.
 TEMPLATE_TEST_CASE("samples of transition, marginal and posterior have the stated moments and shape",
                    "[forward][statistical]", float, double) {
   using S = TestType;
+  using V = Eigen::Matrix<ld, 3, 1>;
   const auto schedule = diffuse::Schedule<S>::linear(1000);
+  auto alpha_bar = [&](int t) { return static_cast<ld>(schedule.alpha_bar(t)); };
   const Eigen::Index n = 50000;
   const Eigen::Matrix<S, 3, 1> x0(S(1), S(-2), S(0.5)), x_t(S(0.25), S(-1), S(1.5));
+  const V x0_ld = x0.template cast<ld>(), xt_ld = x_t.template cast<ld>();
   std::mt19937_64 rng(20251121);
   SECTION("transition at t = 500: sample covariance beta_t I") {
     const auto g = diffuse::transition(schedule, 500, replicate(x0, n));
-    check_coordinates<S>(g.sample(rng), g);
+    check_coordinates<S>(g.sample(rng), std::sqrt(1 - static_cast<ld>(schedule.beta(500))) * x0_ld, schedule.beta(500));
   }
   SECTION("marginal at t = 300") {
     const auto g = diffuse::marginal(schedule, 300, replicate(x0, n));
-    check_coordinates<S>(g.sample(rng), g);
+    check_coordinates<S>(g.sample(rng), std::sqrt(alpha_bar(300)) * x0_ld, 1 - alpha_bar(300));
   }
   SECTION("marginal from s = 200 to t = 600") {
     const auto g = diffuse::marginal(schedule, 200, 600, replicate(x0, n));
-    check_coordinates<S>(g.sample(rng), g);
+    const ld a = alpha_bar(600) / alpha_bar(200);
+    check_coordinates<S>(g.sample(rng), std::sqrt(a) * x0_ld, 1 - a);
   }
-  SECTION("posterior at t = 300 and from t = 600 back to s = 200") {
+  SECTION("posterior at t = 300 (Ho et al. eq. 7)") {
     const auto g = diffuse::posterior(schedule, 300, replicate(x_t, n), replicate(x0, n));
-    check_coordinates<S>(g.sample(rng), g);
-    const auto h = diffuse::posterior(schedule, 200, 600, replicate(x_t, n), replicate(x0, n));
-    check_coordinates<S>(h.sample(rng), h);
+    const ld beta = schedule.beta(300), one_minus = 1 - alpha_bar(300);
+    const V mean = std::sqrt(alpha_bar(299)) * beta / one_minus * x0_ld +
+                   std::sqrt(1 - beta) * (1 - alpha_bar(299)) / one_minus * xt_ld;
+    check_coordinates<S>(g.sample(rng), mean, beta * (1 - alpha_bar(299)) / one_minus);
+  }
+  SECTION("posterior from t = 600 back to s = 200") {
+    const auto g = diffuse::posterior(schedule, 200, 600, replicate(x_t, n), replicate(x0, n));
+    const ld a = alpha_bar(600) / alpha_bar(200), one_minus = 1 - alpha_bar(600);
+    const V mean = (1 - a) * std::sqrt(alpha_bar(200)) / one_minus * x0_ld + (1 - alpha_bar(200)) * std::sqrt(a) / one_minus * xt_ld;
+    check_coordinates<S>(g.sample(rng), mean, (1 - a) * (1 - alpha_bar(200)) / one_minus);
   }
 }
 

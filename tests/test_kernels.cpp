@@ -173,8 +173,8 @@ TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernel
     const int T = schedule.steps();
     ld worst = 0;
     int pairs = 0;
-    for (int s = 1; s < T; s += 13) {
-      for (int t = s + 1; t <= T; t = t + 17 > T && t < T ? T : t + 17) {
+    for (int s = 1; s < T; ++s) {
+      for (int t = s + 1; t <= T; t = t + 61 > T && t < T ? T : t + 61) {
         const auto at_s = diffuse::marginal(schedule, s, x0);
         const auto s_to_t = diffuse::marginal(schedule, s, t, at_s.mean());
         const auto at_t = diffuse::marginal(schedule, t, x0);
@@ -186,7 +186,7 @@ TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernel
       }
     }
     INFO(pairs << " pairs: worst error / bound = " << static_cast<double>(worst));
-    CHECK(pairs > 2000);
+    CHECK(pairs > 8000);
     CHECK(worst <= 1);
   }
 }
