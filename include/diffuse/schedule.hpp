@@ -31,13 +31,16 @@ struct WideSchedule {
   std::vector<wide> log_alpha_bar_low;
   std::vector<int> source;  ///< the step of the schedule this one was respaced from (t itself otherwise)
 
-  wide log_alpha_bar(int t) const { return log_alpha_bar_high[t] + log_alpha_bar_low[t]; }
+  wide log_alpha_bar(int t) const { return log_alpha_bar_high[at(t)] + log_alpha_bar_low[at(t)]; }
   /// L_t − L_s = log(ᾱ_t / ᾱ_s), with a relative error of a few units of `wide`.
   wide log_alpha_bar_difference(int s, int t) const {
-    const wide high = log_alpha_bar_high[t] - log_alpha_bar_high[s];
+    if (s == t) return 0;  // also where ᾱ_s = 0 (−∞ − −∞)
+    const wide high = log_alpha_bar_high[at(t)] - log_alpha_bar_high[at(s)];
     if (!std::isfinite(high)) return high;
-    return high + (log_alpha_bar_low[t] - log_alpha_bar_low[s]);
+    return high + (log_alpha_bar_low[at(t)] - log_alpha_bar_low[at(s)]);
   }
+  /// The vector index of step t (checked by the callers).
+  static std::size_t at(int t) { return static_cast<std::size_t>(t); }
   /// 1 − ᾱ_t = −expm1(L_t).
   wide one_minus_alpha_bar(int t) const { return one_minus_exp(log_alpha_bar(t)); }
 };
@@ -47,28 +50,31 @@ struct WideSchedule {
 inline std::shared_ptr<const WideSchedule> build_wide_schedule(
     const char* function, std::vector<wide> beta, std::vector<wide> alpha, std::vector<int> source,
     std::vector<wide> high = {}, std::vector<wide> low = {}) {
-  const int steps = static_cast<int>(beta.size()) - 1;
+  const std::size_t steps = beta.size() - 1;
   auto w = std::make_shared<WideSchedule>();
-  w->steps = steps;
+  w->steps = static_cast<int>(steps);
   beta[0] = 0;
   alpha[0] = 1;
   w->log_alpha.assign(beta.size(), 0);
-  for (int t = 1; t <= steps; ++t) {
+  for (std::size_t t = 1; t <= steps; ++t) {
+    // β may round to 1 in `wide` while α is tiny but positive (ᾱ_T ≈ 1e-33): α decides.
     const wide b = beta[t];
-    const bool last_may_be_one = t == steps && b == 1;
-    if (!(b > 0 && b < 1) && !last_may_be_one) {
+    const wide a = alpha[t];
+    const bool inside = b > 0 && b <= 1 && a > 0;
+    const bool last_is_one = t == steps && b == 1 && a == 0;
+    if (!inside && !last_is_one) {
       fail<std::invalid_argument>(function,
                                   "beta_" + std::to_string(t) +
                                       " must be in (0, 1), or 1 at the last step only",
                                   b);
     }
-    w->log_alpha[t] = b == 1 ? -std::numeric_limits<wide>::infinity() : log_alpha(b, alpha[t]);
+    w->log_alpha[t] = a == 0 ? -std::numeric_limits<wide>::infinity() : log_alpha(b, a);
   }
   if (high.empty()) {
     high.assign(beta.size(), 0);
     low.assign(beta.size(), 0);
     CompensatedSum sum;
-    for (int t = 1; t <= steps; ++t) {
+    for (std::size_t t = 1; t <= steps; ++t) {
       sum.add(w->log_alpha[t]);
       high[t] = sum.high();
       low[t] = sum.low();
@@ -107,7 +113,7 @@ inline void check_beta_parameter(const char* function, const char* name, double 
 /// exact definition (decimal constants taken as the decimals they spell) and rounded once to
 /// Scalar. Precision contract (x86-64, where long double has 64 significand bits): double within
 /// 4 ulp and float within 1 ulp of the exact value, log-SNR within 4 ulp of max(1, |λ|), for
-/// T ≤ 100000; long double within (8 + |log ᾱ_t|) ulp of long double (it is the working type).
+/// T ≤ 100000; long double within (16 + 2|log ᾱ_t|) ulp of long double (it is the working type).
 ///
 /// Step queries take t in [0, T] (β, α and the posterior variance in [1, T]) and throw
 /// std::out_of_range otherwise. The whole-schedule vectors (`betas()`, `alpha_bars()`, …) have
@@ -174,7 +180,8 @@ class Schedule {
   /// Cosine (Nichol & Dhariwal 2021, eq. 17; diffusers `squaredcos_cap_v2`):
   /// f(u) = cos²((u + s)/(1 + s)·π/2), β_t = min(1 − f(t/T)/f((t − 1)/T), max_beta).
   /// β is evaluated as sin(b − a)·sin(b + a)/cos²a (a, b the angles at t − 1 and t), which does not
-  /// cancel for small t.
+  /// cancel for small t, with every sine and cosine taken of an integer multiple of π/(2T(1 + s))
+  /// (no cancellation near t = T either).
   /// @throws std::invalid_argument if T < 1, s < 0 or not finite, or max_beta is outside (0, 1].
   static Schedule cosine(int steps, double s = 0.008, double max_beta = 0.999) {
     const char* fn = "Schedule::cosine";
@@ -184,19 +191,29 @@ class Schedule {
     using detail::wide;
     const wide offset = detail::decimal_value(s);
     const wide cap = detail::decimal_value(max_beta);
-    const wide scale = detail::pi_wide / (2 * static_cast<wide>(steps) * (1 + offset));
+    const wide one_minus_cap = detail::decimal_complement(max_beta);
+    // With h = π/(2T(1 + s)), θ(k/T) = (k + sT)h and π/2 − θ(k/T) = (T − k)h. Each sine and
+    // cosine is taken of the smaller of an angle and its complement, so that no argument carries
+    // a rounding error larger than itself: cos θ = sin((T − k)h) past π/4, and
+    // sin(θ_{t−1} + θ_t) = sin((2(T − t) + 1)h) past π/2.
+    const wide h = detail::pi_wide / (2 * static_cast<wide>(steps) * (1 + offset));
     const wide shift = offset * static_cast<wide>(steps);
+    auto cos_theta = [&](int k) {
+      const wide theta = (static_cast<wide>(k) + shift) * h;
+      return theta <= detail::pi_wide / 4 ? std::cos(theta) : std::sin(static_cast<wide>(steps - k) * h);
+    };
     std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
     for (int t = 1; t <= steps; ++t) {
-      const wide a = (static_cast<wide>(t - 1) + shift) * scale;  // θ((t − 1)/T)
-      const wide b = (static_cast<wide>(t) + shift) * scale;      // θ(t/T)
-      const wide cos_a = std::cos(a);
-      wide beta_t = std::sin(scale) * std::sin(a + b) / (cos_a * cos_a);
-      wide alpha_t = t == steps ? wide(0) : std::cos(b) * std::cos(b) / (cos_a * cos_a);
+      const wide cos_a = cos_theta(t - 1);
+      const wide cos_b = cos_theta(t);
+      const wide sum = (2 * (static_cast<wide>(t) + shift) - 1) * h;  // θ_{t−1} + θ_t
+      const wide sin_sum = sum <= detail::pi_wide / 2 ? std::sin(sum) : std::sin((2 * static_cast<wide>(steps - t) + 1) * h);
+      wide beta_t = std::sin(h) * sin_sum / (cos_a * cos_a);
+      wide alpha_t = cos_b * cos_b / (cos_a * cos_a);
       if (t == steps) beta_t = 1;  // f(1) = 0 exactly
       if (beta_t > cap) {
         beta_t = cap;
-        alpha_t = 1 - cap;
+        alpha_t = one_minus_cap;
       }
       beta[static_cast<std::size_t>(t)] = beta_t;
       alpha[static_cast<std::size_t>(t)] = alpha_t;
@@ -215,6 +232,7 @@ class Schedule {
     detail::check_beta_parameter(fn, "max_beta", max_beta);
     using detail::wide;
     const wide cap = detail::decimal_value(max_beta);
+    const wide one_minus_cap = detail::decimal_complement(max_beta);
     std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
     auto value = [&](int t) {
       const double u = static_cast<double>(t) / static_cast<double>(steps);
@@ -234,7 +252,7 @@ class Schedule {
       wide alpha_t = current / previous;
       if (beta_t > cap) {
         beta_t = cap;
-        alpha_t = 1 - cap;
+        alpha_t = one_minus_cap;
       }
       beta[static_cast<std::size_t>(t)] = beta_t;
       alpha[static_cast<std::size_t>(t)] = alpha_t;
@@ -299,7 +317,8 @@ class Schedule {
 
   /// Zero terminal SNR (Lin et al. 2023, Alg. 1): √ᾱ'_t = (√ᾱ_t − √ᾱ_T)·√ᾱ_1/(√ᾱ_1 − √ᾱ_T), so
   /// ᾱ'_1 = ᾱ_1 and ᾱ'_T = 0 exactly (β'_T = 1, SNR_T = 0, log-SNR_T = −∞, σ_T = +∞).
-  /// Evaluated as log ᾱ'_t = log ᾱ_t + g_t − g_1, g_t = 2 log(−expm1((L_T − L_t)/2)).
+  /// Evaluated step by step as log α'_t = log α_t + 2 log1p(r_t expm1(log α_t/2)/(1 − r_{t−1})),
+  /// r_t = √(ᾱ_T/ᾱ_t), which subtracts no nearby numbers.
   /// @throws std::invalid_argument if T < 2.
   Schedule zero_terminal_snr() const {
     const char* fn = "Schedule::zero_terminal_snr";
@@ -307,11 +326,7 @@ class Schedule {
     const int steps = w.steps;
     if (steps < 2) detail::fail<std::invalid_argument>(fn, "needs at least 2 steps", steps);
     using detail::wide;
-    auto g = [&](int t) {  // g_t; g_T = −∞
-      return 2 * std::log(detail::one_minus_exp(w.log_alpha_bar_difference(t, steps) / 2));
-    };
     std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
-    wide g_previous = g(1);
     beta[1] = w.beta[1];
     alpha[1] = w.alpha[1];
     for (int t = 2; t <= steps; ++t) {
@@ -321,11 +336,14 @@ class Schedule {
         alpha[i] = 0;
         break;
       }
-      const wide g_t = g(t);
-      const wide log_alpha_t = w.log_alpha[i] + (g_t - g_previous);
+      // α'_t = α_t ((1 − r_t)/(1 − r_{t−1}))² with r_t = √(ᾱ_T/ᾱ_t), and
+      // r_{t−1} − r_t = r_t expm1(log α_t / 2): no subtraction of nearby numbers anywhere.
+      const wide r_t = std::exp(w.log_alpha_bar_difference(t, steps) / 2);
+      const wide one_minus_r_previous = detail::one_minus_exp(w.log_alpha_bar_difference(t - 1, steps) / 2);
+      const wide log_alpha_t =
+          w.log_alpha[i] + 2 * std::log1p(r_t * std::expm1(w.log_alpha[i] / 2) / one_minus_r_previous);
       beta[i] = detail::one_minus_exp(log_alpha_t);
       alpha[i] = std::exp(log_alpha_t);
-      g_previous = g_t;
     }
     return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), w.source));
   }

@@ -30,6 +30,29 @@ inline wide decimal_value(double x) {
   return std::strtold(shortest_decimal(x).c_str(), nullptr);
 }
 
+/// 1 − d for the decimal d that x spells (see decimal_value), rounded once: d = m·10^−k with
+/// integers m < 10^k ≤ 10^19 gives (10^k − m)/10^k, exact integers divided once; otherwise
+/// 1 − decimal_value(x). So 1 − 0.999 is 0.001 to the last bit of `wide`.
+inline wide decimal_complement(double x) {
+  const std::string text = shortest_decimal(x);  // digits, an optional '.', an optional e±NN
+  const std::size_t e = text.find('e');
+  const std::string mantissa = text.substr(0, e);
+  const std::size_t point = mantissa.find('.');
+  std::string digits = mantissa;
+  int places = 0;
+  if (point != std::string::npos) {
+    digits.erase(point, 1);
+    places = static_cast<int>(mantissa.size() - point - 1);
+  }
+  if (e != std::string::npos) places -= std::atoi(text.c_str() + e + 1);
+  if (!std::isfinite(x) || x < 0 || places < 0 || places > 19) return 1 - decimal_value(x);
+  unsigned long long power = 1;
+  for (int k = 0; k < places; ++k) power *= 10;
+  const unsigned long long m = std::stoull(digits);
+  if (m > power) return 1 - decimal_value(x);
+  return static_cast<wide>(power - m) / static_cast<wide>(power);
+}
+
 /// Neumaier's compensated sum: error about one rounding of the total, whatever the count.
 class CompensatedSum {
  public:
