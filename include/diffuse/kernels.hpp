@@ -66,8 +66,8 @@ Gaussian<typename Derived::PlainObject> marginal(const Schedule<Scalar>& schedul
           schedule.sqrt_one_minus_alpha_bar(t)};
 }
 
-/// q(x_t|x_s) = N(√(ᾱ_t/ᾱ_s) x_s, (1 − ᾱ_t/ᾱ_s) I) for 0 ≤ s < t ≤ T (Kingma et al. 2021, VDM,
-/// eq. 33), the variance −expm1(log ᾱ_t − log ᾱ_s) without cancellation. s = 0 is marginal(t, x_s).
+/// q(x_t|x_s) = N(√(ᾱ_t/ᾱ_s) x_s, (1 − ᾱ_t/ᾱ_s) I) for 0 ≤ s < t ≤ T (Kingma et al. 2021, VDM),
+/// the variance −expm1(log ᾱ_t − log ᾱ_s) without cancellation. s = 0 is marginal(t, x_s).
 /// Mean within (k + ½)ε relative, variance within kε, σ within (k/2 + ½)ε (kε when s = 0).
 /// @throws std::out_of_range if t is outside [1, T] or s outside [0, t − 1].
 template <class Scalar, class Derived>
@@ -81,7 +81,7 @@ Gaussian<typename Derived::PlainObject> marginal(const Schedule<Scalar>& schedul
 }
 
 /// The posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I) for 0 ≤ s < t ≤ T (Kingma et al.
-/// 2021, VDM, eq. 34; Ho et al. 2020, eq. 6–7 for s = t − 1), with c_0, c_t, v the schedule's
+/// 2021, VDM; Ho et al. 2020, eq. 6–7 for s = t − 1), with c_0, c_t, v the schedule's
 /// posterior_coefficients(s, t). Mean within (k + 1)ε(|c_0 x_0| + |c_t x_t|) per coefficient,
 /// v within kε, σ within (k/2 + ½)ε relative. s = 0 gives the point mass at x_0.
 /// @throws std::out_of_range if t is outside [1, T] or s outside [0, t − 1];
