@@ -39,11 +39,11 @@ DIFFUSE_SIMD_TARGET inline void philox_round(Counters& c, Int k0, Int k1) {
   c = {xor3(p1.hi, c.c1, k0), p1.lo, xor3(p0.hi, c.c3, k1), p0.lo};
 }
 
-/// Philox4x32-10 of two sets of counters, round by round so that their latencies overlap.
-DIFFUSE_SIMD_TARGET inline void philox(Counters& a, Counters& b, const RoundKeys& keys) {
+/// Philox4x32-10 of `sets` sets of counters, round by round so that their latencies overlap.
+DIFFUSE_SIMD_TARGET inline void philox(Counters (&c)[sets], const RoundKeys& keys) {
   for (int r = 0; r < Philox4x32::default_rounds; ++r) {
-    philox_round(a, keys.k[2 * r], keys.k[2 * r + 1]);
-    philox_round(b, keys.k[2 * r], keys.k[2 * r + 1]);
+#pragma GCC unroll 8
+    for (int s = 0; s < sets; ++s) philox_round(c[s], keys.k[2 * r], keys.k[2 * r + 1]);
   }
 }
 
@@ -158,7 +158,7 @@ DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
   using Vector = decltype(load(static_cast<const Scalar*>(nullptr)));
   constexpr std::size_t width = sizeof(Vector) / sizeof(Scalar);
   constexpr std::size_t per_block = static_cast<std::size_t>(normals_per_block<Scalar>);
-  constexpr std::size_t group = 2 * lanes * per_block;
+  constexpr std::size_t group = sets * lanes * per_block;
   const RoundKeys keys = round_keys(noise_key(task.seed));
   const std::uint64_t first_block = task.first / per_block;
   // Element k of the task is element skip + k counted from the first block.
@@ -168,11 +168,12 @@ DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
   const Vector b = splat(task.b);
   alignas(64) Scalar z[group];
   for (std::size_t start = 0; start < end; start += group) {
-    Counters first = counters(task.id, first_block + start / per_block);
-    Counters second = counters(task.id, first_block + start / per_block + lanes);
-    philox(first, second, keys);
-    store_normals(first, z);
-    store_normals(second, z + group / 2);
+    Counters c[sets];
+#pragma GCC unroll 8
+    for (int s = 0; s < sets; ++s) c[s] = counters(task.id, first_block + start / per_block + static_cast<std::uint64_t>(s * lanes));
+    philox(c, keys);
+#pragma GCC unroll 8
+    for (int s = 0; s < sets; ++s) store_normals(c[s], z + static_cast<std::size_t>(s * lanes) * per_block);
     if (start >= skip && start + group <= end && task.contiguous()) {
       const std::size_t k = start - skip;
       if (task.xt) {
