@@ -35,7 +35,7 @@ Vector<T> ramp(const std::string& kind, int n, const std::vector<std::string>& p
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("Karras, exponential, polyexponential and VP ramps match the 60-digit reference", "[sigma_schedules]", float,
+TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps match the 60-digit reference", "[sigma_schedules]", float,
                    double) {
   using T = TestType;
   // Each value is one expression in long double rounded once: Karras ((1 − r)σ_max^{1/ρ} + rσ_min^{1/ρ})^ρ
@@ -58,7 +58,7 @@ TEMPLATE_TEST_CASE("Karras, exponential, polyexponential and VP ramps match the 
   }
 }
 
-TEMPLATE_TEST_CASE("N = 1 gives [sigma_max, 0] without dividing by zero", "[sigma_schedules]", float, double) {
+TEMPLATE_TEST_CASE("N = 1 gives sigma_max then 0 without dividing by zero", "[sigma_schedules]", float, double) {
   using T = TestType;
   const Vector<T> karras = diffuse::karras_sigmas<T>(1), exponential = diffuse::exponential_sigmas<T>(1),
                   poly = diffuse::polyexponential_sigmas<T>(1, 0.002, 80, 3), vp = diffuse::vp_sigmas<T>(1);
@@ -83,7 +83,7 @@ TEMPLATE_TEST_CASE("polyexponential with rho = 1 is the exponential ramp", "[sig
   for (Eigen::Index i = 0; i < a.size(); ++i) CHECK_THAT(a(i), Catch::Matchers::WithinULP(b(i), 1));
 }
 
-TEMPLATE_TEST_CASE("sigma -> fractional step, nearest step, and back, on the DDPM schedule", "[sigma_schedules]", float, double) {
+TEMPLATE_TEST_CASE("sigma -> fractional step and nearest step and back on the DDPM schedule", "[sigma_schedules]", float, double) {
   using T = TestType;
   const auto schedule = diffuse::Schedule<T>::linear(1000);
   // log σ_t from the long double schedule: within 2⁻⁵⁸ (its contract, ≤ 20 units of 2⁻⁶⁴ in log ᾱ,
@@ -132,7 +132,7 @@ TEMPLATE_TEST_CASE("every step's own sigma maps back to that step", "[sigma_sche
   }
 }
 
-TEMPLATE_TEST_CASE("the ends: sigma 0, below sigma_1, above sigma_T, one-step and zero-terminal-SNR schedules", "[sigma_schedules]",
+TEMPLATE_TEST_CASE("the ends: sigma 0 and below sigma_1 and above sigma_T and one-step and zero-terminal-SNR schedules", "[sigma_schedules]",
                    float, double) {
   using T = TestType;
   const T inf = std::numeric_limits<T>::infinity();
@@ -157,7 +157,7 @@ TEMPLATE_TEST_CASE("the ends: sigma 0, below sigma_1, above sigma_T, one-step an
   CHECK(diffuse::nearest_step(zero_snr, diffuse::NoiseLevel<T>(inf)) == 1000);
 }
 
-TEST_CASE("bad ramp parameters and fractional steps throw with the function, the rule and the value", "[sigma_schedules][errors]") {
+TEST_CASE("bad ramp parameters and fractional steps throw with the function and the rule and the value", "[sigma_schedules][errors]") {
   using IA = std::invalid_argument;
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(0); },

@@ -66,7 +66,7 @@ TEMPLATE_TEST_CASE("FractionalStep converts to and from k-diffusion's 0-based in
   CHECK(diffuse::FractionalStep<T>::from_model_index(999).value() == 1000);
 }
 
-TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2), at known values and round trip", "[time_coordinates]", float,
+TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known values and round trip", "[time_coordinates]", float,
                    double) {
   using T = TestType;
   using W = long double;
@@ -96,7 +96,7 @@ TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2), at known v
   }
 }
 
-TEST_CASE("bad coordinates throw with the type, the rule and the value", "[time_coordinates][errors]") {
+TEST_CASE("bad coordinates throw with the type and the rule and the value", "[time_coordinates][errors]") {
   using continuous_reference::throws_with;
   using OR = std::out_of_range;
   using IA = std::invalid_argument;

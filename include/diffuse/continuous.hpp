@@ -20,14 +20,15 @@
 ///
 /// Precision: every value is evaluated in detail::wide (64-bit significand on x86-64) from the
 /// exact definition (decimal parameters taken as the decimals they spell) and rounded once to
-/// Scalar. The formulas never subtract nearly equal quantities; each is written in the function's
-/// comment. The evaluation error in wide is at most K(1 + |λ|)·2⁻⁶⁴ relative with K ≤ 64 (λ the
-/// log-SNRs involved; derivation: every formula is at most 8 libm calls and 8 operations, each
-/// within 1 unit of 2⁻⁶⁴ of its inputs, and the condition numbers of log, exp, expm1, log1p, sin and
-/// atan at the arguments that occur are at most 1 + |λ|); so float and double results are within
-/// ½ ulp + K(1 + |λ|)·2⁻⁶⁴ relative of exact: for |λ| ≤ 60 that is under 0.6 ulp in double, and
-/// correctly rounded but for ties in float. Quantities that cross zero (λ, the drift) have that
-/// bound relative to max(1, |value|). long double is the working type: a few ulps.
+/// Scalar. The formulas never subtract nearly equal quantities; each is written in its comment.
+/// Bound: within ½ ulp + 32(1 + Σ|λ|) units of 2⁻⁶⁴ relative, Σ|λ| over the finite log-SNRs at the
+/// times involved (each formula is at most 16 elementary operations and libm calls, each within 2
+/// units of 2⁻⁶⁴ of its inputs, with condition numbers at most 1 + Σ|λ|); λ, which crosses zero,
+/// relative to max(1, |λ|); the inverses time(·) absolute, times t + (1 + |λ|)/|λ'(t)|.
+/// For |λ| ≤ 15 that is at most ¼ ulp beyond correct rounding in double, and float is correctly
+/// rounded unless the exact value lies within 2⁻³³ (relative) of a tie. Measured against 60-digit
+/// references (tests/test_continuous.cpp) the excess stays below 2(1 + Σ|λ|) units. long double is
+/// the working type itself: a few ulps.
 ///
 /// Times, log-SNRs and noise levels are the strong types of time_coordinates.hpp.
 #pragma once
@@ -512,8 +513,8 @@ class ContinuousProcess {
   NoiseLevel<Scalar> noise_level(Time t) const { return NoiseLevel<Scalar>(round(d_.noise_level(t.value()))); }
 
   /// The time t with λ(t) = λ (closed forms and Newton's method: see
-  /// detail::ProcessDefinition::time_of_log_snr). Round trip t → λ → t: within
-  /// (1 + ½)ε·(t + |λ/λ'|) + the evaluation error, absolute (ε the machine epsilon of Scalar).
+  /// detail::ProcessDefinition::time_of_log_snr). Round trip t → λ → t: |Δt| ≤ u t + u|λ|/|λ'(t)|
+  /// (u = ε/2, the rounding of λ seen through the condition number) + the evaluation error.
   /// @throws std::out_of_range unless λ lies in [λ(1), λ(0)] (each rounded to Scalar).
   Time time(LogSnr<Scalar> lambda) const {
     const Scalar lo = log_snr(Time(1)).value(), hi = log_snr(Time(0)).value();
@@ -526,8 +527,8 @@ class ContinuousProcess {
   }
   /// The time t with σ(t) = σ: the inverse for λ = −2 log σ. The VP SDE gives the closed form
   /// t = (√(β_min² + 2β_d log(1 + σ²)) − β_min)/β_d of Karras et al. 2022, Table 1, here evaluated
-  /// as 2B/(β_min + √(β_min² + 2β_d B)), B = log(1 + σ²). Round trip σ → t → σ: relative error
-  /// within ε(1 + ½|λ'|t) + the evaluation error.
+  /// as 2B/(β_min + √(β_min² + 2β_d B)), B = log(1 + σ²). Round trip t → σ → t: |Δt| ≤ u t +
+  /// 2u/|λ'(t)| (u = ε/2; σ/σ' = −2/λ') + the evaluation error.
   /// @throws std::out_of_range unless σ lies in [σ(0), σ(1)] (each rounded to Scalar).
   Time time(NoiseLevel<Scalar> sigma) const {
     const Scalar lo = noise_level(Time(0)).value(), hi = noise_level(Time(1)).value();
@@ -637,9 +638,6 @@ class ContinuousProcess {
   ContinuousProcess<Other> cast() const {
     return ContinuousProcess<Other>(d_);
   }
-
-  /// The extended-precision definition (for code that needs more than Scalar, e.g. sigma_schedules.hpp).
-  const detail::ProcessDefinition& definition() const { return d_; }
 
  private:
   template <class>
