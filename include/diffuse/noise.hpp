@@ -1,24 +1,28 @@
 /// Reproducible noise keyed by (seed, sample id, element) and fused batched forward noising.
 ///
-/// The noise contract. Under seed k (64 bits), element i of sample j is a pure function of
-/// (k, j, i): with Philox4x32-10 key (k mod 2^32, ⌊k/2^32⌋) and, for block b, the counter
-/// (b mod 2^32, ⌊b/2^32⌋, j mod 2^32, ⌊j/2^32⌋), the four output words of block b give, by the
-/// transform of normal.hpp (detail::normal_pair), the float normals of elements 4b .. 4b + 3
+/// The noise contract. Under seed k (64 bits), element i of the sample with id j is a pure
+/// function of (k, j, i): with Philox4x32-10 key (k mod 2^32, ⌊k/2^32⌋) and, for block b, the
+/// counter (b mod 2^32, ⌊b/2^32⌋, j mod 2^32, ⌊j/2^32⌋), the four output words of block b give, by
+/// the transform of normal.hpp (detail::normal_pair), the float normals of elements 4b .. 4b + 3
 /// (pairs from words (w0, w1) and (w2, w3)) or the double normals of elements 2b, 2b + 1 (one pair
 /// from w0..w3). So a batch, any split of it into pieces filled in any order, another batch
-/// size, any number of threads or processes, and every code path (portable, AVX2) give the same
-/// bits. Elements are numbered 0, 1, … within a sample, up to 2^64 − 1.
+/// size, any number of threads or processes, and every code path give the same bits. Elements
+/// are numbered 0, 1, … within a sample, up to 2^64 − 1; ids are any 64-bit values (a data-set
+/// index, or an index mixed with the epoch); the seed names the run.
 ///
-/// Batches. As in batch.hpp, sample j of a batch is its column j and element i of the sample is
-/// its row i, whatever the storage order: the noise of coefficient (i, j) depends on (i, j) only.
-/// A contiguous (B, C, H, W) tensor of PyTorch or NumPy is an Eigen::Map of a column-major
-/// (C·H·W) × B matrix over its memory (or the .transpose() of a row-major B × (C·H·W) map).
-/// Contiguous columns take the vectorised writes; other layouts give the same bits, more slowly.
+/// Batches. As in batch.hpp, column j of a batch is one sample (the one with id ids(j)) and row i
+/// is its element i, whatever the storage order: the noise of coefficient (i, j) depends on
+/// (seed, ids(j), i) only. A contiguous (B, C, H, W) tensor of PyTorch or NumPy is an Eigen::Map
+/// of a column-major (C·H·W) × B matrix over its memory (or the .transpose() of a row-major
+/// B × (C·H·W) map). Contiguous columns take the vectorised writes; other layouts give the same
+/// bits, more slowly.
 ///
-/// Threads. Compiled with OpenMP (-fopenmp), the work is split across threads; the bits do not
-/// depend on the number of threads. Bits are the same with every compiler that evaluates float
-/// and double in IEEE single and double precision with round-to-nearest (not -ffast-math, not the
-/// x87 unit).
+/// Speed and threads. The kernels run on the widest of AVX-512F, AVX2+FMA or portable C++ that
+/// the CPU offers, chosen at run time (no compiler flag needed); every path performs the same
+/// IEEE operations, so the bits do not depend on it. Compiled with OpenMP (-fopenmp), a batch is
+/// split into chunks of 16384 elements across threads; the bits do not depend on the thread count.
+/// Bits are the same with every compiler that evaluates float and double in IEEE single and
+/// double precision with round-to-nearest (not -ffast-math, not the x87 unit).
 #pragma once
 
 #include <cstddef>

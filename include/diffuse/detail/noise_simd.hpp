@@ -120,6 +120,8 @@ DIFFUSE_SIMD_TARGET inline Double flip_sign(Double a, Int sign) { return _mm256_
 DIFFUSE_SIMD_TARGET inline Double load(const double* p) { return _mm256_loadu_pd(p); }
 DIFFUSE_SIMD_TARGET inline void store(double* p, Double a) { _mm256_storeu_pd(p, a); }
 
+DIFFUSE_SIMD_TARGET inline Int load_words(const void* p) { return _mm256_loadu_si256(static_cast<const Int*>(p)); }
+
 /// 64-bit lanes w_lo + 2^32 w_hi of blocks 0, 1, 4, 5 (first) and 2, 3, 6, 7 (second).
 DIFFUSE_SIMD_TARGET inline Int join_first(Int lo, Int hi) { return _mm256_unpacklo_epi32(lo, hi); }
 DIFFUSE_SIMD_TARGET inline Int join_second(Int lo, Int hi) { return _mm256_unpackhi_epi32(lo, hi); }
@@ -255,6 +257,8 @@ DIFFUSE_SIMD_TARGET inline Double flip_sign(Double a, Int sign) {
 DIFFUSE_SIMD_TARGET inline Double load(const double* p) { return _mm512_loadu_pd(p); }
 DIFFUSE_SIMD_TARGET inline void store(double* p, Double a) { _mm512_storeu_pd(p, a); }
 
+DIFFUSE_SIMD_TARGET inline Int load_words(const void* p) { return _mm512_loadu_si512(p); }
+
 /// 64-bit lanes w_lo + 2^32 w_hi of blocks 0, 1, 4, 5, 8, 9, 12, 13 (first) and 2, 3, 6, 7,
 /// 10, 11, 14, 15 (second).
 DIFFUSE_SIMD_TARGET inline Int join_first(Int lo, Int hi) { return _mm512_unpacklo_epi32(lo, hi); }
@@ -335,6 +339,29 @@ inline void set_noise_path(NoisePath path) {
                                 static_cast<int>(path));
   }
   noise_path_in_use() = path;
+}
+
+/// normal_pair for n pairs given as arrays of radius and angle words (32-bit for float, the 64-bit
+/// x and a of normal_pair for double), on the path in use: z0[p], z1[p] for pair p.
+template <class Word, class Scalar>
+inline void normal_pairs_of(const Word* radius, const Word* angle, std::size_t n, Scalar* z0, Scalar* z1) {
+  std::size_t done = 0;
+#if DIFFUSE_NOISE_SIMD
+  switch (noise_path_in_use()) {
+    case NoisePath::avx512: done = avx512::normal_pairs_of(radius, angle, n, z0, z1); break;
+    case NoisePath::avx2: done = avx2::normal_pairs_of(radius, angle, n, z0, z1); break;
+    default: break;
+  }
+#endif
+  for (std::size_t p = done; p < n; ++p) {
+    std::uint32_t w[NormalConstants<Scalar>::words];
+    constexpr int half = NormalConstants<Scalar>::words / 2;
+    for (int k = 0; k < half; ++k) {
+      w[k] = static_cast<std::uint32_t>(static_cast<std::uint64_t>(radius[p]) >> (32 * k));
+      w[half + k] = static_cast<std::uint32_t>(static_cast<std::uint64_t>(angle[p]) >> (32 * k));
+    }
+    normal_pair(w, z0[p], z1[p]);
+  }
 }
 
 /// Runs one task on the path in use.

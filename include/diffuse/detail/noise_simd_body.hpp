@@ -152,6 +152,34 @@ DIFFUSE_SIMD_TARGET inline void store_normals(const Counters& w, double* out) {
   store_block_normals(a0, a1, b0, b1, out);
 }
 
+/// normal_pair for the first pairs of arrays of radius and angle words, a whole number of
+/// registers of them; returns how many pairs it did (the caller does the rest).
+DIFFUSE_SIMD_TARGET inline std::size_t normal_pairs_of(const std::uint32_t* radius, const std::uint32_t* angle,
+                                                       std::size_t n, float* z0, float* z1) {
+  constexpr std::size_t width = lanes;
+  std::size_t p = 0;
+  for (; p + width <= n; p += width) {
+    Float a, b;
+    normal_pairs(load_words(radius + p), load_words(angle + p), a, b);
+    store(z0 + p, a);
+    store(z1 + p, b);
+  }
+  return p;
+}
+
+DIFFUSE_SIMD_TARGET inline std::size_t normal_pairs_of(const std::uint64_t* radius, const std::uint64_t* angle,
+                                                       std::size_t n, double* z0, double* z1) {
+  constexpr std::size_t width = lanes / 2;
+  std::size_t p = 0;
+  for (; p + width <= n; p += width) {
+    Double a, b;
+    normal_pairs(load_words(radius + p), load_words(angle + p), a, b);
+    store(z0 + p, a);
+    store(z1 + p, b);
+  }
+  return p;
+}
+
 /// run_noise_task_portable of noise_task.hpp, 2 × lanes blocks at a time.
 template <class Scalar>
 DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "../normal.hpp"
+#include "normal_transform.hpp"
 #include "../philox.hpp"
 #include "error.hpp"
 
