@@ -4,21 +4,27 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
 namespace diffuse {
 namespace detail {
 
-/// The shortest decimal that reads back as x (as `%.{p}g` with the smallest p that round-trips).
+/// The shortest decimal that reads back as x: the fewest significant digits p that round-trip,
+/// printed without an exponent when |x| is in [1e-4, 1e17) (50, not 5e+01).
 inline std::string shortest_decimal(double x) {
   if (std::isnan(x)) return "nan";
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
   char buf[40];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
-    if (std::strtod(buf, nullptr) == x) break;
+  int digits = 1;
+  for (;; ++digits) {  // 17 digits always read back
+    std::snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
+    if (digits == 17 || std::strtod(buf, nullptr) == x) break;
   }
+  const int exponent = x == 0 ? 0 : std::atoi(std::strchr(buf, 'e') + 1);
+  const int precision = exponent >= 0 && exponent < 17 && exponent + 1 > digits ? exponent + 1 : digits;
+  std::snprintf(buf, sizeof buf, "%.*g", precision, x);
   return buf;
 }
 
