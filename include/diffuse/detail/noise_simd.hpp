@@ -45,7 +45,7 @@ using Float = __m256;
 using Double = __m256d;
 inline constexpr int lanes = 8;
 /// Counter sets in flight at once (enough independent work to hide the multiplications' latency).
-inline constexpr int sets = 2;
+inline constexpr int sets = 4;
 /// Two registers of 32-bit words: the high and the low halves of 64-bit values.
 struct Product {
   Int hi, lo;
