@@ -1,4 +1,4 @@
-/// The library's own standard-normal transform (Box–Muller on specified 32-bit words) and StandardNormal.
+/// StandardNormal: N(0, 1) from any C++ random bit generator by the library's specified Box–Muller transform.
 #pragma once
 
 #include <algorithm>
@@ -84,9 +84,10 @@ class WordSource {
 /// Each pair of normals takes 2 words (float) or 4 words (double) of 32 bits from the generator
 /// (detail::WordSource: the draws' bits as they come, low half first for 64-bit generators,
 /// rejection for ranges that are not a power of two, e.g. std::minstd_rand) and maps them by
-/// detail::normal_pair: u ∈ (0, 1] from 31 bits (float, rounded to float) or 51 bits plus ½
-/// (double), never 0; then Box–Muller (Box & Muller 1958) with polynomial sin, cos and log of
-/// stated accuracy. The first normal of a pair is returned and the second kept for the next call,
+/// detail::normal_pair (detail/normal_transform.hpp specifies every operation): u ∈ (0, 1] from
+/// 31 bits (float, rounded to float) or 51 bits plus ½ (double), never 0; then Box–Muller (Box &
+/// Muller 1958) with polynomial sin, cos and log, within 2 r ε of the exact value of the same u
+/// and angle. The first normal of a pair is returned and the second kept for the next call,
 /// so a sequence of calls, or fill, or any mix of them, yields the same numbers in the same order.
 /// Unlike std::normal_distribution, the same engine in the same state gives the same numbers with
 /// every compiler and standard library. Scalar is float or double.
