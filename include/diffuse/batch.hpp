@@ -11,7 +11,7 @@
 #include <Eigen/Core>
 
 #include "detail/error.hpp"
-#include "gaussian.hpp"
+#include "detail/shape.hpp"
 #include "schedule.hpp"
 
 // Conventions of every function here: one sample per column of x0, eps, x_t, v and out; the

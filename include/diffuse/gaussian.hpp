@@ -9,6 +9,7 @@
 #include <Eigen/Core>
 
 #include "detail/error.hpp"
+#include "detail/shape.hpp"
 #include "detail/wide.hpp"
 #include "normal.hpp"
 
@@ -17,21 +18,6 @@ namespace detail {
 
 /// ln 2π to the precision of `wide`.
 inline constexpr wide log_two_pi = 1.83787706640934548356065947281123527L;
-
-/// "rows x cols", for messages about shapes.
-inline std::string shape_string(Eigen::Index rows, Eigen::Index cols) {
-  return std::to_string(rows) + " x " + std::to_string(cols);
-}
-
-/// Throws std::invalid_argument unless `value` has the shape rows x cols.
-template <class Derived>
-void check_shape(const char* function, const char* name, const Eigen::EigenBase<Derived>& value,
-                 Eigen::Index rows, Eigen::Index cols) {
-  if (value.rows() != rows || value.cols() != cols) {
-    fail<std::invalid_argument>(function, std::string(name) + " must have the shape " + shape_string(rows, cols),
-                                shape_string(value.rows(), value.cols()));
-  }
-}
 
 /// Σ (a_i − b_i)² accumulated in `wide` (so it neither overflows nor loses the small terms).
 template <class A, class B>
