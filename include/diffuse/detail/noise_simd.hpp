@@ -74,6 +74,9 @@ DIFFUSE_SIMD_TARGET inline Product mulhilo(Int x, Int m) {
           _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA)};
 }
 
+/// 0, 1, …, 7.
+DIFFUSE_SIMD_TARGET inline Int lane_index() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+
 /// The low and high words of blocks base + l, l = 0..7, with the carry into the high word.
 DIFFUSE_SIMD_TARGET inline Product block_words(std::uint64_t base) {
   const Int sign = splat32(0x80000000u);
@@ -205,6 +208,11 @@ DIFFUSE_SIMD_TARGET inline Product mulhilo(Int x, Int m) {
               even, _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31), odd),
           _mm512_permutex2var_epi32(
               even, _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30), odd)};
+}
+
+/// 0, 1, …, 15.
+DIFFUSE_SIMD_TARGET inline Int lane_index() {
+  return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 
 /// The low and high words of blocks base + l, l = 0..15, with the carry into the high word.

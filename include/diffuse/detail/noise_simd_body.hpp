@@ -39,12 +39,50 @@ DIFFUSE_SIMD_TARGET inline void philox_round(Counters& c, Int k0, Int k1) {
   c = {xor3(p1.hi, c.c1, k0), p1.lo, xor3(p0.hi, c.c3, k1), p0.lo};
 }
 
-/// Philox4x32-10 of `sets` sets of counters, round by round so that their latencies overlap.
-DIFFUSE_SIMD_TARGET inline void philox(Counters (&c)[sets], const RoundKeys& keys) {
-  for (int r = 0; r < Philox4x32::default_rounds; ++r) {
+/// Rounds first_round + 1 .. 10 of Philox4x32-10 on `sets` sets of counters, round by round so
+/// that their latencies overlap.
+DIFFUSE_SIMD_TARGET inline void philox(Counters (&c)[sets], const RoundKeys& keys, int first_round) {
+  for (int r = first_round; r < Philox4x32::default_rounds; ++r) {
 #pragma GCC unroll 8
     for (int s = 0; s < sets; ++s) philox_round(c[s], keys.k[2 * r], keys.k[2 * r + 1]);
   }
+}
+
+/// Philox4x32-10 (the words of noise_block) of the sets · lanes blocks base, base + 1, … of
+/// sample id. When they share the high counter word (no carry inside the group), half of round 1
+/// (M1·c2) and of round 2 (M0·c0) is the same in every lane: computed once in scalar code, with
+/// the same results.
+DIFFUSE_SIMD_TARGET inline void philox_blocks(std::uint64_t id, std::uint64_t base, const Philox4x32::Key& key,
+                                              const RoundKeys& keys, Counters (&c)[sets]) {
+  constexpr std::uint32_t span = sets * lanes;
+  const std::uint32_t low = static_cast<std::uint32_t>(base);
+  if (low > 0xffffffffu - (span - 1)) {
+#pragma GCC unroll 8
+    for (int s = 0; s < sets; ++s) c[s] = counters(id, base + static_cast<std::uint64_t>(s * lanes));
+    philox(c, keys, 0);
+    return;
+  }
+  const std::uint32_t high = static_cast<std::uint32_t>(base >> 32);
+  const std::uint32_t id_low = static_cast<std::uint32_t>(id), id_high = static_cast<std::uint32_t>(id >> 32);
+  const Philox4x32::Key key2 = Philox4x32::bump(key);
+  // Round 1: (c0, high, id_low, id_high) → (hi(M1 id_low) ⊕ high ⊕ k0, lo(M1 id_low), hi(M0 c0) ⊕ id_high ⊕ k1, lo(M0 c0)).
+  const std::uint64_t p1 = std::uint64_t{Philox4x32::multiplier1} * id_low;
+  const std::uint32_t round1_c0 = static_cast<std::uint32_t>(p1 >> 32) ^ high ^ key[0];
+  const std::uint32_t round1_c1 = static_cast<std::uint32_t>(p1);
+  // Round 2: the product M0 · round1_c0 is the same in every lane too.
+  const std::uint64_t p0 = std::uint64_t{Philox4x32::multiplier0} * round1_c0;
+  const Int round1_c2_mask = splat32(id_high ^ key[1]);
+  const Int round2_c0_mask = splat32(round1_c1 ^ key2[0]);
+  const Int round2_c2_mask = splat32(static_cast<std::uint32_t>(p0 >> 32) ^ key2[1]);
+  const Int round2_c3 = splat32(static_cast<std::uint32_t>(p0));
+#pragma GCC unroll 8
+  for (int s = 0; s < sets; ++s) {
+    const Int c0 = add32(splat32(low + static_cast<std::uint32_t>(s * lanes)), lane_index());
+    const Product a = mulhilo(c0, splat32(Philox4x32::multiplier0));
+    const Product b = mulhilo(bit_xor(a.hi, round1_c2_mask), splat32(Philox4x32::multiplier1));
+    c[s] = {bit_xor(b.hi, round2_c0_mask), b.lo, bit_xor(a.lo, round2_c2_mask), round2_c3};
+  }
+  philox(c, keys, 2);
 }
 
 /// horner of normal.hpp.
@@ -187,7 +225,8 @@ DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
   constexpr std::size_t width = sizeof(Vector) / sizeof(Scalar);
   constexpr std::size_t per_block = static_cast<std::size_t>(normals_per_block<Scalar>);
   constexpr std::size_t group = sets * lanes * per_block;
-  const RoundKeys keys = round_keys(noise_key(task.seed));
+  const Philox4x32::Key key = noise_key(task.seed);
+  const RoundKeys keys = round_keys(key);
   const std::uint64_t first_block = task.first / per_block;
   // Element k of the task is element skip + k counted from the first block.
   const std::size_t skip = static_cast<std::size_t>(task.first % per_block);
@@ -197,9 +236,7 @@ DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
   alignas(64) Scalar z[group];
   for (std::size_t start = 0; start < end; start += group) {
     Counters c[sets];
-#pragma GCC unroll 8
-    for (int s = 0; s < sets; ++s) c[s] = counters(task.id, first_block + start / per_block + static_cast<std::uint64_t>(s * lanes));
-    philox(c, keys);
+    philox_blocks(task.id, first_block + start / per_block, key, keys, c);
 #pragma GCC unroll 8
     for (int s = 0; s < sets; ++s) store_normals(c[s], z + static_cast<std::size_t>(s * lanes) * per_block);
     if (start >= skip && start + group <= end && task.contiguous()) {
