@@ -61,6 +61,9 @@ DIFFUSE_SIMD_TARGET inline Int bit_and(Int a, Int b) { return _mm256_and_si256(a
 DIFFUSE_SIMD_TARGET inline Int bit_or(Int a, Int b) { return _mm256_or_si256(a, b); }
 DIFFUSE_SIMD_TARGET inline Int bit_xor(Int a, Int b) { return _mm256_xor_si256(a, b); }
 DIFFUSE_SIMD_TARGET inline Int xor3(Int a, Int b, Int c) { return _mm256_xor_si256(_mm256_xor_si256(a, b), c); }
+/// (x & a) | b and (x ^ a) & b.
+DIFFUSE_SIMD_TARGET inline Int and_or(Int x, Int a, Int b) { return _mm256_or_si256(_mm256_and_si256(x, a), b); }
+DIFFUSE_SIMD_TARGET inline Int xor_and(Int x, Int a, Int b) { return _mm256_and_si256(_mm256_xor_si256(x, a), b); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shr32(Int a) { return _mm256_srli_epi32(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shl32(Int a) { return _mm256_slli_epi32(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shr64(Int a) { return _mm256_srli_epi64(a, N); }
@@ -97,9 +100,9 @@ DIFFUSE_SIMD_TARGET inline Float sqrt(Float a) { return _mm256_sqrt_ps(a); }
 DIFFUSE_SIMD_TARGET inline Float to_float(Int a) { return _mm256_cvtepi32_ps(a); }
 DIFFUSE_SIMD_TARGET inline Float as_float(Int a) { return _mm256_castsi256_ps(a); }
 DIFFUSE_SIMD_TARGET inline Int as_int(Float a) { return _mm256_castps_si256(a); }
-/// Lane by lane: `odd` where q is odd, else `even`.
-DIFFUSE_SIMD_TARGET inline Float select_odd(Int q, Float even, Float odd) {
-  return _mm256_blendv_ps(even, odd, _mm256_castsi256_ps(_mm256_slli_epi32(q, 31)));
+/// Lane by lane: `negative` where the sign bit of `selector` is set, else `positive`.
+DIFFUSE_SIMD_TARGET inline Float select_sign(Int selector, Float positive, Float negative) {
+  return _mm256_blendv_ps(positive, negative, _mm256_castsi256_ps(selector));
 }
 DIFFUSE_SIMD_TARGET inline Float flip_sign(Float a, Int sign) { return _mm256_xor_ps(a, _mm256_castsi256_ps(sign)); }
 DIFFUSE_SIMD_TARGET inline Float load(const float* p) { return _mm256_loadu_ps(p); }
@@ -115,9 +118,9 @@ DIFFUSE_SIMD_TARGET inline Double fnmadd(Double a, Double b, Double c) { return 
 DIFFUSE_SIMD_TARGET inline Double sqrt(Double a) { return _mm256_sqrt_pd(a); }
 DIFFUSE_SIMD_TARGET inline Double as_double(Int a) { return _mm256_castsi256_pd(a); }
 DIFFUSE_SIMD_TARGET inline Int as_int(Double a) { return _mm256_castpd_si256(a); }
-/// Lane by lane (64-bit lanes): `odd` where q is odd, else `even`.
-DIFFUSE_SIMD_TARGET inline Double select_odd(Int q, Double even, Double odd) {
-  return _mm256_blendv_pd(even, odd, _mm256_castsi256_pd(_mm256_slli_epi64(q, 63)));
+/// Lane by lane (64-bit lanes): `negative` where the sign bit of `selector` is set, else `positive`.
+DIFFUSE_SIMD_TARGET inline Double select_sign(Int selector, Double positive, Double negative) {
+  return _mm256_blendv_pd(positive, negative, _mm256_castsi256_pd(selector));
 }
 DIFFUSE_SIMD_TARGET inline Double flip_sign(Double a, Int sign) { return _mm256_xor_pd(a, _mm256_castsi256_pd(sign)); }
 DIFFUSE_SIMD_TARGET inline Double load(const double* p) { return _mm256_loadu_pd(p); }
@@ -195,6 +198,9 @@ DIFFUSE_SIMD_TARGET inline Int bit_and(Int a, Int b) { return _mm512_and_si512(a
 DIFFUSE_SIMD_TARGET inline Int bit_or(Int a, Int b) { return _mm512_or_si512(a, b); }
 DIFFUSE_SIMD_TARGET inline Int bit_xor(Int a, Int b) { return _mm512_xor_si512(a, b); }
 DIFFUSE_SIMD_TARGET inline Int xor3(Int a, Int b, Int c) { return _mm512_ternarylogic_epi32(a, b, c, 0x96); }
+/// (x & a) | b and (x ^ a) & b.
+DIFFUSE_SIMD_TARGET inline Int and_or(Int x, Int a, Int b) { return _mm512_ternarylogic_epi32(x, a, b, 0xEA); }
+DIFFUSE_SIMD_TARGET inline Int xor_and(Int x, Int a, Int b) { return _mm512_ternarylogic_epi32(x, a, b, 0x28); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shr32(Int a) { return _mm512_srli_epi32(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shl32(Int a) { return _mm512_slli_epi32(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shr64(Int a) { return _mm512_srli_epi64(a, N); }
@@ -235,9 +241,9 @@ DIFFUSE_SIMD_TARGET inline Float sqrt(Float a) { return _mm512_sqrt_ps(a); }
 DIFFUSE_SIMD_TARGET inline Float to_float(Int a) { return _mm512_cvtepi32_ps(a); }
 DIFFUSE_SIMD_TARGET inline Float as_float(Int a) { return _mm512_castsi512_ps(a); }
 DIFFUSE_SIMD_TARGET inline Int as_int(Float a) { return _mm512_castps_si512(a); }
-/// Lane by lane: `odd` where q is odd, else `even`.
-DIFFUSE_SIMD_TARGET inline Float select_odd(Int q, Float even, Float odd) {
-  return _mm512_mask_blend_ps(_mm512_test_epi32_mask(q, splat32(1)), even, odd);
+/// Lane by lane: `negative` where the sign bit of `selector` is set, else `positive`.
+DIFFUSE_SIMD_TARGET inline Float select_sign(Int selector, Float positive, Float negative) {
+  return _mm512_mask_blend_ps(_mm512_cmplt_epi32_mask(selector, _mm512_setzero_si512()), positive, negative);
 }
 DIFFUSE_SIMD_TARGET inline Float flip_sign(Float a, Int sign) {
   return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), sign));
@@ -255,9 +261,9 @@ DIFFUSE_SIMD_TARGET inline Double fnmadd(Double a, Double b, Double c) { return 
 DIFFUSE_SIMD_TARGET inline Double sqrt(Double a) { return _mm512_sqrt_pd(a); }
 DIFFUSE_SIMD_TARGET inline Double as_double(Int a) { return _mm512_castsi512_pd(a); }
 DIFFUSE_SIMD_TARGET inline Int as_int(Double a) { return _mm512_castpd_si512(a); }
-/// Lane by lane (64-bit lanes): `odd` where q is odd, else `even`.
-DIFFUSE_SIMD_TARGET inline Double select_odd(Int q, Double even, Double odd) {
-  return _mm512_mask_blend_pd(_mm512_test_epi64_mask(q, splat64(1)), even, odd);
+/// Lane by lane (64-bit lanes): `negative` where the sign bit of `selector` is set, else `positive`.
+DIFFUSE_SIMD_TARGET inline Double select_sign(Int selector, Double positive, Double negative) {
+  return _mm512_mask_blend_pd(_mm512_cmplt_epi64_mask(selector, _mm512_setzero_si512()), positive, negative);
 }
 DIFFUSE_SIMD_TARGET inline Double flip_sign(Double a, Int sign) {
   return _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(a), sign));

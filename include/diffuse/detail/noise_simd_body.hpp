@@ -137,42 +137,42 @@ DIFFUSE_SIMD_TARGET inline Double log_uniform(Double n) {
   return fmadd(e, splat(C::ln2_high), y);
 }
 
-/// normal_pair<float> of normal.hpp for every lane: radius words w0, angle words w1.
+/// normal_pair<float> of normal.hpp for every lane: radius words w0, angle words w1. The bit
+/// manipulations are regrouped (the same bits): v's bits are ((t >> 7) & (2^23 − 1)) | bits(1) | 1;
+/// the quarter q = t >> 30 is read from the sign bits of t (q ≥ 2) and of t << 1 (q odd).
 DIFFUSE_SIMD_TARGET inline void normal_pairs(Int w0, Int w1, Float& z0, Float& z1) {
   using C = NormalConstants<float>;
-  const Int one = splat32(1);
-  const Float n = to_float(bit_or(shr32<1>(w0), one));
+  const Float n = to_float(bit_or(shr32<1>(w0), splat32(1)));
   const Float r = sqrt(mul(splat(-2.0f), log_uniform(n)));
   const Int t = add32(w1, splat32(0x20000000u));
-  const Int q = shr32<30>(t);
-  const Int v_bits = bit_or(bit_or(shr32<7>(bit_and(t, splat32(0x3fffffffu))), one), splat32(0x3f800000u));
-  const Float v = sub(as_float(v_bits), splat(1.5f));
+  const Float v = sub(as_float(and_or(shr32<7>(t), splat32(0x007fffffu), splat32(0x3f800001u))), splat(1.5f));
   const Float v2 = mul(v, v);
   const Float s = mul(v, horner(v2, C::sin_k));
   const Float c = horner(v2, C::cos_k);
-  // q ≤ 3: shifting left by 31 keeps bit 0 only, as the sign bit.
-  z0 = mul(r, flip_sign(select_odd(q, c, s), shl32<31>(bit_xor(shr32<1>(q), q))));
-  z1 = mul(r, flip_sign(select_odd(q, s, c), shl32<31>(shr32<1>(q))));
+  const Int odd = shl32<1>(t);
+  const Int sign = splat32(0x80000000u);
+  // cos θ is negative for q = 1, 2 (bit 31 ⊕ bit 30 of t), sin θ for q = 2, 3 (bit 31).
+  z0 = mul(r, flip_sign(select_sign(odd, c, s), xor_and(t, odd, sign)));
+  z1 = mul(r, flip_sign(select_sign(odd, s, c), bit_and(t, sign)));
 }
 
-/// normal_pair<double> of normal.hpp for every 64-bit lane: radius words x, angle words a.
+/// normal_pair<double> of normal.hpp for every 64-bit lane: radius words x, angle words a (bits
+/// regrouped as in the float version).
 DIFFUSE_SIMD_TARGET inline void normal_pairs(Int x, Int a, Double& z0, Double& z1) {
   using C = NormalConstants<double>;
-  const Int one = splat64(1);
   // n = (x >> 12) | 1 < 2^52: exact through 2^52 + n.
-  const Double n = sub(as_double(bit_or(bit_or(shr64<12>(x), one), splat64(0x4330000000000000ull))),
-                       splat(0x1p52));
+  const Double n = sub(as_double(bit_or(shr64<12>(x), splat64(0x4330000000000001ull))), splat(0x1p52));
   const Double r = sqrt(mul(splat(-2.0), log_uniform(n)));
   const Int t = add64(a, splat64(std::uint64_t{1} << 61));
-  const Int q = shr64<62>(t);
-  const Int v_bits = bit_or(bit_or(shr64<10>(bit_and(t, splat64(0x3fffffffffffffffull))), one),
-                            splat64(0x3ff0000000000000ull));
-  const Double v = sub(as_double(v_bits), splat(1.5));
+  const Double v = sub(as_double(and_or(shr64<10>(t), splat64(0x000fffffffffffffull), splat64(0x3ff0000000000001ull))),
+                       splat(1.5));
   const Double v2 = mul(v, v);
   const Double s = mul(v, horner(v2, C::sin_k));
   const Double c = horner(v2, C::cos_k);
-  z0 = mul(r, flip_sign(select_odd(q, c, s), shl64<63>(bit_xor(shr64<1>(q), q))));
-  z1 = mul(r, flip_sign(select_odd(q, s, c), shl64<63>(shr64<1>(q))));
+  const Int odd = shl64<1>(t);
+  const Int sign = splat64(0x8000000000000000ull);
+  z0 = mul(r, flip_sign(select_sign(odd, c, s), xor_and(t, odd, sign)));
+  z1 = mul(r, flip_sign(select_sign(odd, s, c), bit_and(t, sign)));
 }
 
 /// Stores the normals of the `lanes` blocks of w in element order (noise_block, block by block).
