@@ -278,36 +278,30 @@ DIFFUSE_SIMD_TARGET inline Int load_words(const void* p) { return _mm512_loadu_s
 DIFFUSE_SIMD_TARGET inline Int join_first(Int lo, Int hi) { return _mm512_unpacklo_epi32(lo, hi); }
 DIFFUSE_SIMD_TARGET inline Int join_second(Int lo, Int hi) { return _mm512_unpackhi_epi32(lo, hi); }
 
-/// Stores u0..u3, whose 128-bit chunks c hold blocks 4c, 4c + 1, 4c + 2, 4c + 3 respectively,
-/// as the blocks 0..15 in order (a 4 × 4 transpose of 128-bit chunks) at 64-byte aligned `out`.
-DIFFUSE_SIMD_TARGET inline void store_chunks(Int u0, Int u1, Int u2, Int u3, void* out) {
-  const Int p0 = _mm512_shuffle_i32x4(u0, u1, 0x44);  // blocks 0, 4, 1, 5
-  const Int p1 = _mm512_shuffle_i32x4(u0, u1, 0xEE);  // blocks 8, 12, 9, 13
-  const Int p2 = _mm512_shuffle_i32x4(u2, u3, 0x44);  // blocks 2, 6, 3, 7
-  const Int p3 = _mm512_shuffle_i32x4(u2, u3, 0xEE);  // blocks 10, 14, 11, 15
-  Int* chunks = static_cast<Int*>(out);
-  _mm512_store_si512(chunks, _mm512_shuffle_i32x4(p0, p2, 0x88));
-  _mm512_store_si512(chunks + 1, _mm512_shuffle_i32x4(p0, p2, 0xDD));
-  _mm512_store_si512(chunks + 2, _mm512_shuffle_i32x4(p1, p3, 0x88));
-  _mm512_store_si512(chunks + 3, _mm512_shuffle_i32x4(p1, p3, 0xDD));
-}
-
 /// Stores, in element order, the float normals of blocks 0..15 (lane l: block l; a0, a1 its
-/// elements 0, 1 and b0, b1 its elements 2, 3).
+/// elements 0, 1 and b0, b1 its elements 2, 3): register k gets blocks 4k .. 4k + 3, its a-values
+/// and b-values gathered by one two-source permutation each and merged.
 DIFFUSE_SIMD_TARGET inline void store_block_normals(Float a0, Float a1, Float b0, Float b1, float* out) {
-  const Float t0 = _mm512_unpacklo_ps(a0, a1);
-  const Float t1 = _mm512_unpackhi_ps(a0, a1);
-  const Float t2 = _mm512_unpacklo_ps(b0, b1);
-  const Float t3 = _mm512_unpackhi_ps(b0, b1);
-  store_chunks(as_int(_mm512_shuffle_ps(t0, t2, 0x44)), as_int(_mm512_shuffle_ps(t0, t2, 0xEE)),
-               as_int(_mm512_shuffle_ps(t1, t3, 0x44)), as_int(_mm512_shuffle_ps(t1, t3, 0xEE)), out);
+  for (int k = 0; k < 4; ++k) {
+    // Position 4m + j (j = 0, 1) takes lane 4k + m of a_j: index 4k + m + 16j; b likewise at 4m + 2 + j.
+    const Int index = _mm512_add_epi32(_mm512_setr_epi32(0, 16, 0, 16, 1, 17, 1, 17, 2, 18, 2, 18, 3, 19, 3, 19),
+                                       _mm512_set1_epi32(4 * k));
+    const Float a = _mm512_permutex2var_ps(a0, index, a1);
+    const Float b = _mm512_permutex2var_ps(b0, index, b1);
+    _mm512_store_ps(out + 16 * k, _mm512_mask_blend_ps(0xCCCC, a, b));
+  }
 }
 
 /// Stores, in element order, the double normals of blocks 0..15: a0, a1 the elements 0, 1 of
-/// the blocks of join_first and b0, b1 those of join_second.
+/// the blocks of join_first (0, 1, 4, 5, …) and b0, b1 those of join_second (2, 3, 6, 7, …).
 DIFFUSE_SIMD_TARGET inline void store_block_normals(Double a0, Double a1, Double b0, Double b1, double* out) {
-  store_chunks(as_int(_mm512_unpacklo_pd(a0, a1)), as_int(_mm512_unpackhi_pd(a0, a1)),
-               as_int(_mm512_unpacklo_pd(b0, b1)), as_int(_mm512_unpackhi_pd(b0, b1)), out);
+  for (int k = 0; k < 4; ++k) {
+    // Blocks 4k, 4k + 1 are lanes 2k, 2k + 1 of a; blocks 4k + 2, 4k + 3 the same lanes of b.
+    const Int index = _mm512_add_epi64(_mm512_setr_epi64(0, 8, 1, 9, 0, 8, 1, 9), _mm512_set1_epi64(2 * k));
+    const Double a = _mm512_permutex2var_pd(a0, index, a1);
+    const Double b = _mm512_permutex2var_pd(b0, index, b1);
+    _mm512_store_pd(out + 8 * k, _mm512_mask_blend_pd(0xF0, a, b));
+  }
 }
 
 #include "noise_simd_body.hpp"
