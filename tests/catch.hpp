@@ -2,6 +2,7 @@
 #pragma once
 
 #if defined(DIFFUSE_CATCH2_V3)
+#include <catch2/catch_message.hpp>
 #include <catch2/catch_template_test_macros.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
