@@ -6,7 +6,9 @@ Usage (from the repository root, after building the benchmarks in one or two bui
     /usr/bin/python3 benchmarks/compare.py --ours default=build-bench/benchmarks/bench_noise
 
 Ours run before and after the baselines (the better median of the two rounds counts), so that the
-drift of a shared machine hits both sides alike. Ratios > 1 mean diffuse is faster.
+drift of a shared machine hits both sides alike. Ratios > 1 mean diffuse is faster. Both sides run
+with OMP_PROC_BIND=true (unless --no-bind): unbound OpenMP threads were seen sharing one CPU of a
+two-CPU virtual machine, so that 2 threads ran slower than 1 (for PyTorch as well).
 """
 import argparse
 import csv
@@ -22,12 +24,12 @@ DEFAULT_BASELINES = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench",
 WORKLOADS = ("64x4x64x64", "16x3x256x256")
 
 
-def run_ours(binary, repetitions, min_time):
+def run_ours(binary, repetitions, min_time, env):
     """{benchmark name: median ns per element} from one run of bench_noise."""
     out = subprocess.run(
         [binary, "--benchmark_format=json", f"--benchmark_repetitions={repetitions}",
          "--benchmark_report_aggregates_only=true", f"--benchmark_min_time={min_time}"],
-        check=True, capture_output=True, text=True)
+        check=True, capture_output=True, text=True, env=env)
     sys.stderr.write(out.stderr)
     result = {}
     for b in json.loads(out.stdout)["benchmarks"]:
@@ -38,9 +40,9 @@ def run_ours(binary, repetitions, min_time):
     return result
 
 
-def run_baselines(script, python):
+def run_baselines(script, python, env):
     """{(group, name, dtype, threads): median ns per element} from baselines.py."""
-    env = dict(os.environ, PERF_TAIL="0")
+    env = dict(env, PERF_TAIL="0")
     out = subprocess.run([python, script, "all"], check=True, capture_output=True, text=True, env=env)
     rows = csv.DictReader(io.StringIO(out.stdout))
     return {(r["group"], r["name"], r["dtype"], int(r["threads"])): float(r["ns_per_elem_med"]) for r in rows}
@@ -63,7 +65,11 @@ def main():
     parser.add_argument("--python", default="/usr/bin/python3", help="Python with NumPy and PyTorch")
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--min-time", type=float, default=0.2)
+    parser.add_argument("--no-bind", action="store_true", help="do not set OMP_PROC_BIND=true")
     args = parser.parse_args()
+    env = dict(os.environ)
+    if not args.no_bind:
+        env["OMP_PROC_BIND"] = "true"
 
     builds = [tuple(o.split("=", 1)) for o in args.ours]
     if not builds:
@@ -74,10 +80,11 @@ def main():
     if not builds:
         sys.exit("no bench_noise found: build it (see benchmarks/CMakeLists.txt) or pass --ours")
 
-    print(f"# machine: {cpu_name()}, {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}", flush=True)
-    first = {label: run_ours(path, args.repetitions, args.min_time) for label, path in builds}
-    base = run_baselines(args.baselines, args.python)
-    second = {label: run_ours(path, args.repetitions, args.min_time) for label, path in builds}
+    print(f"# machine: {cpu_name()}, {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; "
+          f"OMP_PROC_BIND={env.get('OMP_PROC_BIND', 'unset')}", flush=True)
+    first = {label: run_ours(path, args.repetitions, args.min_time, env) for label, path in builds}
+    base = run_baselines(args.baselines, args.python, env)
+    second = {label: run_ours(path, args.repetitions, args.min_time, env) for label, path in builds}
     ours = {label: {k: min(first[label][k], second[label].get(k, first[label][k])) for k in first[label]}
             for label, _ in builds}
     labels = [label for label, _ in builds]

@@ -139,7 +139,7 @@ inline void run_noise_tasks(const std::vector<NoiseTask<Scalar>>& samples) {
   }
   const long n = static_cast<long>(tasks.size());
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) if (n > 1 && total >= 2 * chunk)
+#pragma omp parallel for schedule(dynamic) if (n > 1 && total >= 2 * chunk)
 #endif
   for (long i = 0; i < n; ++i) run_noise_task(tasks[static_cast<std::size_t>(i)]);
   static_cast<void>(total);
