@@ -172,7 +172,7 @@ TEMPLATE_TEST_CASE("sample draws diffuse::StandardNormal noise in storage order"
   const diffuse::Gaussian g(mean, S(4));
   std::mt19937_64 rng(7);
   std::mt19937_64 copy = rng;
-  Eigen::Matrix<S, 2, 3, Eigen::RowMajor> noise;
+  Eigen::Matrix<S, 2, 3, Eigen::RowMajor> noise = Eigen::Matrix<S, 2, 3, Eigen::RowMajor>::Zero();
   diffuse::StandardNormal<S>().fill(copy, noise);
   CHECK(g.sample(rng) == g.sample_from_noise(noise));
   CHECK(rng == copy);

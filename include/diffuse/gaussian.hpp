@@ -168,8 +168,7 @@ class Gaussian {
   /// sample on every platform. Scalar must be float or double.
   template <class URBG>
   Mean sample(URBG& rng) const {
-    Mean eps;
-    eps.resize(mean_.rows(), mean_.cols());
+    Mean eps = Mean::Zero(mean_.rows(), mean_.cols());  // zeroed: g++ cannot see that fill writes all
     StandardNormal<Scalar>().fill(rng, eps);
     return sample_from_noise(eps);
   }
