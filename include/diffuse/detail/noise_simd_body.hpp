@@ -218,7 +218,7 @@ DIFFUSE_SIMD_TARGET inline std::size_t normal_pairs_of(const std::uint64_t* radi
   return p;
 }
 
-/// run_noise_task_portable of noise_task.hpp, 2 × lanes blocks at a time.
+/// run_noise_task_portable of noise_task.hpp, sets × lanes blocks at a time.
 template <class Scalar>
 DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
   using Vector = decltype(load(static_cast<const Scalar*>(nullptr)));
