@@ -119,7 +119,7 @@ TEMPLATE_TEST_CASE("the literal SDEs of score_sde: f = -beta/2 and g^2 = beta or
   }
 }
 
-TEMPLATE_TEST_CASE("transition and posterior coefficients match the reference", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("transition and posterior coefficients match the reference", "[continuous][ieee]", float, double) {
   using T = TestType;
   const LambdaWeights weight;
   for (const auto& r : load(processes_file, "transition")) {
@@ -143,7 +143,7 @@ TEMPLATE_TEST_CASE("transition and posterior coefficients match the reference", 
   }
 }
 
-TEMPLATE_TEST_CASE("time(LogSnr) and time(NoiseLevel) match the reference inverses", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("time(LogSnr) and time(NoiseLevel) match the reference inverses", "[continuous][ieee]", float, double) {
   using T = TestType;
   // The inverse is evaluated from λ (or from λ = −2 log σ), so its error is the λ-evaluation error
   // divided by |λ'| plus a relative error in t: within ½ ulp + units·2⁻⁶⁴·(t + (1 + |λ|)/|λ'(t)|).
@@ -166,7 +166,7 @@ TEMPLATE_TEST_CASE("time(LogSnr) and time(NoiseLevel) match the reference invers
   }
 }
 
-TEMPLATE_TEST_CASE("values at the ends: infinities and zeros and exact ones", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("values at the ends: infinities and zeros and exact ones", "[continuous][ieee]", float, double) {
   using T = TestType;
   using P = diffuse::ContinuousProcess<T>;
   const T inf = std::numeric_limits<T>::infinity();
@@ -204,7 +204,7 @@ TEMPLATE_TEST_CASE("values at the ends: infinities and zeros and exact ones", "[
 }
 
 TEMPLATE_TEST_CASE("t -> lambda -> t and t -> sigma -> t and lambda -> t -> lambda round-trip within their condition bounds",
-                   "[continuous]", float, double) {
+                   "[continuous][ieee]", float, double) {
   using T = TestType;
   using W = long double;
   const W u = std::numeric_limits<T>::epsilon() / 2;  // unit roundoff
@@ -234,7 +234,7 @@ TEMPLATE_TEST_CASE("t -> lambda -> t and t -> sigma -> t and lambda -> t -> lamb
   }
 }
 
-TEMPLATE_TEST_CASE("Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x_t|x_u)", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x_t|x_u)", "[continuous][ieee]", float, double) {
   using T = TestType;
   using W = long double;
   const W eps = std::numeric_limits<T>::epsilon();
@@ -269,7 +269,7 @@ TEMPLATE_TEST_CASE("Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x
   }
 }
 
-TEMPLATE_TEST_CASE("the posterior is the Bayes product of q(x_s|x_0) and q(x_t|x_s)", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("the posterior is the Bayes product of q(x_s|x_0) and q(x_t|x_s)", "[continuous][ieee]", float, double) {
   using T = TestType;
   using W = long double;
   const W eps = std::numeric_limits<T>::epsilon();
@@ -348,7 +348,7 @@ void check_normal_sample(const Eigen::VectorXd& x, double mu, double var, double
 
 }  // namespace
 
-TEST_CASE("posterior samples reproduce the forward joint of x_s and x_t", "[continuous][random]") {
+TEST_CASE("posterior samples reproduce the forward joint of x_s and x_t", "[continuous][random][ieee]") {
   // x_t ~ q(x_t|x_0), then x_s ~ q(x_s|x_t, x_0): if the posterior is right, x_s ~ q(x_s|x_0) =
   // N(a_s x_0, b_s²) and Cov(x_s, x_t) = m b_s² (x_t = m x_s + noise under the forward process).
   // The sample covariance of n pairs has standard error √((b_s² b_t² + c²)/n) (bivariate normal).
@@ -506,7 +506,7 @@ TEMPLATE_TEST_CASE("the VP SDE discretised with N = 1000 is the DDPM linear sche
   CHECK_THAT(vp.beta(1000), Catch::Matchers::WithinULP(static_cast<T>(0.02L), 1));
 }
 
-TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continuous][ieee]", float, double) {
   using T = TestType;
   // Schedule's contract for β given to a few units of 2⁻⁶⁴: ᾱ_t and 1 − ᾱ_t within 4 ulp (double),
   // 1 ulp (float) of exact.
@@ -552,7 +552,7 @@ TEMPLATE_TEST_CASE("marginal and transition and posterior kernels return Gaussia
   CHECK(mm.mean()(1, 2) == p.signal_scale(t));
 }
 
-TEMPLATE_TEST_CASE("to_ve divides by a(t) and from_ve multiplies back", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("to_ve divides by a(t) and from_ve multiplies back", "[continuous][ieee]", float, double) {
   using T = TestType;
   using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
   Vector x(4);
@@ -603,7 +603,7 @@ TEST_CASE("cast gives the process of the other scalar type rounded once from the
   CHECK_FALSE(diffuse::ContinuousProcess<double>::ve().variance_preserving());
 }
 
-TEST_CASE("bad arguments throw with the function and the rule and the value", "[continuous][errors]") {
+TEST_CASE("bad arguments throw with the function and the rule and the value", "[continuous][errors][ieee]") {
   using P = diffuse::ContinuousProcess<double>;
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   using IA = std::invalid_argument;

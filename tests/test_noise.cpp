@@ -145,7 +145,7 @@ TEMPLATE_TEST_CASE("noise_value follows the documented key and counter layout", 
   }
 }
 
-TEMPLATE_TEST_CASE("fill_noise gives every element its noise_value on every code path", "[noise]", float, double) {
+TEMPLATE_TEST_CASE("fill_noise gives every element its noise_value on every code path", "[noise][ieee]", float, double) {
   // Offsets that start inside a block, and one whose blocks cross 2^32 (the carry into counter word 1).
   const std::uint64_t firsts[] = {0u, 3u, 4u * 0xffffffffull - 41};
   const Ids ids = (Ids(5) << 0, 1, 99, 0x100000001ll, 3).finished();
@@ -166,7 +166,7 @@ TEMPLATE_TEST_CASE("fill_noise gives every element its noise_value on every code
   }
 }
 
-TEMPLATE_TEST_CASE("every code path gives the same bits on a large batch", "[noise]", float, double) {
+TEMPLATE_TEST_CASE("every code path gives the same bits on a large batch", "[noise][ieee]", float, double) {
   const Ids ids = iota_ids(3, 40);
   Batch<TestType> reference(100003, 3);
   on_path(NoisePath::portable, [&] { diffuse::fill_noise(777u, ids, reference, 1); });
@@ -385,7 +385,7 @@ TEMPLATE_TEST_CASE("tails beyond 4 and 5 sigma have Poisson counts", "[.long][no
   CHECK(std::fabs(static_cast<double>(beyond5) - n * p5) < 5 * std::sqrt(n * p5));
 }
 
-TEMPLATE_TEST_CASE("noise_batch writes fma(a, x0, b eps) with the schedule's coefficients", "[noise][batch]", float, double) {
+TEMPLATE_TEST_CASE("noise_batch writes fma(a, x0, b eps) with the schedule's coefficients", "[noise][batch][ieee]", float, double) {
   const auto schedule = diffuse::Schedule<TestType>::linear(1000);
   const Eigen::Index elements = 4 * 16 * 16 + 3, samples = 9;
   std::mt19937 data(17u);

@@ -252,7 +252,7 @@ TEMPLATE_TEST_CASE("StandardNormal::fill is the sequence of draws in storage ord
   CHECK(big.row(0).isZero());
 }
 
-TEMPLATE_TEST_CASE("StandardNormal::fill gives the same bits on every code path", "[normal]", float, double) {
+TEMPLATE_TEST_CASE("StandardNormal::fill gives the same bits on every code path", "[normal][ieee]", float, double) {
   using diffuse::detail::NoisePath;
   const NoisePath before = diffuse::detail::noise_path_in_use();
   std::vector<TestType> sequence(2001);

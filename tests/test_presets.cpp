@@ -106,7 +106,7 @@ double rounded<double>(const std::string& text) { return std::strtod(text.c_str(
 }  // namespace
 
 // The precision contract of schedule.hpp: double within 4 ulp, float within 1 ulp of the exact value.
-TEMPLATE_TEST_CASE("every preset matches its high-precision table", "[presets]", float, double) {
+TEMPLATE_TEST_CASE("every preset matches its high-precision table", "[presets][ieee]", float, double) {
   using Catch::Matchers::WithinULP;
   const std::uint64_t ulps = std::is_same<TestType, float>::value ? 1 : 4;
   const auto cases = read_cases();
@@ -129,7 +129,7 @@ TEMPLATE_TEST_CASE("every preset matches its high-precision table", "[presets]",
 // ulp, such as an end rounded to a 17-digit decimal. The others are factory calls, tested with the
 // factories. Chen's capped last step forms α_T = 1 − 0.999 by subtraction in long double (relative
 // error up to 2^-64·0.999/0.001), so only its β is checked at t = T.
-TEST_CASE("presets that compute their own betas meet the long double contract", "[presets]") {
+TEST_CASE("presets that compute their own betas meet the long double contract", "[presets][ieee]") {
   if (!diffuse::detail::wide_is_extended) return;
   auto ulps = [](long double got, long double exact) {
     if (got == exact) return 0.0L;

@@ -123,7 +123,7 @@ double contract(const Schedule<T>& s, int t) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("alpha_bar starts at 1 and decreases strictly", "[schedule][properties]", float, double,
+TEMPLATE_TEST_CASE("alpha_bar starts at 1 and decreases strictly", "[schedule][properties][ieee]", float, double,
                    long double) {
   using T = TestType;
   const T eps = std::numeric_limits<T>::epsilon();
@@ -219,7 +219,7 @@ TEMPLATE_TEST_CASE("zero terminal SNR has an exact endpoint and keeps the first 
   }
 }
 
-TEMPLATE_TEST_CASE("cast<Other>() equals the schedule built in Other", "[schedule][properties]", float, double,
+TEMPLATE_TEST_CASE("cast<Other>() equals the schedule built in Other", "[schedule][properties][ieee]", float, double,
                    long double) {
   using T = TestType;
   const auto doubles = reference_schedules<double>();
@@ -233,7 +233,7 @@ TEMPLATE_TEST_CASE("cast<Other>() equals the schedule built in Other", "[schedul
   }
 }
 
-TEMPLATE_TEST_CASE("copies share the tables: copying allocates nothing", "[schedule][properties]", float, double,
+TEMPLATE_TEST_CASE("copies share the tables: copying allocates nothing", "[schedule][properties][ieee]", float, double,
                    long double) {
   using T = TestType;
   static_assert(std::is_nothrow_copy_constructible<Schedule<T>>::value, "copying shares, never throws");
@@ -262,7 +262,7 @@ TEMPLATE_TEST_CASE("factory defaults are the ones of the issue", "[schedule][pro
 }
 
 TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the posterior, against references",
-                   "[schedule][properties]", float, double, long double) {
+                   "[schedule][properties][ieee]", float, double, long double) {
   using T = TestType;
   const reference::Csv pairs = reference::read_csv("pairs.csv");
   struct Quantity {
@@ -295,7 +295,7 @@ TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the post
   CHECK(compared > 100);
 }
 
-TEMPLATE_TEST_CASE("the one-step kernel and posterior agree with the per-step tables", "[schedule][properties]",
+TEMPLATE_TEST_CASE("the one-step kernel and posterior agree with the per-step tables", "[schedule][properties][ieee]",
                    float, double, long double) {
   using T = TestType;
   for (const auto& named : reference_schedules<T>()) {
@@ -323,7 +323,7 @@ TEMPLATE_TEST_CASE("the one-step kernel and posterior agree with the per-step ta
 }
 
 TEMPLATE_TEST_CASE("variance is preserved: alpha_bar + (1 - alpha_bar) = 1 and the other identities",
-                   "[schedule][properties]", float, double, long double) {
+                   "[schedule][properties][ieee]", float, double, long double) {
   using T = TestType;
   const T eps = std::numeric_limits<T>::epsilon();
   for (const auto& named : reference_schedules<T>()) {

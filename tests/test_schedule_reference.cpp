@@ -97,7 +97,7 @@ bool contract_applies() {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("every reference column is within the precision contract", "[schedule][reference]", float,
+TEMPLATE_TEST_CASE("every reference column is within the precision contract", "[schedule][reference][ieee]", float,
                    double, long double) {
   if (!contract_applies<TestType>()) return;
   const Findings found = compare_with_reference<TestType>();

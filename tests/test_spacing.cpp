@@ -71,7 +71,7 @@ std::vector<int> plus_one(std::vector<int> v) {
 
 }  // namespace
 
-TEST_CASE("every golden sequence is reproduced, as model indices and as steps t = index + 1", "[spacing]") {
+TEST_CASE("every golden sequence is reproduced, as model indices and as steps t = index + 1", "[spacing][ieee]") {
   const auto cases = read_golden();
   REQUIRE(cases.size() > 1000);
   int checked = 0, errors = 0, drifts = 0;
