@@ -228,7 +228,7 @@ TEMPLATE_TEST_CASE("the output overloads write into Maps of either storage order
   }
 }
 
-TEMPLATE_TEST_CASE("batch functions check every argument before writing", "[batch][checks]", float, double) {
+TEMPLATE_TEST_CASE("batch functions check every argument before writing", "[batch][checks][ieee]", float, double) {
   using S = TestType;
   using kernels_test::error_message;
   const auto schedule = diffuse::Schedule<S>::linear(1000);

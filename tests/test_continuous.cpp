@@ -65,7 +65,7 @@ diffuse::ContinuousTime<T> at(T t) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("marginal quantities match the 60-digit reference", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("marginal quantities match the 60-digit reference", "[continuous][ieee]", float, double) {
   using T = TestType;
   const LambdaWeights weight;
   for (const auto& r : load(processes_file, "marginal")) {
@@ -84,7 +84,7 @@ TEMPLATE_TEST_CASE("marginal quantities match the 60-digit reference", "[continu
   }
 }
 
-TEMPLATE_TEST_CASE("the log-SNR derivative and the SDE coefficients match the reference", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("the log-SNR derivative and the SDE coefficients match the reference", "[continuous][ieee]", float, double) {
   using T = TestType;
   const LambdaWeights weight;
   for (const auto& r : load(processes_file, "derivative")) {
