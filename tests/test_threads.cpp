@@ -41,7 +41,8 @@ struct Result {
 template <class Matrix>
 bool same_bits(const Matrix& a, const Matrix& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(typename Matrix::Scalar)) == 0;
+         (a.size() == 0 ||  // an empty matrix has no data pointer to give memcmp
+          std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(typename Matrix::Scalar)) == 0);
 }
 
 bool same_bits(const Result& a, const Result& b) {
