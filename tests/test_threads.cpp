@@ -51,7 +51,7 @@ bool same_bits(const Result& a, const Result& b) {
          same_bits(a.velocity, b.velocity) && same_bits(a.x0_back, b.x0_back) &&
          same_bits(a.marginal_mean, b.marginal_mean) && same_bits(a.posterior_mean, b.posterior_mean) &&
          same_bits(a.sample, b.sample) && same_bits(a.normals, b.normals) && a.scalars.size() == b.scalars.size() &&
-         std::memcmp(a.scalars.data(), b.scalars.data(), a.scalars.size() * sizeof(double)) == 0;
+         (a.scalars.empty() || std::memcmp(a.scalars.data(), b.scalars.data(), a.scalars.size() * sizeof(double)) == 0);
 }
 
 /// One task: its inputs depend on `task` only; `shared` is the schedule every thread reads.
