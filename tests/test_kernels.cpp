@@ -48,7 +48,7 @@ ld worst_scaled(const Eigen::MatrixBase<A>& actual, ld factor, const Eigen::Matr
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("transition has mean sqrt(alpha_t) x and variance beta_t at every step", "[kernels]", float,
+TEMPLATE_TEST_CASE("transition has mean sqrt(alpha_t) x and variance beta_t at every step", "[kernels][ieee]", float,
                    double) {
   using S = TestType;
   const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
@@ -100,7 +100,7 @@ TEMPLATE_TEST_CASE("marginal has mean sqrt(alpha_bar_t) x0 and variance 1 - alph
 }
 
 TEMPLATE_TEST_CASE("marginal(s, t) has mean sqrt(alpha_bar_t / alpha_bar_s) x_s and variance 1 - alpha_bar_t / alpha_bar_s",
-                   "[kernels]", float, double) {
+                   "[kernels][ieee]", float, double) {
   using S = TestType;
   const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
   const Vector3<S> x = xt_vector<S>();
@@ -215,7 +215,7 @@ ld posterior_worst(const diffuse::Schedule<S>& schedule, int s, int t, ld a, ld 
   return worst;
 }
 
-TEMPLATE_TEST_CASE("the posterior is the Bayes product of the transition and the marginal", "[kernels]", float,
+TEMPLATE_TEST_CASE("the posterior is the Bayes product of the transition and the marginal", "[kernels][ieee]", float,
                    double) {
   using S = TestType;
   const Vector3<S> x0 = x0_vector<S>(), x_t = xt_vector<S>();
@@ -245,7 +245,7 @@ TEMPLATE_TEST_CASE("the posterior is the Bayes product of the transition and the
   }
 }
 
-TEMPLATE_TEST_CASE("transition(beta, x) honours the limits beta = 0 and beta = 1", "[kernels]", float, double) {
+TEMPLATE_TEST_CASE("transition(beta, x) honours the limits beta = 0 and beta = 1", "[kernels][ieee]", float, double) {
   using S = TestType;
   const Vector3<S> x = x0_vector<S>();
   const auto still = diffuse::transition(S(0), x);

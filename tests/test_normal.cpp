@@ -120,7 +120,7 @@ void check_standard_normal(const std::vector<Scalar>& z) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("normal_pair is within 2 r eps of Box-Muller evaluated exactly", "[normal]", float, double) {
+TEMPLATE_TEST_CASE("normal_pair is within 2 r eps of Box-Muller evaluated exactly", "[normal][ieee]", float, double) {
   // Bound: ln u within 1.5 ulp, ½ ulp more for √, the polynomial cos/sin within 1 ulp, ½ ulp for
   // the product: 2 ε relative to the exact radius r (measured worst: 1.44 in float, 1.39 in double).
   constexpr int words = NormalConstants<TestType>::words;
@@ -225,7 +225,7 @@ TEMPLATE_TEST_CASE("StandardNormal returns both normals of each pair in order", 
   }
 }
 
-TEMPLATE_TEST_CASE("StandardNormal::fill is the sequence of draws in storage order", "[normal]", float, double) {
+TEMPLATE_TEST_CASE("StandardNormal::fill is the sequence of draws in storage order", "[normal][ieee]", float, double) {
   using Col = Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
   using Row = Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   std::mt19937_64 a(99u), b(99u), c(99u);

@@ -66,7 +66,7 @@ TEMPLATE_TEST_CASE("FractionalStep converts to and from k-diffusion's 0-based in
   CHECK(diffuse::FractionalStep<T>::from_model_index(999).value() == 1000);
 }
 
-TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known values and round trip", "[time_coordinates]", float,
+TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known values and round trip", "[time_coordinates][ieee]", float,
                    double) {
   using T = TestType;
   using W = long double;
