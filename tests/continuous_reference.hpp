@@ -8,12 +8,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "messages.hpp"
 
 namespace continuous_reference {
 
@@ -84,21 +85,6 @@ inline std::vector<std::string> family_names() {
   return {"vp_linear", "sub_vp", "cosine", "shifted_cosine", "interpolated_cosine", "vdm_linear", "ve"};
 }
 
-/// True if `call` throws Exception whose message contains every one of `parts`.
-template <class Exception>
-bool throws_with(const std::function<void()>& call, const std::vector<std::string>& parts) {
-  try {
-    call();
-  } catch (const Exception& e) {
-    const std::string what = e.what();
-    for (const std::string& p : parts) {
-      if (what.find(p) == std::string::npos) return false;
-    }
-    return true;
-  } catch (...) {
-    return false;
-  }
-  return false;
-}
+using test_support::throws_with;
 
 }  // namespace continuous_reference

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "messages.hpp"
+
 namespace kernels_test {
 
 using ld = long double;
@@ -124,18 +126,7 @@ inline ld relative_error(ld actual, ld exact) {
   return exact == 0 ? std::fabs(actual) : std::fabs(actual - exact) / std::fabs(exact);
 }
 
-/// The message of the Exception that f throws, or a description of what happened instead.
-template <class Exception, class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const Exception& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<another exception type: ") + e.what() + ">";
-  }
-  return "<no exception>";
-}
+using test_support::error_message;
 
 /// Sample mean and unbiased sample variance, accumulated in long double.
 struct Moments {

@@ -13,24 +13,11 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "messages.hpp"
 
 namespace {
 
-template <class Exception, class Function>
-bool throws_with(Function f, const std::vector<std::string>& fragments) {
-  try {
-    f();
-  } catch (const Exception& e) {
-    const std::string message = e.what();
-    for (const auto& fragment : fragments) {
-      if (message.find(fragment) == std::string::npos) return false;
-    }
-    return true;
-  } catch (...) {
-    return false;
-  }
-  return false;
-}
+using test_support::throws_with;
 
 struct Row {
   int t;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "messages.hpp"
 
 namespace {
 
@@ -15,21 +16,7 @@ using diffuse::io::parse_scheduler_config;
 using diffuse::io::SchedulerConfig;
 using S = diffuse::Schedule<double>;
 
-template <class Exception, class Function>
-bool throws_with(Function f, const std::vector<std::string>& fragments) {
-  try {
-    f();
-  } catch (const Exception& e) {
-    const std::string message = e.what();
-    for (const auto& fragment : fragments) {
-      if (message.find(fragment) == std::string::npos) return false;
-    }
-    return true;
-  } catch (...) {
-    return false;
-  }
-  return false;
-}
+using test_support::throws_with;
 
 SchedulerConfig read(const std::string& name, ConfigPolicy policy = ConfigPolicy::report) {
   return diffuse::io::read_scheduler_config(std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/configs/" + name, policy);
