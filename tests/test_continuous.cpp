@@ -603,7 +603,7 @@ TEST_CASE("cast gives the process of the other scalar type rounded once from the
   CHECK_FALSE(diffuse::ContinuousProcess<double>::ve().variance_preserving());
 }
 
-TEST_CASE("bad arguments throw with the function and the rule and the value", "[continuous][errors][ieee]") {
+TEST_CASE("bad arguments throw with the function and the rule and the value", "[continuous][errors]") {
   using P = diffuse::ContinuousProcess<double>;
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   using IA = std::invalid_argument;

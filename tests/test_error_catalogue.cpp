@@ -1,6 +1,7 @@
 // The rules of docs/errors.md that no other test file proves: each throws its documented type with
 // the message "diffuse::<function>: <rule> (got <value>)".
 #include <diffuse/noise.hpp>
+#include <diffuse/spacing.hpp>
 
 #include <string>
 
@@ -29,7 +30,22 @@ TEST_CASE("set_noise_path rejects a path this CPU does not run", "[errors][noise
   CHECK(diffuse::detail::cpu_runs(NoisePath::portable));
 }
 
+TEST_CASE("a string in a message is quoted with its quotes, backslashes and control bytes escaped", "[errors]") {
+  // Unescaped, the NUL byte would end what() and hide the rest of the message.
+  const std::string spec("ddim\0\"\\\x7f\t\n", 10);
+  CHECK(kernels_test::error_message<std::invalid_argument>([&] { diffuse::space_timesteps(1000, spec); }) ==
+        R"msg(diffuse::space_timesteps: the count after "ddim" must be a non-negative decimal integer in )msg"
+        R"msg("ddim\u0000\"\\\u007f\t\n" (got "\u0000\"\\\u007f\t\n"))msg");
+}
+
 #if defined(DIFFUSE_TEST_HAS_CONFIG)
+TEST_CASE("the reader quotes an unknown key with its control bytes escaped", "[errors][config]") {
+  CHECK(kernels_test::error_message<std::invalid_argument>([] {
+          diffuse::io::parse_scheduler_config(R"({"_class_name": "DDIMScheduler", "a\u0000b": 1})",
+                                              diffuse::io::ConfigPolicy::strict);
+        }) == R"msg(diffuse::io::parse_scheduler_config: unknown key "a\u0000b" (got 1) [strict])msg");
+}
+
 TEST_CASE("the reader wants strings for timestep_spacing and prediction_type", "[errors][config]") {
   using diffuse::io::parse_scheduler_config;
   CHECK(kernels_test::error_message<std::invalid_argument>([] { parse_scheduler_config(R"({"timestep_spacing": 5})"); }) ==

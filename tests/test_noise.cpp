@@ -38,7 +38,7 @@ namespace {
 using diffuse::detail::NoisePath;
 
 template <class Scalar>
-using Batch = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+using Batch = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;  // even under EIGEN_DEFAULT_TO_ROW_MAJOR
 using Ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>;
 using Steps = Eigen::VectorXi;
 

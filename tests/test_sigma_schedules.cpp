@@ -157,7 +157,7 @@ TEMPLATE_TEST_CASE("the ends: sigma 0 and below sigma_1 and above sigma_T and on
   CHECK(diffuse::nearest_step(zero_snr, diffuse::NoiseLevel<T>(inf)) == 1000);
 }
 
-TEST_CASE("bad ramp parameters and fractional steps throw with the function and the rule and the value", "[sigma_schedules][errors][ieee]") {
+TEST_CASE("bad ramp parameters and fractional steps throw with the function and the rule and the value", "[sigma_schedules][errors]") {
   using IA = std::invalid_argument;
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(0); },

@@ -96,7 +96,7 @@ TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known va
   }
 }
 
-TEST_CASE("bad coordinates throw with the type and the rule and the value", "[time_coordinates][errors][ieee]") {
+TEST_CASE("bad coordinates throw with the type and the rule and the value", "[time_coordinates][errors]") {
   using continuous_reference::throws_with;
   using OR = std::out_of_range;
   using IA = std::invalid_argument;

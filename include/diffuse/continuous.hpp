@@ -280,7 +280,7 @@ struct ProcessDefinition {
         const wide lambda_s = log_snr(s);
         if (lambda_s == std::numeric_limits<wide>::infinity()) return {log_signal_variance(t) / 2, noise_variance(t)};
         const wide r = sigmoid(-lambda_s) * std::expm1(log_snr_decrease(s, t));
-        if (std::isinf(r)) return {-std::numeric_limits<wide>::infinity(), 1};
+        if (!detail::is_finite(r)) return {-std::numeric_limits<wide>::infinity(), 1};
         return {-std::log1p(r) / 2, r / (1 + r)};
       }
     }
@@ -345,7 +345,7 @@ struct ProcessDefinition {
 };
 
 inline void check_finite_parameter(const char* function, const char* name, double value) {
-  if (!std::isfinite(value)) detail::fail<std::invalid_argument>(function, std::string(name) + " must be finite", value);
+  if (!detail::is_finite(value)) detail::fail<std::invalid_argument>(function, std::string(name) + " must be finite", value);
 }
 
 /// vp_linear or sub_vp with β(t) = β_min + β_slope·t, the parameters already in wide.
@@ -360,8 +360,8 @@ inline ProcessDefinition integrated_beta_definition(ProcessFamily family, const 
 
 inline ProcessDefinition vp_linear_definition(const char* function, double beta_min, double beta_max, ProcessFamily family,
                                               const char* name) {
-  if (!(beta_min >= 0 && std::isfinite(beta_min))) fail<std::invalid_argument>(function, "beta_min must be finite and >= 0", beta_min);
-  if (!(beta_max >= beta_min && beta_max > 0 && std::isfinite(beta_max))) {
+  if (!(beta_min >= 0 && detail::is_finite(beta_min))) fail<std::invalid_argument>(function, "beta_min must be finite and >= 0", beta_min);
+  if (!(beta_max >= beta_min && beta_max > 0 && detail::is_finite(beta_max))) {
     fail<std::invalid_argument>(function, "beta_max must be finite, >= beta_min and > 0", beta_max);
   }
   const wide low = decimal_value(beta_min);
@@ -372,17 +372,17 @@ inline ProcessDefinition vp_linear_definition(const char* function, double beta_
 /// (= π/2 − θ_max), shift 2 log(d_high/d) at t = 0 moving linearly to 2 log(d_low/d) at t = 1.
 inline ProcessDefinition cosine_definition(const char* function, const char* name, double image_d, double noise_d_low,
                                            double noise_d_high, double log_snr_min, double log_snr_max) {
-  if (!(image_d > 0 && std::isfinite(image_d))) fail<std::invalid_argument>(function, "image_d must be finite and > 0", image_d);
-  if (!(noise_d_low > 0 && std::isfinite(noise_d_low))) {
+  if (!(image_d > 0 && detail::is_finite(image_d))) fail<std::invalid_argument>(function, "image_d must be finite and > 0", image_d);
+  if (!(noise_d_low > 0 && detail::is_finite(noise_d_low))) {
     fail<std::invalid_argument>(function, "noise_d must be finite and > 0", noise_d_low);
   }
-  if (!(noise_d_high >= noise_d_low && std::isfinite(noise_d_high))) {
+  if (!(noise_d_high >= noise_d_low && detail::is_finite(noise_d_high))) {
     fail<std::invalid_argument>(function, "noise_d_high must be finite and >= noise_d_low", noise_d_high);
   }
-  if (std::isnan(log_snr_min) || log_snr_min == std::numeric_limits<double>::infinity()) {
+  if (detail::is_nan(log_snr_min) || log_snr_min == std::numeric_limits<double>::infinity()) {
     fail<std::invalid_argument>(function, "log_snr_min must be a number below +inf", log_snr_min);
   }
-  if (!(log_snr_max > log_snr_min)) fail<std::invalid_argument>(function, "log_snr_max must be greater than log_snr_min", log_snr_max);
+  if (detail::is_nan(log_snr_max) || !(log_snr_max > log_snr_min)) fail<std::invalid_argument>(function, "log_snr_max must be greater than log_snr_min", log_snr_max);
   ProcessDefinition d;
   d.family = ProcessFamily::cosine;
   d.name = name;
@@ -461,7 +461,7 @@ class ContinuousProcess {
   static ContinuousProcess vdm_linear(double gamma_min = -13.3, double gamma_max = 5) {
     const char* fn = "ContinuousProcess::vdm_linear";
     detail::check_finite_parameter(fn, "gamma_min", gamma_min);
-    if (!(gamma_max > gamma_min && std::isfinite(gamma_max))) {
+    if (!(gamma_max > gamma_min && detail::is_finite(gamma_max))) {
       detail::fail<std::invalid_argument>(fn, "gamma_max must be finite and greater than gamma_min", gamma_max);
     }
     detail::ProcessDefinition d;
@@ -476,8 +476,8 @@ class ContinuousProcess {
   /// @throws std::invalid_argument unless 0 < σ_min < σ_max, both finite.
   static ContinuousProcess ve(double sigma_min = 0.01, double sigma_max = 50) {
     const char* fn = "ContinuousProcess::ve";
-    if (!(sigma_min > 0 && std::isfinite(sigma_min))) detail::fail<std::invalid_argument>(fn, "sigma_min must be finite and > 0", sigma_min);
-    if (!(sigma_max > sigma_min && std::isfinite(sigma_max))) {
+    if (!(sigma_min > 0 && detail::is_finite(sigma_min))) detail::fail<std::invalid_argument>(fn, "sigma_min must be finite and > 0", sigma_min);
+    if (!(sigma_max > sigma_min && detail::is_finite(sigma_max))) {
       detail::fail<std::invalid_argument>(fn, "sigma_max must be finite and greater than sigma_min", sigma_max);
     }
     detail::ProcessDefinition d;
@@ -624,7 +624,7 @@ class ContinuousProcess {
     for (int t = 1; t <= steps; ++t) {
       const wide u = steps == 1 ? wide(0) : static_cast<wide>(t - 1) / static_cast<wide>(steps - 1);
       const wide beta = d_.diffusion_squared(u) / static_cast<wide>(steps);
-      if (!(beta > 0 && beta < 1)) {
+      if (!detail::is_finite(beta) || !(beta > 0 && beta < 1)) {
         detail::fail<std::invalid_argument>(fn, "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N must be in (0, 1)",
                                             beta);
       }

@@ -87,7 +87,7 @@ class Gaussian {
     const detail::wide tolerance =
         16 * static_cast<detail::wide>(std::numeric_limits<Scalar>::epsilon()) * v +
         16 * static_cast<detail::wide>(std::numeric_limits<Scalar>::denorm_min());
-    if (!(stddev >= 0 && std::fabs(s * s - v) <= tolerance)) {
+    if (detail::is_nan(stddev) || !(stddev >= 0 && std::fabs(s * s - v) <= tolerance)) {
       detail::fail<std::invalid_argument>("Gaussian", "stddev must be the square root of the variance " +
                                                           detail::to_message_value(variance_), stddev);
     }
@@ -118,7 +118,7 @@ class Gaussian {
     if (dimension() == 0) return 0;
     const detail::wide d2 = detail::squared_distance(x, mean_);
     if (variance_ == 0) {
-      if (std::isnan(d2)) return std::numeric_limits<Scalar>::quiet_NaN();
+      if (detail::is_nan(d2)) return std::numeric_limits<Scalar>::quiet_NaN();
       return d2 == 0 ? std::numeric_limits<Scalar>::infinity() : -std::numeric_limits<Scalar>::infinity();
     }
     const detail::wide v = variance_;
@@ -181,7 +181,7 @@ class Gaussian {
 
  private:
   static Scalar checked_variance(Scalar variance) {
-    if (!(variance >= 0 && variance <= std::numeric_limits<Scalar>::max())) {
+    if (!detail::is_finite(variance) || !(variance >= 0)) {
       detail::fail<std::invalid_argument>("Gaussian", "variance must be finite and >= 0", variance);
     }
     return variance;

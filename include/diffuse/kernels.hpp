@@ -49,7 +49,7 @@ Gaussian<typename Derived::PlainObject> transition(typename Derived::Scalar beta
                                                    const Eigen::MatrixBase<Derived>& x_prev) {
   using Scalar = typename Derived::Scalar;
   using std::sqrt;
-  if (!(beta >= 0 && beta <= 1)) detail::fail<std::invalid_argument>("transition", "beta must be in [0, 1]", beta);
+  if (detail::is_nan(beta) || !(beta >= 0 && beta <= 1)) detail::fail<std::invalid_argument>("transition", "beta must be in [0, 1]", beta);
   return {sqrt(Scalar(1) - beta) * x_prev.derived(), beta};
 }
 

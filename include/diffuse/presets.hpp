@@ -36,7 +36,7 @@ inline void check_steps(const char* function, int steps) {
 }
 
 inline void check_end(const char* function, const char* name, double value) {
-  if (!(value > 0 && value <= 1)) diffuse::detail::fail<std::invalid_argument>(function, std::string(name) + " must be in (0, 1]", value);
+  if (diffuse::detail::is_nan(value) || !(value > 0 && value <= 1)) diffuse::detail::fail<std::invalid_argument>(function, std::string(name) + " must be in (0, 1]", value);
 }
 
 }  // namespace detail
@@ -138,10 +138,10 @@ template <class Scalar>
 Schedule<Scalar> chen_sigmoid(int steps, double start = -3, double end = 3, double tau = 1) {
   const char* fn = "presets::chen_sigmoid";
   detail::check_steps(fn, steps);
-  if (!std::isfinite(start) || !std::isfinite(end) || !(start < end)) {
+  if (!diffuse::detail::is_finite(start) || !diffuse::detail::is_finite(end) || !(start < end)) {
     diffuse::detail::fail<std::invalid_argument>(fn, "start must be below end, both finite; start = " + diffuse::detail::shortest_decimal(start) + ", end", end);
   }
-  if (!(tau > 0) || !std::isfinite(tau)) diffuse::detail::fail<std::invalid_argument>(fn, "tau must be positive and finite", tau);
+  if (!(tau > 0) || !diffuse::detail::is_finite(tau)) diffuse::detail::fail<std::invalid_argument>(fn, "tau must be positive and finite", tau);
   using detail::wide;
   const wide s = diffuse::detail::decimal_value(start);
   const wide e = diffuse::detail::decimal_value(end);

@@ -36,7 +36,7 @@ struct WideSchedule {
   wide log_alpha_bar_difference(int s, int t) const {
     if (s == t) return 0;  // also where ᾱ_s = 0 (−∞ − −∞)
     const wide high = log_alpha_bar_high[at(t)] - log_alpha_bar_high[at(s)];
-    if (!std::isfinite(high)) return high;
+    if (!detail::is_finite(high)) return high;
     return high + (log_alpha_bar_low[at(t)] - log_alpha_bar_low[at(s)]);
   }
   /// The vector index of step t (checked by the callers).
@@ -60,9 +60,10 @@ inline std::shared_ptr<const WideSchedule> build_wide_schedule(
     // β may round to 1 in `wide` while α is tiny but positive (ᾱ_T ≈ 1e-33): α decides.
     const wide b = beta[t];
     const wide a = alpha[t];
+    const bool finite = detail::is_finite(b) && detail::is_finite(a);  // by the bits: see float_class.hpp
     const bool inside = b > 0 && b <= 1 && a > 0;
     const bool last_is_one = t == steps && b == 1 && a == 0;
-    if (!inside && !last_is_one) {
+    if (!finite || (!inside && !last_is_one)) {
       fail<std::invalid_argument>(function,
                                   "beta_" + std::to_string(t) +
                                       " must be in (0, 1), or 1 at the last step only",
@@ -99,7 +100,7 @@ inline void check_steps(const char* function, int steps) {
 }
 
 inline void check_beta_parameter(const char* function, const char* name, double value) {
-  if (!(value > 0 && value <= 1)) {
+  if (is_nan(value) || !(value > 0 && value <= 1)) {
     fail<std::invalid_argument>(function, std::string(name) + " must be in (0, 1]", value);
   }
 }
@@ -186,7 +187,7 @@ class Schedule {
   static Schedule cosine(int steps, double s = 0.008, double max_beta = 0.999) {
     const char* fn = "Schedule::cosine";
     detail::check_steps(fn, steps);
-    if (!(s >= 0 && std::isfinite(s))) detail::fail<std::invalid_argument>(fn, "s must be finite and >= 0", s);
+    if (!(s >= 0 && detail::is_finite(s))) detail::fail<std::invalid_argument>(fn, "s must be finite and >= 0", s);
     detail::check_beta_parameter(fn, "max_beta", max_beta);
     using detail::wide;
     const wide offset = detail::decimal_value(s);
@@ -237,7 +238,7 @@ class Schedule {
     auto value = [&](int t) {
       const double u = static_cast<double>(t) / static_cast<double>(steps);
       const double v = static_cast<double>(f(u));
-      if (!std::isfinite(v)) detail::fail<std::invalid_argument>(fn, "f(" + detail::shortest_decimal(u) + ") must be finite", v);
+      if (!detail::is_finite(v)) detail::fail<std::invalid_argument>(fn, "f(" + detail::shortest_decimal(u) + ") must be finite", v);
       return static_cast<wide>(v);
     };
     wide previous = value(0);
@@ -294,7 +295,7 @@ class Schedule {
     for (int t = 1; t <= steps; ++t) {
       const wide current = static_cast<wide>(alpha_bars.derived().coeff(t - 1));
       const std::string name = "alpha_bar_" + std::to_string(t);
-      if (!(current >= 0 && current <= 1)) detail::fail<std::invalid_argument>(fn, name + " must be in [0, 1]", current);
+      if (detail::is_nan(current) || !(current >= 0 && current <= 1)) detail::fail<std::invalid_argument>(fn, name + " must be in [0, 1]", current);
       if (!(current < previous)) {
         detail::fail<std::invalid_argument>(fn, name + " must be less than alpha_bar_" + std::to_string(t - 1) + " (strictly decreasing)", current);
       }

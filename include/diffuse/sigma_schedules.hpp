@@ -32,14 +32,14 @@ inline void check_ramp_length(const char* function, int n) {
 }
 
 inline void check_sigma_range(const char* function, double sigma_min, double sigma_max) {
-  if (!(sigma_min > 0 && std::isfinite(sigma_min))) fail<std::invalid_argument>(function, "sigma_min must be finite and > 0", sigma_min);
-  if (!(sigma_max > sigma_min && std::isfinite(sigma_max))) {
+  if (!(sigma_min > 0 && detail::is_finite(sigma_min))) fail<std::invalid_argument>(function, "sigma_min must be finite and > 0", sigma_min);
+  if (!(sigma_max > sigma_min && detail::is_finite(sigma_max))) {
     fail<std::invalid_argument>(function, "sigma_max must be finite and greater than sigma_min", sigma_max);
   }
 }
 
 inline void check_rho(const char* function, double rho) {
-  if (!(rho > 0 && std::isfinite(rho))) fail<std::invalid_argument>(function, "rho must be finite and > 0", rho);
+  if (!(rho > 0 && detail::is_finite(rho))) fail<std::invalid_argument>(function, "rho must be finite and > 0", rho);
 }
 
 /// The N values σ(r_i), r_i = i/(N − 1) from 0 to 1 (r_0 = 0 when N = 1), passed as the exact pair
@@ -138,10 +138,10 @@ template <class Scalar>
 Eigen::Matrix<Scalar, Eigen::Dynamic, 1> vp_sigmas(int n, double beta_d = 19.9, double beta_min = 0.1, double eps_s = 1e-3) {
   const char* fn = "vp_sigmas";
   detail::check_ramp_length(fn, n);
-  if (!(beta_d >= 0 && std::isfinite(beta_d))) detail::fail<std::invalid_argument>(fn, "beta_d must be finite and >= 0", beta_d);
-  if (!(beta_min >= 0 && std::isfinite(beta_min))) detail::fail<std::invalid_argument>(fn, "beta_min must be finite and >= 0", beta_min);
+  if (!(beta_d >= 0 && detail::is_finite(beta_d))) detail::fail<std::invalid_argument>(fn, "beta_d must be finite and >= 0", beta_d);
+  if (!(beta_min >= 0 && detail::is_finite(beta_min))) detail::fail<std::invalid_argument>(fn, "beta_min must be finite and >= 0", beta_min);
   if (!(beta_d + beta_min > 0)) detail::fail<std::invalid_argument>(fn, "beta_d + beta_min must be > 0", beta_d + beta_min);
-  if (!(eps_s > 0 && eps_s <= 1)) detail::fail<std::invalid_argument>(fn, "eps_s must be in (0, 1]", eps_s);
+  if (detail::is_nan(eps_s) || !(eps_s > 0 && eps_s <= 1)) detail::fail<std::invalid_argument>(fn, "eps_s must be in (0, 1]", eps_s);
   using detail::wide;
   const detail::ProcessDefinition vp = detail::integrated_beta_definition(
       detail::ProcessFamily::vp_linear, "vp_linear", detail::decimal_value(beta_min), detail::decimal_value(beta_d));

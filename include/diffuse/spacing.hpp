@@ -334,7 +334,7 @@ inline Timesteps space_timesteps(int train_steps, std::string_view spec) {
     const std::size_t first = text.find_first_not_of(" \t");  // Python's int() allows surrounding blanks
     text = first == std::string::npos ? std::string() : text.substr(first, text.find_last_not_of(" \t") - first + 1);
     const bool digits = !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
-    if (!digits) detail::fail<std::invalid_argument>(fn, what + " must be a non-negative decimal integer in \"" + section_counts + "\"", text);
+    if (!digits) detail::fail<std::invalid_argument>(fn, what + " must be a non-negative decimal integer in " + detail::to_message_value(section_counts), text);
     return std::stoi(text);
   };
   if (section_counts.compare(0, 4, "ddim") == 0) {

@@ -35,7 +35,7 @@ class ContinuousTime {
   /// Wraps t.
   /// @throws std::out_of_range unless 0 ≤ t ≤ 1 (NaN included).
   explicit ContinuousTime(Scalar t) : value_(t) {
-    if (!(t >= 0 && t <= 1)) detail::fail<std::out_of_range>("ContinuousTime", "t must be in [0, 1]", t);
+    if (detail::is_nan(t) || !(t >= 0 && t <= 1)) detail::fail<std::out_of_range>("ContinuousTime", "t must be in [0, 1]", t);
   }
   /// t.
   Scalar value() const { return value_; }
@@ -54,7 +54,7 @@ class LogSnr {
   /// Wraps λ; ±∞ are allowed (the data end, pure noise).
   /// @throws std::invalid_argument if λ is NaN.
   explicit LogSnr(Scalar lambda) : value_(lambda) {
-    if (std::isnan(lambda)) detail::fail<std::invalid_argument>("LogSnr", "log-SNR must not be NaN", lambda);
+    if (detail::is_nan(lambda)) detail::fail<std::invalid_argument>("LogSnr", "log-SNR must not be NaN", lambda);
   }
   /// λ.
   Scalar value() const { return value_; }
@@ -73,7 +73,7 @@ class NoiseLevel {
   /// Wraps σ; 0 (the data) and +∞ (pure noise) are allowed.
   /// @throws std::invalid_argument unless σ ≥ 0 (NaN included).
   explicit NoiseLevel(Scalar sigma) : value_(sigma) {
-    if (!(sigma >= 0)) detail::fail<std::invalid_argument>("NoiseLevel", "sigma must be >= 0", sigma);
+    if (detail::is_nan(sigma) || !(sigma >= 0)) detail::fail<std::invalid_argument>("NoiseLevel", "sigma must be >= 0", sigma);
   }
   /// σ.
   Scalar value() const { return value_; }
@@ -95,12 +95,12 @@ class FractionalStep {
   /// Wraps u, our step numbering.
   /// @throws std::out_of_range unless u is finite and ≥ 0.
   explicit FractionalStep(Scalar u) : value_(u) {
-    if (!(u >= 0 && std::isfinite(u))) detail::fail<std::out_of_range>("FractionalStep", "step must be finite and >= 0", u);
+    if (!(u >= 0 && detail::is_finite(u))) detail::fail<std::out_of_range>("FractionalStep", "step must be finite and >= 0", u);
   }
   /// The step u + 1 of k-diffusion's 0-based fractional index i (`DiscreteSchedule.sigma_to_t`).
   /// @throws std::out_of_range unless i is finite and ≥ 0.
   static FractionalStep from_model_index(Scalar index) {
-    if (!(index >= 0 && std::isfinite(index))) {
+    if (!(index >= 0 && detail::is_finite(index))) {
       detail::fail<std::out_of_range>("FractionalStep::from_model_index", "index must be finite and >= 0", index);
     }
     return FractionalStep(index + 1);

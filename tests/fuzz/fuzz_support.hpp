@@ -35,19 +35,11 @@ inline void require(bool condition, const char* what, long long step = -1) {
   if (!condition) broken(std::string(what) + (step >= 0 ? " at t = " + std::to_string(step) : std::string()));
 }
 
-/// Whether this input handed the library a string with a NUL byte. Messages quote such strings
-/// as they are, so e.what() (a C string) ends at the NUL and loses its "(got …)" part: a known
-/// defect (reported in docs/errors.md), checked only up to the function name meanwhile.
-inline bool& input_has_nul() {
-  static bool flag = false;
-  return flag;
-}
-
 /// The fuzz bytes read from the front; past the end every read gives zeros. The encodings are
 /// those of tests/fuzz/make_seeds.py, which writes the seed corpora.
 class Bytes {
  public:
-  Bytes(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) { input_has_nul() = false; }
+  Bytes(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
 
   bool empty() const { return size_ == 0; }
   std::size_t left() const { return size_; }
@@ -134,7 +126,6 @@ class Bytes {
     const std::size_t n = u8();
     std::string s;
     for (std::size_t k = 0; k < n && size_ > 0; ++k) s += static_cast<char>(u8());
-    if (s.find('\0') != std::string::npos) input_has_nul() = true;
     return s;
   }
 
@@ -163,11 +154,11 @@ class Bytes {
 };
 
 /// A library exception must have the documented form "diffuse::<function>: <rule> (got <value>)"
-/// (the value part only when no string with a NUL byte was given: see input_has_nul).
+/// (a string value has its control bytes escaped, so what() always reaches the value).
 inline void check_message(const std::exception& e) {
   const std::string what = e.what();
   require(what.rfind("diffuse::", 0) == 0 && what.find(": ") != std::string::npos &&
-              (input_has_nul() || what.find("(got ") != std::string::npos),
+              what.find("(got ") != std::string::npos,
           "an exception message without the form \"diffuse::<function>: <rule> (got <value>)\": " + what);
 }
 

@@ -8,14 +8,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "float_class.hpp"
+
 namespace diffuse {
 namespace detail {
 
 /// The shortest decimal that reads back as x: the fewest significant digits p that round-trip,
 /// printed without an exponent when |x| is in [1e-4, 1e17) (50, not 5e+01).
 inline std::string shortest_decimal(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  if (detail::is_nan(x)) return "nan";
+  if (!detail::is_finite(x)) return std::signbit(x) ? "-inf" : "inf";
   char buf[40];
   int digits = 1;
   for (;; ++digits) {  // 17 digits always read back
@@ -39,7 +41,31 @@ inline std::string to_message_value(long long x) { return std::to_string(x); }
 inline std::string to_message_value(unsigned x) { return std::to_string(x); }
 inline std::string to_message_value(unsigned long x) { return std::to_string(x); }
 inline std::string to_message_value(unsigned long long x) { return std::to_string(x); }
-inline std::string to_message_value(const std::string& x) { return "\"" + x + "\""; }
+/// A string in double quotes with JSON's escapes (\" \\ \n \r \t, other control bytes as \u00XX), so
+/// a message shows every byte of it and a NUL byte cannot end what() early.
+inline std::string to_message_value(const std::string& x) {
+  std::string quoted = "\"";
+  for (const char c : x) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (c == '\n') {
+      quoted += "\\n";
+    } else if (c == '\r') {
+      quoted += "\\r";
+    } else if (c == '\t') {
+      quoted += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(byte));
+      quoted += escape;
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "\"";
+}
 inline std::string to_message_value(const char* x) { return to_message_value(std::string(x)); }
 
 /// Throws Exception (or, built with -fno-exceptions, prints the message and aborts).

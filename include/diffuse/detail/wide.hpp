@@ -26,7 +26,7 @@ inline constexpr wide pi_wide = 3.14159265358979323846264338327950288L;
 /// The decimal a double constant stands for: the shortest decimal that reads back as x, parsed in
 /// `wide`. So 1e-4 means one ten-thousandth, not the double nearest to it.
 inline wide decimal_value(double x) {
-  if (!std::isfinite(x)) return static_cast<wide>(x);
+  if (!detail::is_finite(x)) return static_cast<wide>(x);
   return std::strtold(shortest_decimal(x).c_str(), nullptr);
 }
 
@@ -45,7 +45,7 @@ inline wide decimal_complement(double x) {
     places = static_cast<int>(mantissa.size() - point - 1);
   }
   if (e != std::string::npos) places -= std::atoi(text.c_str() + e + 1);
-  if (!std::isfinite(x) || x < 0 || places < 0 || places > 19) return 1 - decimal_value(x);
+  if (!detail::is_finite(x) || x < 0 || places < 0 || places > 19) return 1 - decimal_value(x);
   unsigned long long power = 1;
   for (int k = 0; k < places; ++k) power *= 10;
   const unsigned long long m = std::stoull(digits);
@@ -58,7 +58,7 @@ class CompensatedSum {
  public:
   void add(wide x) {
     const wide t = sum_ + x;
-    if (!std::isfinite(t)) {  // −∞ (a step with β = 1) absorbs everything after it
+    if (!detail::is_finite(t)) {  // −∞ (a step with β = 1) absorbs everything after it
       sum_ = t;
       compensation_ = 0;
       return;

@@ -271,13 +271,13 @@ inline SchedulerConfig parse_scheduler_config(const std::string& text, ConfigPol
     const std::string& key = item.key();
     if (used.count(key)) continue;
     if (!detail::is_ignored_key(key)) {
-      finding("unknown key \"" + key + "\"", item.value());
+      finding("unknown key " + diffuse::detail::to_message_value(key), item.value());
       continue;
     }
     config.ignored_keys.push_back(key);
     const bool other_sigmas = key == "use_karras_sigmas" || key == "use_exponential_sigmas" || key == "use_beta_sigmas";
     if (other_sigmas && item.value().is_boolean() && item.value().get<bool>()) {
-      finding("\"" + key + "\": the scheduler places its steps by these sigmas, not by timestep_spacing; timesteps() does not reproduce them", item.value());
+      finding(diffuse::detail::to_message_value(key) + ": the scheduler places its steps by these sigmas, not by timestep_spacing; timesteps() does not reproduce them", item.value());
     }
   }
   if (known_class != nullptr && *known_class->difference != '\0') {
