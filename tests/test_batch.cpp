@@ -258,12 +258,21 @@ TEMPLATE_TEST_CASE("batch functions check every argument before writing", "[batc
         "diffuse::add_noise: timesteps(5) must be in [0, 1000] (got 4294967297)");
   CHECK(error_message<std::domain_error>([&] { diffuse::eps_from_x0(schedule, x0, eps, steps, out); }) ==
         "diffuse::eps_from_x0: timesteps(2) must be at least 1: x_0 carries no noise (got 0)");
-  const auto zero_terminal = schedule.zero_terminal_snr();
-  CHECK(error_message<std::domain_error>([&] { diffuse::x0_from_eps(zero_terminal, x0, eps, steps, out); }) ==
+  CHECK(out.isConstant(sentinel));
+}
+
+// ᾱ_T = 0 exactly: the endpoint that -ffast-math gives up (README), hence [ieee].
+TEMPLATE_TEST_CASE("x0_from_eps refuses a zero-terminal-SNR step; the velocity conversions do not", "[batch][checks][ieee]",
+                   float, double) {
+  using S = TestType;
+  const auto zero_terminal = diffuse::Schedule<S>::linear(1000).zero_terminal_snr();
+  const Matrix<S> x0 = normal_matrix<S>(4, 6, 9), eps = normal_matrix<S>(4, 6, 10);
+  const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
+  Matrix<S> out = Matrix<S>::Constant(4, 6, S(-7));
+  CHECK(kernels_test::error_message<std::domain_error>([&] { diffuse::x0_from_eps(zero_terminal, x0, eps, steps, out); }) ==
         "diffuse::x0_from_eps: alpha_bar must be positive at timesteps(1): x_0 cannot be recovered from eps at a "
         "zero-terminal-SNR step (got 1000)");
-  CHECK(out.isConstant(sentinel));
-  // The velocity conversions are defined at every step, the zero-terminal one included.
+  CHECK(out.isConstant(S(-7)));
   CHECK_NOTHROW(diffuse::x0_from_velocity(zero_terminal, x0, eps, steps, out));
   CHECK(diffuse::x0_from_velocity(zero_terminal, x0, eps, steps).col(1) == -eps.col(1));
 }

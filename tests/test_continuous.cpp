@@ -198,6 +198,13 @@ TEMPLATE_TEST_CASE("values at the ends: infinities and zeros and exact ones", "[
   const auto k = cosine.transition_coefficients(at(T(0.25)), one);
   CHECK(k.mean == 0);
   CHECK(k.variance == 1);
+  // The exact ends make two rules fire: β(0) = 0 cannot be a discrete β, and a(1) = 0 cannot be
+  // divided by.
+  CHECK(throws_with<std::invalid_argument>([&] { cosine.discretize_betas(10); },
+                                           {"discretize_betas: beta(0)/N must be in (0, 1) (got 0)"}));
+  const Eigen::Matrix<T, 2, 1> x(T(0.5), T(-1));
+  CHECK(throws_with<std::domain_error>([&] { diffuse::to_ve(cosine, one, x); },
+                                       {"diffuse::to_ve: a(t) must be positive, which fails at t (got 1)"}));
   const P ve = P::ve();  // a ≡ 1: the transition mean is exactly 1
   CHECK(ve.transition_coefficients(at(T(0.25)), at(T(0.5))).mean == 1);
   CHECK(ve.signal_scale(at(T(0.3))) == 1);
@@ -648,9 +655,5 @@ TEST_CASE("bad arguments throw with the function and the rule and the value", "[
   CHECK(throws_with<IA>([&] { P::sub_vp().discretize_marginals(10); },
                         {"discretize_marginals: needs a variance-preserving process (a Schedule has a² + b² = 1) (got \"sub_vp\")"}));
   CHECK(throws_with<IA>([&] { P::ve().discretize_betas(10); }, {"discretize_betas: needs a variance-preserving process", "(got \"ve\")"}));
-  CHECK(throws_with<IA>([&] { P::cosine().discretize_betas(10); }, {"discretize_betas: beta(0)/N must be in (0, 1) (got 0)"}));
   CHECK(throws_with<IA>([&] { vp.discretize_betas(10); }, {"beta(0.5555555555555556)/N must be in (0, 1) (got 1.1155555555555556)"}));
-  // the VE rescaling where a(t) = 0
-  CHECK(throws_with<std::domain_error>([&] { diffuse::to_ve(P::cosine(), at(1.0), x); },
-                                       {"diffuse::to_ve: a(t) must be positive, which fails at t (got 1)"}));
 }

@@ -160,7 +160,7 @@ TEMPLATE_TEST_CASE("t single steps reproduce the closed-form marginal for every 
 // Chapman–Kolmogorov: x_s ~ N(a_s x0, v_s) then x_t|x_s ~ N(c x_s, w) gives N(c a_s x0, c² v_s + w).
 // Composed mean: two coefficients and two products, within e^{2(k+½)ε} − 1; composed variance:
 // c·c·v_s + w with c, v_s, w within kε and three roundings, within e^{3(k+½)ε} − 1.
-TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernels]", float, double) {
+TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernels][ieee]", float, double) {
   using S = TestType;
   const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
   const Vector3<S> x0 = x0_vector<S>();

@@ -151,7 +151,7 @@ TEMPLATE_TEST_CASE("alpha_bar starts at 1 and decreases strictly", "[schedule][p
   }
 }
 
-TEMPLATE_TEST_CASE("respaced keeps the marginals bit for bit and remembers the steps", "[schedule][properties]",
+TEMPLATE_TEST_CASE("respaced keeps the marginals bit for bit and remembers the steps", "[schedule][properties][ieee]",
                    float, double, long double) {
   using T = TestType;
   const std::vector<int> kept = {1, 2, 7, 100, 101, 555, 999, 1000};
