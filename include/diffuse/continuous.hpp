@@ -379,7 +379,7 @@ inline ProcessDefinition cosine_definition(const char* function, const char* nam
   if (!(noise_d_high >= noise_d_low && detail::is_finite(noise_d_high))) {
     fail<std::invalid_argument>(function, "noise_d_high must be finite and >= noise_d_low", noise_d_high);
   }
-  if (detail::is_nan(log_snr_min) || log_snr_min == std::numeric_limits<double>::infinity()) {
+  if (detail::is_nan(log_snr_min) || (!detail::is_finite(log_snr_min) && !std::signbit(log_snr_min))) {
     fail<std::invalid_argument>(function, "log_snr_min must be a number below +inf", log_snr_min);
   }
   if (detail::is_nan(log_snr_max) || !(log_snr_max > log_snr_min)) fail<std::invalid_argument>(function, "log_snr_max must be greater than log_snr_min", log_snr_max);
