@@ -23,6 +23,7 @@ chen start end tau. Steps sampled: all for T <= 100, else 1..20, every T/50-th a
 Run: /usr/bin/python3 tests/reference/gen_presets_reference.py
 """
 import os
+from fractions import Fraction
 
 import mpmath as mp
 
@@ -35,8 +36,17 @@ def D(text):
     return mp.mpf(str(text))
 
 
+def exact(q):
+    """The rational q (a Fraction) rounded once to the working precision: exact where q is binary."""
+    return mp.mpf(q.numerator) / q.denominator
+
+
 def linspace(a, b, T):
-    return [a + (b - a) * mp.mpf(i) / (T - 1) if T > 1 else a for i in range(T)]
+    """As numpy.linspace: the last point is b itself (a + (b - a) rounded need not give back b, and an
+    exact b = 1 must give alpha = 0 exactly, not a few ulps of the working precision)."""
+    if T == 1:
+        return [a]
+    return [a + (b - a) * mp.mpf(i) / (T - 1) for i in range(T - 1)] + [b]
 
 
 def cosine_betas(T, s, max_beta):
@@ -85,9 +95,8 @@ def betas_of(family, name, T, p):
         if name == "sigmoid":
             return [sigmoid(x) * (b1 - b0) + b0 for x in linspace(mp.mpf(-6), mp.mpf(6), T)]
     if family == "improved":
-        scale = mp.mpf(1000) / T
-        if name == "linear":
-            return linspace(scale * D("0.0001"), scale * D("0.02"), T)
+        if name == "linear":  # both ends x 1000/T, each rounded once (exactly 1 for T = 20)
+            return linspace(exact(Fraction("0.0001") * 1000 / T), exact(Fraction("0.02") * 1000 / T), T)
         if name == "cosine":
             return cosine_betas(T, D("0.008"), D("0.999"))
     if family == "ldm":
