@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""50-digit reference tables of diffuse::Schedule, from the published definitions (mpmath).
+"""40-digit reference tables of diffuse::Schedule, from the published definitions (mpmath).
 
 Written from /work/shared/REFERENCES.md and the doc comments of include/diffuse/schedule.hpp, not
 from the C++ code. Every decimal constant means the decimal it spells (beta_start = 0.0001 is one
@@ -12,9 +12,22 @@ Output (tests/reference/schedules/):
   pairs.csv         alpha_bar_ratio(s, t) and friends, posterior_coefficients(s, t), for some pairs
   inputs/<name>.txt the binary inputs of the array-based factories
 
+Every value is computed with mpmath at WORK_DPS = 60 significant digits and written with DIGITS = 40
+significant digits, i.e. within half a unit of the 40th digit: a relative error of at most 5e-40
+(about 2^-130.9), below 2^-17 of an ulp of IEEE binary128 (113-bit significand, ulp >= 2^-113
+relative), so enough to round correctly to float, double, x87 long double and binary128 except
+within that distance of a halfway point. Note that 40 digits do not spell every exact value: a
+binary number that lies exactly halfway between two doubles (1 - beta for a double beta given to
+from_betas; 1 - alpha_bar of from_alpha_bars and from_alpha_bar_function, where alpha_bar is a given
+double) generally needs more digits, and its 40 written digits lie up to 5e-40 (relative) to one side
+of it, so that strtod may round them to either neighbour. Parsed into a wider format (a double tie
+into x87 long double or binary128, an x87 tie into binary128) they give the halfway value exactly.
+
 Run: /usr/bin/python3 tests/reference/gen_schedule_reference.py [--self-check]
---self-check recomputes every value with 80 digits and reports the largest relative change of a
-written value (it must be far below 1e-25, the precision of the 25 written digits).
+(About 20 s on one core, the T = 100000 cases included; with --self-check about 40 s.)
+--self-check recomputes every value with CHECK_DPS = 100 digits and reports the largest relative
+change of a value (it must be far below 1e-40, the precision of the 40 written digits; the script
+fails above 1e-50) and how many written 40-digit strings would change.
 """
 
 import math
@@ -27,7 +40,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "schedules")
 COLUMNS = ("t,beta,alpha,alpha_bar,one_minus_alpha_bar,sqrt_alpha_bar,sqrt_one_minus_alpha_bar,"
            "log_alpha_bar,snr,log_snr,sigma,posterior_variance")
-DIGITS = 25
+DIGITS = 40     # significant digits written
+WORK_DPS = 60   # working precision (decimal digits): 20 digits to spare over DIGITS
+CHECK_DPS = 100  # the precision of --self-check
+CHECK_LIMIT = "1e-50"  # the largest relative change --self-check accepts
 
 
 class Sched:
@@ -291,23 +307,25 @@ def largest_change(low, high):
 
 def main():
     data = inputs()
-    mp.dps = 50
+    mp.dps = WORK_DPS
     tables, pair_rows = compute(data)
     write_all(data, tables, pair_rows)
     if "--self-check" in sys.argv:
-        mp.dps = 80
-        tables80, pairs80 = compute(data)
-        worst = mpf(0)
-        for name in tables:
-            for a, b in zip(tables[name], tables80[name]):
-                worst = max(worst, largest_change(a, b))
-        for a, b in zip(pair_rows, pairs80):
-            worst = max(worst, largest_change(a, b))
-        mp.dps = 50
-        print("largest relative change 50 -> 80 digits:", mp.nstr(worst, 3))
-        if worst > mpf("1e-30"):
-            sys.exit("reference values are not accurate to 30 digits")
-
+        mp.dps = CHECK_DPS
+        tables_hi, pairs_hi = compute(data)
+        worst, changed, written = mpf(0), 0, 0
+        for low, high in [(a, b) for name in tables for a, b in zip(tables[name], tables_hi[name])] + \
+                list(zip(pair_rows, pairs_hi)):
+            worst = max(worst, largest_change(low, high))
+            for a, b in zip(low, high):
+                if isinstance(a, mpf):
+                    written += 1
+                    changed += fmt(a) != fmt(b)
+        mp.dps = WORK_DPS
+        print("largest relative change %d -> %d digits: %s; written %d-digit values that change: %d of %d"
+              % (WORK_DPS, CHECK_DPS, mp.nstr(worst, 3), DIGITS, changed, written))
+        if worst > mpf(CHECK_LIMIT) or changed:
+            sys.exit("reference values are not accurate to %s (relative), or a written value changes" % CHECK_LIMIT)
 
 if __name__ == "__main__":
     main()
