@@ -61,28 +61,59 @@ inline double parse<double>(const std::string& text) { return std::strtod(text.c
 template <>
 inline long double parse<long double>(const std::string& text) { return std::strtold(text.c_str(), nullptr); }
 
-/// The precision contract of schedule.hpp in ulps of T: float 1, double 4, long double
-/// 8 + |log ᾱ_t| (its working type); `log_alpha_bar` is log ᾱ of the step the value belongs to.
-template <class T>
-double contract_ulps(long double log_alpha_bar) {
-  if (std::is_same<T, float>::value) return 1;
-  if (std::is_same<T, double>::value) return 4;
-  // long double is the working type: each β carries a few units of rounding (√β_start, √β_end
-  // and the interpolation: about 2u, the same sign at every step), so L = Σ log α picks up 2|L|u,
-  // plus a constant number of roundings in the derived quantity.
-  return 16 + 2 * static_cast<double>(std::fabs(log_alpha_bar));
+/// The exact value of a reference number (40 significant digits, "inf", "-inf"), read into
+/// diffuse's 128-bit Wide: within 2⁻¹³² relative of the decimal, so a value that lies exactly
+/// halfway between two values of T (1 − β for a double β, say) still reads as halfway.
+inline diffuse::detail::Wide exact(const std::string& text) {
+  diffuse::detail::Wide w;
+  if (!diffuse::detail::parse_decimal(text, w)) throw std::runtime_error("not a number: " + text);
+  return w;
 }
 
-/// Error of a log-SNR value: |got − λ| in ulps of max(1, |λ|) in T (the contract's measure); 0 if
-/// both are the same infinity.
+/// The ulp of T at a finite non-zero x: 2^(e − p + 1) for 2^e ≤ |x| < 2^(e+1), p = T's digits
+/// (the subnormal spacing below T's smallest normal).
 template <class T>
-double log_snr_error(T got, const std::string& exact_text) {
-  const long double exact = parse<long double>(exact_text);
-  if (std::isinf(exact) || std::isinf(got)) return got == exact ? 0 : std::numeric_limits<double>::infinity();
-  if (std::isnan(got)) return std::numeric_limits<double>::infinity();
-  const T scale = static_cast<T>(std::fmax(1.0L, std::fabs(exact)));
-  const long double ulp = static_cast<long double>(std::nextafter(scale, std::numeric_limits<T>::infinity())) - scale;
-  return static_cast<double>(std::fabs(static_cast<long double>(got) - exact) / ulp);
+diffuse::detail::Wide ulp_at(const diffuse::detail::Wide& x) {
+  const int e = std::max<int>(x.exponent(), std::numeric_limits<T>::min_exponent - 1);
+  return ldexp(diffuse::detail::Wide(1), e - std::numeric_limits<T>::digits + 1);
+}
+
+/// |got − x| in ulps of T at the exact value x (0 if both are the same infinity or zero; +∞ when
+/// only one of them is, or got is NaN).
+template <class T>
+double ulp_error(T got, const diffuse::detail::Wide& x) {
+  using diffuse::detail::Wide;
+  const double inf = std::numeric_limits<double>::infinity();
+  if (std::isnan(got)) return inf;
+  if (std::isinf(got) && x.is_finite() && x.negative() == std::signbit(got)) {
+    // T's largest value plus half its ulp: at or beyond it, x rounds to ±∞.
+    const Wide largest(std::numeric_limits<T>::max());
+    return abs(x) >= largest + ldexp(ulp_at<T>(largest), -1) ? 0 : inf;
+  }
+  if (x.is_infinite() || std::isinf(got) || x.is_zero()) return Wide(got) == x ? 0 : inf;
+  return static_cast<double>(abs(Wide(got) - x) / ulp_at<T>(x));
+}
+
+/// The precision contract of schedule.hpp, in ulps of T at the exact value x: the value is rounded
+/// once from a Wide one within 2⁻¹¹⁸(1 + |log ᾱ_t|)·scale of x (scale = |x|, or for the log-SNR
+/// |log ᾱ_t| + |log(1 − ᾱ_t)|: see Schedule's comment), so it is within ½ ulp + that; plus the
+/// reference's own precision, 2⁻¹³⁰|x|. For float, double and x87 long double this is ½ ulp and a
+/// tiny fraction: correctly rounded unless x lies that close to a tie.
+template <class T>
+double contract_ulps(const diffuse::detail::Wide& x, long double log_alpha_bar, const diffuse::detail::Wide& scale) {
+  using diffuse::detail::Wide;
+  if (x.is_zero() || !x.is_finite()) return 0;
+  const Wide unit = ulp_at<T>(x);
+  const Wide evaluation = ldexp(Wide(1) + Wide(std::fabs(log_alpha_bar)), -118) * scale;
+  return 0.5 + static_cast<double>((evaluation + ldexp(abs(x), -130)) / unit);
+}
+
+/// The same with scale = |x|, in relative terms: ½ + 2⁻¹¹⁸(1 + |log ᾱ_t|)·2^p + 2⁻¹³⁰·2^p ulp
+/// (|x| < 2^(e+1) = 2^p ulp), the bound a test can use before it knows the exact value.
+template <class T>
+double contract_ulps(long double log_alpha_bar) {
+  const double p = std::numeric_limits<T>::digits;
+  return 0.5 + std::ldexp(1.0 + static_cast<double>(std::fabs(log_alpha_bar)), static_cast<int>(p) - 118) + std::ldexp(1.0, static_cast<int>(p) - 130);
 }
 
 inline std::string directory() { return std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/schedules/"; }

@@ -232,7 +232,6 @@ TEMPLATE_TEST_CASE("every accessor rejects a t out of range with std::out_of_ran
       {"alpha_bar_ratio", [&](int a, int b) { s.alpha_bar_ratio(a, b); }},
       {"sqrt_alpha_bar_ratio", [&](int a, int b) { s.sqrt_alpha_bar_ratio(a, b); }},
       {"one_minus_alpha_bar_ratio", [&](int a, int b) { s.one_minus_alpha_bar_ratio(a, b); }},
-      {"log_alpha_bar_difference_wide", [&](int a, int b) { s.log_alpha_bar_difference_wide(a, b); }},
   };
   for (const Pair& pair : pairs) {
     const std::string fn = std::string("Schedule::") + pair.name;

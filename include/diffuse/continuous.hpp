@@ -18,7 +18,7 @@
 /// family: log_snr(t), noise_level(t), time(LogSnr), time(NoiseLevel) (closed-form inverses, a
 /// safeguarded Newton iteration for the interpolated cosine, which has none).
 ///
-/// Precision: every value is evaluated in detail::wide (64-bit significand on x86-64) from the
+/// Precision: every value is evaluated in detail::Wide (64-bit significand on x86-64) from the
 /// exact definition (decimal parameters taken as the decimals they spell) and rounded once to
 /// Scalar. The formulas never subtract nearly equal quantities; each is written in its comment.
 /// Bound: within ½ ulp + 32(1 + Σ|λ|) units of 2⁻⁶⁴ relative, Σ|λ| over the finite log-SNRs at the
@@ -49,19 +49,6 @@
 namespace diffuse {
 namespace detail {
 
-/// π/2 to the precision of `wide`.
-inline constexpr wide half_pi_wide = pi_wide / 2;
-
-/// log(1 + e^x), without overflow for large x and without cancellation for very negative x.
-inline wide softplus(wide x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
-
-/// 1/(1 + e^{−x}), without overflow.
-inline wide sigmoid(wide x) {
-  if (x >= 0) return 1 / (1 + std::exp(-x));
-  const wide e = std::exp(x);
-  return e / (1 + e);
-}
-
 enum class ProcessFamily { vp_linear, sub_vp, cosine, vdm_linear, ve };
 
 /// The definition of a continuous process in extended precision, with the formulas of every
@@ -70,62 +57,62 @@ struct ProcessDefinition {
   ProcessFamily family = ProcessFamily::vp_linear;
   const char* name = "";
   // vp_linear, sub_vp: β(t) = beta_min + beta_slope·t.
-  wide beta_min = 0, beta_slope = 0;
+  Wide beta_min = 0, beta_slope = 0;
   // cosine: θ(t) = theta_min + t·width, φ(t) = π/2 − θ(t) = phi_end + (1 − t)·width,
   // λ(t) = −2 log tan θ(t) + shift_start + t·shift_slope.
-  wide theta_min = 0, phi_end = 0, width = 0, shift_start = 0, shift_slope = 0;
+  Wide theta_min = 0, phi_end = 0, width = 0, shift_start = 0, shift_slope = 0;
   // vdm_linear: λ(t) = −(gamma_min + t·gamma_slope).
-  wide gamma_min = 0, gamma_slope = 0;
+  Wide gamma_min = 0, gamma_slope = 0;
   // ve: log σ(t) = log_sigma_min + t·log_sigma_slope.
-  wide log_sigma_min = 0, log_sigma_slope = 0;
+  Wide log_sigma_min = 0, log_sigma_slope = 0;
 
   bool variance_preserving() const { return family != ProcessFamily::sub_vp && family != ProcessFamily::ve; }
   bool given_by_log_snr() const { return family == ProcessFamily::cosine || family == ProcessFamily::vdm_linear; }
 
   // --- the integrated β of vp_linear and sub_vp -------------------------------------------------
   /// β(t) = β_min + β_d t.
-  wide beta(wide t) const { return beta_min + beta_slope * t; }
+  Wide beta(Wide t) const { return beta_min + beta_slope * t; }
   /// B(t) = t(β_min + ½β_d t); all terms non-negative.
-  wide integral_beta(wide t) const { return t * (beta_min + beta_slope * t / 2); }
+  Wide integral_beta(Wide t) const { return t * (beta_min + beta_slope * t / 2); }
   /// B(t) − B(s) = (t − s)(β_min + ½β_d(t + s)), without subtracting B(s) from B(t).
-  wide integral_beta_difference(wide s, wide t) const { return (t - s) * (beta_min + beta_slope * (t + s) / 2); }
+  Wide integral_beta_difference(Wide s, Wide t) const { return (t - s) * (beta_min + beta_slope * (t + s) / 2); }
   /// t with B(t) = B: the positive root 2B/(β_min + √(β_min² + 2β_d B)) of ½β_d t² + β_min t − B,
   /// written without the cancellation of (√(β_min² + 2β_d B) − β_min)/β_d (and valid for β_d = 0).
-  wide time_of_integral_beta(wide integral) const {
+  Wide time_of_integral_beta(Wide integral) const {
     if (integral == 0) return 0;
-    return 2 * integral / (beta_min + std::sqrt(beta_min * beta_min + 2 * beta_slope * integral));
+    return 2 * integral / (beta_min + sqrt(beta_min * beta_min + 2 * beta_slope * integral));
   }
 
   // --- the angles of the cosine family ------------------------------------------------------------
   struct Angles {
-    wide theta, phi;  ///< θ(t) and φ(t) = π/2 − θ(t), each to full relative precision
+    Wide theta, phi;  ///< θ(t) and φ(t) = π/2 − θ(t), each to full relative precision
   };
   /// θ from θ_min + t·width when t ≤ ½ (then φ ≥ π/4 − |shift of the clip| and π/2 − θ does not
   /// cancel), φ from phi_end + (1 − t)·width otherwise (1 − t is exact for t ≥ ½).
-  Angles angles(wide t) const {
-    if (t <= 0.5L) {
-      const wide theta = theta_min + t * width;
-      return {theta, half_pi_wide - theta};
+  Angles angles(Wide t) const {
+    if (t <= ldexp(Wide(1), -1)) {
+      const Wide theta = theta_min + t * width;
+      return {theta, wide_constants::half_pi - theta};
     }
-    const wide phi = phi_end + (1 - t) * width;
-    return {half_pi_wide - phi, phi};
+    const Wide phi = phi_end + (1 - t) * width;
+    return {wide_constants::half_pi - phi, phi};
   }
 
   // --- marginal ---------------------------------------------------------------------------------
   /// λ(t) = log(a²/b²).
-  wide log_snr(wide t) const {
+  Wide log_snr(Wide t) const {
     switch (family) {
       case ProcessFamily::vp_linear: {  // log(e^{−B}/(1 − e^{−B})) = −B − log(−expm1(−B))
-        const wide b = integral_beta(t);
-        return -b - std::log(-std::expm1(-b));
+        const Wide b = integral_beta(t);
+        return -b - log(-expm1(-b));
       }
       case ProcessFamily::sub_vp: {  // −2 log(2 sinh(B/2)) = −B − 2 log(−expm1(−B))
-        const wide b = integral_beta(t);
-        return -b - 2 * std::log(-std::expm1(-b));
+        const Wide b = integral_beta(t);
+        return -b - 2 * log(-expm1(-b));
       }
       case ProcessFamily::cosine: {  // −2 log tan θ = 2 (log sin φ − log sin θ)
         const Angles g = angles(t);
-        return 2 * (std::log(std::sin(g.phi)) - std::log(std::sin(g.theta))) + shift_start + t * shift_slope;
+        return 2 * (log(sin(g.phi)) - log(sin(g.theta))) + shift_start + t * shift_slope;
       }
       case ProcessFamily::vdm_linear:
         return -(gamma_min + t * gamma_slope);
@@ -135,7 +122,7 @@ struct ProcessDefinition {
     return 0;
   }
   /// log a²(t): −B (vp_linear, sub_vp), −softplus(−λ) (cosine, vdm_linear), 0 (ve).
-  wide log_signal_variance(wide t) const {
+  Wide log_signal_variance(Wide t) const {
     switch (family) {
       case ProcessFamily::vp_linear:
       case ProcessFamily::sub_vp:
@@ -147,57 +134,57 @@ struct ProcessDefinition {
     }
   }
   /// b²(t): −expm1(−B) (vp_linear), expm1(−B)² (sub_vp), sigmoid(−λ) (cosine, vdm_linear), σ² (ve).
-  wide noise_variance(wide t) const {
+  Wide noise_variance(Wide t) const {
     switch (family) {
       case ProcessFamily::vp_linear:
-        return -std::expm1(-integral_beta(t));
+        return -expm1(-integral_beta(t));
       case ProcessFamily::sub_vp: {
-        const wide e = std::expm1(-integral_beta(t));
+        const Wide e = expm1(-integral_beta(t));
         return e * e;
       }
       case ProcessFamily::ve:
-        return std::exp(2 * (log_sigma_min + t * log_sigma_slope));
+        return exp(2 * (log_sigma_min + t * log_sigma_slope));
       default:
         return sigmoid(-log_snr(t));
     }
   }
   /// b(t): −expm1(−B) for sub_vp (its standard deviation is 1 − a²), √b² otherwise.
-  wide noise_scale(wide t) const {
-    if (family == ProcessFamily::sub_vp) return -std::expm1(-integral_beta(t));
-    if (family == ProcessFamily::ve) return std::exp(log_sigma_min + t * log_sigma_slope);
-    return std::sqrt(noise_variance(t));
+  Wide noise_scale(Wide t) const {
+    if (family == ProcessFamily::sub_vp) return -expm1(-integral_beta(t));
+    if (family == ProcessFamily::ve) return exp(log_sigma_min + t * log_sigma_slope);
+    return sqrt(noise_variance(t));
   }
   /// σ(t) = b/a: e^{B/2}√(−expm1(−B)) (vp_linear), 2 sinh(B/2) (sub_vp), e^{−λ/2} (cosine,
   /// vdm_linear), σ_min e^{t log(σ_max/σ_min)} (ve).
-  wide noise_level(wide t) const {
+  Wide noise_level(Wide t) const {
     switch (family) {
       case ProcessFamily::vp_linear: {
-        const wide b = integral_beta(t);
-        return std::exp(b / 2) * std::sqrt(-std::expm1(-b));
+        const Wide b = integral_beta(t);
+        return exp(b / 2) * sqrt(-expm1(-b));
       }
       case ProcessFamily::sub_vp:
-        return 2 * std::sinh(integral_beta(t) / 2);
+        return 2 * sinh(integral_beta(t) / 2);
       case ProcessFamily::ve:
-        return std::exp(log_sigma_min + t * log_sigma_slope);
+        return exp(log_sigma_min + t * log_sigma_slope);
       default:
-        return std::exp(-log_snr(t) / 2);
+        return exp(-log_snr(t) / 2);
     }
   }
 
   // --- derivatives and the SDE --------------------------------------------------------------------
   /// dλ/dt: −β/(−expm1(−B)) (vp_linear), −β/tanh(B/2) (sub_vp), both −∞ at t = 0;
   /// −2w/(sin θ sin φ) + shift slope (cosine), −(γ_max − γ_min) (vdm_linear), −2 log(σ_max/σ_min) (ve).
-  wide log_snr_derivative(wide t) const {
+  Wide log_snr_derivative(Wide t) const {
     switch (family) {
       case ProcessFamily::vp_linear:
       case ProcessFamily::sub_vp: {
-        const wide b = integral_beta(t);
-        if (b == 0) return -std::numeric_limits<wide>::infinity();  // b² ~ B → 0 faster than β
-        return family == ProcessFamily::vp_linear ? -beta(t) / -std::expm1(-b) : -beta(t) / std::tanh(b / 2);
+        const Wide b = integral_beta(t);
+        if (b == 0) return -Wide::infinity();  // b² ~ B → 0 faster than β
+        return family == ProcessFamily::vp_linear ? -beta(t) / -expm1(-b) : -beta(t) / tanh(b / 2);
       }
       case ProcessFamily::cosine: {
         const Angles g = angles(t);
-        return -2 * width / (std::sin(g.theta) * std::sin(g.phi)) + shift_slope;
+        return -2 * width / (sin(g.theta) * sin(g.phi)) + shift_slope;
       }
       case ProcessFamily::vdm_linear:
         return -gamma_slope;
@@ -210,16 +197,16 @@ struct ProcessDefinition {
   /// g² = db²/dt − 2f b²): β (vp_linear), β(−expm1(−2B)) (sub_vp), −λ'b² (cosine, vdm_linear; for
   /// the cosine (2w sin θ/sin φ − slope·sin²θ)/(sin²θ + e^{shift} sin²φ), which is 0 at θ = 0),
   /// dσ²/dt = 2 log(σ_max/σ_min) σ² (ve).
-  wide diffusion_squared(wide t) const {
+  Wide diffusion_squared(Wide t) const {
     switch (family) {
       case ProcessFamily::vp_linear:
         return beta(t);
       case ProcessFamily::sub_vp:
-        return beta(t) * -std::expm1(-2 * integral_beta(t));
+        return beta(t) * -expm1(-2 * integral_beta(t));
       case ProcessFamily::cosine: {
         const Angles g = angles(t);
-        const wide st = std::sin(g.theta), sp = std::sin(g.phi);
-        return (2 * width * st / sp - shift_slope * st * st) / (st * st + std::exp(shift_start + t * shift_slope) * sp * sp);
+        const Wide st = sin(g.theta), sp = sin(g.phi);
+        return (2 * width * st / sp - shift_slope * st * st) / (st * st + exp(shift_start + t * shift_slope) * sp * sp);
       }
       case ProcessFamily::vdm_linear:
         return gamma_slope * sigmoid(gamma_min + t * gamma_slope);
@@ -229,7 +216,7 @@ struct ProcessDefinition {
     return 0;
   }
   /// f(t) = ½ d log a²/dt: −½β for every VP family and sub_vp (the VP β being g²), 0 for ve.
-  wide drift(wide t) const {
+  Wide drift(Wide t) const {
     switch (family) {
       case ProcessFamily::vp_linear:
       case ProcessFamily::sub_vp:
@@ -246,14 +233,14 @@ struct ProcessDefinition {
   /// cosine: tan θ_t/tan θ_s = 1 + sin(θ_t − θ_s)/(cos θ_t sin θ_s), θ_t − θ_s = (t − s)w, so
   /// Δλ = 2 log1p(sin((t − s)w)/(sin φ_t sin θ_s)) − (t − s)·shift slope (both terms ≥ 0);
   /// vdm_linear: Δλ = (t − s)(γ_max − γ_min).
-  wide log_snr_decrease(wide s, wide t) const {
+  Wide log_snr_decrease(Wide s, Wide t) const {
     if (family == ProcessFamily::vdm_linear) return (t - s) * gamma_slope;
     const Angles gs = angles(s), gt = angles(t);
-    return 2 * std::log1p(std::sin((t - s) * width) / (std::sin(gt.phi) * std::sin(gs.theta))) - (t - s) * shift_slope;
+    return 2 * log1p(sin((t - s) * width) / (sin(gt.phi) * sin(gs.theta))) - (t - s) * shift_slope;
   }
   struct Transition {
-    wide log_scale;  ///< log(a_t/a_s)
-    wide variance;   ///< b_t² − (a_t/a_s)² b_s²
+    Wide log_scale;  ///< log(a_t/a_s)
+    Wide variance;   ///< b_t² − (a_t/a_s)² b_s²
   };
   /// q(x_t|x_s) = N((a_t/a_s) x_s, v I), 0 ≤ s < t ≤ 1, with
   ///   vp_linear   log(a_t/a_s) = −½ΔB, v = −expm1(−ΔB)            (ΔB = B(t) − B(s) factored)
@@ -264,24 +251,24 @@ struct ProcessDefinition {
   ///               s with b_s = 0 (λ_s = +∞, the data) gives the marginal
   ///   ve          log(a_t/a_s) = 0, v = σ_t²·(−expm1(−2(t − s) log(σ_max/σ_min)))
   /// Every term is a product or quotient of non-negative, accurately computed factors.
-  Transition transition(wide s, wide t) const {
+  Transition transition(Wide s, Wide t) const {
     switch (family) {
       case ProcessFamily::vp_linear: {
-        const wide d = integral_beta_difference(s, t);
-        return {-d / 2, -std::expm1(-d)};
+        const Wide d = integral_beta_difference(s, t);
+        return {-d / 2, -expm1(-d)};
       }
       case ProcessFamily::sub_vp: {
-        const wide d = integral_beta_difference(s, t);
-        return {-d / 2, std::expm1(-d) * std::expm1(-(integral_beta(t) + integral_beta(s)))};
+        const Wide d = integral_beta_difference(s, t);
+        return {-d / 2, expm1(-d) * expm1(-(integral_beta(t) + integral_beta(s)))};
       }
       case ProcessFamily::ve:
-        return {0, noise_variance(t) * -std::expm1(-2 * (t - s) * log_sigma_slope)};
+        return {0, noise_variance(t) * -expm1(-2 * (t - s) * log_sigma_slope)};
       default: {
-        const wide lambda_s = log_snr(s);
-        if (lambda_s == std::numeric_limits<wide>::infinity()) return {log_signal_variance(t) / 2, noise_variance(t)};
-        const wide r = sigmoid(-lambda_s) * std::expm1(log_snr_decrease(s, t));
-        if (!detail::is_finite(r)) return {-std::numeric_limits<wide>::infinity(), 1};
-        return {-std::log1p(r) / 2, r / (1 + r)};
+        const Wide lambda_s = log_snr(s);
+        if (lambda_s == Wide::infinity()) return {log_signal_variance(t) / 2, noise_variance(t)};
+        const Wide r = sigmoid(-lambda_s) * expm1(log_snr_decrease(s, t));
+        if (!detail::is_finite(r)) return {-Wide::infinity(), 1};
+        return {-log1p(r) / 2, r / (1 + r)};
       }
     }
   }
@@ -294,14 +281,14 @@ struct ProcessDefinition {
   ///               φ = atan e^{λ_c/2}, t = 1 − (φ − φ_end)/w; interpolated (shift slope ≠ 0): Newton
   ///   vdm_linear  t = (−λ − γ_min)/(γ_max − γ_min)
   ///   ve          t = (−λ/2 − log σ_min)/log(σ_max/σ_min)
-  wide time_of_log_snr(wide lambda) const {
-    wide t = 0;
+  Wide time_of_log_snr(Wide lambda) const {
+    Wide t = 0;
     switch (family) {
       case ProcessFamily::vp_linear:
         t = time_of_integral_beta(softplus(-lambda));
         break;
       case ProcessFamily::sub_vp:
-        t = time_of_integral_beta(2 * std::asinh(std::exp(-lambda / 2) / 2));
+        t = time_of_integral_beta(2 * asinh(exp(-lambda / 2) / 2));
         break;
       case ProcessFamily::cosine:
         t = shift_slope == 0 ? cosine_time(lambda - shift_start) : interpolated_cosine_time(lambda);
@@ -313,31 +300,31 @@ struct ProcessDefinition {
         t = (-lambda / 2 - log_sigma_min) / log_sigma_slope;
         break;
     }
-    return t < 0 ? wide(0) : (t > 1 ? wide(1) : t);
+    return t < Wide() ? Wide() : (t > Wide(1) ? Wide(1) : t);
   }
   /// The closed-form inverse of the (clipped) cosine with a constant shift; λ_c = λ − shift.
-  wide cosine_time(wide lambda_c) const {
-    if (lambda_c >= 0) return (std::atan(std::exp(-lambda_c / 2)) - theta_min) / width;
-    return 1 - (std::atan(std::exp(lambda_c / 2)) - phi_end) / width;
+  Wide cosine_time(Wide lambda_c) const {
+    if (lambda_c >= 0) return (atan(exp(-lambda_c / 2)) - theta_min) / width;
+    return 1 - (atan(exp(lambda_c / 2)) - phi_end) / width;
   }
   /// The interpolated cosine has no closed-form inverse: Newton's method on λ(t) − λ, kept inside
   /// the bracket [lo, hi] that every evaluation narrows (λ decreases strictly), bisecting whenever a
-  /// Newton step would leave it; stops when a step changes t by at most 2⁻⁶² t (or after 400
-  /// evaluations, which the bisection bounds: the bracket then is below 2⁻³⁰⁰ wide).
-  wide interpolated_cosine_time(wide lambda) const {
-    wide lo = 0, hi = 1;
-    wide t = cosine_time(lambda - shift_start - shift_slope / 2);  // the inverse at the mid shift
+  /// Newton step would leave it; stops when a step changes t by at most 2⁻¹²⁰ t (or after 400
+  /// evaluations, which the bisection bounds: the bracket then is below 2⁻³⁰⁰ Wide).
+  Wide interpolated_cosine_time(Wide lambda) const {
+    Wide lo = 0, hi = 1;
+    Wide t = cosine_time(lambda - shift_start - shift_slope / 2);  // the inverse at the mid shift
     for (int i = 0; i < 400; ++i) {
-      const wide f = log_snr(t) - lambda;
+      const Wide f = log_snr(t) - lambda;
       if (f == 0) return t;
       if (f > 0) {
         lo = t;
       } else {
         hi = t;
       }
-      wide next = t - f / log_snr_derivative(t);
+      Wide next = t - f / log_snr_derivative(t);
       if (!(next > lo && next < hi)) next = lo + (hi - lo) / 2;
-      if (std::fabs(next - t) <= std::ldexp(t, -62) || next == lo || next == hi) return next;
+      if (abs(next - t) <= ldexp(t, -120) || next == lo || next == hi) return next;
       t = next;
     }
     return t;
@@ -349,7 +336,7 @@ inline void check_finite_parameter(const char* function, const char* name, doubl
 }
 
 /// vp_linear or sub_vp with β(t) = β_min + β_slope·t, the parameters already in wide.
-inline ProcessDefinition integrated_beta_definition(ProcessFamily family, const char* name, wide beta_min, wide beta_slope) {
+inline ProcessDefinition integrated_beta_definition(ProcessFamily family, const char* name, Wide beta_min, Wide beta_slope) {
   ProcessDefinition d;
   d.family = family;
   d.name = name;
@@ -364,7 +351,7 @@ inline ProcessDefinition vp_linear_definition(const char* function, double beta_
   if (!(beta_max >= beta_min && beta_max > 0 && detail::is_finite(beta_max))) {
     fail<std::invalid_argument>(function, "beta_max must be finite, >= beta_min and > 0", beta_max);
   }
-  const wide low = decimal_value(beta_min);
+  const Wide low = decimal_value(beta_min);
   return integrated_beta_definition(family, name, low, decimal_value(beta_max) - low);
 }
 
@@ -386,13 +373,13 @@ inline ProcessDefinition cosine_definition(const char* function, const char* nam
   ProcessDefinition d;
   d.family = ProcessFamily::cosine;
   d.name = name;
-  const wide lambda_max = decimal_value(log_snr_max), lambda_min = decimal_value(log_snr_min);
-  d.theta_min = std::atan(std::exp(-lambda_max / 2));
-  d.phi_end = std::atan(std::exp(lambda_min / 2));
-  d.width = half_pi_wide - d.theta_min - d.phi_end;
-  const wide log_d = std::log(decimal_value(image_d));
-  d.shift_start = 2 * (std::log(decimal_value(noise_d_high)) - log_d);
-  d.shift_slope = 2 * (std::log(decimal_value(noise_d_low)) - std::log(decimal_value(noise_d_high)));
+  const Wide lambda_max = decimal_value(log_snr_max), lambda_min = decimal_value(log_snr_min);
+  d.theta_min = atan(exp(-lambda_max / 2));
+  d.phi_end = atan(exp(lambda_min / 2));
+  d.width = wide_constants::half_pi - d.theta_min - d.phi_end;
+  const Wide log_d = log(decimal_value(image_d));
+  d.shift_start = 2 * (log(decimal_value(noise_d_high)) - log_d);
+  d.shift_slope = 2 * (log(decimal_value(noise_d_low)) - log(decimal_value(noise_d_high)));
   return d;
 }
 
@@ -483,8 +470,8 @@ class ContinuousProcess {
     detail::ProcessDefinition d;
     d.family = detail::ProcessFamily::ve;
     d.name = "ve";
-    d.log_sigma_min = std::log(detail::decimal_value(sigma_min));
-    d.log_sigma_slope = std::log(detail::decimal_value(sigma_max) / detail::decimal_value(sigma_min));
+    d.log_sigma_min = log(detail::decimal_value(sigma_min));
+    d.log_sigma_slope = log(detail::decimal_value(sigma_max) / detail::decimal_value(sigma_min));
     return ContinuousProcess(d);
   }
 
@@ -495,22 +482,22 @@ class ContinuousProcess {
   bool variance_preserving() const { return d_.variance_preserving(); }
 
   /// a(t), the signal coefficient of q(x_t|x_0): exp(½ log a²).
-  Scalar signal_scale(Time t) const { return round(std::exp(d_.log_signal_variance(t.value()) / 2)); }
+  Scalar signal_scale(Time t) const { return round(exp(d_.log_signal_variance(wide(t)) / 2)); }
   /// b(t), the noise coefficient of q(x_t|x_0).
-  Scalar noise_scale(Time t) const { return round(d_.noise_scale(t.value())); }
+  Scalar noise_scale(Time t) const { return round(d_.noise_scale(wide(t))); }
   /// a(t)²: exp(log a²).
-  Scalar signal_variance(Time t) const { return round(std::exp(d_.log_signal_variance(t.value()))); }
+  Scalar signal_variance(Time t) const { return round(exp(d_.log_signal_variance(wide(t)))); }
   /// b(t)², without cancellation (see detail::ProcessDefinition::noise_variance).
-  Scalar noise_variance(Time t) const { return round(d_.noise_variance(t.value())); }
+  Scalar noise_variance(Time t) const { return round(d_.noise_variance(wide(t))); }
   /// log a(t)² (−∞ where a = 0, the cosine at t = 1).
-  Scalar log_signal_variance(Time t) const { return round(d_.log_signal_variance(t.value())); }
+  Scalar log_signal_variance(Time t) const { return round(d_.log_signal_variance(wide(t))); }
   /// λ(t) = log(a²/b²) (+∞ where b = 0, the data end of vp_linear, sub_vp and cosine).
-  LogSnr<Scalar> log_snr(Time t) const { return LogSnr<Scalar>(round(d_.log_snr(t.value()))); }
+  LogSnr<Scalar> log_snr(Time t) const { return LogSnr<Scalar>(round(d_.log_snr(wide(t)))); }
   /// SNR(t) = a²/b² = e^λ.
-  Scalar snr(Time t) const { return round(std::exp(d_.log_snr(t.value()))); }
+  Scalar snr(Time t) const { return round(exp(d_.log_snr(wide(t)))); }
   /// σ(t) = b/a, the noise level of the equivalent VE process x_t/a(t) = x_0 + σ ε (Karras et al.
   /// 2022, eq. 4 with s(t) = a(t)).
-  NoiseLevel<Scalar> noise_level(Time t) const { return NoiseLevel<Scalar>(round(d_.noise_level(t.value()))); }
+  NoiseLevel<Scalar> noise_level(Time t) const { return NoiseLevel<Scalar>(round(d_.noise_level(wide(t)))); }
 
   /// The time t with λ(t) = λ (closed forms and Newton's method: see
   /// detail::ProcessDefinition::time_of_log_snr). Round trip t → λ → t: |Δt| ≤ u t + u|λ|/|λ'(t)|
@@ -523,7 +510,7 @@ class ContinuousProcess {
                                       "log-SNR must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
                                       lambda.value());
     }
-    return Time(round(d_.time_of_log_snr(lambda.value())));
+    return Time(round(d_.time_of_log_snr(detail::Wide(lambda.value()))));
   }
   /// The time t with σ(t) = σ: the inverse for λ = −2 log σ. The VP SDE gives the closed form
   /// t = (√(β_min² + 2β_d log(1 + σ²)) − β_min)/β_d of Karras et al. 2022, Table 1, here evaluated
@@ -537,18 +524,18 @@ class ContinuousProcess {
                                       "noise level must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
                                       sigma.value());
     }
-    const detail::wide s = sigma.value();
-    return Time(round(d_.time_of_log_snr(-2 * std::log(s))));
+    const detail::Wide s(sigma.value());
+    return Time(round(d_.time_of_log_snr(-2 * log(s))));
   }
 
   /// dλ/dt (−∞ at the data end of vp_linear, sub_vp and cosine; −∞ at t = 1 for the cosine).
-  Scalar log_snr_derivative(Time t) const { return round(d_.log_snr_derivative(t.value())); }
+  Scalar log_snr_derivative(Time t) const { return round(d_.log_snr_derivative(wide(t))); }
   /// f(t) of the SDE dx = f(t) x dt + g(t) dW with these marginals: f = ½ d log a²/dt
   /// (−½β(t) for vp_linear and sub_vp, 0 for ve; Song et al. 2021, eq. 11, 12, 9).
-  Scalar drift(Time t) const { return round(d_.drift(t.value())); }
+  Scalar drift(Time t) const { return round(d_.drift(wide(t))); }
   /// g(t)² of that SDE: g² = db²/dt − 2f b² (β(t) for vp_linear, β(t)(1 − e^{−2B(t)}) for sub_vp,
   /// dσ²/dt for ve; Song et al. 2021, eq. 11, 12, 9; −λ'(t) b(t)² for the families given by λ).
-  Scalar diffusion_squared(Time t) const { return round(d_.diffusion_squared(t.value())); }
+  Scalar diffusion_squared(Time t) const { return round(d_.diffusion_squared(wide(t))); }
 
   /// The coefficients of q(x_t|x_s) = N(m x_s, v I), 0 ≤ s < t ≤ 1.
   struct TransitionCoefficients {
@@ -562,8 +549,8 @@ class ContinuousProcess {
   /// @throws std::invalid_argument unless s < t.
   TransitionCoefficients transition_coefficients(Time s, Time t) const {
     check_order("ContinuousProcess::transition_coefficients", s, t);
-    const typename detail::ProcessDefinition::Transition k = d_.transition(s.value(), t.value());
-    return {round(std::exp(k.log_scale)), round(k.variance), round(std::sqrt(k.variance))};
+    const typename detail::ProcessDefinition::Transition k = d_.transition(wide(s), wide(t));
+    return {round(exp(k.log_scale)), round(k.variance), round(sqrt(k.variance))};
   }
 
   /// The coefficients of the posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), 0 ≤ s < t ≤ 1.
@@ -581,13 +568,13 @@ class ContinuousProcess {
   /// @throws std::invalid_argument unless s < t.
   PosteriorCoefficients posterior_coefficients(Time s, Time t) const {
     check_order("ContinuousProcess::posterior_coefficients", s, t);
-    using detail::wide;
-    const typename detail::ProcessDefinition::Transition k = d_.transition(s.value(), t.value());
-    const wide bs2 = d_.noise_variance(s.value()), bt2 = d_.noise_variance(t.value());
-    const wide as = std::exp(d_.log_signal_variance(s.value()) / 2);
-    const wide variance = k.variance * bs2 / bt2;
-    return {round(as * k.variance / bt2), round(std::exp(k.log_scale) * bs2 / bt2), round(variance),
-            round(std::sqrt(variance))};
+    using detail::Wide;
+    const typename detail::ProcessDefinition::Transition k = d_.transition(wide(s), wide(t));
+    const Wide bs2 = d_.noise_variance(wide(s)), bt2 = d_.noise_variance(wide(t));
+    const Wide as = exp(d_.log_signal_variance(wide(s)) / 2);
+    const Wide variance = k.variance * bs2 / bt2;
+    return {round(as * k.variance / bt2), round(exp(k.log_scale) * bs2 / bt2), round(variance),
+            round(sqrt(variance))};
   }
 
   /// The discrete Schedule with ᾱ_t = a(t/N)² for t = 1..N (the exact marginals at the grid t/N;
@@ -598,14 +585,14 @@ class ContinuousProcess {
   Schedule<Scalar> discretize_marginals(int steps) const {
     const char* fn = "ContinuousProcess::discretize_marginals";
     check_discretization(fn, steps);
-    using detail::wide;
-    Eigen::Matrix<wide, Eigen::Dynamic, 1> betas(steps);
-    const wide n = steps;
+    using detail::Wide;
+    std::vector<Wide> betas(static_cast<std::size_t>(steps));
+    const Wide n = steps;
     for (int t = 1; t <= steps; ++t) {
-      const wide now = t / n;
-      betas(t - 1) = t == 1 ? d_.noise_variance(now) : d_.transition((t - 1) / n, now).variance;
+      const Wide now = t / n;
+      betas[static_cast<std::size_t>(t - 1)] = t == 1 ? d_.noise_variance(now) : d_.transition((t - 1) / n, now).variance;
     }
-    return Schedule<Scalar>::from_betas(betas);
+    return detail::schedule_from_betas<Scalar>(fn, betas);
   }
 
   /// The discrete Schedule β_t = β((t − 1)/(N − 1))/N, t = 1..N (N = 1: β_1 = β(0)), β(t) = g(t)²
@@ -613,24 +600,24 @@ class ContinuousProcess {
   /// β_max/N, N)), i.e. Ho et al.'s DDPM schedule read as β(t)Δt with Δt = 1/N at the grid
   /// (t − 1)/(N − 1). For vp_linear it is β_t = β_min/N + (t − 1)(β_max − β_min)/(N(N − 1)), exactly
   /// Schedule::linear(N, β_min/N, β_max/N): vp_linear().discretize_betas(1000) is DDPM's
-  /// 1e-4..0.02. Each β_t is formed in wide and rounded once (Schedule::from_betas on wide values).
+  /// 1e-4..0.02. Each β_t is formed in Wide and rounded once (Schedule::from_betas on Wide values).
   /// @throws std::invalid_argument if the process is not variance preserving, N < 1, or a β_t falls
   /// outside (0, 1) (the cosine has β(0) = 0 and β(1) = ∞: use discretize_marginals).
   Schedule<Scalar> discretize_betas(int steps) const {
     const char* fn = "ContinuousProcess::discretize_betas";
     check_discretization(fn, steps);
-    using detail::wide;
-    Eigen::Matrix<wide, Eigen::Dynamic, 1> betas(steps);
+    using detail::Wide;
+    std::vector<Wide> betas(static_cast<std::size_t>(steps));
     for (int t = 1; t <= steps; ++t) {
-      const wide u = steps == 1 ? wide(0) : static_cast<wide>(t - 1) / static_cast<wide>(steps - 1);
-      const wide beta = d_.diffusion_squared(u) / static_cast<wide>(steps);
+      const Wide u = steps == 1 ? Wide() : Wide(t - 1) / Wide(steps - 1);
+      const Wide beta = d_.diffusion_squared(u) / Wide(steps);
       if (!detail::is_finite(beta) || !(beta > 0 && beta < 1)) {
         detail::fail<std::invalid_argument>(fn, "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N must be in (0, 1)",
                                             beta);
       }
-      betas(t - 1) = beta;
+      betas[static_cast<std::size_t>(t - 1)] = beta;
     }
-    return Schedule<Scalar>::from_betas(betas);
+    return detail::schedule_from_betas<Scalar>(fn, betas);
   }
 
   /// The same process in another scalar type (the definition is kept in extended precision).
@@ -645,7 +632,8 @@ class ContinuousProcess {
 
   explicit ContinuousProcess(const detail::ProcessDefinition& d) : d_(d) {}
 
-  static Scalar round(detail::wide x) { return static_cast<Scalar>(x); }
+  static Scalar round(const detail::Wide& x) { return static_cast<Scalar>(x); }
+  static detail::Wide wide(Time t) { return detail::Wide(t.value()); }
 
   static void check_order(const char* function, Time s, Time t) {
     if (!(s.value() < t.value())) {

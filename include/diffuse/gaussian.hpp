@@ -11,30 +11,49 @@
 #include "detail/error.hpp"
 #include "detail/shape.hpp"
 #include "detail/wide.hpp"
+#include "detail/wide_math.hpp"
 #include "normal.hpp"
 
 namespace diffuse {
 namespace detail {
 
-/// ln 2π to the precision of `wide`.
-inline constexpr wide log_two_pi = 1.83787706640934548356065947281123527L;
-
-/// Σ (a_i − b_i)² accumulated in `wide` (so it neither overflows nor loses the small terms).
+/// Σ (a_i − b_i)² over every coefficient, in Wide: each difference and square rounded once to 128
+/// bits, the sum compensated (it neither overflows nor loses the small terms).
 template <class A, class B>
-wide squared_distance(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
-  return (a.derived().template cast<wide>() - b.derived().template cast<wide>()).squaredNorm();
+Wide squared_distance(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+  CompensatedSum sum;
+  for (Eigen::Index j = 0; j < a.cols(); ++j) {
+    for (Eigen::Index i = 0; i < a.rows(); ++i) {
+      const Wide d = Wide(a.derived().coeff(i, j)) - Wide(b.derived().coeff(i, j));
+      sum.add(d * d);
+    }
+  }
+  return sum.value();
 }
 
-/// r − 1 − ln r from u = r − 1 and ln r, each given accurately, to a few units of `wide`:
+/// Σ x_i² over the coefficients of column j of x (every column when j < 0), as squared_distance.
+template <class X>
+Wide squared_norm(const Eigen::MatrixBase<X>& x, Eigen::Index column = -1) {
+  CompensatedSum sum;
+  for (Eigen::Index j = column < 0 ? 0 : column; j < (column < 0 ? x.cols() : column + 1); ++j) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      const Wide v(x.derived().coeff(i, j));
+      sum.add(v * v);
+    }
+  }
+  return sum.value();
+}
+
+/// r − 1 − ln r from u = r − 1 and ln r, each given accurately, within a few units of 2⁻¹²⁸:
 /// Σ_{k≥2} (−u)^k/k where |u| < ½ (the difference u − ln r would cancel), u − ln r otherwise.
-inline wide ratio_divergence(wide u, wide log_r) {
-  if (!(std::fabs(u) < 0.5L)) return u - log_r;
-  wide power = u * u;  // (−u)^k
-  wide sum = 0;
-  for (int k = 2; k < 128; ++k) {
-    const wide term = power / static_cast<wide>(k);
+inline Wide ratio_divergence(const Wide& u, const Wide& log_r) {
+  if (!(abs(u) < ldexp(Wide(1), -1))) return u - log_r;
+  Wide power = u * u;  // (−u)^k
+  Wide sum;
+  for (int k = 2; k < 256; ++k) {
+    const Wide term = power / Wide(k);
     sum += term;
-    if (std::fabs(term) <= std::numeric_limits<wide>::epsilon() * std::fabs(sum)) break;
+    if (abs(term) <= ldexp(abs(sum), -130)) break;
     power *= -u;
   }
   return sum;
@@ -51,10 +70,10 @@ inline wide ratio_divergence(wide u, wide log_r) {
 /// so `dimension()` is rows·cols and `log_prob`, `entropy` and `kl` are totals over all of them,
 /// the sums of the per-sample values. σ² = 0 is allowed: the point mass at μ (see each function).
 ///
-/// Precision: `log_prob`, `entropy` and `kl` are evaluated in `detail::wide` (64-bit significand
-/// on x86-64) and rounded once: relative error within ½ ulp + (n + 16) units of 2^−64 (n = the
-/// dimension) where the result does not cancel; `log_prob` can cancel when it is near 0, and then
-/// the bound is that many units of its largest term. `sample_from_noise` rounds twice per
+/// Precision: `log_prob`, `entropy` and `kl` are evaluated in detail::Wide (128-bit significand,
+/// the same bits on every machine) and rounded once: relative error within ½ ulp + 64 units of
+/// 2⁻¹²⁸ where the result does not cancel; `log_prob` can cancel when it is near 0, and then the
+/// bound is that many units of its largest term. `sample_from_noise` rounds twice per
 /// coefficient. Sampling (`sample`) needs Scalar float or double (diffuse::StandardNormal).
 template <class MeanType>
 class Gaussian {
@@ -83,11 +102,10 @@ class Gaussian {
   template <class Derived>
   Gaussian(const Eigen::MatrixBase<Derived>& mean, Scalar variance, Scalar stddev)
       : mean_(mean), variance_(checked_variance(variance)), stddev_(stddev) {
-    const detail::wide s = stddev, v = variance_;
-    const detail::wide tolerance =
-        16 * static_cast<detail::wide>(std::numeric_limits<Scalar>::epsilon()) * v +
-        16 * static_cast<detail::wide>(std::numeric_limits<Scalar>::denorm_min());
-    if (detail::is_nan(stddev) || !(stddev >= 0 && std::fabs(s * s - v) <= tolerance)) {
+    const detail::Wide s(stddev), v(variance_);
+    const detail::Wide tolerance = detail::Wide(16) * detail::Wide(std::numeric_limits<Scalar>::epsilon()) * v +
+                                   detail::Wide(16) * detail::Wide(std::numeric_limits<Scalar>::denorm_min());
+    if (detail::is_nan(stddev) || !(stddev >= 0 && abs(s * s - v) <= tolerance)) {
       detail::fail<std::invalid_argument>("Gaussian", "stddev must be the square root of the variance " +
                                                           detail::to_message_value(variance_), stddev);
     }
@@ -100,15 +118,12 @@ class Gaussian {
   /// σ.
   Scalar stddev() const { return stddev_; }
   /// ln σ² (−∞ when σ² = 0).
-  Scalar log_variance() const {
-    using std::log;
-    return log(variance_);
-  }
+  Scalar log_variance() const { return static_cast<Scalar>(log(detail::Wide(variance_))); }
   /// n = rows·cols of the mean: the number of independent coefficients.
   Eigen::Index dimension() const { return mean_.size(); }
 
   /// ln N(x; μ, σ² I) = −½ (n ln 2πσ² + ‖x − μ‖²/σ²), summed over all n coefficients, evaluated in
-  /// `wide` (no overflow of ‖x − μ‖²/σ² for tiny σ²). At σ² = 0 (a point mass) it is the limit of the
+  /// Wide (no overflow of ‖x − μ‖²/σ² for tiny σ²). At σ² = 0 (a point mass) it is the limit of the
   /// density: +∞ at x = μ, −∞ elsewhere. n = 0 gives 0.
   /// @throws std::invalid_argument if x does not have the shape of the mean.
   template <class Derived>
@@ -116,20 +131,20 @@ class Gaussian {
     check_scalar<Derived>();
     detail::check_shape("Gaussian::log_prob", "x", x, mean_.rows(), mean_.cols());
     if (dimension() == 0) return 0;
-    const detail::wide d2 = detail::squared_distance(x, mean_);
+    const detail::Wide d2 = detail::squared_distance(x, mean_);
     if (variance_ == 0) {
       if (detail::is_nan(d2)) return std::numeric_limits<Scalar>::quiet_NaN();
-      return d2 == 0 ? std::numeric_limits<Scalar>::infinity() : -std::numeric_limits<Scalar>::infinity();
+      return d2.is_zero() ? std::numeric_limits<Scalar>::infinity() : -std::numeric_limits<Scalar>::infinity();
     }
-    const detail::wide v = variance_;
-    return static_cast<Scalar>(-(n_wide() * (detail::log_two_pi + std::log(v)) + d2 / v) / 2);
+    const detail::Wide v(variance_);
+    return static_cast<Scalar>(-ldexp(n_wide() * (detail::wide_constants::log_two_pi + log(v)) + d2 / v, -1));
   }
 
   /// The differential entropy ½ n (1 + ln 2πσ²); −∞ when σ² = 0 (the limit), 0 when n = 0.
   Scalar entropy() const {
     if (dimension() == 0) return 0;
     if (variance_ == 0) return -std::numeric_limits<Scalar>::infinity();
-    return static_cast<Scalar>(n_wide() * (1 + detail::log_two_pi + std::log(static_cast<detail::wide>(variance_))) / 2);
+    return static_cast<Scalar>(ldexp(n_wide() * (1 + detail::wide_constants::log_two_pi + log(detail::Wide(variance_))), -1));
   }
 
   /// KL(this ‖ other) = ½ [n (r − 1 − ln r) + ‖μ − μ'‖²/σ'²], r = σ²/σ'², summed over all n
@@ -144,13 +159,13 @@ class Gaussian {
                   "diffuse::Gaussian::kl: both Gaussians must have the same scalar type");
     detail::check_shape("Gaussian::kl", "the other mean", other.mean(), mean_.rows(), mean_.cols());
     if (dimension() == 0) return 0;
-    const detail::wide d2 = detail::squared_distance(mean_, other.mean());
-    const detail::wide v1 = variance_, v2 = other.variance();
+    const detail::Wide d2 = detail::squared_distance(mean_, other.mean());
+    const detail::Wide v1(variance_), v2(other.variance());
     const Scalar inf = std::numeric_limits<Scalar>::infinity();
-    if (v2 == 0) return v1 == 0 && d2 == 0 ? Scalar(0) : inf;
-    if (v1 == 0) return inf;
-    const detail::wide per_coefficient = detail::ratio_divergence((v1 - v2) / v2, std::log(v1) - std::log(v2));
-    return static_cast<Scalar>((n_wide() * per_coefficient + d2 / v2) / 2);
+    if (v2.is_zero()) return v1.is_zero() && d2.is_zero() ? Scalar(0) : inf;
+    if (v1.is_zero()) return inf;
+    const detail::Wide per_coefficient = detail::ratio_divergence((v1 - v2) / v2, log(v1) - log(v2));
+    return static_cast<Scalar>(ldexp(n_wide() * per_coefficient + d2 / v2, -1));
   }
 
   /// The sample μ + σ ε for given standard-normal noise ε (deterministic; two roundings per
@@ -195,7 +210,7 @@ class Gaussian {
     static_assert(std::is_same<typename Derived::Scalar, Scalar>::value,
                   "diffuse::Gaussian: the argument must have the scalar type of the mean");
   }
-  detail::wide n_wide() const { return static_cast<detail::wide>(dimension()); }
+  detail::Wide n_wide() const { return detail::Wide(static_cast<long long>(dimension())); }
 
   Mean mean_;
   Scalar variance_;

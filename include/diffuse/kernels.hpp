@@ -41,16 +41,15 @@ Gaussian<typename Derived::PlainObject> transition(const Schedule<Scalar>& sched
 }
 
 /// One step of a given β outside any schedule: N(√(1 − β) x_prev, β I) (Ho et al. 2020, eq. 2).
-/// β = 0 returns x_prev exactly with variance 0; β = 1 gives N(0, I). Mean within 1¼ε relative
-/// (√ of the rounded 1 − β, then the product).
+/// β = 0 returns x_prev exactly with variance 0; β = 1 gives N(0, I). Mean within 1ε relative
+/// (√(1 − β) rounded once in detail::Wide, then the product).
 /// @throws std::invalid_argument if β is outside [0, 1] or NaN.
 template <class Derived>
 Gaussian<typename Derived::PlainObject> transition(typename Derived::Scalar beta,
                                                    const Eigen::MatrixBase<Derived>& x_prev) {
   using Scalar = typename Derived::Scalar;
-  using std::sqrt;
   if (detail::is_nan(beta) || !(beta >= 0 && beta <= 1)) detail::fail<std::invalid_argument>("transition", "beta must be in [0, 1]", beta);
-  return {sqrt(Scalar(1) - beta) * x_prev.derived(), beta};
+  return {static_cast<Scalar>(sqrt(detail::Wide(1) - detail::Wide(beta))) * x_prev.derived(), beta};
 }
 
 /// The marginal q(x_t|x_0) = N(√ᾱ_t x_0, (1 − ᾱ_t) I) (Ho et al. 2020, eq. 4), t in [0, T]; t = 0
@@ -113,46 +112,46 @@ Gaussian<typename DerivedT::PlainObject> posterior(const Schedule<Scalar>& sched
 namespace detail {
 
 /// ᾱ_T and the per-coefficient constant ½ (−ln(1 − ᾱ_T) − ᾱ_T) of KL(q(x_T|x_0) ‖ N(0, I)), in
-/// `wide` from L_T = log ᾱ_T: ratio_divergence with u = −ᾱ_T and ln r = ln(−expm1 L_T), which
+/// Wide from L_T = log ᾱ_T: ratio_divergence with u = −ᾱ_T and ln r = ln(−expm1 L_T), which
 /// neither cancels for tiny ᾱ_T (the constant is ≈ ᾱ_T²/4) nor for tiny 1 − ᾱ_T.
 template <class Scalar>
-void prior_kl_terms(const Schedule<Scalar>& schedule, wide& alpha_bar, wide& constant) {
-  const wide log_alpha_bar = schedule.log_alpha_bar_difference_wide(0, schedule.steps(), "prior_kl");
-  alpha_bar = std::exp(log_alpha_bar);
-  constant = ratio_divergence(-alpha_bar, std::log(-std::expm1(log_alpha_bar))) / 2;
+void prior_kl_terms(const Schedule<Scalar>& schedule, Wide& alpha_bar, Wide& constant) {
+  const Wide log_alpha_bar = wide_schedule(schedule).log_alpha_bar(schedule.steps());
+  alpha_bar = exp(log_alpha_bar);
+  constant = ldexp(ratio_divergence(-alpha_bar, log(one_minus_exp(log_alpha_bar))), -1);
 }
 
 }  // namespace detail
 
 /// The prior term KL(q(x_T|x_0) ‖ N(0, I)) = Σ_i ½ [ᾱ_T x_{0,i}² − ln(1 − ᾱ_T) − ᾱ_T] in nats,
 /// summed over every coefficient of x0 (Ho et al. 2020, eq. 5, L_T; improved-diffusion's
-/// `normal_kl` is the per-coefficient term). 0 at a zero-terminal-SNR schedule. Evaluated in `wide`
-/// from log ᾱ_T without cancellation, even for tiny ᾱ_T or tiny 1 − ᾱ_T. Relative error within
-/// ½ ulp + 12 ε_double + (n + 16)·2^−64, n = x0.size(): ᾱ_T and 1 − ᾱ_T in `wide` are within
-/// 4½ ε_double (the double schedule's 4-ulp contract plus its final rounding), and the result's
-/// relative condition number in whichever of them is smaller is at most 2.6.
+/// `normal_kl` is the per-coefficient term). 0 at a zero-terminal-SNR schedule. Evaluated in
+/// detail::Wide from log ᾱ_T without cancellation, even for tiny ᾱ_T or tiny 1 − ᾱ_T: relative
+/// error within ½ ulp + 64 units of 2⁻¹²⁸ (the result's relative condition number in ᾱ_T and
+/// 1 − ᾱ_T, whichever is smaller, is at most 2.6).
 template <class Scalar, class Derived>
 Scalar prior_kl(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Derived>& x0) {
   detail::check_kernel_scalar<Scalar, Derived>();
-  detail::wide alpha_bar, constant;
+  detail::Wide alpha_bar, constant;
   detail::prior_kl_terms(schedule, alpha_bar, constant);
-  const detail::wide squares = x0.derived().template cast<detail::wide>().squaredNorm();
-  return static_cast<Scalar>(alpha_bar * squares / 2 + static_cast<detail::wide>(x0.size()) * constant);
+  const detail::Wide squares = detail::squared_norm(x0);
+  return static_cast<Scalar>(ldexp(alpha_bar * squares, -1) + detail::Wide(static_cast<long long>(x0.size())) * constant);
 }
 
 /// The prior term per sample, one sample per column of x0: element j is prior_kl of column j (in
-/// nats; divide by rows·ln 2 for improved-diffusion's per-sample `prior_bpd`). Same precision
-/// with n = x0.rows().
+/// nats; divide by rows·ln 2 for improved-diffusion's per-sample `prior_bpd`). Same precision.
 template <class Scalar, class Derived>
 Eigen::Matrix<Scalar, 1, Eigen::Dynamic> prior_kl_per_sample(const Schedule<Scalar>& schedule,
                                                              const Eigen::MatrixBase<Derived>& x0) {
   detail::check_kernel_scalar<Scalar, Derived>();
-  detail::wide alpha_bar, constant;
+  detail::Wide alpha_bar, constant;
   detail::prior_kl_terms(schedule, alpha_bar, constant);
-  const detail::wide rows_constant = static_cast<detail::wide>(x0.rows()) * constant;
-  const Eigen::Matrix<detail::wide, 1, Eigen::Dynamic> squares =
-      x0.derived().template cast<detail::wide>().colwise().squaredNorm();
-  return (alpha_bar / 2 * squares.array() + rows_constant).matrix().template cast<Scalar>();
+  const detail::Wide rows_constant = detail::Wide(static_cast<long long>(x0.rows())) * constant;
+  Eigen::Matrix<Scalar, 1, Eigen::Dynamic> result(x0.cols());
+  for (Eigen::Index j = 0; j < x0.cols(); ++j) {
+    result(j) = static_cast<Scalar>(ldexp(alpha_bar * detail::squared_norm(x0, j), -1) + rows_constant);
+  }
+  return result;
 }
 
 }  // namespace diffuse

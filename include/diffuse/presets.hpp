@@ -17,16 +17,14 @@ namespace presets {
 
 namespace detail {
 
-using diffuse::detail::wide;
-using WideVector = Eigen::Matrix<wide, Eigen::Dynamic, 1>;
-
+using diffuse::detail::Wide;
 /// β_t = g(u_t), u_t = (t − 1)/(T − 1) (0 when T = 1), evaluated in extended precision; element i is β_{i+1}.
 template <class Function>
-WideVector betas_over_unit_interval(int steps, Function g) {
-  WideVector beta(steps);
+std::vector<Wide> betas_over_unit_interval(int steps, Function g) {
+  std::vector<Wide> beta(static_cast<std::size_t>(steps));
   for (int t = 1; t <= steps; ++t) {
-    const wide u = steps == 1 ? 0 : static_cast<wide>(t - 1) / static_cast<wide>(steps - 1);
-    beta(t - 1) = g(u);
+    const Wide u = steps == 1 ? Wide() : Wide(t - 1) / Wide(steps - 1);
+    beta[static_cast<std::size_t>(t - 1)] = g(u);
   }
   return beta;
 }
@@ -94,10 +92,10 @@ Schedule<Scalar> improved_diffusion(const std::string& name, int steps) {
   detail::check_steps(fn, steps);
   if (name == "linear") {
     if (steps < 20) diffuse::detail::fail<std::invalid_argument>(fn, "\"linear\" needs T >= 20 so that beta_end = 20/T is at most 1", steps);
-    using detail::wide;
-    const wide b0 = 0.1L / static_cast<wide>(steps);  // 1000/T · 0.0001
-    const wide b1 = 20.0L / static_cast<wide>(steps);  // 1000/T · 0.02
-    return Schedule<Scalar>::from_betas(detail::betas_over_unit_interval(steps, [&](wide u) { return b0 + (b1 - b0) * u; }));
+    using detail::Wide;
+    const Wide b0 = Wide(1) / Wide(10 * steps);  // 1000/T · 0.0001
+    const Wide b1 = Wide(20) / Wide(steps);      // 1000/T · 0.02
+    return diffuse::detail::schedule_from_betas<Scalar>("Schedule::from_betas", detail::betas_over_unit_interval(steps, [&](Wide u) { return b0 + (b1 - b0) * u; }));
   }
   if (name == "cosine") return Schedule<Scalar>::cosine(steps, 0.008, 0.999);
   diffuse::detail::fail<std::invalid_argument>(fn, "unknown schedule name; known: linear, cosine", name);
@@ -119,10 +117,10 @@ Schedule<Scalar> ldm(const std::string& name, int steps, double linear_start = 1
   if (name == "sqrt") {
     detail::check_end(fn, "linear_start", linear_start);
     detail::check_end(fn, "linear_end", linear_end);
-    using detail::wide;
-    const wide b0 = diffuse::detail::decimal_value(linear_start);
-    const wide b1 = diffuse::detail::decimal_value(linear_end);
-    return Schedule<Scalar>::from_betas(detail::betas_over_unit_interval(steps, [&](wide u) { return std::sqrt(b0 + (b1 - b0) * u); }));
+    using detail::Wide;
+    const Wide b0 = diffuse::detail::decimal_value(linear_start);
+    const Wide b1 = diffuse::detail::decimal_value(linear_end);
+    return diffuse::detail::schedule_from_betas<Scalar>("Schedule::from_betas", detail::betas_over_unit_interval(steps, [&](Wide u) { return sqrt(b0 + (b1 - b0) * u); }));
   }
   diffuse::detail::fail<std::invalid_argument>(fn, "unknown schedule name; known: linear, sqrt_linear, sqrt, cosine", name);
 }
@@ -142,22 +140,22 @@ Schedule<Scalar> chen_sigmoid(int steps, double start = -3, double end = 3, doub
     diffuse::detail::fail<std::invalid_argument>(fn, "start must be below end, both finite; start = " + diffuse::detail::shortest_decimal(start) + ", end", end);
   }
   if (!(tau > 0) || !diffuse::detail::is_finite(tau)) diffuse::detail::fail<std::invalid_argument>(fn, "tau must be positive and finite", tau);
-  using detail::wide;
-  const wide s = diffuse::detail::decimal_value(start);
-  const wide e = diffuse::detail::decimal_value(end);
-  const wide scale = diffuse::detail::decimal_value(tau);
-  const wide big_t = static_cast<wide>(steps);
-  const wide h = (e - s) / (scale * big_t);
-  const wide cap = diffuse::detail::decimal_value(0.999);
-  const wide end_term = 1 + std::exp(-e / scale);
-  detail::WideVector beta(steps);
+  using detail::Wide;
+  const Wide s = diffuse::detail::decimal_value(start);
+  const Wide e = diffuse::detail::decimal_value(end);
+  const Wide scale = diffuse::detail::decimal_value(tau);
+  const Wide big_t = Wide(steps);
+  const Wide h = (e - s) / (scale * big_t);
+  const Wide cap = diffuse::detail::decimal_value(0.999);
+  const Wide end_term = 1 + exp(-e / scale);
+  std::vector<Wide> beta(static_cast<std::size_t>(steps));
   for (int t = 1; t <= steps; ++t) {
-    const wide x = (static_cast<wide>(t) / big_t * (e - s) + s) / scale;
-    const wide numerator = std::expm1(-h) / (1 + std::exp(-x));
-    const wide denominator = std::expm1(-static_cast<wide>(steps - t + 1) * h) / end_term;
-    beta(t - 1) = std::fmin(numerator / denominator, cap);
+    const Wide x = (Wide(t) / big_t * (e - s) + s) / scale;
+    const Wide numerator = expm1(-h) / (1 + exp(-x));
+    const Wide denominator = expm1(-Wide(steps - t + 1) * h) / end_term;
+    beta[static_cast<std::size_t>(t - 1)] = diffuse::detail::min(numerator / denominator, cap);
   }
-  return Schedule<Scalar>::from_betas(beta);
+  return diffuse::detail::schedule_from_betas<Scalar>("Schedule::from_betas", beta);
 }
 
 }  // namespace presets

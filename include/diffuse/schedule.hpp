@@ -13,6 +13,7 @@
 
 #include "detail/error.hpp"
 #include "detail/wide.hpp"
+#include "detail/wide_math.hpp"
 
 namespace diffuse {
 
@@ -22,63 +23,77 @@ namespace detail {
 /// Index t runs over 0..T; entry 0 is the data (β_0 = 0, α_0 = 1, log ᾱ_0 = 0).
 struct WideSchedule {
   int steps = 0;
-  std::vector<wide> beta;       ///< β_t
-  std::vector<wide> alpha;      ///< α_t = 1 − β_t
-  std::vector<wide> log_alpha;  ///< log α_t
+  std::vector<Wide> beta;       ///< β_t
+  std::vector<Wide> alpha;      ///< α_t = 1 − β_t
+  std::vector<Wide> log_alpha;  ///< log α_t
   /// log ᾱ_t = Σ_{s ≤ t} log α_s as an unevaluated sum high + low (compensated), so that
   /// differences L_t − L_s keep their relative precision however close s and t are.
-  std::vector<wide> log_alpha_bar_high;
-  std::vector<wide> log_alpha_bar_low;
+  std::vector<Wide> log_alpha_bar_high;
+  std::vector<Wide> log_alpha_bar_low;
   std::vector<int> source;  ///< the step of the schedule this one was respaced from (t itself otherwise)
 
-  wide log_alpha_bar(int t) const { return log_alpha_bar_high[at(t)] + log_alpha_bar_low[at(t)]; }
-  /// L_t − L_s = log(ᾱ_t / ᾱ_s), with a relative error of a few units of `wide`.
-  wide log_alpha_bar_difference(int s, int t) const {
-    if (s == t) return 0;  // also where ᾱ_s = 0 (−∞ − −∞)
-    const wide high = log_alpha_bar_high[at(t)] - log_alpha_bar_high[at(s)];
-    if (!detail::is_finite(high)) return high;
+  Wide log_alpha_bar(int t) const { return log_alpha_bar_high[at(t)] + log_alpha_bar_low[at(t)]; }
+  /// L_t − L_s = log(ᾱ_t / ᾱ_s), within a few units of 2⁻¹²⁸ of max(|L_s|, |L_t|).
+  Wide log_alpha_bar_difference(int s, int t) const {
+    if (s == t) return Wide();  // also where ᾱ_s = 0 (−∞ − −∞)
+    const Wide high = log_alpha_bar_high[at(t)] - log_alpha_bar_high[at(s)];
+    if (!high.is_finite()) return high;
     return high + (log_alpha_bar_low[at(t)] - log_alpha_bar_low[at(s)]);
   }
   /// The vector index of step t (checked by the callers).
   static std::size_t at(int t) { return static_cast<std::size_t>(t); }
-  /// 1 − ᾱ_t = −expm1(L_t).
-  wide one_minus_alpha_bar(int t) const { return one_minus_exp(log_alpha_bar(t)); }
+};
+
+/// r = e^d, √r and 1 − r for a log ratio d ≤ 0 (d = log ᾱ_t for the marginal, log(ᾱ_t/ᾱ_s) for
+/// q(x_t|x_s)), the one way every table and every query computes them, so that a quantity asked
+/// twice gives the same bits: √r = exp(d/2), r = (√r)², 1 − r = −expm1(d), or 1 − r when d ≤ −¼
+/// (then r ≤ e^{−¼} and 1 − r cancels at most two bits). Relative error within 40 units of 2⁻¹²⁸
+/// plus |d|'s own relative error times max(1, |d|/(1 − r)).
+struct RatioTerms {
+  Wide sqrt_ratio, ratio, one_minus_ratio;
+  explicit RatioTerms(const Wide& d)
+      : sqrt_ratio(exp(ldexp(d, -1))),
+        ratio(sqrt_ratio * sqrt_ratio),
+        one_minus_ratio(-d >= ldexp(Wide(1), -2) ? Wide(1) - ratio : one_minus_exp(d)) {}
 };
 
 /// Builds a WideSchedule from β_t and α_t (index 0 unused), checking 0 < β_t < 1 (β_T = 1 allowed).
-/// log ᾱ is their compensated prefix sum unless `high`/`low` give it.
+/// log ᾱ is their compensated prefix sum, unless `high`/`low` give it whole, or give its first
+/// `given` steps (high.size() == given + 1) and the sum goes on from there.
 inline std::shared_ptr<const WideSchedule> build_wide_schedule(
-    const char* function, std::vector<wide> beta, std::vector<wide> alpha, std::vector<int> source,
-    std::vector<wide> high = {}, std::vector<wide> low = {}) {
+    const char* function, std::vector<Wide> beta, std::vector<Wide> alpha, std::vector<int> source,
+    std::vector<Wide> high = {}, std::vector<Wide> low = {}) {
   const std::size_t steps = beta.size() - 1;
   auto w = std::make_shared<WideSchedule>();
   w->steps = static_cast<int>(steps);
-  beta[0] = 0;
-  alpha[0] = 1;
-  w->log_alpha.assign(beta.size(), 0);
+  beta[0] = Wide();
+  alpha[0] = Wide(1);
+  w->log_alpha.assign(beta.size(), Wide());
   for (std::size_t t = 1; t <= steps; ++t) {
-    // β may round to 1 in `wide` while α is tiny but positive (ᾱ_T ≈ 1e-33): α decides.
-    const wide b = beta[t];
-    const wide a = alpha[t];
-    const bool finite = detail::is_finite(b) && detail::is_finite(a);  // by the bits: see float_class.hpp
-    const bool inside = b > 0 && b <= 1 && a > 0;
-    const bool last_is_one = t == steps && b == 1 && a == 0;
+    // β may round to 1 while α is tiny but positive (ᾱ_T ≈ 1e-33): α decides.
+    const Wide b = beta[t];
+    const Wide a = alpha[t];
+    const bool finite = b.is_finite() && a.is_finite();
+    const bool inside = b > Wide() && b <= Wide(1) && a > Wide();
+    const bool last_is_one = t == steps && b == Wide(1) && a.is_zero();
     if (!finite || (!inside && !last_is_one)) {
       fail<std::invalid_argument>(function,
                                   "beta_" + std::to_string(t) +
                                       " must be in (0, 1), or 1 at the last step only",
                                   b);
     }
-    w->log_alpha[t] = a == 0 ? -std::numeric_limits<wide>::infinity() : log_alpha(b, a);
+    w->log_alpha[t] = a.is_zero() ? Wide::infinity(true) : log_alpha(b, a);
   }
-  if (high.empty()) {
-    high.assign(beta.size(), 0);
-    low.assign(beta.size(), 0);
-    CompensatedSum sum;
-    for (std::size_t t = 1; t <= steps; ++t) {
+  if (high.size() < beta.size()) {
+    if (high.empty()) {
+      high.assign(1, Wide());
+      low.assign(1, Wide());
+    }
+    CompensatedSum sum(high.back(), low.back());
+    for (std::size_t t = high.size(); t <= steps; ++t) {
       sum.add(w->log_alpha[t]);
-      high[t] = sum.high();
-      low[t] = sum.low();
+      high.push_back(sum.high());
+      low.push_back(sum.low());
     }
   }
   w->beta = std::move(beta);
@@ -107,10 +122,22 @@ inline void check_beta_parameter(const char* function, const char* name, double 
 
 }  // namespace detail
 
+template <class Scalar>
+class Schedule;
+
+namespace detail {
+/// The extended-precision table behind a schedule (for the other headers of the library).
+template <class Scalar>
+const WideSchedule& wide_schedule(const Schedule<Scalar>& schedule);
+/// The schedule with β_1..β_T given in Wide (element i is β_{i+1}), checked as from_betas does.
+template <class Scalar>
+Schedule<Scalar> schedule_from_betas(const char* function, const std::vector<Wide>& betas);
+}  // namespace detail
+
 /// A discrete noise schedule: β_1..β_T and everything derived from them, t = 0 being the data.
 ///
 /// Immutable; copies share one read-only table, so a Schedule is cheap to copy and safe to read
-/// from many threads. Every value is computed once in extended precision (detail::wide) from the
+/// from many threads. Every value is computed once in extended precision (detail::Wide) from the
 /// exact definition (decimal constants taken as the decimals they spell) and rounded once to
 /// Scalar. Precision contract (x86-64, where long double has 64 significand bits): double within
 /// 4 ulp and float within 1 ulp of the exact value, log-SNR within 4 ulp of max(1, |λ|), for
@@ -135,9 +162,9 @@ class Schedule {
     detail::check_steps(fn, steps);
     detail::check_beta_parameter(fn, "beta_start", beta_start);
     detail::check_beta_parameter(fn, "beta_end", beta_end);
-    const detail::wide b0 = detail::decimal_value(beta_start);
-    const detail::wide b1 = detail::decimal_value(beta_end);
-    return from_beta_function(fn, steps, [&](detail::wide u) { return b0 + (b1 - b0) * u; });
+    const detail::Wide b0 = detail::decimal_value(beta_start);
+    const detail::Wide b1 = detail::decimal_value(beta_end);
+    return from_beta_function(fn, steps, [&](detail::Wide u) { return b0 + (b1 - b0) * u; });
   }
 
   /// Scaled linear (Stable Diffusion; LDM's "linear"): β_t = (√β_start + (√β_end − √β_start)(t − 1)/(T − 1))².
@@ -147,10 +174,10 @@ class Schedule {
     detail::check_steps(fn, steps);
     detail::check_beta_parameter(fn, "beta_start", beta_start);
     detail::check_beta_parameter(fn, "beta_end", beta_end);
-    const detail::wide r0 = std::sqrt(detail::decimal_value(beta_start));
-    const detail::wide r1 = std::sqrt(detail::decimal_value(beta_end));
-    return from_beta_function(fn, steps, [&](detail::wide u) {
-      const detail::wide r = r0 + (r1 - r0) * u;
+    const detail::Wide r0 = sqrt(detail::decimal_value(beta_start));
+    const detail::Wide r1 = sqrt(detail::decimal_value(beta_end));
+    return from_beta_function(fn, steps, [&](detail::Wide u) {
+      const detail::Wide r = r0 + (r1 - r0) * u;
       return r * r;
     });
   }
@@ -162,10 +189,10 @@ class Schedule {
     detail::check_steps(fn, steps);
     detail::check_beta_parameter(fn, "beta_start", beta_start);
     detail::check_beta_parameter(fn, "beta_end", beta_end);
-    const detail::wide b0 = detail::decimal_value(beta_start);
-    const detail::wide b1 = detail::decimal_value(beta_end);
-    return from_beta_function(fn, steps, [&](detail::wide u) {
-      return (b1 - b0) / (1 + std::exp(6 - 12 * u)) + b0;
+    const detail::Wide b0 = detail::decimal_value(beta_start);
+    const detail::Wide b1 = detail::decimal_value(beta_end);
+    return from_beta_function(fn, steps, [&](detail::Wide u) {
+      return (b1 - b0) / (1 + exp(6 - 12 * u)) + b0;
     });
   }
 
@@ -174,8 +201,8 @@ class Schedule {
   static Schedule constant(int steps, double beta) {
     const char* fn = "Schedule::constant";
     detail::check_steps(fn, steps);
-    const detail::wide b = detail::decimal_value(beta);
-    return from_beta_function(fn, steps, [&](detail::wide) { return b; });
+    const detail::Wide b = detail::decimal_value(beta);
+    return from_beta_function(fn, steps, [&](detail::Wide) { return b; });
   }
 
   /// Cosine (Nichol & Dhariwal 2021, eq. 17; diffusers `squaredcos_cap_v2`):
@@ -189,28 +216,28 @@ class Schedule {
     detail::check_steps(fn, steps);
     if (!(s >= 0 && detail::is_finite(s))) detail::fail<std::invalid_argument>(fn, "s must be finite and >= 0", s);
     detail::check_beta_parameter(fn, "max_beta", max_beta);
-    using detail::wide;
-    const wide offset = detail::decimal_value(s);
-    const wide cap = detail::decimal_value(max_beta);
-    const wide one_minus_cap = detail::decimal_complement(max_beta);
+    using detail::Wide;
+    const Wide offset = detail::decimal_value(s);
+    const Wide cap = detail::decimal_value(max_beta);
+    const Wide one_minus_cap = detail::decimal_complement(max_beta);
     // With h = π/(2T(1 + s)), θ(k/T) = (k + sT)h and π/2 − θ(k/T) = (T − k)h. Each sine and
     // cosine is taken of the smaller of an angle and its complement, so that no argument carries
     // a rounding error larger than itself: cos θ = sin((T − k)h) past π/4, and
     // sin(θ_{t−1} + θ_t) = sin((2(T − t) + 1)h) past π/2.
-    const wide h = detail::pi_wide / (2 * static_cast<wide>(steps) * (1 + offset));
-    const wide shift = offset * static_cast<wide>(steps);
+    const Wide h = detail::wide_constants::pi / (2 * Wide(steps) * (1 + offset));
+    const Wide shift = offset * Wide(steps);
     auto cos_theta = [&](int k) {
-      const wide theta = (static_cast<wide>(k) + shift) * h;
-      return theta <= detail::pi_wide / 4 ? std::cos(theta) : std::sin(static_cast<wide>(steps - k) * h);
+      const Wide theta = (Wide(k) + shift) * h;
+      return theta <= ldexp(detail::wide_constants::pi, -2) ? cos(theta) : sin(Wide(steps - k) * h);
     };
-    std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    std::vector<Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
     for (int t = 1; t <= steps; ++t) {
-      const wide cos_a = cos_theta(t - 1);
-      const wide cos_b = cos_theta(t);
-      const wide sum = (2 * (static_cast<wide>(t) + shift) - 1) * h;  // θ_{t−1} + θ_t
-      const wide sin_sum = sum <= detail::pi_wide / 2 ? std::sin(sum) : std::sin((2 * static_cast<wide>(steps - t) + 1) * h);
-      wide beta_t = std::sin(h) * sin_sum / (cos_a * cos_a);
-      wide alpha_t = cos_b * cos_b / (cos_a * cos_a);
+      const Wide cos_a = cos_theta(t - 1);
+      const Wide cos_b = cos_theta(t);
+      const Wide sum = (2 * (Wide(t) + shift) - 1) * h;  // θ_{t−1} + θ_t
+      const Wide sin_sum = sum <= detail::wide_constants::half_pi ? sin(sum) : sin((2 * Wide(steps - t) + 1) * h);
+      Wide beta_t = sin(h) * sin_sum / (cos_a * cos_a);
+      Wide alpha_t = cos_b * cos_b / (cos_a * cos_a);
       if (t == steps) beta_t = 1;  // f(1) = 0 exactly
       if (beta_t > cap) {
         beta_t = cap;
@@ -231,26 +258,26 @@ class Schedule {
     const char* fn = "Schedule::from_alpha_bar_function";
     detail::check_steps(fn, steps);
     detail::check_beta_parameter(fn, "max_beta", max_beta);
-    using detail::wide;
-    const wide cap = detail::decimal_value(max_beta);
-    const wide one_minus_cap = detail::decimal_complement(max_beta);
-    std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    using detail::Wide;
+    const Wide cap = detail::decimal_value(max_beta);
+    const Wide one_minus_cap = detail::decimal_complement(max_beta);
+    std::vector<Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
     auto value = [&](int t) {
-      const double u = static_cast<double>(t) / static_cast<double>(steps);
+      const double u = static_cast<double>(Wide(t) / Wide(steps));  // t/T rounded once, whatever the flags
       const double v = static_cast<double>(f(u));
       if (!detail::is_finite(v)) detail::fail<std::invalid_argument>(fn, "f(" + detail::shortest_decimal(u) + ") must be finite", v);
-      return static_cast<wide>(v);
+      return Wide(v);
     };
-    wide previous = value(0);
+    Wide previous = value(0);
     if (!(previous > 0)) detail::fail<std::invalid_argument>(fn, "f(0) must be positive", previous);
     for (int t = 1; t <= steps; ++t) {
-      const wide current = value(t);
+      const Wide current = value(t);
       if (!(previous > 0)) {
         detail::fail<std::invalid_argument>(fn, "f must stay positive before u = 1; f(" + std::to_string(t - 1) + "/T)", previous);
       }
       if (current < 0) detail::fail<std::invalid_argument>(fn, "f(" + std::to_string(t) + "/T) must not be negative", current);
-      wide beta_t = (previous - current) / previous;
-      wide alpha_t = current / previous;
+      Wide beta_t = (previous - current) / previous;
+      Wide alpha_t = current / previous;
       if (beta_t > cap) {
         beta_t = cap;
         alpha_t = one_minus_cap;
@@ -266,15 +293,9 @@ class Schedule {
   /// @throws std::invalid_argument if empty, or a β is outside (0, 1) (β_T = 1 allowed) or not finite.
   template <class Derived>
   static Schedule from_betas(const Eigen::DenseBase<Derived>& betas) {
-    const char* fn = "Schedule::from_betas";
-    const int steps = static_cast<int>(betas.size());
-    detail::check_steps(fn, steps);
-    std::vector<detail::wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
-    for (int t = 1; t <= steps; ++t) {
-      beta[static_cast<std::size_t>(t)] = static_cast<detail::wide>(betas.derived().coeff(t - 1));
-      alpha[static_cast<std::size_t>(t)] = 1 - beta[static_cast<std::size_t>(t)];
-    }
-    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
+    std::vector<detail::Wide> values(static_cast<std::size_t>(betas.size()));
+    for (Eigen::Index i = 0; i < betas.size(); ++i) values[static_cast<std::size_t>(i)] = detail::Wide(betas.derived().coeff(i));
+    return detail::schedule_from_betas<Scalar>("Schedule::from_betas", values);
   }
   static Schedule from_betas(const std::vector<double>& betas) {
     return from_betas(Eigen::Map<const Eigen::VectorXd>(betas.data(), static_cast<Eigen::Index>(betas.size())));
@@ -289,11 +310,11 @@ class Schedule {
     const char* fn = "Schedule::from_alpha_bars";
     const int steps = static_cast<int>(alpha_bars.size());
     detail::check_steps(fn, steps);
-    using detail::wide;
-    std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
-    wide previous = 1;
+    using detail::Wide;
+    std::vector<Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    Wide previous = 1;
     for (int t = 1; t <= steps; ++t) {
-      const wide current = static_cast<wide>(alpha_bars.derived().coeff(t - 1));
+      const Wide current = Wide(alpha_bars.derived().coeff(t - 1));
       const std::string name = "alpha_bar_" + std::to_string(t);
       if (detail::is_nan(current) || !(current >= 0 && current <= 1)) detail::fail<std::invalid_argument>(fn, name + " must be in [0, 1]", current);
       if (!(current < previous)) {
@@ -326,8 +347,8 @@ class Schedule {
     const detail::WideSchedule& w = *wide_;
     const int steps = w.steps;
     if (steps < 2) detail::fail<std::invalid_argument>(fn, "needs at least 2 steps", steps);
-    using detail::wide;
-    std::vector<wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    using detail::Wide;
+    std::vector<Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
     beta[1] = w.beta[1];
     alpha[1] = w.alpha[1];
     for (int t = 2; t <= steps; ++t) {
@@ -339,14 +360,17 @@ class Schedule {
       }
       // α'_t = α_t ((1 − r_t)/(1 − r_{t−1}))² with r_t = √(ᾱ_T/ᾱ_t), and
       // r_{t−1} − r_t = r_t expm1(log α_t / 2): no subtraction of nearby numbers anywhere.
-      const wide r_t = std::exp(w.log_alpha_bar_difference(t, steps) / 2);
-      const wide one_minus_r_previous = detail::one_minus_exp(w.log_alpha_bar_difference(t - 1, steps) / 2);
-      const wide log_alpha_t =
-          w.log_alpha[i] + 2 * std::log1p(r_t * std::expm1(w.log_alpha[i] / 2) / one_minus_r_previous);
-      beta[i] = detail::one_minus_exp(log_alpha_t);
-      alpha[i] = std::exp(log_alpha_t);
+      const Wide r_t = exp(ldexp(w.log_alpha_bar_difference(t, steps), -1));
+      const Wide one_minus_r_previous = detail::one_minus_exp(ldexp(w.log_alpha_bar_difference(t - 1, steps), -1));
+      const Wide log_alpha_t =
+          w.log_alpha[i] + ldexp(log1p(r_t * expm1(ldexp(w.log_alpha[i], -1)) / one_minus_r_previous), 1);
+      const detail::RatioTerms step(log_alpha_t);
+      beta[i] = step.one_minus_ratio;
+      alpha[i] = step.ratio;
     }
-    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), w.source));
+    // ᾱ'_1 = ᾱ_1 by construction: the sum of log α' starts from this schedule's L_1 itself.
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), w.source,
+                                                {Wide(), w.log_alpha_bar_high[1]}, {Wide(), w.log_alpha_bar_low[1]}));
   }
 
   /// The schedule over the kept steps t_1 < … < t_K (improved-diffusion `respace.py`):
@@ -357,9 +381,9 @@ class Schedule {
     const char* fn = "Schedule::respaced";
     const detail::WideSchedule& w = *wide_;
     if (kept.empty()) detail::fail<std::invalid_argument>(fn, "the kept steps must not be empty", 0);
-    using detail::wide;
+    using detail::Wide;
     const std::size_t n = kept.size() + 1;
-    std::vector<wide> beta(n), alpha(n), high(n, 0), low(n, 0);
+    std::vector<Wide> beta(n), alpha(n), high(n, 0), low(n, 0);
     std::vector<int> source(n, 0);
     int previous = 0;
     for (std::size_t k = 1; k < n; ++k) {
@@ -375,9 +399,9 @@ class Schedule {
         beta[k] = w.beta[i];
         alpha[k] = w.alpha[i];
       } else {
-        const wide log_alpha_k = w.log_alpha_bar_difference(previous, t);
-        beta[k] = detail::one_minus_exp(log_alpha_k);
-        alpha[k] = std::exp(log_alpha_k);
+        const detail::RatioTerms step(w.log_alpha_bar_difference(previous, t));
+        beta[k] = step.one_minus_ratio;
+        alpha[k] = step.ratio;
       }
       high[k] = w.log_alpha_bar_high[i];
       low[k] = w.log_alpha_bar_low[i];
@@ -423,15 +447,15 @@ class Schedule {
 
   /// ᾱ_t/ᾱ_s = exp(L_t − L_s), the signal variance of q(x_t|x_s), 0 ≤ s ≤ t ≤ T.
   Scalar alpha_bar_ratio(int s, int t) const {
-    return static_cast<Scalar>(std::exp(log_alpha_bar_difference_wide(s, t, "Schedule::alpha_bar_ratio")));
+    return static_cast<Scalar>(ratio_terms(s, t, "Schedule::alpha_bar_ratio").ratio);
   }
   /// √(ᾱ_t/ᾱ_s) = exp((L_t − L_s)/2), the mean coefficient of q(x_t|x_s).
   Scalar sqrt_alpha_bar_ratio(int s, int t) const {
-    return static_cast<Scalar>(std::exp(log_alpha_bar_difference_wide(s, t, "Schedule::sqrt_alpha_bar_ratio") / 2));
+    return static_cast<Scalar>(ratio_terms(s, t, "Schedule::sqrt_alpha_bar_ratio").sqrt_ratio);
   }
   /// 1 − ᾱ_t/ᾱ_s = −expm1(L_t − L_s), the variance of q(x_t|x_s), without cancellation.
   Scalar one_minus_alpha_bar_ratio(int s, int t) const {
-    return static_cast<Scalar>(detail::one_minus_exp(log_alpha_bar_difference_wide(s, t, "Schedule::one_minus_alpha_bar_ratio")));
+    return static_cast<Scalar>(ratio_terms(s, t, "Schedule::one_minus_alpha_bar_ratio").one_minus_ratio);
   }
 
   /// The coefficients of the posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), 0 ≤ s < t ≤ T
@@ -446,23 +470,15 @@ class Schedule {
     const char* fn = "Schedule::posterior_coefficients";
     detail::check_step(fn, "t", t, 1, steps());
     detail::check_step(fn, "s", s, 0, t - 1);
-    using detail::wide;
+    using detail::Wide;
     const detail::WideSchedule& w = *wide_;
-    const wide d = w.log_alpha_bar_difference(s, t);
-    const wide one_minus_a = detail::one_minus_exp(d);
-    const wide one_minus_abar_s = w.one_minus_alpha_bar(s);
-    const wide one_minus_abar_t = w.one_minus_alpha_bar(t);
-    return {static_cast<Scalar>(one_minus_a * std::exp(w.log_alpha_bar(s) / 2) / one_minus_abar_t),
-            static_cast<Scalar>(one_minus_abar_s * std::exp(d / 2) / one_minus_abar_t),
-            static_cast<Scalar>(one_minus_a * one_minus_abar_s / one_minus_abar_t)};
+    const detail::RatioTerms a(w.log_alpha_bar_difference(s, t)), marginal_s(w.log_alpha_bar(s)), marginal_t(w.log_alpha_bar(t));
+    const Wide& one_minus_abar_t = marginal_t.one_minus_ratio;
+    return {static_cast<Scalar>(a.one_minus_ratio * marginal_s.sqrt_ratio / one_minus_abar_t),
+            static_cast<Scalar>(marginal_s.one_minus_ratio * a.sqrt_ratio / one_minus_abar_t),
+            static_cast<Scalar>(a.one_minus_ratio * marginal_s.one_minus_ratio / one_minus_abar_t)};
   }
 
-  /// L_t − L_s = log(ᾱ_t/ᾱ_s) in extended precision, 0 ≤ s ≤ t ≤ T (for code that needs more).
-  detail::wide log_alpha_bar_difference_wide(int s, int t, const char* function = "Schedule::log_alpha_bar_difference_wide") const {
-    detail::check_step(function, "t", t, 0, steps());
-    detail::check_step(function, "s", s, 0, t);
-    return wide_->log_alpha_bar_difference(s, t);
-  }
 
   /// Whole-schedule vectors of length T: element i holds step t = i + 1 (diffusers' layout).
   Vector betas() const { return tables_->beta.tail(steps()); }
@@ -480,6 +496,10 @@ class Schedule {
  private:
   template <class>
   friend class Schedule;
+  template <class S>
+  friend const detail::WideSchedule& detail::wide_schedule(const Schedule<S>& schedule);
+  template <class S>
+  friend Schedule<S> detail::schedule_from_betas(const char* function, const std::vector<detail::Wide>& betas);
 
   /// The tables of every per-step quantity, t = 0..T, rounded once from the wide schedule.
   struct Tables {
@@ -488,7 +508,7 @@ class Schedule {
   };
 
   explicit Schedule(std::shared_ptr<const detail::WideSchedule> w) : wide_(std::move(w)) {
-    using detail::wide;
+    using detail::Wide;
     const detail::WideSchedule& s = *wide_;
     auto tables = std::make_shared<Tables>();
     Tables& d = *tables;
@@ -498,24 +518,38 @@ class Schedule {
                       &d.posterior_variance}) {
       v->resize(n);
     }
-    const wide inf = std::numeric_limits<wide>::infinity();
+    // From L_t = log ᾱ_t every quantity with a few correctly rounded Wide operations: √ᾱ, ᾱ and
+    // 1 − ᾱ as RatioTerms(L_t), G = log(1 − ᾱ), λ = L − G, SNR = ᾱ/(1 − ᾱ), σ = √(1 − ᾱ)/√ᾱ. The
+    // ends follow from the operations' infinities: at t = 0 1 − ᾱ = 0, λ = SNR = +∞, σ = 0; at a
+    // zero-terminal-SNR end ᾱ = 0, λ = −∞, SNR = 0, σ = +∞.
+    Wide previous_one_minus;
     for (int t = 0; t <= s.steps; ++t) {
       const std::size_t i = static_cast<std::size_t>(t);
-      const wide L = s.log_alpha_bar(t);
-      const wide one_minus = detail::one_minus_exp(L);
+      const Wide L = s.log_alpha_bar(t);
+      const detail::RatioTerms marginal(L);
+      const Wide& one_minus = marginal.one_minus_ratio;
+      const Wide sqrt_one_minus = sqrt(one_minus);
       d.beta(t) = static_cast<Scalar>(s.beta[i]);
       d.alpha(t) = static_cast<Scalar>(s.alpha[i]);
-      d.alpha_bar(t) = static_cast<Scalar>(std::exp(L));
+      d.alpha_bar(t) = static_cast<Scalar>(marginal.ratio);
       d.one_minus_alpha_bar(t) = static_cast<Scalar>(one_minus);
-      d.sqrt_alpha_bar(t) = static_cast<Scalar>(std::exp(L / 2));
-      d.sqrt_one_minus_alpha_bar(t) = static_cast<Scalar>(std::sqrt(one_minus));
+      d.sqrt_alpha_bar(t) = static_cast<Scalar>(marginal.sqrt_ratio);
+      d.sqrt_one_minus_alpha_bar(t) = static_cast<Scalar>(sqrt_one_minus);
       d.log_alpha_bar(t) = static_cast<Scalar>(L);
-      d.snr(t) = static_cast<Scalar>(t == 0 ? inf : 1 / std::expm1(0 - L));
-      d.log_snr(t) = static_cast<Scalar>(t == 0 ? inf : L - std::log(one_minus));
-      d.sigma(t) = static_cast<Scalar>(std::sqrt(std::expm1(0 - L)));  // 0 − L: +0 at t = 0
-      d.posterior_variance(t) = static_cast<Scalar>(t == 0 ? wide(0) : s.beta[i] * s.one_minus_alpha_bar(t - 1) / one_minus);
+      d.snr(t) = static_cast<Scalar>(marginal.ratio / one_minus);
+      d.log_snr(t) = static_cast<Scalar>(L - log(one_minus));
+      d.sigma(t) = static_cast<Scalar>(sqrt_one_minus / marginal.sqrt_ratio);
+      d.posterior_variance(t) = static_cast<Scalar>(t == 0 ? Wide() : s.beta[i] * previous_one_minus / one_minus);
+      previous_one_minus = one_minus;
     }
     tables_ = std::move(tables);
+  }
+
+  /// The terms of ᾱ_t/ᾱ_s after checking 0 ≤ s ≤ t ≤ T.
+  detail::RatioTerms ratio_terms(int s, int t, const char* function) const {
+    detail::check_step(function, "t", t, 0, steps());
+    detail::check_step(function, "s", s, 0, t);
+    return detail::RatioTerms(wide_->log_alpha_bar_difference(s, t));
   }
 
   Scalar at(const Vector& table, int t, int first, const char* function) const {
@@ -528,14 +562,33 @@ class Schedule {
 
   template <class BetaOfU>
   static Schedule from_beta_function(const char* function, int steps, BetaOfU beta_of_u) {
-    std::vector<detail::wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    std::vector<detail::Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
     for (int t = 1; t <= steps; ++t) {
-      const detail::wide u = steps == 1 ? 0 : static_cast<detail::wide>(t - 1) / static_cast<detail::wide>(steps - 1);
+      const detail::Wide u = steps == 1 ? detail::Wide() : detail::Wide(t - 1) / detail::Wide(steps - 1);
       beta[static_cast<std::size_t>(t)] = beta_of_u(u);
       alpha[static_cast<std::size_t>(t)] = 1 - beta[static_cast<std::size_t>(t)];
     }
     return Schedule(detail::build_wide_schedule(function, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
   }
 };
+
+namespace detail {
+template <class Scalar>
+const WideSchedule& wide_schedule(const Schedule<Scalar>& schedule) {
+  return *schedule.wide_;
+}
+
+template <class Scalar>
+Schedule<Scalar> schedule_from_betas(const char* function, const std::vector<Wide>& betas) {
+  const int steps = static_cast<int>(betas.size());
+  check_steps(function, steps);
+  std::vector<Wide> beta(betas.size() + 1), alpha(beta.size());
+  for (std::size_t t = 1; t < beta.size(); ++t) {
+    beta[t] = betas[t - 1];
+    alpha[t] = Wide(1) - beta[t];
+  }
+  return Schedule<Scalar>(build_wide_schedule(function, std::move(beta), std::move(alpha), identity_steps(steps)));
+}
+}  // namespace detail
 
 }  // namespace diffuse

@@ -4,7 +4,7 @@
 /// the N noise levels from the largest down, then a final 0 appended (k-diffusion's `append_zero`:
 /// the sampler's last step goes to the data). N = 1 is allowed and gives [σ_max, 0] (the VP ramp:
 /// [σ(1), 0]); the ramp parameter r_i = i/(N − 1) is taken as 0 there instead of 0/0. Each value is
-/// evaluated in detail::wide from the decimal parameters and rounded once.
+/// evaluated in detail::Wide from the decimal parameters and rounded once.
 ///
 /// Steps: a Schedule's σ_t = Schedule::sigma(t) for our steps t = 0..T (σ_0 = 0). k-diffusion's
 /// `DiscreteSchedule` and stable-diffusion.cpp hold the same σ at 0-based index t − 1. Every
@@ -48,11 +48,11 @@ template <class Scalar, class SigmaOfRamp>
 Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sigma_ramp(int n, SigmaOfRamp sigma_of_ramp) {
   Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sigmas(n + 1);
   if (n == 1) {
-    sigmas(0) = static_cast<Scalar>(sigma_of_ramp(wide(0), wide(1)));
+    sigmas(0) = static_cast<Scalar>(sigma_of_ramp(Wide(), Wide(1)));
   } else {
-    const wide last = static_cast<wide>(n - 1);
+    const Wide last = Wide(n - 1);
     for (int i = 0; i < n; ++i) {
-      sigmas(i) = static_cast<Scalar>(sigma_of_ramp(static_cast<wide>(i) / last, static_cast<wide>(n - 1 - i) / last));
+      sigmas(i) = static_cast<Scalar>(sigma_of_ramp(Wide(i) / last, Wide(n - 1 - i) / last));
     }
   }
   sigmas(n) = 0;
@@ -61,13 +61,13 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sigma_ramp(int n, SigmaOfRamp sigma_of_
 
 /// log σ_t of a schedule in wide: ½ log expm1(−L_t) (−∞ at t = 0, +∞ at a zero-terminal-SNR end).
 template <class Scalar>
-wide schedule_log_sigma(const Schedule<Scalar>& schedule, int t) {
-  return std::log(std::expm1(-schedule.log_alpha_bar_difference_wide(0, t))) / 2;
+Wide schedule_log_sigma(const Schedule<Scalar>& schedule, int t) {
+  return ldexp(log(expm1(-wide_schedule(schedule).log_alpha_bar(t))), -1);
 }
 
 /// The step lo in [1, T − 1] with log σ_lo ≤ x < log σ_{lo+1}, for log σ_1 < x < log σ_T (bisection).
 template <class Scalar>
-int bracketing_step(const Schedule<Scalar>& schedule, wide log_sigma) {
+int bracketing_step(const Schedule<Scalar>& schedule, Wide log_sigma) {
   int lo = 1, hi = schedule.steps();
   while (hi - lo > 1) {
     const int mid = lo + (hi - lo) / 2;
@@ -92,10 +92,10 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> karras_sigmas(int n, double sigma_min =
   detail::check_ramp_length(fn, n);
   detail::check_sigma_range(fn, sigma_min, sigma_max);
   detail::check_rho(fn, rho);
-  using detail::wide;
-  const wide p = detail::decimal_value(rho);
-  const wide low = std::pow(detail::decimal_value(sigma_min), 1 / p), high = std::pow(detail::decimal_value(sigma_max), 1 / p);
-  return detail::sigma_ramp<Scalar>(n, [&](wide r, wide one_minus_r) { return std::pow(one_minus_r * high + r * low, p); });
+  using detail::Wide;
+  const Wide p = detail::decimal_value(rho);
+  const Wide low = pow(detail::decimal_value(sigma_min), 1 / p), high = pow(detail::decimal_value(sigma_max), 1 / p);
+  return detail::sigma_ramp<Scalar>(n, [&](Wide r, Wide one_minus_r) { return pow(one_minus_r * high + r * low, p); });
 }
 
 /// Uniform in log σ (k-diffusion `get_sigmas_exponential`): σ_i = exp((1 − r_i) log σ_max +
@@ -106,9 +106,9 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> exponential_sigmas(int n, double sigma_
   const char* fn = "exponential_sigmas";
   detail::check_ramp_length(fn, n);
   detail::check_sigma_range(fn, sigma_min, sigma_max);
-  using detail::wide;
-  const wide low = std::log(detail::decimal_value(sigma_min)), high = std::log(detail::decimal_value(sigma_max));
-  return detail::sigma_ramp<Scalar>(n, [&](wide r, wide one_minus_r) { return std::exp(one_minus_r * high + r * low); });
+  using detail::Wide;
+  const Wide low = log(detail::decimal_value(sigma_min)), high = log(detail::decimal_value(sigma_max));
+  return detail::sigma_ramp<Scalar>(n, [&](Wide r, Wide one_minus_r) { return exp(one_minus_r * high + r * low); });
 }
 
 /// Polynomial in log σ (k-diffusion `get_sigmas_polyexponential`): σ_i = exp(q_i^ρ (log σ_max −
@@ -121,11 +121,11 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> polyexponential_sigmas(int n, double si
   detail::check_ramp_length(fn, n);
   detail::check_sigma_range(fn, sigma_min, sigma_max);
   detail::check_rho(fn, rho);
-  using detail::wide;
-  const wide p = detail::decimal_value(rho);
-  const wide low = std::log(detail::decimal_value(sigma_min));
-  const wide span = std::log(detail::decimal_value(sigma_max) / detail::decimal_value(sigma_min));
-  return detail::sigma_ramp<Scalar>(n, [&](wide, wide q) { return std::exp(std::pow(q, p) * span + low); });
+  using detail::Wide;
+  const Wide p = detail::decimal_value(rho);
+  const Wide low = log(detail::decimal_value(sigma_min));
+  const Wide span = log(detail::decimal_value(sigma_max) / detail::decimal_value(sigma_min));
+  return detail::sigma_ramp<Scalar>(n, [&](Wide, Wide q) { return exp(pow(q, p) * span + low); });
 }
 
 /// The VP noise levels of EDM (Karras et al. 2022, Table 1; k-diffusion `get_sigmas_vp`):
@@ -142,11 +142,11 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> vp_sigmas(int n, double beta_d = 19.9, 
   if (!(beta_min >= 0 && detail::is_finite(beta_min))) detail::fail<std::invalid_argument>(fn, "beta_min must be finite and >= 0", beta_min);
   if (!(beta_d + beta_min > 0)) detail::fail<std::invalid_argument>(fn, "beta_d + beta_min must be > 0", beta_d + beta_min);
   if (detail::is_nan(eps_s) || !(eps_s > 0 && eps_s <= 1)) detail::fail<std::invalid_argument>(fn, "eps_s must be in (0, 1]", eps_s);
-  using detail::wide;
+  using detail::Wide;
   const detail::ProcessDefinition vp = detail::integrated_beta_definition(
       detail::ProcessFamily::vp_linear, "vp_linear", detail::decimal_value(beta_min), detail::decimal_value(beta_d));
-  const wide eps = detail::decimal_value(eps_s);
-  return detail::sigma_ramp<Scalar>(n, [&](wide r, wide one_minus_r) { return vp.noise_level(one_minus_r + r * eps); });
+  const Wide eps = detail::decimal_value(eps_s);
+  return detail::sigma_ramp<Scalar>(n, [&](Wide r, Wide one_minus_r) { return vp.noise_level(one_minus_r + r * eps); });
 }
 
 /// The step t in [0, T] whose σ_t is nearest to σ in log σ (k-diffusion `DiscreteSchedule.sigma_to_t`
@@ -156,7 +156,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> vp_sigmas(int n, double beta_d = 19.9, 
 template <class Scalar>
 int nearest_step(const Schedule<Scalar>& schedule, NoiseLevel<Scalar> sigma) {
   if (sigma.value() == 0) return 0;
-  const detail::wide x = std::log(static_cast<detail::wide>(sigma.value()));
+  const detail::Wide x = log(static_cast<detail::Wide>(sigma.value()));
   const int steps = schedule.steps();
   if (x <= detail::schedule_log_sigma(schedule, 1)) return 1;
   if (x >= detail::schedule_log_sigma(schedule, steps)) return steps;
@@ -170,17 +170,17 @@ int nearest_step(const Schedule<Scalar>& schedule, NoiseLevel<Scalar> sigma) {
 /// (the data); σ ≤ σ_1 gives 1 and σ ≥ σ_T gives T (k-diffusion clamps its weight to [0, 1] the
 /// same way). With a zero-terminal-SNR schedule (σ_T = ∞) every finite σ ≥ σ_{T−1} gives T − 1 (the
 /// weight of an infinite log σ_T is 0) and σ = ∞ gives T. Our numbering: result.model_index() is
-/// k-diffusion's t. Evaluated in wide from the schedule's log ᾱ and rounded once.
+/// k-diffusion's t. Evaluated in Wide from the schedule's log ᾱ and rounded once.
 template <class Scalar>
 FractionalStep<Scalar> fractional_step(const Schedule<Scalar>& schedule, NoiseLevel<Scalar> sigma) {
-  using detail::wide;
+  using detail::Wide;
   if (sigma.value() == 0) return FractionalStep<Scalar>(0);
-  const wide x = std::log(static_cast<wide>(sigma.value()));
+  const Wide x = log(Wide(sigma.value()));
   const int steps = schedule.steps();
   if (x <= detail::schedule_log_sigma(schedule, 1)) return FractionalStep<Scalar>(1);
   if (x >= detail::schedule_log_sigma(schedule, steps)) return FractionalStep<Scalar>(static_cast<Scalar>(steps));
   const int lo = detail::bracketing_step(schedule, x);
-  const wide low = detail::schedule_log_sigma(schedule, lo), high = detail::schedule_log_sigma(schedule, lo + 1);
+  const Wide low = detail::schedule_log_sigma(schedule, lo), high = detail::schedule_log_sigma(schedule, lo + 1);
   return FractionalStep<Scalar>(static_cast<Scalar>(lo + (x - low) / (high - low)));
 }
 
@@ -192,7 +192,7 @@ FractionalStep<Scalar> fractional_step(const Schedule<Scalar>& schedule, NoiseLe
 /// @throws std::out_of_range unless u = 0 or 1 ≤ u ≤ T (log σ_0 = −∞: nothing to interpolate).
 template <class Scalar>
 NoiseLevel<Scalar> noise_level(const Schedule<Scalar>& schedule, FractionalStep<Scalar> step) {
-  using detail::wide;
+  using detail::Wide;
   const Scalar u = step.value();
   const int steps = schedule.steps();
   if (!(u == 0 || (u >= 1 && u <= static_cast<Scalar>(steps)))) {
@@ -202,9 +202,9 @@ NoiseLevel<Scalar> noise_level(const Schedule<Scalar>& schedule, FractionalStep<
   const int lo = static_cast<int>(floor(u));
   const Scalar w = u - static_cast<Scalar>(lo);  // exact: u and lo share the exponent range
   if (w == 0) return NoiseLevel<Scalar>(schedule.sigma(lo));
-  const wide x = (1 - static_cast<wide>(w)) * detail::schedule_log_sigma(schedule, lo) +
-                 static_cast<wide>(w) * detail::schedule_log_sigma(schedule, lo + 1);
-  return NoiseLevel<Scalar>(static_cast<Scalar>(std::exp(x)));
+  const Wide x = (1 - Wide(w)) * detail::schedule_log_sigma(schedule, lo) +
+                 Wide(w) * detail::schedule_log_sigma(schedule, lo + 1);
+  return NoiseLevel<Scalar>(static_cast<Scalar>(exp(x)));
 }
 
 }  // namespace diffuse

@@ -22,6 +22,8 @@
 #include <type_traits>
 
 #include "detail/error.hpp"
+#include "detail/wide.hpp"
+#include "detail/wide_math.hpp"
 
 namespace diffuse {
 
@@ -120,20 +122,18 @@ class FractionalStep {
   Scalar value_;
 };
 
-/// λ = −2 log σ, the log-SNR of a noise level (σ² = b²/a² = e^{−λ}), for every process.
-/// Relative condition number |λ'σ/λ| = 2/|λ|: the result is within ½ ulp of max(1, |λ|) plus the
-/// error of std::log.
+/// λ = −2 log σ, the log-SNR of a noise level (σ² = b²/a² = e^{−λ}), for every process: evaluated
+/// in detail::Wide and rounded once (within ½ ulp + 2⁻¹¹⁰ relative; ±∞ at σ = 0 and σ = ∞).
 template <class Scalar>
 LogSnr<Scalar> log_snr(NoiseLevel<Scalar> sigma) {
-  using std::log;
-  return LogSnr<Scalar>(-2 * log(sigma.value()));
+  return LogSnr<Scalar>(static_cast<Scalar>(-ldexp(log(detail::Wide(sigma.value())), 1)));
 }
 
-/// σ = e^{−λ/2}, the noise level of a log-SNR. Relative condition number |λ|/2.
+/// σ = e^{−λ/2}, the noise level of a log-SNR, in detail::Wide and rounded once (within ½ ulp +
+/// 2⁻¹¹⁰ relative).
 template <class Scalar>
 NoiseLevel<Scalar> noise_level(LogSnr<Scalar> lambda) {
-  using std::exp;
-  return NoiseLevel<Scalar>(exp(-lambda.value() / 2));
+  return NoiseLevel<Scalar>(static_cast<Scalar>(exp(-ldexp(detail::Wide(lambda.value()), -1))));
 }
 
 }  // namespace diffuse

@@ -1,39 +1,597 @@
-/// The extended-precision arithmetic the schedules are built in: decimal constants, compensated sums.
+/// diffuse's own extended-precision number, Wide: a 128-bit significand held in two 64-bit integers.
+///
+/// Every schedule and process is computed in Wide and rounded once to float, double or long
+/// double. Wide is integer arithmetic throughout: its results are the same bits on every CPU,
+/// compiler, standard library and operating system, with or without FMA hardware, under any
+/// rounding mode and under -ffast-math (the compiler has no floating-point operation to reorder).
+/// Floating-point values enter and leave it by their bits.
+///
+/// Arithmetic (+, −, ×, ÷) is correctly rounded to 128 bits (round to nearest, ties to even):
+/// relative error at most u = 2⁻¹²⁸. Conversions from float, double and long double are exact;
+/// conversions to them round to nearest, ties to even, once, subnormals included. The exponent
+/// range is ±2³⁰ (beyond it a result is ±∞ or ±0). The functions exp, log, sin, … are in
+/// wide_math.hpp; their error bounds are stated there.
 #pragma once
 
+#include <cfloat>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "error.hpp"
+#include "float_class.hpp"
+#include "uint128.hpp"
 
 namespace diffuse {
 namespace detail {
 
-/// The type every schedule is computed in before it is rounded once to its scalar type.
-/// On x86-64 (and on aarch64 Linux) it has at least 64 significand bits; where long double is
-/// only a double (MSVC, Apple arm64) the precision contract of README.md does not hold.
-using wide = long double;
+/// A 256-bit unsigned integer, w[3] the most significant word.
+struct U256 {
+  std::uint64_t w[4];
+};
 
-/// True where `wide` is wide enough for diffuse's precision contract.
-inline constexpr bool wide_is_extended = std::numeric_limits<wide>::digits >= 64;
+/// a + b + carry_in, setting carry to the carry out.
+inline std::uint64_t add_with_carry(std::uint64_t a, std::uint64_t b, std::uint64_t& carry) {
+  const std::uint64_t s = a + b;
+  const std::uint64_t c1 = s < a ? 1 : 0;
+  const std::uint64_t t = s + carry;
+  carry = c1 + (t < s ? 1 : 0);
+  return t;
+}
 
-/// π to the precision of `wide`.
-inline constexpr wide pi_wide = 3.14159265358979323846264338327950288L;
+/// a − b − borrow_in, setting borrow to the borrow out.
+inline std::uint64_t subtract_with_borrow(std::uint64_t a, std::uint64_t b, std::uint64_t& borrow) {
+  const std::uint64_t d = a - b;
+  const std::uint64_t b1 = a < b ? 1 : 0;
+  const std::uint64_t e = d - borrow;
+  borrow = b1 + (d < borrow ? 1 : 0);
+  return e;
+}
 
-/// The decimal a double constant stands for: the shortest decimal that reads back as x, parsed in
-/// `wide`. So 1e-4 means one ten-thousandth, not the double nearest to it.
-inline wide decimal_value(double x) {
-  if (!detail::is_finite(x)) return static_cast<wide>(x);
-  return std::strtold(shortest_decimal(x).c_str(), nullptr);
+/// x >> shift (0 ≤ shift), returning whether a non-zero bit was shifted out.
+inline bool shift_right(U256& x, int shift) {
+  if (shift <= 0) return false;
+  if (shift >= 256) {
+    const bool lost = (x.w[0] | x.w[1] | x.w[2] | x.w[3]) != 0;
+    x = U256{{0, 0, 0, 0}};
+    return lost;
+  }
+  const int words = shift >> 6, bits = shift & 63;
+  std::uint64_t out = 0;  // the bits shifted out, ORed together
+  for (int i = 0; i < 4; ++i) {
+    if (i < words) out |= x.w[i];
+  }
+  std::uint64_t w[4];
+  for (int i = 0; i < 4; ++i) w[i] = i + words < 4 ? x.w[i + words] : 0;
+  if (bits != 0) {
+    out |= w[0] << (64 - bits);
+    for (int i = 0; i < 3; ++i) w[i] = (w[i] >> bits) | (w[i + 1] << (64 - bits));
+    w[3] >>= bits;
+  }
+  for (int i = 0; i < 4; ++i) x.w[i] = w[i];
+  return out != 0;
+}
+
+/// x << shift, 0 ≤ shift < 256 (the caller knows no set bit leaves the top).
+inline void shift_left(U256& x, int shift) {
+  if (shift <= 0) return;
+  const int words = shift >> 6, bits = shift & 63;
+  std::uint64_t w[4];
+  for (int i = 0; i < 4; ++i) w[i] = i >= words ? x.w[i - words] : 0;
+  if (bits != 0) {
+    for (int i = 3; i > 0; --i) w[i] = (w[i] << bits) | (w[i - 1] >> (64 - bits));
+    w[0] <<= bits;
+  }
+  for (int i = 0; i < 4; ++i) x.w[i] = w[i];
+}
+
+/// The number of leading zero bits of x (256 if x = 0).
+inline int leading_zeros(const U256& x) {
+  for (int i = 3; i >= 0; --i) {
+    if (x.w[i] != 0) return (3 - i) * 64 + leading_zeros(x.w[i]);
+  }
+  return 256;
+}
+
+/// An extended-precision number: ±(hi·2⁶⁴ + lo)·2^(exponent − 127) with bit 63 of hi set, or ±0,
+/// ±∞, NaN. See the file comment.
+class Wide {
+ public:
+  /// The largest |exponent| of a finite Wide.
+  static constexpr std::int32_t max_exponent = 1 << 30;
+
+  /// +0.
+  constexpr Wide() = default;
+  /// An integer, exactly.
+  template <class Int, typename std::enable_if<std::is_integral<Int>::value, int>::type = 0>
+  Wide(Int value) {  // NOLINT(google-explicit-constructor): integers mix freely with Wide
+    const bool negative = value < 0;
+    const std::uint64_t magnitude =
+        negative ? std::uint64_t(0) - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+    *this = from_magnitude(negative, 255, U256{{magnitude, 0, 0, 0}}, false);
+  }
+  /// A float, exactly.
+  explicit Wide(float x) : Wide(from_ieee(bits_of<std::uint32_t>(x), 23, 8)) {}
+  /// A double, exactly.
+  explicit Wide(double x) : Wide(from_ieee(bits_of<std::uint64_t>(x), 52, 11)) {}
+  /// A long double, exactly (x87 extended, IEEE binary128 or double, by frexp and ldexp, which
+  /// are exact).
+  explicit Wide(long double x);
+
+  /// ±(hi·2⁶⁴ + lo)·2^(exponent − 127), for tables of constants: bit 63 of hi must be set.
+  static constexpr Wide from_parts(bool negative, std::int32_t exponent, std::uint64_t hi, std::uint64_t lo) {
+    Wide w;
+    w.negative_ = negative;
+    w.exponent_ = exponent;
+    w.hi_ = hi;
+    w.lo_ = lo;
+    w.kind_ = Kind::finite;
+    return w;
+  }
+  static Wide infinity(bool negative = false) {
+    Wide w;
+    w.kind_ = Kind::infinite;
+    w.negative_ = negative;
+    return w;
+  }
+  static Wide nan() {
+    Wide w;
+    w.kind_ = Kind::nan;
+    return w;
+  }
+
+  bool is_zero() const { return kind_ == Kind::zero; }
+  bool is_nan() const { return kind_ == Kind::nan; }
+  bool is_infinite() const { return kind_ == Kind::infinite; }
+  bool is_finite() const { return kind_ == Kind::zero || kind_ == Kind::finite; }
+  /// The sign bit (also of −0 and −∞).
+  bool negative() const { return negative_; }
+  /// e with 2^e ≤ |x| < 2^(e+1), for finite non-zero x.
+  std::int32_t exponent() const { return exponent_; }
+  /// The significand's words (finite non-zero x).
+  std::uint64_t significand_high() const { return hi_; }
+  std::uint64_t significand_low() const { return lo_; }
+
+  /// Rounded to nearest, ties to even (once, subnormals and overflow to ±∞ included).
+  explicit operator float() const { return from_bits<float>(static_cast<std::uint32_t>(to_ieee(23, 8))); }
+  explicit operator double() const { return from_bits<double>(to_ieee(52, 11)); }
+  explicit operator long double() const;
+
+  friend Wide operator-(Wide x) {
+    if (x.kind_ != Kind::nan) x.negative_ = !x.negative_;
+    return x;
+  }
+  friend Wide operator+(const Wide& a, const Wide& b) { return add(a, b, false); }
+  friend Wide operator-(const Wide& a, const Wide& b) { return add(a, b, true); }
+  friend Wide operator*(const Wide& a, const Wide& b) {
+    const bool negative = a.negative_ != b.negative_;
+    if (a.kind_ == Kind::nan || b.kind_ == Kind::nan) return nan();
+    if (a.kind_ == Kind::infinite || b.kind_ == Kind::infinite) {
+      return a.kind_ == Kind::zero || b.kind_ == Kind::zero ? nan() : infinity(negative);
+    }
+    if (a.kind_ == Kind::zero || b.kind_ == Kind::zero) return zero(negative);
+    const U128 hh = multiply_full(a.hi_, b.hi_), hl = multiply_full(a.hi_, b.lo_);
+    const U128 lh = multiply_full(a.lo_, b.hi_), ll = multiply_full(a.lo_, b.lo_);
+    U256 m{{ll.lo, 0, 0, 0}};
+    std::uint64_t carry = 0;
+    m.w[1] = add_with_carry(ll.hi, hl.lo, carry);
+    std::uint64_t carry2 = 0;
+    m.w[1] = add_with_carry(m.w[1], lh.lo, carry2);
+    std::uint64_t carry3 = carry + carry2;
+    m.w[2] = add_with_carry(hh.lo, hl.hi, carry3);
+    std::uint64_t carry4 = 0;
+    m.w[2] = add_with_carry(m.w[2], lh.hi, carry4);
+    m.w[3] = hh.hi + carry3 + carry4;
+    return from_magnitude(negative, static_cast<std::int64_t>(a.exponent_) + b.exponent_ + 1, m, false);
+  }
+  friend Wide operator/(const Wide& a, const Wide& b) { return divide(a, b); }
+  Wide& operator+=(const Wide& b) { return *this = *this + b; }
+  Wide& operator-=(const Wide& b) { return *this = *this - b; }
+  Wide& operator*=(const Wide& b) { return *this = *this * b; }
+  Wide& operator/=(const Wide& b) { return *this = *this / b; }
+
+  /// IEEE comparisons: NaN is unordered, −0 == +0.
+  friend bool operator<(const Wide& a, const Wide& b) { return compare(a, b) == Order::less; }
+  friend bool operator>(const Wide& a, const Wide& b) { return compare(a, b) == Order::greater; }
+  friend bool operator<=(const Wide& a, const Wide& b) {
+    const Order o = compare(a, b);
+    return o == Order::less || o == Order::equal;
+  }
+  friend bool operator>=(const Wide& a, const Wide& b) {
+    const Order o = compare(a, b);
+    return o == Order::greater || o == Order::equal;
+  }
+  friend bool operator==(const Wide& a, const Wide& b) { return compare(a, b) == Order::equal; }
+  friend bool operator!=(const Wide& a, const Wide& b) { return compare(a, b) != Order::equal; }
+
+  /// x·2ⁿ, exactly (unless it leaves the exponent range).
+  friend Wide ldexp(Wide x, long long n) {
+    if (x.kind_ != Kind::finite) return x;
+    const long long e = x.exponent_ + n;
+    if (e > max_exponent) return infinity(x.negative_);
+    if (e < -max_exponent) return zero(x.negative_);
+    x.exponent_ = static_cast<std::int32_t>(e);
+    return x;
+  }
+
+  /// ⌊x⌋ for |x| < 2⁶², as an integer.
+  friend long long floor_to_integer(const Wide& x) {
+    if (x.kind_ != Kind::finite || x.exponent_ < 0) return x.kind_ == Kind::finite && x.negative_ ? -1 : 0;
+    U256 m{{0, 0, x.lo_, x.hi_}};
+    const bool fraction = shift_right(m, 255 - x.exponent_);
+    const long long magnitude = static_cast<long long>(m.w[0]);
+    return x.negative_ ? -magnitude - (fraction ? 1 : 0) : magnitude;
+  }
+
+  /// The value M·2^(e − 255) of a 256-bit magnitude M (plus a non-zero remainder below it when
+  /// `sticky`), rounded to nearest, ties to even.
+  static Wide from_magnitude(bool negative, std::int64_t e, U256 m, bool sticky) {
+    const int zeros = leading_zeros(m);
+    if (zeros == 256) return zero(negative);
+    shift_left(m, zeros);
+    if (sticky) m.w[0] |= 1;  // the remainder lies below the rounding position (see add, divide)
+    e -= zeros;
+    const bool guard = (m.w[1] >> 63) != 0;
+    const bool rest = (m.w[1] << 1) != 0 || m.w[0] != 0;
+    std::uint64_t hi = m.w[3], lo = m.w[2];
+    if (guard && (rest || (lo & 1) != 0)) {
+      if (++lo == 0 && ++hi == 0) {
+        hi = std::uint64_t(1) << 63;
+        ++e;
+      }
+    }
+    if (e > max_exponent) return infinity(negative);
+    if (e < -max_exponent) return zero(negative);
+    return from_parts(negative, static_cast<std::int32_t>(e), hi, lo);
+  }
+
+ private:
+  enum class Kind : std::uint8_t { zero, finite, infinite, nan };
+  enum class Order { less, equal, greater, unordered };
+
+  std::uint64_t hi_ = 0;
+  std::uint64_t lo_ = 0;
+  std::int32_t exponent_ = 0;
+  bool negative_ = false;
+  Kind kind_ = Kind::zero;
+
+  static Wide zero(bool negative) {
+    Wide w;
+    w.negative_ = negative;
+    return w;
+  }
+
+  template <class Float, class Bits>
+  static Float from_bits(Bits bits) {
+    Float x;
+    std::memcpy(&x, &bits, sizeof x);
+    return x;
+  }
+
+  /// An IEEE binary format's value from its bits (`fraction_bits`, `exponent_bits` wide).
+  static Wide from_ieee(std::uint64_t bits, int fraction_bits, int exponent_bits) {
+    const bool negative = (bits >> (fraction_bits + exponent_bits)) != 0;
+    const std::uint64_t field = (bits >> fraction_bits) & ((std::uint64_t(1) << exponent_bits) - 1);
+    const std::uint64_t fraction = bits & ((std::uint64_t(1) << fraction_bits) - 1);
+    const int bias = (1 << (exponent_bits - 1)) - 1;
+    if (field == (std::uint64_t(1) << exponent_bits) - 1) return fraction == 0 ? infinity(negative) : nan();
+    const std::uint64_t significand = field == 0 ? fraction : fraction | (std::uint64_t(1) << fraction_bits);
+    const long long e = (field == 0 ? 1 : static_cast<long long>(field)) - bias - fraction_bits;  // value = significand·2^e
+    return from_magnitude(negative, e + 255, U256{{significand, 0, 0, 0}}, false);
+  }
+
+  /// ⌊S/2^shift⌉ (nearest, ties to even) of the significand S, for 0 < shift ≤ 256.
+  std::uint64_t round_significand(int shift) const {
+    if (shift > 128) return 0;  // S/2^shift < ½
+    U256 m{{0, 0, lo_, hi_}};
+    const int total = shift + 128;  // m = S·2^128
+    const bool sticky_below = shift_right(m, total - 1);  // m = ⌊S/2^(shift − 1)⌋: the guard bit is bit 0
+    const bool guard = (m.w[0] & 1) != 0;
+    const std::uint64_t q = (m.w[0] >> 1) | (m.w[1] << 63);
+    return guard && (sticky_below || (q & 1) != 0) ? q + 1 : q;
+  }
+
+  /// The bits of this value in an IEEE binary format, rounded to nearest, ties to even.
+  std::uint64_t to_ieee(int fraction_bits, int exponent_bits) const {
+    const std::uint64_t sign = negative_ ? std::uint64_t(1) << (fraction_bits + exponent_bits) : 0;
+    const std::uint64_t all_ones = (std::uint64_t(1) << exponent_bits) - 1;
+    if (kind_ == Kind::nan) return (all_ones << fraction_bits) | (std::uint64_t(1) << (fraction_bits - 1));
+    if (kind_ == Kind::infinite) return sign | (all_ones << fraction_bits);
+    if (kind_ == Kind::zero) return sign;
+    const int bias = (1 << (exponent_bits - 1)) - 1;
+    if (exponent_ > bias) return sign | (all_ones << fraction_bits);
+    // Normal: keep fraction_bits + 1 bits; subnormal: fewer, the last one worth 2^(1 − bias − fraction_bits).
+    const int kept = exponent_ >= 1 - bias ? fraction_bits + 1 : fraction_bits + 1 - (1 - bias - exponent_);
+    const std::uint64_t m = round_significand(128 - kept);
+    // m·2^(exponent − kept + 1). Normal: the field is exponent + bias, and m = 2^(fraction_bits + 1)
+    // after rounding up carries into it; subnormal: the field is 0, and a carry to 2^fraction_bits
+    // makes it the smallest normal. Both are the sum below.
+    const std::uint64_t field = exponent_ >= 1 - bias ? static_cast<std::uint64_t>(exponent_ + bias - 1) : 0;
+    const std::uint64_t bits = (field << fraction_bits) + m;
+    return (bits >> fraction_bits) >= all_ones ? sign | (all_ones << fraction_bits) : sign | bits;
+  }
+
+  static Order compare(const Wide& a, const Wide& b) {
+    if (a.kind_ == Kind::nan || b.kind_ == Kind::nan) return Order::unordered;
+    const int sa = a.signum(), sb = b.signum();
+    if (sa != sb) return sa < sb ? Order::less : Order::greater;
+    if (sa == 0) return Order::equal;
+    const int magnitude = compare_magnitudes(a, b);
+    if (magnitude == 0) return Order::equal;
+    return (magnitude < 0) == (sa > 0) ? Order::less : Order::greater;
+  }
+  int signum() const { return kind_ == Kind::zero ? 0 : (negative_ ? -1 : 1); }
+  /// −1, 0, 1 as |a| <, =, > |b| (both non-zero, not NaN).
+  static int compare_magnitudes(const Wide& a, const Wide& b) {
+    if (a.kind_ == Kind::infinite || b.kind_ == Kind::infinite) {
+      return a.kind_ == b.kind_ ? 0 : (a.kind_ == Kind::infinite ? 1 : -1);
+    }
+    if (a.exponent_ != b.exponent_) return a.exponent_ < b.exponent_ ? -1 : 1;
+    if (a.hi_ != b.hi_) return a.hi_ < b.hi_ ? -1 : 1;
+    if (a.lo_ != b.lo_) return a.lo_ < b.lo_ ? -1 : 1;
+    return 0;
+  }
+
+  /// a + b, or a − b when `subtract`.
+  static Wide add(const Wide& a, Wide b, bool subtract) {
+    if (subtract && b.kind_ != Kind::nan) b.negative_ = !b.negative_;
+    if (a.kind_ == Kind::nan || b.kind_ == Kind::nan) return nan();
+    if (a.kind_ == Kind::infinite || b.kind_ == Kind::infinite) {
+      if (a.kind_ == Kind::infinite && b.kind_ == Kind::infinite && a.negative_ != b.negative_) return nan();
+      return a.kind_ == Kind::infinite ? a : b;
+    }
+    if (b.kind_ == Kind::zero) return a.kind_ == Kind::zero ? zero(a.negative_ && b.negative_) : a;
+    if (a.kind_ == Kind::zero) return b;
+    const bool a_larger = compare_magnitudes(a, b) >= 0;
+    const Wide& big = a_larger ? a : b;
+    const Wide& small = a_larger ? b : a;
+    U256 x{{0, 0, big.lo_, big.hi_}};
+    U256 y{{0, 0, small.lo_, small.hi_}};
+    // y has 128 significant bits: only a shift beyond 128 loses some (into `sticky`); the true y
+    // then lies strictly between y and y + 1 (in units of the last word's bit).
+    const bool sticky = shift_right(y, big.exponent_ - small.exponent_);
+    std::int64_t e = big.exponent_;
+    if (big.negative_ == small.negative_) {
+      std::uint64_t carry = 0;
+      for (int i = 0; i < 4; ++i) x.w[i] = add_with_carry(x.w[i], y.w[i], carry);
+      if (carry != 0) {
+        const bool lost = shift_right(x, 1);
+        x.w[3] |= std::uint64_t(1) << 63;
+        return from_magnitude(big.negative_, e + 1, x, sticky || lost);
+      }
+      return from_magnitude(big.negative_, e, x, sticky);
+    }
+    // x − y_true lies strictly between x − y − 1 and x − y: subtract one more and keep it sticky.
+    std::uint64_t borrow = sticky ? 1 : 0;
+    for (int i = 0; i < 4; ++i) x.w[i] = subtract_with_borrow(x.w[i], y.w[i], borrow);
+    return from_magnitude(big.negative_, e, x, sticky);
+  }
+
+  /// a/b: Knuth's algorithm D (The Art of Computer Programming, vol. 2, §4.3.1) on 64-bit digits
+  /// for a quotient of at least 192 bits, then one rounding with the remainder as sticky bit.
+  static Wide divide(const Wide& a, const Wide& b) {
+    const bool negative = a.negative_ != b.negative_;
+    if (a.kind_ == Kind::nan || b.kind_ == Kind::nan) return nan();
+    if (a.kind_ == Kind::infinite) return b.kind_ == Kind::infinite ? nan() : infinity(negative);
+    if (b.kind_ == Kind::infinite) return zero(negative);
+    if (b.kind_ == Kind::zero) return a.kind_ == Kind::zero ? nan() : infinity(negative);
+    if (a.kind_ == Kind::zero) return zero(negative);
+    if (b.hi_ == std::uint64_t(1) << 63 && b.lo_ == 0) {  // a power of two: exact
+      Wide q = ldexp(a, -static_cast<long long>(b.exponent_));
+      q.negative_ = negative;
+      return q;
+    }
+    // u = S_a·2^192 (words u[5..0], u[5] = 0), v = S_b (normalised: top bit set).
+    std::uint64_t u[6] = {0, 0, 0, a.lo_, a.hi_, 0};
+    const std::uint64_t v1 = b.hi_, v0 = b.lo_;
+    U256 q{{0, 0, 0, 0}};
+    for (int j = 3; j >= 0; --j) {
+      // The quotient digit of (u[j+2], u[j+1], u[j]) / (v1, v0); (u[j+2], u[j+1]) < (v1, v0).
+      std::uint64_t qhat = ~std::uint64_t(0), r = 0;
+      if (u[j + 2] < v1) qhat = divide_128_by_64(u[j + 2], u[j + 1], v1, r);
+      // p = qhat·(v1, v0), at most two (v1, v0) too large.
+      const U128 p0 = multiply_full(qhat, v0), p1 = multiply_full(qhat, v1);
+      std::uint64_t carry = 0;
+      std::uint64_t p[3] = {p0.lo, add_with_carry(p0.hi, p1.lo, carry), 0};
+      p[2] = p1.hi + carry;
+      auto p_exceeds_u = [&] {
+        for (int i = 2; i >= 0; --i) {
+          if (p[i] != u[j + i]) return p[i] > u[j + i];
+        }
+        return false;
+      };
+      while (p_exceeds_u()) {
+        --qhat;
+        std::uint64_t borrow = 0;
+        p[0] = subtract_with_borrow(p[0], v0, borrow);
+        p[1] = subtract_with_borrow(p[1], v1, borrow);
+        p[2] = subtract_with_borrow(p[2], 0, borrow);
+      }
+      std::uint64_t borrow = 0;
+      for (int i = 0; i < 3; ++i) u[j + i] = subtract_with_borrow(u[j + i], p[i], borrow);
+      q.w[j] = qhat;
+    }
+    const bool sticky = (u[0] | u[1]) != 0;
+    return from_magnitude(negative, static_cast<std::int64_t>(a.exponent_) - b.exponent_ + 63, q, sticky);
+  }
+};
+
+inline Wide::Wide(long double x) {
+  if (detail::is_nan(x)) {
+    *this = nan();
+    return;
+  }
+  if (!detail::is_finite(x)) {
+    *this = infinity(x < 0);
+    return;
+  }
+  if (x == 0) {
+    *this = zero(std::signbit(x));
+    return;
+  }
+  // |x| = f·2^e, f in [½, 1); f·2¹²⁸ is an integer (at most 113 significant bits).
+  int e = 0;
+  const long double f = std::frexp(std::fabs(x), &e);
+  const long double top = std::ldexp(f, 64);
+  const auto hi = static_cast<std::uint64_t>(top);
+  const auto lo = static_cast<std::uint64_t>(std::ldexp(top - static_cast<long double>(hi), 64));
+  *this = from_magnitude(x < 0, static_cast<std::int64_t>(e) - 1, U256{{0, 0, lo, hi}}, false);  // f·2²⁵⁶·2^(e − 1 − 255)
+}
+
+inline Wide::operator long double() const {
+#if LDBL_MANT_DIG == 53
+  return static_cast<long double>(static_cast<double>(*this));
+#else
+  if (kind_ == Kind::nan) return std::numeric_limits<long double>::quiet_NaN();
+  if (kind_ == Kind::infinite) return negative_ ? -std::numeric_limits<long double>::infinity() : std::numeric_limits<long double>::infinity();
+  if (kind_ == Kind::zero) return negative_ ? -0.0L : 0.0L;
+  if (exponent_ >= LDBL_MAX_EXP) return negative_ ? -std::numeric_limits<long double>::infinity() : std::numeric_limits<long double>::infinity();
+  // Keep LDBL_MANT_DIG bits (fewer for a subnormal), rounded once in the integers; then assemble
+  // the long double from two exactly representable parts with ldexp (exact).
+  const int min_exponent = LDBL_MIN_EXP - 1;
+  const int kept = exponent_ >= min_exponent ? LDBL_MANT_DIG : LDBL_MANT_DIG - (min_exponent - exponent_);
+  if (kept <= 0) {  // below the smallest subnormal u: 0, or u when above u/2
+    const bool up = kept == 0 && (hi_ > (std::uint64_t(1) << 63) || lo_ != 0);
+    const long double v = up ? std::ldexp(1.0L, exponent_ + 1) : 0.0L;
+    return negative_ ? -v : v;
+  }
+  const int shift = 128 - kept;
+  U256 m{{0, 0, lo_, hi_}};
+  const bool below = shift_right(m, shift + 127);  // m = ⌊S/2^(shift − 1)⌋, guard in bit 0
+  const bool guard = (m.w[0] & 1) != 0;
+  shift_right(m, 1);
+  if (guard && (below || (m.w[0] & 1) != 0)) {
+    std::uint64_t carry = 1;
+    m.w[0] = add_with_carry(m.w[0], 0, carry);
+    m.w[1] += carry;
+  }
+  const long double high = std::ldexp(static_cast<long double>(m.w[1]), 64);
+  const long double value = std::ldexp(high + static_cast<long double>(m.w[0]), exponent_ - 127 + shift);
+  return negative_ ? -value : value;
+#endif
+}
+
+inline bool is_nan(const Wide& x) { return x.is_nan(); }
+/// A Wide in an error message: its double value.
+inline std::string to_message_value(const Wide& x) { return shortest_decimal(static_cast<double>(x)); }
+inline bool is_finite(const Wide& x) { return x.is_finite(); }
+inline Wide abs(Wide x) { return x.negative() ? -x : x; }
+inline const Wide& min(const Wide& a, const Wide& b) { return b < a ? b : a; }
+inline const Wide& max(const Wide& a, const Wide& b) { return a < b ? b : a; }
+/// x rounded to Scalar (float, double or long double), once.
+template <class Scalar>
+Scalar round_to(const Wide& x) {
+  return static_cast<Scalar>(x);
+}
+/// The nearest integer to x (ties away from zero), |x| < 2⁶¹: ⌊(⌊2|x|⌋ + 1)/2⌋ with x's sign.
+inline long long nearest_integer(const Wide& x) {
+  if (!x.is_finite() || x.is_zero() || x.exponent() < -1) return 0;
+  U256 m{{0, 0, x.significand_low(), x.significand_high()}};
+  shift_right(m, 254 - x.exponent());
+  const auto magnitude = static_cast<long long>((m.w[0] + 1) >> 1);
+  return x.negative() ? -magnitude : magnitude;
+}
+
+/// 10ⁿ, n ≥ 0: exact for n ≤ 55 (5ⁿ < 2¹²⁸), otherwise by squaring (within 2 log₂ n units of 2⁻¹²⁸).
+inline Wide power_of_ten(int n) {
+  if (n <= 55) {
+    U256 five{{1, 0, 0, 0}};
+    for (int i = 0; i < n; ++i) {  // five *= 5, two words suffice
+      const U128 low = multiply_full(five.w[0], 5);
+      five.w[1] = five.w[1] * 5 + low.hi;
+      five.w[0] = low.lo;
+    }
+    return ldexp(Wide::from_magnitude(false, 255, five, false), n);
+  }
+  const Wide half = power_of_ten(n / 2);
+  return n % 2 == 0 ? half * half : half * half * Wide(10);
+}
+
+/// The value of a decimal numeral: [−]digits[.digits][e[±]digits], any number of digits (the first
+/// 38 exactly, the rest within ½ unit of 2⁻¹²⁸ each), scaled by a power of ten with one rounding
+/// when the exponent is at most 55 in magnitude. "inf", "-inf" and "nan" are recognised. Returns
+/// false on anything else.
+inline bool parse_decimal(const std::string& text, Wide& out) {
+  std::size_t i = 0;
+  const bool negative = !text.empty() && (text[0] == '-' || text[0] == '+') ? text[i++] == '-' : false;
+  const std::string rest = text.substr(i);
+  if (rest == "inf" || rest == "infinity") {
+    out = Wide::infinity(negative);
+    return true;
+  }
+  if (rest == "nan") {
+    out = Wide::nan();
+    return true;
+  }
+  U256 digits{{0, 0, 0, 0}};
+  Wide tail;  // the value once more than 38 digits are read
+  int count = 0, scale = 0;
+  bool any = false, point = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.' && !point) {
+      point = true;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    any = true;
+    if (point) --scale;
+    const auto d = static_cast<std::uint64_t>(c - '0');
+    if (count == 0 && d == 0) continue;  // leading zeros
+    if (++count <= 38) {
+      const U128 low = multiply_full(digits.w[0], 10);
+      digits.w[1] = digits.w[1] * 10 + low.hi;
+      std::uint64_t carry = 0;
+      digits.w[0] = add_with_carry(low.lo, d, carry);
+      digits.w[1] += carry;
+      if (count == 38) tail = Wide::from_magnitude(false, 255, digits, false);
+    } else {
+      tail = tail * Wide(10) + Wide(static_cast<int>(d));
+    }
+  }
+  if (!any) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    const bool exponent_negative = i < text.size() && (text[i] == '-' || text[i] == '+') ? text[i++] == '-' : false;
+    long exponent = 0;
+    bool exponent_digits = false;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      exponent = exponent * 10 + (text[i] - '0');
+      exponent_digits = true;
+      if (exponent > 100000) return false;
+    }
+    if (!exponent_digits) return false;
+    scale += static_cast<int>(exponent_negative ? -exponent : exponent);
+  }
+  if (i != text.size()) return false;
+  Wide value = count > 38 ? tail : Wide::from_magnitude(false, 255, digits, false);
+  if (value.is_zero()) {
+    out = negative ? -value : value;
+    return true;
+  }
+  value = scale >= 0 ? value * power_of_ten(scale) : value / power_of_ten(-scale);
+  out = negative ? -value : value;
+  return true;
+}
+
+/// The decimal a double constant stands for: the shortest decimal that reads back as x, parsed
+/// exactly and rounded once (see parse_decimal). So 1e-4 means one ten-thousandth, not the double
+/// nearest to it.
+inline Wide decimal_value(double x) {
+  if (!detail::is_finite(x)) return Wide(x);
+  Wide w;
+  parse_decimal(shortest_decimal(x), w);
+  return w;
 }
 
 /// 1 − d for the decimal d that x spells (see decimal_value), rounded once: d = m·10^−k with
-/// integers m < 10^k ≤ 10^19 gives (10^k − m)/10^k, exact integers divided once; otherwise
-/// 1 − decimal_value(x). So 1 − 0.999 is 0.001 to the last bit of `wide`.
-inline wide decimal_complement(double x) {
+/// 10^k < 2¹²⁸ gives (10^k − m)/10^k, exact integers divided once; otherwise 1 − decimal_value(x).
+/// So 1 − 0.999 is 0.001 to the last bit.
+inline Wide decimal_complement(double x) {
+  if (!detail::is_finite(x) || x < 0) return Wide(1) - decimal_value(x);
   const std::string text = shortest_decimal(x);  // digits, an optional '.', an optional e±NN
   const std::size_t e = text.find('e');
   const std::string mantissa = text.substr(0, e);
@@ -45,49 +603,40 @@ inline wide decimal_complement(double x) {
     places = static_cast<int>(mantissa.size() - point - 1);
   }
   if (e != std::string::npos) places -= std::atoi(text.c_str() + e + 1);
-  if (!detail::is_finite(x) || x < 0 || places < 0 || places > 19) return 1 - decimal_value(x);
-  unsigned long long power = 1;
-  for (int k = 0; k < places; ++k) power *= 10;
-  const unsigned long long m = std::stoull(digits);
-  if (m > power) return 1 - decimal_value(x);
-  return static_cast<wide>(power - m) / static_cast<wide>(power);
+  if (places < 0 || places > 38) return Wide(1) - decimal_value(x);
+  Wide m;
+  parse_decimal(digits, m);  // an integer below 10^17: exact
+  const Wide power = power_of_ten(places);
+  if (m > power) return Wide(1) - decimal_value(x);
+  return (power - m) / power;  // both exact integers below 2^128: one rounding
 }
 
 /// Neumaier's compensated sum: error about one rounding of the total, whatever the count.
 class CompensatedSum {
  public:
-  void add(wide x) {
-    const wide t = sum_ + x;
-    if (!detail::is_finite(t)) {  // −∞ (a step with β = 1) absorbs everything after it
+  CompensatedSum() = default;
+  /// A sum that starts from high + low (a sum and its correction, as high() and low() give them).
+  CompensatedSum(const Wide& high, const Wide& low) : sum_(high), compensation_(low) {}
+  void add(const Wide& x) {
+    const Wide t = sum_ + x;
+    if (!t.is_finite()) {  // −∞ (a step with β = 1) absorbs everything after it
       sum_ = t;
-      compensation_ = 0;
+      compensation_ = Wide();
       return;
     }
-    if (std::fabs(sum_) >= std::fabs(x)) {
-      compensation_ += (sum_ - t) + x;
-    } else {
-      compensation_ += (x - t) + sum_;
-    }
+    compensation_ += abs(sum_) >= abs(x) ? (sum_ - t) + x : (x - t) + sum_;
     sum_ = t;
   }
-  /// The sum rounded to `wide`.
-  wide value() const { return sum_ + compensation_; }
+  /// The sum rounded to Wide.
+  Wide value() const { return sum_ + compensation_; }
   /// The running sum and its correction, whose exact sum is the compensated total.
-  wide high() const { return sum_; }
-  wide low() const { return compensation_; }
+  const Wide& high() const { return sum_; }
+  const Wide& low() const { return compensation_; }
 
  private:
-  wide sum_ = 0;
-  wide compensation_ = 0;
+  Wide sum_;
+  Wide compensation_;
 };
-
-/// 1 − eˣ = −expm1(x) without cancellation, and +0 (not −0) at x = 0.
-inline wide one_minus_exp(wide x) { return wide(0) - std::expm1(x); }
-
-/// log α from β and α = 1 − β, each given accurately: log1p(−β) for small β, log α otherwise.
-inline wide log_alpha(wide beta, wide alpha) {
-  return beta < 0.5L ? std::log1p(-beta) : std::log(alpha);
-}
 
 }  // namespace detail
 }  // namespace diffuse
