@@ -202,7 +202,7 @@ TEST_CASE("conditional and marginal variance differ as predicted", "[forward][st
   }
 }
 
-TEST_CASE("beta = 0 leaves x unchanged; beta -> 1 forgets x", "[forward][statistical]") {
+TEST_CASE("beta = 0 leaves x unchanged and beta -> 1 forgets x", "[forward][statistical]") {
   const Eigen::Index n = 100000;
   std::mt19937_64 rng(271828);
   Row data(n);

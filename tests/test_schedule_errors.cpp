@@ -123,7 +123,7 @@ TEMPLATE_TEST_CASE("cosine's s must not be negative", "[schedule][errors]", floa
   check_accepted([] { S::cosine(10, 0.0); });
 }
 
-TEMPLATE_TEST_CASE("max_beta must be in (0, 1]", "[schedule][errors]", float, double) {
+TEMPLATE_TEST_CASE("max_beta must be above 0 and at most 1", "[schedule][errors]", float, double) {
   using S = diffuse::Schedule<TestType>;
   const std::string rule = "max_beta must be in (0, 1]";
   const auto f = [](double u) { return 1 - u; };
@@ -135,7 +135,7 @@ TEMPLATE_TEST_CASE("max_beta must be in (0, 1]", "[schedule][errors]", float, do
   check_accepted([] { S::cosine(10, 0.008, 1.0); });
 }
 
-TEMPLATE_TEST_CASE("alpha_bar must decrease strictly from 1 inside [0, 1] and reach 0 only at the end",
+TEMPLATE_TEST_CASE("alpha_bar must be at least 0 and at most 1, decrease strictly from 1 and reach 0 only at the end",
                    "[schedule][errors]", float, double) {
   using S = diffuse::Schedule<TestType>;
   const std::string fn = "Schedule::from_alpha_bars";
@@ -171,7 +171,7 @@ TEMPLATE_TEST_CASE("from_alpha_bar_function needs f positive at 0, never negativ
   check_accepted([] { S::from_alpha_bar_function(4, [](double u) { return 1 - u; }); });
 }
 
-TEMPLATE_TEST_CASE("kept steps must be non-empty, strictly increasing and inside [1, T]", "[schedule][errors]", float,
+TEMPLATE_TEST_CASE("kept steps must be non-empty, strictly increasing and from 1 to T", "[schedule][errors]", float,
                    double) {
   using S = diffuse::Schedule<TestType>;
   const S s = S::linear(10);
