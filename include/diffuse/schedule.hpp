@@ -26,19 +26,21 @@ struct WideSchedule {
   std::vector<Wide> beta;       ///< β_t
   std::vector<Wide> alpha;      ///< α_t = 1 − β_t
   std::vector<Wide> log_alpha;  ///< log α_t
-  /// log ᾱ_t = Σ_{s ≤ t} log α_s as an unevaluated sum high + low (compensated), so that
-  /// differences L_t − L_s keep their relative precision however close s and t are.
-  std::vector<Wide> log_alpha_bar_high;
-  std::vector<Wide> log_alpha_bar_low;
+  /// L_t = log ᾱ_t = Σ_{s ≤ t} log α_s, summed exactly in 64.192-bit fixed point (each log α_s
+  /// rounded to a multiple of 2⁻¹⁹² first), so that a difference L_t − L_s is the exact sum of
+  /// the terms between however close s and t are; the last step's −∞ (β_T = 1) is held apart.
+  std::vector<U256> log_alpha_bar_fixed;
+  bool zero_at_end = false;  ///< ᾱ_T = 0: L_T = −∞
   std::vector<int> source;  ///< the step of the schedule this one was respaced from (t itself otherwise)
 
-  Wide log_alpha_bar(int t) const { return log_alpha_bar_high[at(t)] + log_alpha_bar_low[at(t)]; }
-  /// L_t − L_s = log(ᾱ_t / ᾱ_s), within a few units of 2⁻¹²⁸ of max(|L_s|, |L_t|).
+  Wide log_alpha_bar(int t) const {
+    return t == steps && zero_at_end ? Wide::infinity(true) : wide_fixed::to_wide(log_alpha_bar_fixed[at(t)]);
+  }
+  /// L_t − L_s = log(ᾱ_t / ᾱ_s), 0 ≤ s ≤ t ≤ T, rounded once from the exact difference of the sums.
   Wide log_alpha_bar_difference(int s, int t) const {
     if (s == t) return Wide();  // also where ᾱ_s = 0 (−∞ − −∞)
-    const Wide high = log_alpha_bar_high[at(t)] - log_alpha_bar_high[at(s)];
-    if (!high.is_finite()) return high;
-    return high + (log_alpha_bar_low[at(t)] - log_alpha_bar_low[at(s)]);
+    if (t == steps && zero_at_end) return Wide::infinity(true);
+    return wide_fixed::to_wide(wide_fixed::subtract(log_alpha_bar_fixed[at(t)], log_alpha_bar_fixed[at(s)]));
   }
   /// The vector index of step t (checked by the callers).
   static std::size_t at(int t) { return static_cast<std::size_t>(t); }
@@ -58,11 +60,11 @@ struct RatioTerms {
 };
 
 /// Builds a WideSchedule from β_t and α_t (index 0 unused), checking 0 < β_t < 1 (β_T = 1 allowed).
-/// log ᾱ is their compensated prefix sum, unless `high`/`low` give it whole, or give its first
-/// `given` steps (high.size() == given + 1) and the sum goes on from there.
-inline std::shared_ptr<const WideSchedule> build_wide_schedule(
-    const char* function, std::vector<Wide> beta, std::vector<Wide> alpha, std::vector<int> source,
-    std::vector<Wide> high = {}, std::vector<Wide> low = {}) {
+/// L_t is the exact prefix sum of log α_t, unless `given` holds the first L_0..L_k (k < T; all of
+/// them for a respaced schedule) and the sum goes on from L_k.
+inline std::shared_ptr<const WideSchedule> build_wide_schedule(const char* function, std::vector<Wide> beta,
+                                                               std::vector<Wide> alpha, std::vector<int> source,
+                                                               std::vector<U256> given = {}) {
   const std::size_t steps = beta.size() - 1;
   auto w = std::make_shared<WideSchedule>();
   w->steps = static_cast<int>(steps);
@@ -82,24 +84,17 @@ inline std::shared_ptr<const WideSchedule> build_wide_schedule(
                                       " must be in (0, 1), or 1 at the last step only",
                                   b);
     }
+    w->zero_at_end = last_is_one;
     w->log_alpha[t] = a.is_zero() ? Wide::infinity(true) : log_alpha(b, a);
   }
-  if (high.size() < beta.size()) {
-    if (high.empty()) {
-      high.assign(1, Wide());
-      low.assign(1, Wide());
-    }
-    CompensatedSum sum(high.back(), low.back());
-    for (std::size_t t = high.size(); t <= steps; ++t) {
-      sum.add(w->log_alpha[t]);
-      high.push_back(sum.high());
-      low.push_back(sum.low());
-    }
+  if (given.empty()) given.push_back(U256{{0, 0, 0, 0}});
+  for (std::size_t t = given.size(); t <= steps; ++t) {
+    // The −∞ of a last β = 1 stays out of the sum (zero_at_end says it).
+    given.push_back(w->log_alpha[t].is_finite() ? wide_fixed::add(given.back(), wide_fixed::from_wide(w->log_alpha[t])) : given.back());
   }
   w->beta = std::move(beta);
   w->alpha = std::move(alpha);
-  w->log_alpha_bar_high = std::move(high);
-  w->log_alpha_bar_low = std::move(low);
+  w->log_alpha_bar_fixed = std::move(given);
   w->source = std::move(source);
   return w;
 }
@@ -231,13 +226,16 @@ class Schedule {
       return theta <= ldexp(detail::wide_constants::pi, -2) ? cos(theta) : sin(Wide(steps - k) * h);
     };
     std::vector<Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    const Wide sin_h = sin(h);
+    Wide cos_a = cos_theta(0);
     for (int t = 1; t <= steps; ++t) {
-      const Wide cos_a = cos_theta(t - 1);
       const Wide cos_b = cos_theta(t);
       const Wide sum = (2 * (Wide(t) + shift) - 1) * h;  // θ_{t−1} + θ_t
       const Wide sin_sum = sum <= detail::wide_constants::half_pi ? sin(sum) : sin((2 * Wide(steps - t) + 1) * h);
-      Wide beta_t = sin(h) * sin_sum / (cos_a * cos_a);
-      Wide alpha_t = cos_b * cos_b / (cos_a * cos_a);
+      const Wide inverse = Wide(1) / (cos_a * cos_a);
+      Wide beta_t = sin_h * sin_sum * inverse;
+      Wide alpha_t = cos_b * cos_b * inverse;
+      cos_a = cos_b;
       if (t == steps) beta_t = 1;  // f(1) = 0 exactly
       if (beta_t > cap) {
         beta_t = cap;
@@ -370,7 +368,7 @@ class Schedule {
     }
     // ᾱ'_1 = ᾱ_1 by construction: the sum of log α' starts from this schedule's L_1 itself.
     return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), w.source,
-                                                {Wide(), w.log_alpha_bar_high[1]}, {Wide(), w.log_alpha_bar_low[1]}));
+                                                {w.log_alpha_bar_fixed[0], w.log_alpha_bar_fixed[1]}));
   }
 
   /// The schedule over the kept steps t_1 < … < t_K (improved-diffusion `respace.py`):
@@ -383,7 +381,8 @@ class Schedule {
     if (kept.empty()) detail::fail<std::invalid_argument>(fn, "the kept steps must not be empty", 0);
     using detail::Wide;
     const std::size_t n = kept.size() + 1;
-    std::vector<Wide> beta(n), alpha(n), high(n, 0), low(n, 0);
+    std::vector<Wide> beta(n), alpha(n);
+    std::vector<detail::U256> log_alpha_bar(n, detail::U256{{0, 0, 0, 0}});
     std::vector<int> source(n, 0);
     int previous = 0;
     for (std::size_t k = 1; k < n; ++k) {
@@ -403,12 +402,11 @@ class Schedule {
         beta[k] = step.one_minus_ratio;
         alpha[k] = step.ratio;
       }
-      high[k] = w.log_alpha_bar_high[i];
-      low[k] = w.log_alpha_bar_low[i];
+      log_alpha_bar[k] = w.log_alpha_bar_fixed[i];
       source[k] = w.source[i];
       previous = t;
     }
-    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), std::move(source), std::move(high), std::move(low)));
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), std::move(source), std::move(log_alpha_bar)));
   }
 
   /// T, the number of noising steps.
@@ -519,7 +517,8 @@ class Schedule {
       v->resize(n);
     }
     // From L_t = log ᾱ_t every quantity with a few correctly rounded Wide operations: √ᾱ, ᾱ and
-    // 1 − ᾱ as RatioTerms(L_t), G = log(1 − ᾱ), λ = L − G, SNR = ᾱ/(1 − ᾱ), σ = √(1 − ᾱ)/√ᾱ. The
+    // 1 − ᾱ as RatioTerms(L_t), G = log(1 − ᾱ), √(1 − ᾱ), λ = L − G,
+    // SNR = ᾱ/(1 − ᾱ), σ = √(1 − ᾱ)/√ᾱ, β̃ = β(1 − ᾱ_{t−1})/(1 − ᾱ) (one reciprocal for both). The
     // ends follow from the operations' infinities: at t = 0 1 − ᾱ = 0, λ = SNR = +∞, σ = 0; at a
     // zero-terminal-SNR end ᾱ = 0, λ = −∞, SNR = 0, σ = +∞.
     Wide previous_one_minus;
@@ -528,7 +527,9 @@ class Schedule {
       const Wide L = s.log_alpha_bar(t);
       const detail::RatioTerms marginal(L);
       const Wide& one_minus = marginal.one_minus_ratio;
+      const Wide log_one_minus = log(one_minus);
       const Wide sqrt_one_minus = sqrt(one_minus);
+      const Wide inverse_one_minus = Wide(1) / one_minus;
       d.beta(t) = static_cast<Scalar>(s.beta[i]);
       d.alpha(t) = static_cast<Scalar>(s.alpha[i]);
       d.alpha_bar(t) = static_cast<Scalar>(marginal.ratio);
@@ -536,10 +537,10 @@ class Schedule {
       d.sqrt_alpha_bar(t) = static_cast<Scalar>(marginal.sqrt_ratio);
       d.sqrt_one_minus_alpha_bar(t) = static_cast<Scalar>(sqrt_one_minus);
       d.log_alpha_bar(t) = static_cast<Scalar>(L);
-      d.snr(t) = static_cast<Scalar>(marginal.ratio / one_minus);
-      d.log_snr(t) = static_cast<Scalar>(L - log(one_minus));
+      d.snr(t) = static_cast<Scalar>(marginal.ratio * inverse_one_minus);
+      d.log_snr(t) = static_cast<Scalar>(L - log_one_minus);
       d.sigma(t) = static_cast<Scalar>(sqrt_one_minus / marginal.sqrt_ratio);
-      d.posterior_variance(t) = static_cast<Scalar>(t == 0 ? Wide() : s.beta[i] * previous_one_minus / one_minus);
+      d.posterior_variance(t) = static_cast<Scalar>(t == 0 ? Wide() : s.beta[i] * previous_one_minus * inverse_one_minus);
       previous_one_minus = one_minus;
     }
     tables_ = std::move(tables);
@@ -563,8 +564,9 @@ class Schedule {
   template <class BetaOfU>
   static Schedule from_beta_function(const char* function, int steps, BetaOfU beta_of_u) {
     std::vector<detail::Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
+    const detail::Wide step = steps == 1 ? detail::Wide() : detail::Wide(1) / detail::Wide(steps - 1);
     for (int t = 1; t <= steps; ++t) {
-      const detail::Wide u = steps == 1 ? detail::Wide() : detail::Wide(t - 1) / detail::Wide(steps - 1);
+      const detail::Wide u = detail::Wide(t - 1) * step;  // (t − 1)/(T − 1) within 1½ units of 2⁻¹²⁸
       beta[static_cast<std::size_t>(t)] = beta_of_u(u);
       alpha[static_cast<std::size_t>(t)] = 1 - beta[static_cast<std::size_t>(t)];
     }

@@ -6,7 +6,7 @@ Formats (see wide.hpp and wide_math.hpp):
   Wide       a value rounded to nearest to a 128-bit significand: Wide::from_parts(sign, e, hi, lo)
              means (hi*2^64 + lo) * 2^(e - 127); Wide() is 0.
   Q127       an unsigned 128-bit integer {hi, lo} meaning its value * 2^-127 (0 <= value < 2), nearest.
-  fixed192   value * 2^192 as a 256-bit integer, least significant word first, nearest.
+  fixed192   value * 2^192 as a 256-bit two's-complement integer, least significant word first, nearest.
 
 Run:   /usr/bin/python3 tests/reference/gen_wide_constants.py          (rewrites the header)
        /usr/bin/python3 tests/reference/gen_wide_constants.py --check  (exit 1 if it differs)
@@ -24,7 +24,7 @@ MASK = (1 << 64) - 1
 
 # Table ranges and polynomial lengths; wide_math.hpp states why these suffice.
 EXP_STEP, EXP_RANGE, EXP_TERMS = 256, 89, 12       # exp(j/256), |j| <= 89; sum r^k/(k+1)!, k < 12
-LOG_STEP, LOG_LOW, LOG_HIGH, LOG_TERMS = 256, -75, 106, 15  # reciprocals of 1 + j/256; sum (-z)^k/(k+1)
+LOG_STEP, LOG_LOW, LOG_HIGH, LOG_TERMS = 256, -75, 106, 22  # reciprocals of 1 + j/256; sum (-z)^k/(k+1)
 LOG_RECIPROCAL_BITS = 16
 TRIG_STEP, TRIG_HIGH, TRIG_TERMS = 64, 51, 7        # sin, cos of j/64, 0 <= j <= 51
 ATAN_STEP, ATAN_HIGH, ATAN_TERMS = 64, 64, 10       # atan(j/64), 0 <= j <= 64
@@ -60,8 +60,10 @@ def q127(x):
 
 
 def fixed192(x):
+    """x * 2^192 rounded to nearest, as a 256-bit two's-complement integer (negative x allowed)."""
     n = nearest(mpf(x) * mpf(2) ** 192)
-    assert 0 <= n < (1 << 256)
+    assert -(1 << 255) <= n < (1 << 255)
+    n &= (1 << 256) - 1
     return "{{0x%016xu, 0x%016xu, 0x%016xu, 0x%016xu}}" % tuple((n >> (64 * i)) & MASK for i in range(4))
 
 
@@ -111,10 +113,10 @@ def header():
             int(mp.floor(mp.sqrt(2) * mpf(2) ** 127)) >> 64, int(mp.floor(mp.sqrt(2) * mpf(2) ** 127)) & MASK),
         "",
         "inline constexpr int exp_table_offset = %d;" % EXP_RANGE,
-        array("Wide", "exp_table", "exp(j/%d), j = −%d..%d (index j + %d)." % (EXP_STEP, EXP_RANGE, EXP_RANGE, EXP_RANGE),
-              [wide(mp.exp(mpf(j) / EXP_STEP)) for j in range(-EXP_RANGE, EXP_RANGE + 1)]),
-        array("Wide", "expm1_table", "expm1(j/%d), j = −%d..%d (index j + %d)." % (EXP_STEP, EXP_RANGE, EXP_RANGE, EXP_RANGE),
-              [wide(mp.expm1(mpf(j) / EXP_STEP)) for j in range(-EXP_RANGE, EXP_RANGE + 1)]),
+        array("U128", "exp_table", "exp(j/%d), j = −%d..%d (index j + %d), Q127." % (EXP_STEP, EXP_RANGE, EXP_RANGE, EXP_RANGE),
+              [q127(mp.exp(mpf(j) / EXP_STEP)) for j in range(-EXP_RANGE, EXP_RANGE + 1)]),
+        array("U256", "expm1_table", "expm1(j/%d), j = −%d..%d (index j + %d), fixed192." % (EXP_STEP, EXP_RANGE, EXP_RANGE, EXP_RANGE),
+              [fixed192(mp.expm1(mpf(j) / EXP_STEP)) for j in range(-EXP_RANGE, EXP_RANGE + 1)]),
         array("U128", "exp_polynomial", "1/(k + 1)!, k = 0..%d (Q127): expm1(r) = r·Σ c_k r^k." % (EXP_TERMS - 1),
               [q127(1 / factorial(k + 1)) for k in range(EXP_TERMS)]),
         "",
@@ -123,15 +125,15 @@ def header():
               "C_j with C_j/2^%d nearest to 1/(1 + j/%d), j = %d..%d (index j + %d)." % (
                   LOG_RECIPROCAL_BITS, LOG_STEP, LOG_LOW, LOG_HIGH, -LOG_LOW),
               ["%du" % log_reciprocal(j) for j in range(LOG_LOW, LOG_HIGH + 1)]),
-        array("Wide", "log_table", "−log(C_j/2^%d) for the C_j above." % LOG_RECIPROCAL_BITS,
-              [wide(-mp.log(mpf(log_reciprocal(j)) / mpf(2) ** LOG_RECIPROCAL_BITS)) for j in range(LOG_LOW, LOG_HIGH + 1)]),
+        array("U256", "log_table", "−log(C_j/2^%d) for the C_j above, fixed192." % LOG_RECIPROCAL_BITS,
+              [fixed192(-mp.log(mpf(log_reciprocal(j)) / mpf(2) ** LOG_RECIPROCAL_BITS)) for j in range(LOG_LOW, LOG_HIGH + 1)]),
         array("U128", "log_polynomial", "1/(k + 1), k = 0..%d (Q127): log1p(z) = z·Σ c_k (−z)^k." % (LOG_TERMS - 1),
               [q127(mpf(1) / (k + 1)) for k in range(LOG_TERMS)]),
         "",
-        array("Wide", "sin_table", "sin(j/%d), j = 0..%d." % (TRIG_STEP, TRIG_HIGH),
-              [wide(mp.sin(mpf(j) / TRIG_STEP)) for j in range(TRIG_HIGH + 1)]),
-        array("Wide", "cos_table", "cos(j/%d), j = 0..%d." % (TRIG_STEP, TRIG_HIGH),
-              [wide(mp.cos(mpf(j) / TRIG_STEP)) for j in range(TRIG_HIGH + 1)]),
+        array("U256", "sin_table", "sin(j/%d), j = 0..%d, fixed192." % (TRIG_STEP, TRIG_HIGH),
+              [fixed192(mp.sin(mpf(j) / TRIG_STEP)) for j in range(TRIG_HIGH + 1)]),
+        array("U256", "cos_table", "cos(j/%d), j = 0..%d, fixed192." % (TRIG_STEP, TRIG_HIGH),
+              [fixed192(mp.cos(mpf(j) / TRIG_STEP)) for j in range(TRIG_HIGH + 1)]),
         array("U128", "sin_polynomial", "1/(2k + 1)!, k = 0..%d (Q127): sin r = r·Σ c_k (−r²)^k." % (TRIG_TERMS - 1),
               [q127(1 / factorial(2 * k + 1)) for k in range(TRIG_TERMS)]),
         array("U128", "cos_polynomial", "1/(2k + 2)!, k = 0..%d (Q127): cos r = 1 − r²·Σ c_k (−r²)^k." % (TRIG_TERMS - 1),

@@ -80,7 +80,24 @@ inline std::uint64_t divide_128_by_64(std::uint64_t hi, std::uint64_t lo, std::u
   remainder = ((n21 << 32) + n0 - q0 * d) >> s;
   return (q1 << 32) | q0;
 }
+
 #endif
+
+/// a + b + carry (carry < 2⁶⁴), the carry out in `carry`.
+inline std::uint64_t add_with_carry(std::uint64_t a, std::uint64_t b, std::uint64_t& carry) {
+  const std::uint64_t s = a + b;
+  const std::uint64_t t = s + carry;
+  carry = (s < a ? 1 : 0) + (t < s ? 1 : 0);
+  return t;
+}
+
+/// a − b − borrow (borrow 0 or 1), the borrow out in `borrow`.
+inline std::uint64_t subtract_with_borrow(std::uint64_t a, std::uint64_t b, std::uint64_t& borrow) {
+  const std::uint64_t d = a - b;
+  const std::uint64_t e = d - borrow;
+  borrow = (a < b ? 1 : 0) + (d < borrow ? 1 : 0);
+  return e;
+}
 
 }  // namespace detail
 }  // namespace diffuse

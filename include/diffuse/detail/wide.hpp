@@ -33,24 +33,6 @@ struct U256 {
   std::uint64_t w[4];
 };
 
-/// a + b + carry_in, setting carry to the carry out.
-inline std::uint64_t add_with_carry(std::uint64_t a, std::uint64_t b, std::uint64_t& carry) {
-  const std::uint64_t s = a + b;
-  const std::uint64_t c1 = s < a ? 1 : 0;
-  const std::uint64_t t = s + carry;
-  carry = c1 + (t < s ? 1 : 0);
-  return t;
-}
-
-/// a − b − borrow_in, setting borrow to the borrow out.
-inline std::uint64_t subtract_with_borrow(std::uint64_t a, std::uint64_t b, std::uint64_t& borrow) {
-  const std::uint64_t d = a - b;
-  const std::uint64_t b1 = a < b ? 1 : 0;
-  const std::uint64_t e = d - borrow;
-  borrow = b1 + (d < borrow ? 1 : 0);
-  return e;
-}
-
 /// x >> shift (0 ≤ shift), returning whether a non-zero bit was shifted out.
 inline bool shift_right(U256& x, int shift) {
   if (shift <= 0) return false;
@@ -61,17 +43,29 @@ inline bool shift_right(U256& x, int shift) {
   }
   const int words = shift >> 6, bits = shift & 63;
   std::uint64_t out = 0;  // the bits shifted out, ORed together
-  for (int i = 0; i < 4; ++i) {
-    if (i < words) out |= x.w[i];
+  switch (words) {  // move whole words first
+    case 3:
+      out = x.w[0] | x.w[1] | x.w[2];
+      x = U256{{x.w[3], 0, 0, 0}};
+      break;
+    case 2:
+      out = x.w[0] | x.w[1];
+      x = U256{{x.w[2], x.w[3], 0, 0}};
+      break;
+    case 1:
+      out = x.w[0];
+      x = U256{{x.w[1], x.w[2], x.w[3], 0}};
+      break;
+    default:
+      break;
   }
-  std::uint64_t w[4];
-  for (int i = 0; i < 4; ++i) w[i] = i + words < 4 ? x.w[i + words] : 0;
   if (bits != 0) {
-    out |= w[0] << (64 - bits);
-    for (int i = 0; i < 3; ++i) w[i] = (w[i] >> bits) | (w[i + 1] << (64 - bits));
-    w[3] >>= bits;
+    out |= x.w[0] << (64 - bits);
+    x.w[0] = (x.w[0] >> bits) | (x.w[1] << (64 - bits));
+    x.w[1] = (x.w[1] >> bits) | (x.w[2] << (64 - bits));
+    x.w[2] = (x.w[2] >> bits) | (x.w[3] << (64 - bits));
+    x.w[3] >>= bits;
   }
-  for (int i = 0; i < 4; ++i) x.w[i] = w[i];
   return out != 0;
 }
 
@@ -79,13 +73,25 @@ inline bool shift_right(U256& x, int shift) {
 inline void shift_left(U256& x, int shift) {
   if (shift <= 0) return;
   const int words = shift >> 6, bits = shift & 63;
-  std::uint64_t w[4];
-  for (int i = 0; i < 4; ++i) w[i] = i >= words ? x.w[i - words] : 0;
-  if (bits != 0) {
-    for (int i = 3; i > 0; --i) w[i] = (w[i] << bits) | (w[i - 1] >> (64 - bits));
-    w[0] <<= bits;
+  switch (words) {
+    case 3:
+      x = U256{{0, 0, 0, x.w[0]}};
+      break;
+    case 2:
+      x = U256{{0, 0, x.w[0], x.w[1]}};
+      break;
+    case 1:
+      x = U256{{0, x.w[0], x.w[1], x.w[2]}};
+      break;
+    default:
+      break;
   }
-  for (int i = 0; i < 4; ++i) x.w[i] = w[i];
+  if (bits != 0) {
+    x.w[3] = (x.w[3] << bits) | (x.w[2] >> (64 - bits));
+    x.w[2] = (x.w[2] << bits) | (x.w[1] >> (64 - bits));
+    x.w[1] = (x.w[1] << bits) | (x.w[0] >> (64 - bits));
+    x.w[0] <<= bits;
+  }
 }
 
 /// The number of leading zero bits of x (256 if x = 0).
@@ -111,7 +117,10 @@ class Wide {
     const bool negative = value < 0;
     const std::uint64_t magnitude =
         negative ? std::uint64_t(0) - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
-    *this = from_magnitude(negative, 255, U256{{magnitude, 0, 0, 0}}, false);
+    if (magnitude != 0) {
+      const int zeros = leading_zeros(magnitude);
+      *this = from_parts(negative, 63 - zeros, magnitude << zeros, 0);
+    }
   }
   /// A float, exactly.
   explicit Wide(float x) : Wide(from_ieee(bits_of<std::uint32_t>(x), 23, 8)) {}
@@ -173,19 +182,16 @@ class Wide {
       return a.kind_ == Kind::zero || b.kind_ == Kind::zero ? nan() : infinity(negative);
     }
     if (a.kind_ == Kind::zero || b.kind_ == Kind::zero) return zero(negative);
-    const U128 hh = multiply_full(a.hi_, b.hi_), hl = multiply_full(a.hi_, b.lo_);
-    const U128 lh = multiply_full(a.lo_, b.hi_), ll = multiply_full(a.lo_, b.lo_);
-    U256 m{{ll.lo, 0, 0, 0}};
-    std::uint64_t carry = 0;
-    m.w[1] = add_with_carry(ll.hi, hl.lo, carry);
-    std::uint64_t carry2 = 0;
-    m.w[1] = add_with_carry(m.w[1], lh.lo, carry2);
-    std::uint64_t carry3 = carry + carry2;
-    m.w[2] = add_with_carry(hh.lo, hl.hi, carry3);
-    std::uint64_t carry4 = 0;
-    m.w[2] = add_with_carry(m.w[2], lh.hi, carry4);
-    m.w[3] = hh.hi + carry3 + carry4;
-    return from_magnitude(negative, static_cast<std::int64_t>(a.exponent_) + b.exponent_ + 1, m, false);
+    U256 m = multiply_words(a.hi_, a.lo_, b.hi_, b.lo_);
+    std::int64_t e = static_cast<std::int64_t>(a.exponent_) + b.exponent_ + 1;
+    if ((m.w[3] >> 63) == 0) {  // the product of two significands in [2¹²⁷, 2¹²⁸) has 255 or 256 bits
+      m.w[3] = (m.w[3] << 1) | (m.w[2] >> 63);
+      m.w[2] = (m.w[2] << 1) | (m.w[1] >> 63);
+      m.w[1] = (m.w[1] << 1) | (m.w[0] >> 63);
+      m.w[0] <<= 1;
+      --e;
+    }
+    return round_and_pack(negative, e, m.w[3], m.w[2], m.w[1], m.w[0] != 0);
   }
   friend Wide operator/(const Wide& a, const Wide& b) { return divide(a, b); }
   Wide& operator+=(const Wide& b) { return *this = *this + b; }
@@ -229,14 +235,30 @@ class Wide {
   /// The value M·2^(e − 255) of a 256-bit magnitude M (plus a non-zero remainder below it when
   /// `sticky`), rounded to nearest, ties to even.
   static Wide from_magnitude(bool negative, std::int64_t e, U256 m, bool sticky) {
-    const int zeros = leading_zeros(m);
-    if (zeros == 256) return zero(negative);
-    shift_left(m, zeros);
-    if (sticky) m.w[0] |= 1;  // the remainder lies below the rounding position (see add, divide)
-    e -= zeros;
-    const bool guard = (m.w[1] >> 63) != 0;
-    const bool rest = (m.w[1] << 1) != 0 || m.w[0] != 0;
-    std::uint64_t hi = m.w[3], lo = m.w[2];
+    int zeros;
+    if (m.w[3] != 0) {
+      zeros = leading_zeros(m.w[3]);
+      if (zeros != 0) {
+        m.w[3] = (m.w[3] << zeros) | (m.w[2] >> (64 - zeros));
+        m.w[2] = (m.w[2] << zeros) | (m.w[1] >> (64 - zeros));
+        m.w[1] = (m.w[1] << zeros) | (m.w[0] >> (64 - zeros));
+        m.w[0] <<= zeros;
+      }
+    } else {
+      zeros = leading_zeros(m);
+      if (zeros == 256) return zero(negative);
+      shift_left(m, zeros);
+    }
+    // The remainder lies below the rounding position (see add and divide): it only says "not 0".
+    return round_and_pack(negative, e - zeros, m.w[3], m.w[2], m.w[1], sticky || m.w[0] != 0);
+  }
+
+  /// ±(hi, lo)·2^(e − 127) with bit 63 of hi set, rounded to nearest (ties to even) by the next 64
+  /// bits `below` and whether anything non-zero lies further down (`sticky`).
+  static Wide round_and_pack(bool negative, std::int64_t e, std::uint64_t hi, std::uint64_t lo, std::uint64_t below,
+                             bool sticky) {
+    const bool guard = (below >> 63) != 0;
+    const bool rest = (below << 1) != 0 || sticky;
     if (guard && (rest || (lo & 1) != 0)) {
       if (++lo == 0 && ++hi == 0) {
         hi = std::uint64_t(1) << 63;
@@ -284,14 +306,15 @@ class Wide {
   }
 
   /// ⌊S/2^shift⌉ (nearest, ties to even) of the significand S, for 0 < shift ≤ 256.
+  /// ⌊S/2^shift⌉ (nearest, ties to even) of the significand S, for 64 ≤ shift (a result of at most
+  /// 64 bits): q = ⌊S/2^shift⌋, up by one if the bits below are above half, or half and q is odd.
   std::uint64_t round_significand(int shift) const {
     if (shift > 128) return 0;  // S/2^shift < ½
-    U256 m{{0, 0, lo_, hi_}};
-    const int total = shift + 128;  // m = S·2^128
-    const bool sticky_below = shift_right(m, total - 1);  // m = ⌊S/2^(shift − 1)⌋: the guard bit is bit 0
-    const bool guard = (m.w[0] & 1) != 0;
-    const std::uint64_t q = (m.w[0] >> 1) | (m.w[1] << 63);
-    return guard && (sticky_below || (q & 1) != 0) ? q + 1 : q;
+    const int b = shift - 64;   // the first b bits of hi are dropped, then lo
+    const std::uint64_t q = b == 64 ? 0 : hi_ >> b;
+    const std::uint64_t guard = b == 0 ? lo_ >> 63 : (hi_ >> (b - 1)) & 1;
+    const std::uint64_t below = b == 0 ? lo_ << 1 : (lo_ | (b >= 2 ? hi_ << (65 - b) : 0));
+    return guard != 0 && (below != 0 || (q & 1) != 0) ? q + 1 : q;
   }
 
   /// The bits of this value in an IEEE binary format, rounded to nearest, ties to even.
@@ -348,26 +371,57 @@ class Wide {
     const bool a_larger = compare_magnitudes(a, b) >= 0;
     const Wide& big = a_larger ? a : b;
     const Wide& small = a_larger ? b : a;
-    U256 x{{0, 0, big.lo_, big.hi_}};
-    U256 y{{0, 0, small.lo_, small.hi_}};
-    // y has 128 significant bits: only a shift beyond 128 loses some (into `sticky`); the true y
-    // then lies strictly between y and y + 1 (in units of the last word's bit).
-    const bool sticky = shift_right(y, big.exponent_ - small.exponent_);
+    // A 192-bit window: x = (hi, lo, 0) of the larger, y the smaller shifted right by d. Bits of
+    // y below the window (only when d > 64) set `sticky`: the true y then lies strictly between y
+    // and y + 1 (in units of the window's last bit).
+    const std::int64_t d = static_cast<std::int64_t>(big.exponent_) - small.exponent_;
+    std::uint64_t y2 = 0, y1 = 0, y0 = 0;
+    bool sticky = false;
+    if (d == 0) {
+      y2 = small.hi_;
+      y1 = small.lo_;
+    } else if (d < 64) {
+      y2 = small.hi_ >> d;
+      y1 = (small.hi_ << (64 - d)) | (small.lo_ >> d);
+      y0 = small.lo_ << (64 - d);
+    } else if (d == 64) {
+      y1 = small.hi_;
+      y0 = small.lo_;
+    } else if (d < 128) {
+      y1 = small.hi_ >> (d - 64);
+      y0 = (small.hi_ << (128 - d)) | (small.lo_ >> (d - 64));
+      sticky = (small.lo_ << (128 - d)) != 0;
+    } else if (d == 128) {
+      y0 = small.hi_;
+      sticky = small.lo_ != 0;
+    } else if (d < 192) {
+      y0 = small.hi_ >> (d - 128);
+      sticky = true;  // small.lo_ or the low bits of hi are non-zero: hi has its top bit set
+    } else {
+      sticky = true;
+    }
     std::int64_t e = big.exponent_;
     if (big.negative_ == small.negative_) {
       std::uint64_t carry = 0;
-      for (int i = 0; i < 4; ++i) x.w[i] = add_with_carry(x.w[i], y.w[i], carry);
-      if (carry != 0) {
-        const bool lost = shift_right(x, 1);
-        x.w[3] |= std::uint64_t(1) << 63;
-        return from_magnitude(big.negative_, e + 1, x, sticky || lost);
+      std::uint64_t w0 = add_with_carry(0, y0, carry);
+      std::uint64_t w1 = add_with_carry(big.lo_, y1, carry);
+      std::uint64_t w2 = add_with_carry(big.hi_, y2, carry);
+      if (carry != 0) {  // 193 bits: shift right by one
+        sticky = sticky || (w0 & 1) != 0;
+        w0 = (w0 >> 1) | (w1 << 63);
+        w1 = (w1 >> 1) | (w2 << 63);
+        w2 = (w2 >> 1) | (std::uint64_t(1) << 63);
+        ++e;
       }
-      return from_magnitude(big.negative_, e, x, sticky);
+      return round_and_pack(big.negative_, e, w2, w1, w0, sticky);
     }
     // x − y_true lies strictly between x − y − 1 and x − y: subtract one more and keep it sticky.
     std::uint64_t borrow = sticky ? 1 : 0;
-    for (int i = 0; i < 4; ++i) x.w[i] = subtract_with_borrow(x.w[i], y.w[i], borrow);
-    return from_magnitude(big.negative_, e, x, sticky);
+    const std::uint64_t w0 = subtract_with_borrow(0, y0, borrow);
+    const std::uint64_t w1 = subtract_with_borrow(big.lo_, y1, borrow);
+    const std::uint64_t w2 = subtract_with_borrow(big.hi_, y2, borrow);
+    if ((w2 >> 63) != 0) return round_and_pack(big.negative_, e, w2, w1, w0, sticky);
+    return from_magnitude(big.negative_, e, U256{{0, w0, w1, w2}}, sticky);  // cancellation: exact
   }
 
   /// a/b: Knuth's algorithm D (The Art of Computer Programming, vol. 2, §4.3.1) on 64-bit digits
@@ -384,38 +438,93 @@ class Wide {
       q.negative_ = negative;
       return q;
     }
-    // u = S_a·2^192 (words u[5..0], u[5] = 0), v = S_b (normalised: top bit set).
-    std::uint64_t u[6] = {0, 0, 0, a.lo_, a.hi_, 0};
-    const std::uint64_t v1 = b.hi_, v0 = b.lo_;
-    U256 q{{0, 0, 0, 0}};
-    for (int j = 3; j >= 0; --j) {
-      // The quotient digit of (u[j+2], u[j+1], u[j]) / (v1, v0); (u[j+2], u[j+1]) < (v1, v0).
-      std::uint64_t qhat = ~std::uint64_t(0), r = 0;
-      if (u[j + 2] < v1) qhat = divide_128_by_64(u[j + 2], u[j + 1], v1, r);
-      // p = qhat·(v1, v0), at most two (v1, v0) too large.
-      const U128 p0 = multiply_full(qhat, v0), p1 = multiply_full(qhat, v1);
-      std::uint64_t carry = 0;
-      std::uint64_t p[3] = {p0.lo, add_with_carry(p0.hi, p1.lo, carry), 0};
-      p[2] = p1.hi + carry;
-      auto p_exceeds_u = [&] {
-        for (int i = 2; i >= 0; --i) {
-          if (p[i] != u[j + i]) return p[i] > u[j + i];
-        }
-        return false;
-      };
-      while (p_exceeds_u()) {
-        --qhat;
-        std::uint64_t borrow = 0;
-        p[0] = subtract_with_borrow(p[0], v0, borrow);
-        p[1] = subtract_with_borrow(p[1], v1, borrow);
-        p[2] = subtract_with_borrow(p[2], 0, borrow);
-      }
-      std::uint64_t borrow = 0;
-      for (int i = 0; i < 3; ++i) u[j + i] = subtract_with_borrow(u[j + i], p[i], borrow);
-      q.w[j] = qhat;
+    return divide_significands(negative, static_cast<std::int64_t>(a.exponent_) - b.exponent_, a.hi_, a.lo_, b.hi_, b.lo_);
+  }
+
+  /// ±(A/B)·2^e for significands A, B in [2¹²⁷, 2¹²⁸), correctly rounded. The quotient
+  /// Q = ⌊A·2¹²⁸/B⌋ comes from a reciprocal X ≈ 2²⁵⁵/B (one 128/64-bit division for 64 bits, one
+  /// Newton step X + X(2²⁵⁵ − BX)/2²⁵⁵ for about 124), then Q is corrected until the exact
+  /// remainder A·2¹²⁸ − QB lies in [0, B), which also gives the rounding bits.
+  static Wide divide_significands(bool negative, std::int64_t e, std::uint64_t a1, std::uint64_t a0, std::uint64_t b1,
+                                  std::uint64_t b0) {
+    // r = ⌊2¹²⁷/(b1 + 1)⌋, so X0 = r·2⁶⁴ lies below 2²⁵⁵/B by a relative 2⁻⁶² at most.
+    std::uint64_t unused = 0;
+    const std::uint64_t r = b1 == ~std::uint64_t(0) ? std::uint64_t(1) << 63
+                                                      : divide_128_by_64(std::uint64_t(1) << 63, 0, b1 + 1, unused);
+    // E/2⁶⁴ = 2¹⁹¹ − B·r (≥ 0, below 2¹²⁹), three words.
+    const U128 p0 = multiply_full(b0, r), p1 = multiply_full(b1, r);
+    std::uint64_t carry = 0;
+    const std::uint64_t br1 = add_with_carry(p0.hi, p1.lo, carry);
+    const std::uint64_t br2 = p1.hi + carry;
+    std::uint64_t borrow = 0;
+    const std::uint64_t e0 = subtract_with_borrow(0, p0.lo, borrow);
+    const std::uint64_t e1 = subtract_with_borrow(0, br1, borrow);
+    const std::uint64_t e2 = subtract_with_borrow(std::uint64_t(1) << 63, br2, borrow);
+    // X1 = X0 + X0·E/2²⁵⁵ = r·2⁶⁴ + r·⌊E/2¹²⁷⌋/2⁶⁴ (relative error about 2⁻¹²⁴, X1 < 2¹²⁸).
+    const std::uint64_t eh = (e2 << 1) | (e1 >> 63), el = (e1 << 1) | (e0 >> 63);
+    const U128 c1 = multiply_full(r, eh), c0 = multiply_full(r, el);
+    carry = 0;
+    const std::uint64_t x0 = add_with_carry(c1.lo, c0.hi, carry);
+    const std::uint64_t x1 = r + c1.hi + carry;
+    // Q = ⌊A·X1/2¹²⁷⌋, a few units from ⌊A·2¹²⁸/B⌋: three words, the top one 0 or 1.
+    const U256 ax = multiply_words(a1, a0, x1, x0);
+    std::uint64_t q0 = (ax.w[2] << 1) | (ax.w[1] >> 63), q1 = (ax.w[3] << 1) | (ax.w[2] >> 63), q2 = ax.w[3] >> 63;
+    // ρ = A·2¹²⁸ − Q·B, signed, five words; then Q ± 1 until 0 ≤ ρ < B.
+    const U256 qb = multiply_words(q1, q0, b1, b0);
+    std::uint64_t product[5] = {qb.w[0], qb.w[1], qb.w[2], qb.w[3], 0};
+    if (q2 != 0) {  // + B·2¹²⁸
+      carry = 0;
+      product[2] = add_with_carry(product[2], b0, carry);
+      product[3] = add_with_carry(product[3], b1, carry);
+      product[4] = carry;
     }
-    const bool sticky = (u[0] | u[1]) != 0;
-    return from_magnitude(negative, static_cast<std::int64_t>(a.exponent_) - b.exponent_ + 63, q, sticky);
+    const std::uint64_t numerator[5] = {0, 0, a0, a1, 0};
+    std::uint64_t rho[5];
+    borrow = 0;
+    for (int i = 0; i < 5; ++i) rho[i] = subtract_with_borrow(numerator[i], product[i], borrow);
+    while ((rho[4] >> 63) != 0) {  // ρ < 0: Q − 1, ρ + B
+      borrow = 0;
+      q0 = subtract_with_borrow(q0, 1, borrow);
+      q1 = subtract_with_borrow(q1, 0, borrow);
+      q2 -= borrow;
+      carry = 0;
+      rho[0] = add_with_carry(rho[0], b0, carry);
+      rho[1] = add_with_carry(rho[1], b1, carry);
+      for (int i = 2; i < 5; ++i) rho[i] = add_with_carry(rho[i], 0, carry);
+    }
+    while ((rho[4] | rho[3] | rho[2]) != 0 || rho[1] > b1 || (rho[1] == b1 && rho[0] >= b0)) {  // ρ ≥ B
+      carry = 0;
+      q0 = add_with_carry(q0, 1, carry);
+      q1 = add_with_carry(q1, 0, carry);
+      q2 += carry;
+      borrow = 0;
+      rho[0] = subtract_with_borrow(rho[0], b0, borrow);
+      rho[1] = subtract_with_borrow(rho[1], b1, borrow);
+      for (int i = 2; i < 5; ++i) rho[i] = subtract_with_borrow(rho[i], 0, borrow);
+    }
+    const bool remainder = (rho[0] | rho[1]) != 0;
+    if (q2 != 0) {  // Q in [2¹²⁸, 2¹²⁹): its top 128 bits, the last one the guard bit
+      return round_and_pack(negative, e, (q2 << 63) | (q1 >> 1), (q1 << 63) | (q0 >> 1), q0 << 63, remainder);
+    }
+    // Q in (2¹²⁷, 2¹²⁸): the guard bit is ⌊2ρ/B⌋, the rest whether 2ρ − guard·B is non-zero.
+    const std::uint64_t top = rho[1] >> 63, d1 = (rho[1] << 1) | (rho[0] >> 63), d0 = rho[0] << 1;  // 2ρ
+    const bool guard = top != 0 || d1 > b1 || (d1 == b1 && d0 >= b0);
+    const bool rest = guard ? !(top == 0 && d1 == b1 && d0 == b0) : remainder;
+    return round_and_pack(negative, e - 1, q1, q0, guard ? std::uint64_t(1) << 63 : 0, rest);
+  }
+
+  /// (a1, a0)·(b1, b0), the full 256-bit product.
+  static U256 multiply_words(std::uint64_t a1, std::uint64_t a0, std::uint64_t b1, std::uint64_t b0) {
+    const U128 hh = multiply_full(a1, b1), hl = multiply_full(a1, b0), lh = multiply_full(a0, b1), ll = multiply_full(a0, b0);
+    U256 m{{ll.lo, 0, 0, 0}};
+    std::uint64_t c1 = 0, c2 = 0;
+    m.w[1] = add_with_carry(ll.hi, hl.lo, c1);
+    m.w[1] = add_with_carry(m.w[1], lh.lo, c2);
+    std::uint64_t c3 = c1 + c2, c4 = 0;
+    m.w[2] = add_with_carry(hh.lo, hl.hi, c3);
+    m.w[2] = add_with_carry(m.w[2], lh.hi, c4);
+    m.w[3] = hh.hi + c3 + c4;
+    return m;
   }
 };
 
