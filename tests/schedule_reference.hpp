@@ -22,6 +22,18 @@ namespace reference {
 /// Wide enough to number every long double (x87: 2^79 values).
 __extension__ typedef __int128 Ordinal;
 
+/// An integer-valued v in [0, 2^p) of T (p = T's digits, up to 113) as an Ordinal, in two pieces of
+/// at most 64 bits each (a single conversion to unsigned long long would overflow for p > 64).
+template <class T>
+Ordinal integer_below_two_to_p(T v) {
+  constexpr int p = std::numeric_limits<T>::digits;
+  if (p <= 64) return static_cast<Ordinal>(static_cast<unsigned long long>(v));
+  const T top = std::floor(std::ldexp(v, 64 - p));  // the high 64 bits
+  const T low = v - std::ldexp(top, p - 64);          // exact: the low p − 64 bits
+  return (static_cast<Ordinal>(static_cast<unsigned long long>(top)) << (p > 64 ? p - 64 : 0)) +
+         static_cast<Ordinal>(static_cast<unsigned long long>(low));
+}
+
 /// The position of |x| among the non-negative values of T (0 for 0, 1 for the smallest subnormal,
 /// the largest finite value + 1 for infinity), the same order as IEEE bit patterns.
 template <class T>
@@ -34,10 +46,8 @@ Ordinal magnitude_ordinal(T x) {
   if (x == 0) return 0;
   int e = 0;
   const T f = std::frexp(x, &e);  // x = f·2^e, f in [1/2, 1)
-  if (e < emin) {  // subnormal: an integer multiple of 2^(emin − p)
-    return static_cast<Ordinal>(static_cast<unsigned long long>(std::ldexp(x, p - emin)));
-  }
-  const Ordinal m = static_cast<unsigned long long>(std::ldexp(f, p));  // in [2^(p−1), 2^p)
+  if (e < emin) return integer_below_two_to_p<T>(std::ldexp(x, p - emin));  // subnormal: k·2^(emin − p)
+  const Ordinal m = integer_below_two_to_p<T>(std::ldexp(f, p));  // in [2^(p−1), 2^p)
   return (static_cast<Ordinal>(e - emin) << (p - 1)) + m;
 }
 
