@@ -17,31 +17,32 @@
 namespace diffuse {
 namespace detail {
 
-/// Σ (a_i − b_i)² over every coefficient, in Wide: each difference and square rounded once to 128
-/// bits, the sum compensated (it neither overflows nor loses the small terms).
+/// Σ (a_i − b_i)² over every coefficient, in Wide: each difference, square and partial sum rounded
+/// to 128 bits (relative error within (n + 2)·2⁻¹²⁸ for n terms, all of one sign; no overflow and
+/// no small term lost).
 template <class A, class B>
 Wide squared_distance(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
-  CompensatedSum sum;
+  Wide sum;
   for (Eigen::Index j = 0; j < a.cols(); ++j) {
     for (Eigen::Index i = 0; i < a.rows(); ++i) {
       const Wide d = Wide(a.derived().coeff(i, j)) - Wide(b.derived().coeff(i, j));
-      sum.add(d * d);
+      sum += d * d;
     }
   }
-  return sum.value();
+  return sum;
 }
 
 /// Σ x_i² over the coefficients of column j of x (every column when j < 0), as squared_distance.
 template <class X>
 Wide squared_norm(const Eigen::MatrixBase<X>& x, Eigen::Index column = -1) {
-  CompensatedSum sum;
+  Wide sum;
   for (Eigen::Index j = column < 0 ? 0 : column; j < (column < 0 ? x.cols() : column + 1); ++j) {
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
       const Wide v(x.derived().coeff(i, j));
-      sum.add(v * v);
+      sum += v * v;
     }
   }
-  return sum.value();
+  return sum;
 }
 
 /// r − 1 − ln r from u = r − 1 and ln r, each given accurately, within a few units of 2⁻¹²⁸:
@@ -71,9 +72,9 @@ inline Wide ratio_divergence(const Wide& u, const Wide& log_r) {
 /// the sums of the per-sample values. σ² = 0 is allowed: the point mass at μ (see each function).
 ///
 /// Precision: `log_prob`, `entropy` and `kl` are evaluated in detail::Wide (128-bit significand,
-/// the same bits on every machine) and rounded once: relative error within ½ ulp + 64 units of
-/// 2⁻¹²⁸ where the result does not cancel; `log_prob` can cancel when it is near 0, and then the
-/// bound is that many units of its largest term. `sample_from_noise` rounds twice per
+/// the same bits on every machine) and rounded once: relative error within ½ ulp + (n + 64) units
+/// of 2⁻¹²⁸ (n = the dimension) where the result does not cancel; `log_prob` can cancel when it is
+/// near 0, and then the bound is that many units of its largest term. `sample_from_noise` rounds twice per
 /// coefficient. Sampling (`sample`) needs Scalar float or double (diffuse::StandardNormal).
 template <class MeanType>
 class Gaussian {

@@ -127,7 +127,7 @@ void prior_kl_terms(const Schedule<Scalar>& schedule, Wide& alpha_bar, Wide& con
 /// summed over every coefficient of x0 (Ho et al. 2020, eq. 5, L_T; improved-diffusion's
 /// `normal_kl` is the per-coefficient term). 0 at a zero-terminal-SNR schedule. Evaluated in
 /// detail::Wide from log ᾱ_T without cancellation, even for tiny ᾱ_T or tiny 1 − ᾱ_T: relative
-/// error within ½ ulp + 64 units of 2⁻¹²⁸ (the result's relative condition number in ᾱ_T and
+/// error within ½ ulp + (n + 64) units of 2⁻¹²⁸ (the result's relative condition number in ᾱ_T and
 /// 1 − ᾱ_T, whichever is smaller, is at most 2.6).
 template <class Scalar, class Derived>
 Scalar prior_kl(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Derived>& x0) {

@@ -720,32 +720,5 @@ inline Wide decimal_complement(double x) {
   return (power - m) / power;  // both exact integers below 2^128: one rounding
 }
 
-/// Neumaier's compensated sum: error about one rounding of the total, whatever the count.
-class CompensatedSum {
- public:
-  CompensatedSum() = default;
-  /// A sum that starts from high + low (a sum and its correction, as high() and low() give them).
-  CompensatedSum(const Wide& high, const Wide& low) : sum_(high), compensation_(low) {}
-  void add(const Wide& x) {
-    const Wide t = sum_ + x;
-    if (!t.is_finite()) {  // −∞ (a step with β = 1) absorbs everything after it
-      sum_ = t;
-      compensation_ = Wide();
-      return;
-    }
-    compensation_ += abs(sum_) >= abs(x) ? (sum_ - t) + x : (x - t) + sum_;
-    sum_ = t;
-  }
-  /// The sum rounded to Wide.
-  Wide value() const { return sum_ + compensation_; }
-  /// The running sum and its correction, whose exact sum is the compensated total.
-  const Wide& high() const { return sum_; }
-  const Wide& low() const { return compensation_; }
-
- private:
-  Wide sum_;
-  Wide compensation_;
-};
-
 }  // namespace detail
 }  // namespace diffuse
