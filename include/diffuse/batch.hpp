@@ -23,9 +23,10 @@
 // or the same memory with the same layout); any other overlap is undefined.
 //
 // Each output coefficient is p_j a + q_j b for two per-column coefficients p_j, q_j taken from
-// the schedule (each within kε relative: k = 4 ulp double, 1 ulp float, the schedule's contract;
-// (k + ½)ε where a reciprocal is taken), with two roundings for the products and one for the sum:
-// error within (k + 1)ε(|p_j a| + |q_j b|), (k + 1½)ε(…) for the two conversions with reciprocals.
+// the schedule (each within kε relative, k = ½ + 2⁻¹⁰⁰·2^p: correctly rounded, the schedule's
+// contract; (k + ½)ε where a reciprocal is taken), with two roundings for the products and one for
+// the sum: error within (k + 1)ε(|p_j a| + |q_j b|), (k + 1½)ε(…) for the two conversions with
+// reciprocals.
 
 namespace diffuse {
 namespace detail {
