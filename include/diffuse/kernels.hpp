@@ -11,8 +11,8 @@
 #include "gaussian.hpp"
 #include "schedule.hpp"
 
-// Precision: every coefficient is one value of the Schedule, within k ulp of exact (k = 4 for
-// double, 1 for float: the schedule's contract), so within kε relative (ε = machine epsilon). A
+// Precision: every coefficient is one value of the Schedule, correctly rounded (k = ½ ulp + 2⁻¹⁰⁰·2^p:
+// the schedule's contract), so within kε relative (ε = machine epsilon). A
 // mean coefficient c·x is rounded once more: within (k + ½)ε relative. Each bound below is
 // first order in ε.
 
