@@ -39,9 +39,15 @@ def f32(x):
 
 
 def fmt(x):
+    """A computed value with 40 significant digits ('0', 'inf' and '-inf' for the exact ones)."""
     if mp.isinf(x):
         return 'inf' if x > 0 else '-inf'
-    return mp.nstr(x, 40, min_fixed=-5, max_fixed=5, strip_zeros=False) if x != 0 else '0'
+    if x == 0:
+        return '0'
+    text = mp.nstr(x, 40, min_fixed=-5, max_fixed=5, strip_zeros=False)
+    digits = text.lstrip('-').lower().split('e')[0].replace('.', '').lstrip('0')
+    assert len(digits) >= 40, text
+    return text
 
 
 def inp(x):
@@ -115,7 +121,9 @@ class Cosine:
             return mp.inf
         if t == 1:
             return -mp.inf
-        return -2 * mp.log(mp.tan(HALF_PI * t))
+        # −2 log tan(πt/2) as 2 log(cos(πt/2)/sin(πt/2)), cos written as sin(π(1 − t)/2): exactly 0 at
+        # t = ½, where tan(πt/2) of the rounded π/2 lies just above 1 and would give λ ≈ 1.6e-61
+        return 2 * (mp.log(mp.sin(HALF_PI * (1 - t))) - mp.log(mp.sin(HALF_PI * t)))
 
     def t_of_sigma(self, sigma):  # tan(πt/2) = σ
         return 2 * mp.atan(sigma) / mp.pi
