@@ -18,17 +18,19 @@
 /// family: log_snr(t), noise_level(t), time(LogSnr), time(NoiseLevel) (closed-form inverses, a
 /// safeguarded Newton iteration for the interpolated cosine, which has none).
 ///
-/// Precision: every value is evaluated in detail::Wide (64-bit significand on x86-64) from the
-/// exact definition (decimal parameters taken as the decimals they spell) and rounded once to
-/// Scalar. The formulas never subtract nearly equal quantities; each is written in its comment.
-/// Bound: within ½ ulp + 32(1 + Σ|λ|) units of 2⁻⁶⁴ relative, Σ|λ| over the finite log-SNRs at the
-/// times involved (each formula is at most 16 elementary operations and libm calls, each within 2
-/// units of 2⁻⁶⁴ of its inputs, with condition numbers at most 1 + Σ|λ|); λ, which crosses zero,
-/// relative to max(1, |λ|); the inverses time(·) absolute, times t + (1 + |λ|)/|λ'(t)|.
-/// For |λ| ≤ 15 that is at most ¼ ulp beyond correct rounding in double, and float is correctly
-/// rounded unless the exact value lies within 2⁻³³ (relative) of a tie. Measured against 60-digit
-/// references (tests/test_continuous.cpp) the excess stays below 2(1 + Σ|λ|) units. long double is
-/// the working type itself: a few ulps.
+/// Precision: every value is evaluated in detail::Wide (128-bit significand, integer arithmetic)
+/// from the exact definition (decimal parameters taken as the decimals they spell) and rounded
+/// once to Scalar. The formulas never subtract nearly equal quantities; each is written in its comment.
+/// Bound: the Wide value is within 2⁻¹¹⁸(1 + Σ|λ|) relative, Σ|λ| over the finite log-SNRs at the
+/// times involved and the parameters that enter as log-SNRs (|γ_min| + |γ_max|; 2|log σ_min| +
+/// 2|log σ_max|; 2|log d| per resolution d); λ, which crosses zero, relative to max(1, |λ|); the
+/// inverses time(·) absolute, times t + (1 + |λ|)/|λ'(t)|. (Each formula chains Wide operations,
+/// each within 2⁻¹²⁸, and functions within 12 to 64 units of 2⁻¹²⁸ (wide_math.hpp); a first-order
+/// running-error analysis of them, tests/reference/continuous_error_bound.py, gives at most 450
+/// units of 2⁻¹²⁸ per unit of 1 + Σ|λ|.) So float, double and x87 long double are correctly rounded
+/// unless the exact value lies within that distance of a tie; IEEE binary128 long double (aarch64)
+/// is within ½ + (1 + Σ|λ|)/32 ulp. Measured against 40-digit references (tests/test_continuous.cpp):
+/// correctly rounded in all three types, the Wide values within 6 units of 2⁻¹²⁸ per unit of 1 + Σ|λ|.
 ///
 /// Times, log-SNRs and noise levels are the strong types of time_coordinates.hpp.
 #pragma once
