@@ -4,13 +4,22 @@
 /// the N noise levels from the largest down, then a final 0 appended (k-diffusion's `append_zero`:
 /// the sampler's last step goes to the data). N = 1 is allowed and gives [σ_max, 0] (the VP ramp:
 /// [σ(1), 0]); the ramp parameter r_i = i/(N − 1) is taken as 0 there instead of 0/0. Each value is
-/// evaluated in detail::Wide from the decimal parameters and rounded once.
+/// evaluated in detail::Wide from the decimal parameters and rounded once, from within
+/// 2⁻¹¹⁸(1 + ρ)(1 + |log σ_min| + |log σ_max|) relative (ρ = 1 for the exponential and VP ramps,
+/// whose σ_min and σ_max are the ramp's ends; the first-order analysis of
+/// tests/reference/continuous_error_bound.py gives at most 26 units of 2⁻¹²⁸ per unit of that
+/// weight): float, double and x87 long double are correctly rounded unless the exact value lies
+/// that close to a tie.
 ///
 /// Steps: a Schedule's σ_t = Schedule::sigma(t) for our steps t = 0..T (σ_0 = 0). k-diffusion's
 /// `DiscreteSchedule` and stable-diffusion.cpp hold the same σ at 0-based index t − 1. Every
 /// function here takes and returns steps in OUR numbering: int steps 0..T, and FractionalStep,
 /// whose model_index() is the 0-based fractional index of k-diffusion (`sigma_to_t`'s result) and
-/// whose from_model_index() takes one.
+/// whose from_model_index() takes one. They work in Wide on log σ_t = ½ log expm1(−log ᾱ_t) of the
+/// schedule's Wide log ᾱ_t (within its contract, 2⁻¹¹⁸(1 + |log ᾱ_t|) relative), which puts log σ_t
+/// within 2⁻¹¹⁷(1 + Λ_t)² absolute, Λ_t = |log ᾱ_t| + |log σ_t|; each result is rounded once, from
+/// within 2⁻¹¹⁶(1 + Λ)² relative for noise_level(schedule, u) and 2⁻¹¹⁴(1 + Λ)²/Δ + 2⁻¹²⁵u absolute
+/// for fractional_step (Λ the larger Λ_t of the two steps around u, Δ their gap in log σ).
 #pragma once
 
 #include <cmath>

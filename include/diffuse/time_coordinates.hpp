@@ -123,14 +123,16 @@ class FractionalStep {
 };
 
 /// λ = −2 log σ, the log-SNR of a noise level (σ² = b²/a² = e^{−λ}), for every process: evaluated
-/// in detail::Wide and rounded once (within ½ ulp + 2⁻¹¹⁰ relative; ±∞ at σ = 0 and σ = ∞).
+/// in detail::Wide and rounded once, from within 2⁻¹²⁴ relative (wide_math.hpp's log: 16 units of
+/// 2⁻¹²⁸, also near σ = 1, where λ = 0 exactly): float, double and x87 long double correctly rounded
+/// unless that close to a tie; ±∞ at σ = 0 and σ = ∞.
 template <class Scalar>
 LogSnr<Scalar> log_snr(NoiseLevel<Scalar> sigma) {
   return LogSnr<Scalar>(static_cast<Scalar>(-ldexp(log(detail::Wide(sigma.value())), 1)));
 }
 
-/// σ = e^{−λ/2}, the noise level of a log-SNR, in detail::Wide and rounded once (within ½ ulp +
-/// 2⁻¹¹⁰ relative).
+/// σ = e^{−λ/2}, the noise level of a log-SNR, in detail::Wide and rounded once, from within 2⁻¹²⁴
+/// relative (exp: 12 units of 2⁻¹²⁸; λ/2 is exact).
 template <class Scalar>
 NoiseLevel<Scalar> noise_level(LogSnr<Scalar> lambda) {
   return NoiseLevel<Scalar>(static_cast<Scalar>(exp(-ldexp(detail::Wide(lambda.value()), -1))));
