@@ -22,6 +22,8 @@ and in continuous_sigmas.txt:
   ramp <kind> <N> <p1> <p2> <p3> : <sigma_0> ... <sigma_N>   (the last is 0)
   fractional_step <sigma> <u> <nearest step>      (Schedule::linear(1000), our step numbering)
   noise_level <u> <sigma>                         (Schedule::linear(1000))
+  log_snr_of_sigma <sigma> <lambda = -2 log sigma>   (time_coordinates.hpp, no process)
+  sigma_of_log_snr <lambda> <sigma = exp(-lambda/2)>
 """
 import decimal
 import os
@@ -369,6 +371,17 @@ def step_records(out):
         out.append(' '.join(['noise_level', inp(u), fmt(mp.exp(x))]))
 
 
+def coordinate_records(out):
+    sigmas = [D(m) * D(2) ** k for k in (-40, -20, -8, -1, 0, 1, 8, 20, 40) for m in ('1', '1.375', '1.9375')]
+    sigmas += [f32(x) for x in ('0.002', '0.1', '3.3', '80')] + [1 + D(2) ** -23, 1 - D(2) ** -24]
+    for sigma in sigmas:
+        out.append(' '.join(['log_snr_of_sigma', inp(sigma), fmt(-2 * mp.log(sigma))]))
+    lambdas = [D(x) for x in (-1400, -700, -40, -15, -2, -1, '-0.5', 0, '0.5', 1, 2, '5.5', 15, 40, 700, 1400)]
+    lambdas += [-D(2) ** -30, D(2) ** -30, f32('0.1')]
+    for lam in lambdas:
+        out.append(' '.join(['sigma_of_log_snr', inp(lam), fmt(mp.exp(-lam / 2))]))
+
+
 def main():
     header = ['# Made by tests/reference/gen_continuous_reference.py (mpmath, 60 digits); do not edit.']
     records = list(header)
@@ -379,6 +392,7 @@ def main():
     records = list(header)
     ramp_records(records)
     step_records(records)
+    coordinate_records(records)
     with open(os.path.join(HERE, 'continuous_sigmas.txt'), 'w') as f:
         f.write('\n'.join(records) + '\n')
 
