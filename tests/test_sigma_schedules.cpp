@@ -1,7 +1,9 @@
-// Sampler noise-level ramps (Karras, exponential, polyexponential, VP) against 60-digit references,
-// and the map σ ↔ (fractional) step of a Schedule in our numbering and k-diffusion's.
+// Sampler noise-level ramps (Karras, exponential, polyexponential, VP) against 40-digit references
+// within the precision contract, and the map σ ↔ (fractional) step of a Schedule in our numbering
+// and k-diffusion's.
 #include <diffuse/sigma_schedules.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -14,11 +16,13 @@
 
 namespace {
 
-using continuous_reference::close;
 using continuous_reference::exact;
 using continuous_reference::input;
+using continuous_reference::judge;
+using continuous_reference::judge_relative;
 using continuous_reference::load;
 using continuous_reference::throws_with;
+using diffuse::detail::Wide;
 
 const char* const sigmas_file = "continuous_sigmas.txt";
 
@@ -35,13 +39,13 @@ Vector<T> ramp(const std::string& kind, int n, const std::vector<std::string>& p
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps match the 60-digit reference", "[sigma_schedules]", float,
-                   double) {
+TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps are within the precision contract", "[sigma_schedules]",
+                   float, double, long double) {
   using T = TestType;
-  // Each value is one expression in long double rounded once: Karras ((1 − r)σ_max^{1/ρ} + rσ_min^{1/ρ})^ρ
-  // (pow with condition ρ ≤ 7 applied to a sum within 4 units: ≤ 7·4 + 2 units), exp of a sum of two
-  // logs each ≤ 11 in size (≤ 2·11·2 + 2 units), VP e^{B/2}√(−expm1(−B)) with B ≤ 10.05
-  // (≤ 10·2 + 6 units): all within 64 units of 2⁻⁶⁴ (+1 for the reference's rounding).
+  if (!continuous_reference::contract_tested<T>()) return;
+  // Each value is rounded once from a Wide value within 2⁻¹¹⁸(1 + ρ)(1 + |log σ_min| + |log σ_max|)
+  // relative (sigma_schedules.hpp), ρ = 1 for the exponential and VP ramps, whose σ_min and σ_max
+  // are the ramp's ends σ(ε_s) and σ(1).
   for (const auto& r : load(sigmas_file, "ramp")) {
     const std::string kind = r[0];
     const int n = std::stoi(r[1]);
@@ -49,9 +53,15 @@ TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps matc
     INFO(kind << " N = " << n);
     REQUIRE(sigmas.size() == n + 1);
     REQUIRE(r[5] == ":");
+    const bool vp = kind == "vp";
+    const double rho = kind == "karras" || kind == "polyexponential" ? std::stod(r[4]) : 1;
+    const double log_min = std::log(vp ? static_cast<double>(exact(r[static_cast<std::size_t>(6 + n - 1)])) : std::stod(r[2]));
+    const double log_max = std::log(vp ? static_cast<double>(exact(r[6])) : std::stod(r[3]));
+    const double weight = (1 + rho) * (1 + std::fabs(log_min) + std::fabs(log_max));
     for (int i = 0; i <= n; ++i) {
-      INFO("i = " << i);
-      CHECK(close(sigmas(i), exact(r[static_cast<std::size_t>(6 + i)]), 65));
+      const std::string& expected = r[static_cast<std::size_t>(6 + i)];
+      INFO("i = " << i << ": got " << reference::digits(sigmas(i)) << ", expected " << expected);
+      CHECK(judge_relative(sigmas(i), exact(expected), weight).ok());
     }
     CHECK(sigmas(n) == 0);  // the appended zero
     for (int i = 1; i < n; ++i) CHECK(sigmas(i) < sigmas(i - 1));
@@ -71,7 +81,7 @@ TEMPLATE_TEST_CASE("N = 1 gives sigma_max then 0 without dividing by zero", "[si
   CHECK(std::isfinite(vp(0)));
   CHECK(vp(1) == 0);
   // the VP ramp starts at σ(1) of ContinuousProcess::vp_linear(0.1, 20): the same formula, β_d given
-  // as 19.9 here and as 20 − 0.1 there (equal to 1 unit of 2⁻⁶⁴): within 1 ulp
+  // as 19.9 here and as 20 − 0.1 there (equal within 2⁻¹²⁷): within 1 ulp
   const T sigma_one = diffuse::ContinuousProcess<T>::vp_linear(0.1, 20).noise_level(diffuse::ContinuousTime<T>(1)).value();
   CHECK_THAT(vp(0), Catch::Matchers::WithinULP(sigma_one, 1));
 }
@@ -79,30 +89,48 @@ TEMPLATE_TEST_CASE("N = 1 gives sigma_max then 0 without dividing by zero", "[si
 TEMPLATE_TEST_CASE("polyexponential with rho = 1 is the exponential ramp", "[sigma_schedules]", float, double) {
   using T = TestType;
   const Vector<T> a = diffuse::polyexponential_sigmas<T>(25, 0.03, 14.6, 1), b = diffuse::exponential_sigmas<T>(25, 0.03, 14.6);
-  // the same exact values; each rounded once after ≤ 64 units of 2⁻⁶⁴: equal or 1 ulp apart
+  // the same exact values; each rounded once from within 2⁻¹¹⁸·2(1 + |log σ_min| + |log σ_max|) of
+  // it: equal or 1 ulp apart
   for (Eigen::Index i = 0; i < a.size(); ++i) CHECK_THAT(a(i), Catch::Matchers::WithinULP(b(i), 1));
 }
 
-TEMPLATE_TEST_CASE("sigma -> fractional step and nearest step and back on the DDPM schedule", "[sigma_schedules]", float, double) {
+namespace {
+
+/// |log ᾱ_t| + |log σ_t| of a step (the size the σ ↔ step maps' bound grows with), from the rounded values.
+template <class T>
+double step_size(const diffuse::Schedule<T>& schedule, int t) {
+  return std::fabs(static_cast<double>(schedule.log_alpha_bar(t))) + std::fabs(std::log(static_cast<double>(schedule.sigma(t))));
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("sigma -> fractional step and nearest step and back on the DDPM schedule", "[sigma_schedules]", float, double,
+                   long double) {
   using T = TestType;
+  if (!continuous_reference::contract_tested<T>()) return;
   const auto schedule = diffuse::Schedule<T>::linear(1000);
-  // log σ_t from the long double schedule: within 2⁻⁵⁸ (its contract, ≤ 20 units of 2⁻⁶⁴ in log ᾱ,
-  // times the condition |L/(2(1 − ᾱ))| ≤ 6 of ½ log expm1(−L)); neighbouring log σ differ by
-  // ≥ 0.01 (≈ β/2 at the top), so the weight w is within 2⁻⁵⁸·2/0.01 < 2⁻⁵¹ absolute.
-  const long double weight_error = std::ldexp(1.0L, -51);
+  // The contract of sigma_schedules.hpp: with Λ the larger |log ᾱ_t| + |log σ_t| of the two steps
+  // around u and Δ = log σ_{t+1} − log σ_t their gap, fractional_step is rounded once from within
+  // 2⁻¹¹⁴(1 + Λ)²/Δ + 2⁻¹²⁵u absolute, noise_level from within 2⁻¹¹⁶(1 + Λ)² relative.
   for (const auto& r : load(sigmas_file, "fractional_step")) {
     const T sigma = input<T>(r[0]);
-    const long double u = exact(r[1]);
-    INFO("sigma = " << r[0]);
-    const auto step = diffuse::fractional_step(schedule, diffuse::NoiseLevel<T>(sigma));
-    CHECK(std::fabs(static_cast<long double>(step.value()) - u) <= continuous_reference::ulp(step.value()) / 2 + weight_error);
+    const Wide u = exact(r[1]);
+    const int lo = std::min(static_cast<int>(static_cast<double>(u)), schedule.steps() - 1);
+    const double size = std::max(step_size(schedule, lo), step_size(schedule, lo + 1));
+    const double gap = std::log(static_cast<double>(schedule.sigma(lo + 1)) / static_cast<double>(schedule.sigma(lo)));
+    const Wide evaluation = Wide(std::ldexp((1 + size) * (1 + size) / gap, -114)) + ldexp(u, -125);
+    const T got = diffuse::fractional_step(schedule, diffuse::NoiseLevel<T>(sigma)).value();
+    INFO("sigma = " << r[0] << ": got " << reference::digits(got) << ", expected " << r[1]);
+    CHECK(judge(got, u, evaluation, u).ok());
     CHECK(diffuse::nearest_step(schedule, diffuse::NoiseLevel<T>(sigma)) == std::stoi(r[2]));
   }
   for (const auto& r : load(sigmas_file, "noise_level")) {
     const T u = input<T>(r[0]);
-    INFO("u = " << r[0]);
-    // exp of an interpolation of values within 2⁻⁵⁸ absolute (|log σ| ≤ 5.1): relative ≤ 2⁻⁵⁸ + 2 units
-    CHECK(close(diffuse::noise_level(schedule, diffuse::FractionalStep<T>(u)).value(), exact(r[1]), 66));
+    const int lo = std::min(static_cast<int>(u), schedule.steps() - 1);
+    const double size = std::max(step_size(schedule, lo), step_size(schedule, lo + 1));
+    const T got = diffuse::noise_level(schedule, diffuse::FractionalStep<T>(u)).value();
+    INFO("u = " << r[0] << ": got " << reference::digits(got) << ", expected " << r[1]);
+    CHECK(judge_relative(got, exact(r[1]), 4 * (1 + size) * (1 + size)).ok());
   }
 }
 

@@ -67,9 +67,10 @@ TEMPLATE_TEST_CASE("FractionalStep converts to and from k-diffusion's 0-based in
 }
 
 TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known values and round trip", "[time_coordinates][ieee]", float,
-                   double) {
+                   double, long double) {
   using T = TestType;
   using W = long double;
+  if (!continuous_reference::contract_tested<T>()) return;
   const T inf = std::numeric_limits<T>::infinity();
   CHECK(diffuse::log_snr(diffuse::NoiseLevel<T>(1)).value() == 0);
   CHECK(diffuse::log_snr(diffuse::NoiseLevel<T>(0)).value() == inf);
@@ -77,21 +78,34 @@ TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known va
   CHECK(diffuse::noise_level(diffuse::LogSnr<T>(0)).value() == 1);
   CHECK(diffuse::noise_level(diffuse::LogSnr<T>(inf)).value() == 0);
   CHECK(diffuse::noise_level(diffuse::LogSnr<T>(-inf)).value() == inf);
-  // λ(2) = −2 ln 2: the library's log (within 1 ulp, glibc) doubled exactly: within 1 ulp of the
-  // exact value. σ(λ = −2) = e: exp within 1 ulp.
-  CHECK_THAT(diffuse::log_snr(diffuse::NoiseLevel<T>(2)).value(), Catch::Matchers::WithinULP(static_cast<T>(-2 * std::log(2.0L)), 1));
-  CHECK_THAT(diffuse::noise_level(diffuse::LogSnr<T>(-2)).value(), Catch::Matchers::WithinULP(static_cast<T>(std::exp(1.0L)), 1));
-  // σ → λ → σ: log within 1 ulp (2u relative) makes λ = −2 log σ within 2u|λ|... absolute |λ|·2u·½
-  // after halving, so exp's argument is off by |λ|u and the result by |λ|u + exp's 1 ulp (2u):
-  // relative error ≤ (2 + |λ|)u.
+  // Against the 40-digit references: each rounded once from a Wide value within 2⁻¹²⁴ relative
+  // (time_coordinates.hpp), so within ½ ulp + that (λ = 0 at σ = 1 exactly; beyond T's range σ
+  // rounds to 0 or to ∞).
+  using diffuse::detail::Wide;
+  for (const auto& r : continuous_reference::load("continuous_sigmas.txt", "log_snr_of_sigma")) {
+    const T got = diffuse::log_snr(diffuse::NoiseLevel<T>(continuous_reference::input<T>(r[0]))).value();
+    const Wide x = continuous_reference::exact(r[1]);
+    INFO("sigma = " << r[0] << ": got " << reference::digits(got) << ", expected " << r[1]);
+    CHECK(continuous_reference::judge(got, x, ldexp(abs(x), -124), x.is_zero() ? Wide(1) : abs(x)).ok());
+  }
+  for (const auto& r : continuous_reference::load("continuous_sigmas.txt", "sigma_of_log_snr")) {
+    const T got = diffuse::noise_level(diffuse::LogSnr<T>(continuous_reference::input<T>(r[0]))).value();
+    const Wide x = continuous_reference::exact(r[1]);
+    INFO("lambda = " << r[0] << ": got " << reference::digits(got) << ", expected " << r[1]);
+    CHECK(continuous_reference::judge(got, x, ldexp(abs(x), -124), abs(x)).ok());
+  }
+  // σ → λ → σ: λ̂ = −2 log σ (1 + e₁)(1 + e₂), |e₁| ≤ 2⁻¹²⁴ (Wide), |e₂| ≤ u (the rounding to T);
+  // then e^{−λ̂/2} = σ e^x, x = λ(e₁ + e₂ + e₁e₂)/2, is within 2⁻¹²⁴ in Wide and rounded once:
+  // relative error ≤ |x| + x² + u + 2⁻¹²⁴ ≤ (1 + |λ|/2)(u + 2⁻¹²³) + λ²u².
   const W u = std::numeric_limits<T>::epsilon() / 2;
   for (int k = -40; k <= 40; ++k) {
     for (const W mantissa : {1.0L, 1.375L, 1.9375L}) {
       const T sigma = static_cast<T>(std::ldexp(mantissa, k));
       const T lambda = diffuse::log_snr(diffuse::NoiseLevel<T>(sigma)).value();
       const T back = diffuse::noise_level(diffuse::LogSnr<T>(lambda)).value();
-      INFO("sigma = " << sigma);
-      CHECK(std::fabs(static_cast<W>(back) - sigma) <= (2 + std::fabs(static_cast<W>(lambda))) * u * sigma);
+      INFO("sigma = " << static_cast<double>(sigma));
+      const W size = std::fabs(static_cast<W>(lambda));
+      CHECK(std::fabs(static_cast<W>(back) - sigma) <= ((1 + size / 2) * (u + std::ldexp(1.0L, -123)) + size * size * u * u) * sigma);
     }
   }
 }
