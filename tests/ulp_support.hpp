@@ -67,8 +67,10 @@ template <>
 inline long double parse<long double>(const std::string& text) { return std::strtold(text.c_str(), nullptr); }
 
 /// The exact value of a reference number (40 significant digits, "inf", "-inf"), read into
-/// diffuse's 128-bit Wide: within 2⁻¹³² relative of the decimal, so a value that lies exactly
-/// halfway between two values of T (1 − β for a double β, say) still reads as halfway.
+/// diffuse's 128-bit Wide: within 4 units of 2⁻¹²⁸ relative of the decimal (parse_decimal takes 38
+/// digits exactly and rounds the rest and the scaling; 3.2 units measured on 40-digit decimals), so
+/// a value that lies exactly halfway between two values of T (1 − β for a double β, say) reads as
+/// within that of halfway, and a contract's slack must cover it.
 inline diffuse::detail::Wide exact(const std::string& text) {
   diffuse::detail::Wide w;
   if (!diffuse::detail::parse_decimal(text, w)) throw std::runtime_error("not a number: " + text);
