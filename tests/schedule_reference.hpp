@@ -25,23 +25,23 @@ namespace reference {
 /// The precision contract of schedule.hpp, in ulps of T at the exact value x: the value is rounded
 /// once from a Wide one within 2⁻¹¹⁸(1 + |log ᾱ_t|)·scale of x (scale = |x|, or for the log-SNR
 /// |log ᾱ_t| + |log(1 − ᾱ_t)|: see Schedule's comment), so it is within ½ ulp + that; plus the
-/// reference's own precision, 2⁻¹³⁰|x|. For float, double and x87 long double this is ½ ulp and a
-/// tiny fraction: correctly rounded unless x lies that close to a tie.
+/// reference's own precision as read into Wide, 2⁻¹²⁶|x|. For float, double and x87 long double
+/// this is ½ ulp and a tiny fraction: correctly rounded unless x lies that close to a tie.
 template <class T>
 double contract_ulps(const diffuse::detail::Wide& x, long double log_alpha_bar, const diffuse::detail::Wide& scale) {
   using diffuse::detail::Wide;
   if (x.is_zero() || !x.is_finite()) return 0;
   const Wide unit = ulp_at<T>(x);
   const Wide evaluation = ldexp(Wide(1) + Wide(std::fabs(log_alpha_bar)), -118) * scale;
-  return 0.5 + static_cast<double>((evaluation + ldexp(abs(x), -130)) / unit);
+  return 0.5 + static_cast<double>((evaluation + ldexp(abs(x), -126)) / unit);
 }
 
-/// The same with scale = |x|, in relative terms: ½ + 2⁻¹¹⁸(1 + |log ᾱ_t|)·2^p + 2⁻¹³⁰·2^p ulp
+/// The same with scale = |x|, in relative terms: ½ + 2⁻¹¹⁸(1 + |log ᾱ_t|)·2^p + 2⁻¹²⁶·2^p ulp
 /// (|x| < 2^(e+1) = 2^p ulp), the bound a test can use before it knows the exact value.
 template <class T>
 double contract_ulps(long double log_alpha_bar) {
   const double p = std::numeric_limits<T>::digits;
-  return 0.5 + std::ldexp(1.0 + static_cast<double>(std::fabs(log_alpha_bar)), static_cast<int>(p) - 118) + std::ldexp(1.0, static_cast<int>(p) - 130);
+  return 0.5 + std::ldexp(1.0 + static_cast<double>(std::fabs(log_alpha_bar)), static_cast<int>(p) - 118) + std::ldexp(1.0, static_cast<int>(p) - 126);
 }
 
 inline std::string directory() { return std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/schedules/"; }
