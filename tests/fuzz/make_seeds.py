@@ -106,6 +106,11 @@ def schedule_seeds():
         "ldm_sqrt": double + u8(10) + T(1000) + u8(2) + dec(1, 4) + dec(2, 2) + dec(8, 3),
         "chen_sigmoid_default": longd + u8(11) + T(1000) + minus3 + dec(3, 0) + dec(1, 0),
         "chen_sigmoid_tau_small": double + u8(11) + T(256) + minus3 + dec(3, 0) + dec(1, 2),
+        # A fuzzer's find, kept byte for byte: zero_terminal_snr once changed alpha_bar_1 of this
+        # long double schedule in its last bit. constant(63, 0.02) (kind 0x0f, steps 0x0b82, special
+        # 6), respaced to run_list 10, 12, 19, 29, 39, 55, cast, a rejected respace (the empty
+        # string), then zero_terminal_snr.
+        "constant_respaced_zero_snr_long_double": bytes.fromhex("020f820b010609091fe80b010609091f1f1f82620000"),
     }
 
 
