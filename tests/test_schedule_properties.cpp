@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <iomanip>
 #include <limits>
 #include <new>
 #include <stdexcept>
@@ -219,6 +220,26 @@ TEMPLATE_TEST_CASE("zero terminal SNR has an exact endpoint and keeps the first 
     }
     CHECK(zero_before_last == 0);
   }
+}
+
+// The schedule of tests/fuzz/corpus/schedule/constant_respaced_zero_snr_long_double, on which
+// zero_terminal_snr once changed ᾱ_1 of long double in its last bit (0.817072806887546890264 became
+// 0.81707280688754689021): the rescaled sum of log α' must start from this schedule's own L_1.
+TEMPLATE_TEST_CASE("zero terminal SNR keeps the first step of a respaced constant schedule bit for bit",
+                   "[schedule][properties]", float, double, long double) {
+  using T = TestType;
+  const Schedule<T> base = Schedule<T>::constant(63, 0.02).respaced({10, 12, 19, 29, 39, 55});
+  REQUIRE(base.steps() == 6);
+  const Schedule<T> z = base.zero_terminal_snr();
+  REQUIRE(z.steps() == 6);
+  INFO(std::setprecision(std::numeric_limits<T>::max_digits10)
+       << "alpha_bar(1): before " << base.alpha_bar(1) << ", after " << z.alpha_bar(1));
+  CHECK(reference::ulp_distance(z.alpha_bar(1), base.alpha_bar(1)) == 0);
+  CHECK(reference::ulp_distance(z.beta(1), base.beta(1)) == 0);
+  CHECK(reference::ulp_distance(z.log_snr(1), base.log_snr(1)) == 0);
+  CHECK(reference::ulp_distance(z.sqrt_alpha_bar(1), base.sqrt_alpha_bar(1)) == 0);
+  CHECK(z.alpha_bar(6) == T(0));
+  CHECK(z.beta(6) == T(1));
 }
 
 TEMPLATE_TEST_CASE("cast<Other>() equals the schedule built in Other", "[schedule][properties][ieee]", float, double,

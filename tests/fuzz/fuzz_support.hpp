@@ -186,8 +186,9 @@ void rejected(Function f, const std::string& what) {
 }
 
 /// The invariants of every schedule, whatever made it: T = `steps` (unless −1); ᾱ_0 = 1; ᾱ
-/// non-increasing inside [0, 1] and, in the extended working type, strictly decreasing wherever
-/// β_t is not negligible against log ᾱ_{t−1}; β and α in [0, 1] (β > 0 in the working type);
+/// non-increasing inside [0, 1] and, in the working type (detail::Wide, the schedule's own table),
+/// strictly decreasing wherever β_t is not negligible against log ᾱ_{t−1}; β and α in [0, 1]
+/// (β > 0 in the working type);
 /// every value that the documentation promises finite is finite and none is NaN; the pairwise
 /// quantities in [0, 1]; out-of-range steps rejected.
 template <class Scalar>
@@ -197,22 +198,23 @@ void check_schedule(const diffuse::Schedule<Scalar>& s, int steps = -1) {
   if (steps >= 0) require(T == steps, "T is the requested number of steps");
   const Scalar eps = std::numeric_limits<Scalar>::epsilon();
   const Scalar inf = std::numeric_limits<Scalar>::infinity();
-  const diffuse::Schedule<long double> w = s.template cast<long double>();  // the working values
+  using diffuse::detail::Wide;
+  const diffuse::detail::WideSchedule& w = diffuse::detail::wide_schedule(s);  // the working values
   require(s.alpha_bar(0) == 1 && s.one_minus_alpha_bar(0) == 0 && s.log_alpha_bar(0) == 0, "t = 0 is the data");
   require(s.snr(0) == inf && s.log_snr(0) == inf && s.sigma(0) == 0, "SNR(0) = +inf, sigma(0) = 0");
   for (int t = 1; t <= T; ++t) {
     const Scalar beta = s.beta(t), alpha = s.alpha(t), abar = s.alpha_bar(t), prev = s.alpha_bar(t - 1);
     require(beta >= 0 && beta <= 1 && alpha >= 0 && alpha <= 1, "beta and alpha in [0, 1]", t);
-    require(w.beta(t) > 0, "beta > 0 in the working type", t);
+    const Wide wide_beta = w.beta[static_cast<std::size_t>(t)], wide_log_abar = w.log_alpha_bar(t);
+    require(wide_beta > Wide(), "beta > 0 in the working type", t);
     require(abar >= 0 && abar <= prev, "alpha_bar non-increasing in [0, 1]", t);
-    const long double step = s.log_alpha_bar_difference_wide(t - 1, t);  // log α_t in the working type
-    require(step <= 0, "log alpha_bar non-increasing in the working type", t);
-    const long double previous_log = w.log_alpha_bar(t - 1);
-    if (w.beta(t) > std::ldexp(1.0L, -96) * (1 + std::fabs(previous_log))) {
-      require(step < 0, "alpha_bar strictly decreasing in the working type", t);
+    const Wide step = w.log_alpha_bar_difference(t - 1, t);  // log α_t in the working type
+    require(step <= Wide(), "log alpha_bar non-increasing in the working type", t);
+    if (wide_beta > ldexp(Wide(1), -96) * (Wide(1) + abs(w.log_alpha_bar(t - 1)))) {
+      require(step < Wide(), "alpha_bar strictly decreasing in the working type", t);
     }
     const Scalar one_minus = s.one_minus_alpha_bar(t);
-    require(one_minus >= s.one_minus_alpha_bar(t - 1) && one_minus <= 1 && w.one_minus_alpha_bar(t) > 0,
+    require(one_minus >= s.one_minus_alpha_bar(t - 1) && one_minus <= 1 && wide_log_abar < Wide(),
             "1 - alpha_bar non-decreasing in [0, 1], positive in the working type", t);
     require(s.sqrt_alpha_bar(t) >= 0 && s.sqrt_alpha_bar(t) <= 1 && s.sqrt_one_minus_alpha_bar(t) >= 0 &&
                 s.sqrt_one_minus_alpha_bar(t) <= 1,
@@ -220,13 +222,13 @@ void check_schedule(const diffuse::Schedule<Scalar>& s, int steps = -1) {
     const Scalar log_abar = s.log_alpha_bar(t);
     require(!std::isnan(log_abar) && log_abar <= 0, "log alpha_bar <= 0", t);
     if (!std::isfinite(log_abar)) {
-      require(t == T && w.alpha_bar(t) == 0 && s.log_snr(t) == -inf && s.snr(t) == 0 && s.beta(t) == 1,
+      require(t == T && wide_log_abar.is_infinite() && s.log_snr(t) == -inf && s.snr(t) == 0 && s.beta(t) == 1,
               "log alpha_bar = -inf only at the last step, with alpha_bar = 0, log-SNR = -inf, beta = 1", t);
     }
     require(!std::isnan(s.snr(t)) && s.snr(t) >= 0 && s.snr(t) <= s.snr(t - 1), "SNR non-increasing, >= 0", t);
     require(!std::isnan(s.log_snr(t)) && s.log_snr(t) <= s.log_snr(t - 1), "log-SNR non-increasing", t);
     require(!std::isnan(s.sigma(t)) && s.sigma(t) >= s.sigma(t - 1), "sigma non-decreasing", t);
-    if (w.alpha_bar(t) > 0) require(std::isfinite(w.log_snr(t)), "log-SNR finite where alpha_bar > 0", t);
+    if (wide_log_abar.is_finite()) require(std::isfinite(s.log_snr(t)), "log-SNR finite where alpha_bar > 0", t);
     const Scalar pv = s.posterior_variance(t);
     require(std::isfinite(pv) && pv >= 0 && pv <= beta * (1 + 4 * eps) + std::numeric_limits<Scalar>::denorm_min(),
             "posterior variance in [0, beta]", t);

@@ -106,6 +106,17 @@ def schedule_seeds():
         "ldm_sqrt": double + u8(10) + T(1000) + u8(2) + dec(1, 4) + dec(2, 2) + dec(8, 3),
         "chen_sigmoid_default": longd + u8(11) + T(1000) + minus3 + dec(3, 0) + dec(1, 0),
         "chen_sigmoid_tau_small": double + u8(11) + T(256) + minus3 + dec(3, 0) + dec(1, 2),
+        # A fuzzer's find, kept byte for byte: zero_terminal_snr once changed alpha_bar_1 of this
+        # long double schedule in its last bit. constant(63, 0.02) (kind 0x0f, steps 0x0b82, special
+        # 6), respaced to run_list 10, 12, 19, 29, 39, 55, cast, a rejected respace (the empty
+        # string), then zero_terminal_snr.
+        "constant_respaced_zero_snr_long_double": bytes.fromhex("020f820b010609091fe80b010609091f1f1f82620000"),
+        # Fuzzer finds that reach code the seeds above do not.
+        "improved_linear_float_respaced_one_step": flt + u8(9) + T(1000) + u8(0) + respace_list(raw_list(-1, [43])),
+        "improved_cosine_long_double_zero_snr_empty_respace": longd + u8(9) + T(43) + u8(1) + cast + zero
+        + respace_list(raw_list(-1, [])),
+        "from_alpha_bars_halving_float_T721": flt + u8(6) + T(721) + u8(0) + special("1+ulp") + u8(1) + cast,
+        "from_alpha_bars_zero_long_double_T1": longd + u8(6) + T(1) + u8(0) + raw(0.0) + u8(0),
     }
 
 
@@ -131,6 +142,8 @@ def timesteps_seeds():
         "from_indices_descending": u8(5) + T(100) + u8(0) + u8(0) + u8(2) + u8(4) + u8(20) + u8(4) + u8(4) + u8(4),
         "spacing_name": u8(6) + T(1) + text("trailing"),
         "ldm_name": u8(7) + T(1) + text("quad"),
+        "diffusers_linspace_large_T": u8(0) + T(27136) + int_in(13951, -2) + u8(0) + int_in(-2, -2),
+        "ldm_T_int_min": u8(2) + u16(0xFFFF),
     }
 
 
@@ -148,6 +161,9 @@ def example_seeds():
             "cosine_options": args("--schedule", "cosine", "--steps", "20", "--s", "0", "--max-beta", "1"),
             "bad_steps": args("--schedule", "linear", "--steps", "0"),
             "help": args("--help"),
+            "linear_float_T4": args("--schedule", "linear", "--steps", "4", "--type", "float"),
+            "constant_bad_beta": args("--schedule", "constant", "--steps", "02", "--beta", "51"),
+            "respace_empty": args("--schedule", "scaled_linear", "--steps", "345", "--respace", ""),
         },
         "timesteps": {
             "leading": args("--train-steps", "1000", "--inference-steps", "50", "--spacing", "leading", "--steps-offset",
@@ -158,12 +174,17 @@ def example_seeds():
             "config": args("--config", (CONFIGS / "sd15_pndm.json").read_text(), "--inference-steps", "50"),
             "bad_combination": args("--train-steps", "10", "--respace", "5", "--ldm", "quad"),
             "help": args("--help"),
+            "config_not_json": args("--config", "m"),
+            "config_empty_object": args("--config", "{\n\t\t\t\t\t\t\t\n}\n", "--inference-steps", "53"),
+            "config_number": args("--config", "555555555555555555555555555556", "--inference-steps", "50"),
         },
         "continuous_processes": {
             "points": args("--points", "11"),
             "float": args("--points", "5", "--type", "float"),
             "bad_points": args("--points", "1"),
             "help": args("--help"),
+            "points_empty": args("--points", ""),
+            "lone_dash": args("-"),
         },
     }
 
@@ -178,6 +199,9 @@ def config_seeds():
         "trained_betas_length": b'{"num_train_timesteps": 3, "trained_betas": [0.1, 0.2]}',
         "leading_offset_at_T": b'{"_class_name": "DDIMScheduler", "num_train_timesteps": 4, "steps_offset": 1}',
         "unknown_key_nested": b'{"_class_name": "EulerDiscreteScheduler", "x": {"y": [1, {"z": null}]}}',
+        "truncated_literal": b"t",
+        "trained_beta_above_1_misspelt_key": (CONFIGS / "trained_betas_ddpm.json").read_bytes()
+        .replace(b'"beta_start"', b'"beta_sthrt"').replace(b"[0.0001,", b"[5.0001,"),
     })
     return seeds
 
