@@ -2,7 +2,7 @@
 // long double (x87 or IEEE binary128), and reference values read exactly into diffuse's Wide.
 #pragma once
 
-#include <diffuse/detail/wide.hpp>
+#include <diffuse/detail/wide_decimal.hpp>
 
 #include <algorithm>
 #include <cmath>

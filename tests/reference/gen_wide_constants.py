@@ -105,6 +105,8 @@ def header():
         "inline constexpr Wide half_pi = %s;" % wide(pi / 2),
         "inline constexpr Wide two_over_pi = %s;" % wide(2 / pi),
         "inline constexpr Wide log_two_pi = %s;" % wide(mp.log(2 * pi)),
+        array("Wide", "powers_of_ten", "10^(2^k), k = 0..16 (wide_decimal.hpp's powers of ten above 10^55).",
+              [wide(mpf(10) ** (2 ** k)) for k in range(17)]),
         "/// ln 2 and π/2 times 2^192 (argument reduction of exp, sin and cos).",
         "inline constexpr U256 ln2_fixed192 = %s;" % fixed192(mp.log(2)),
         "inline constexpr U256 half_pi_fixed192 = %s;" % fixed192(pi / 2),

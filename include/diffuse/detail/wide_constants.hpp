@@ -17,6 +17,26 @@ inline constexpr Wide pi = Wide::from_parts(false, 1, 0xc90fdaa22168c234u, 0xc4c
 inline constexpr Wide half_pi = Wide::from_parts(false, 0, 0xc90fdaa22168c234u, 0xc4c6628b80dc1cd1u);
 inline constexpr Wide two_over_pi = Wide::from_parts(false, -1, 0xa2f9836e4e441529u, 0xfc2757d1f534ddc1u);
 inline constexpr Wide log_two_pi = Wide::from_parts(false, 0, 0xeb3f8e4325f5a534u, 0x94bc900144192024u);
+/// 10^(2^k), k = 0..16 (wide_decimal.hpp's powers of ten above 10^55).
+inline constexpr Wide powers_of_ten[17] = {
+    Wide::from_parts(false, 3, 0xa000000000000000u, 0x0000000000000000u),
+    Wide::from_parts(false, 6, 0xc800000000000000u, 0x0000000000000000u),
+    Wide::from_parts(false, 13, 0x9c40000000000000u, 0x0000000000000000u),
+    Wide::from_parts(false, 26, 0xbebc200000000000u, 0x0000000000000000u),
+    Wide::from_parts(false, 53, 0x8e1bc9bf04000000u, 0x0000000000000000u),
+    Wide::from_parts(false, 106, 0x9dc5ada82b70b59du, 0xf020000000000000u),
+    Wide::from_parts(false, 212, 0xc2781f49ffcfa6d5u, 0x3cbf6b71c76b25fbu),
+    Wide::from_parts(false, 425, 0x93ba47c980e98cdfu, 0xc66f336c36b10137u),
+    Wide::from_parts(false, 850, 0xaa7eebfb9df9de8du, 0xddbb901b98feeab8u),
+    Wide::from_parts(false, 1700, 0xe319a0aea60e91c6u, 0xcc655c54bc5058f9u),
+    Wide::from_parts(false, 3401, 0xc976758681750c17u, 0x650d3d28f18b50ceu),
+    Wide::from_parts(false, 6803, 0x9e8b3b5dc53d5de4u, 0xa74d28ce329ace52u),
+    Wide::from_parts(false, 13606, 0xc46052028a20979au, 0xc94c153f804a4a92u),
+    Wide::from_parts(false, 27213, 0x96a3a1d17faf211au, 0x0c7c2892305f4e12u),
+    Wide::from_parts(false, 54426, 0xb1485471f16603b5u, 0x6226e1134dc6c889u),
+    Wide::from_parts(false, 108852, 0xf58a326a5783a749u, 0xb3c1068fdbaa558cu),
+    Wide::from_parts(false, 217705, 0xeb81cf19f0160e7fu, 0x71cf55536ae2e412u),
+};
 /// ln 2 and π/2 times 2^192 (argument reduction of exp, sin and cos).
 inline constexpr U256 ln2_fixed192 = {{0x40f343267298b62eu, 0xc9e3b39803f2f6afu, 0xb17217f7d1cf79abu, 0x0000000000000000u}};
 inline constexpr U256 half_pi_fixed192 = {{0x52049c1114cf98e8u, 0x898cc51701b839a2u, 0x921fb54442d18469u, 0x0000000000000001u}};
