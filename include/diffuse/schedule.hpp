@@ -221,25 +221,28 @@ class Schedule {
     const Wide offset = detail::decimal_value(s);
     const Wide cap = detail::decimal_value(max_beta);
     const Wide one_minus_cap = detail::decimal_complement(max_beta);
-    // With h = π/(2T(1 + s)), θ(k/T) = (k + sT)h and π/2 − θ(k/T) = (T − k)h. Each sine and
-    // cosine is taken of the smaller of an angle and its complement, so that no argument carries
-    // a rounding error larger than itself: cos θ = sin((T − k)h) past π/4, and
-    // sin(θ_{t−1} + θ_t) = sin((2(T − t) + 1)h) past π/2.
+    // With h = π/(2T(1 + s)), θ(k/T) = (k + sT)h and π/2 − θ(k/T) = (T − k)h. sin θ and cos θ
+    // come from the smaller of the angle and its complement, so that no argument carries a
+    // rounding error larger than itself, and sin(θ_{t−1} + θ_t) = sin(2θ_t − h) from them:
+    // 2 sin θ cos θ cos h − (cos θ − sin θ)(cos θ + sin θ) sin h, whose two terms cancel at most one
+    // bit (near θ = 0 the sum is at least θ_t, near π/2 both terms are positive).
     const Wide h = detail::wide_constants::pi / (2 * Wide(steps) * (1 + offset));
     const Wide shift = offset * Wide(steps);
-    auto cos_theta = [&](int k) {
+    auto angle = [&](int k) {  // sin θ(k/T) and cos θ(k/T)
       const Wide theta = (Wide(k) + shift) * h;
-      return theta <= ldexp(detail::wide_constants::pi, -2) ? cos(theta) : sin(Wide(steps - k) * h);
+      if (theta <= ldexp(detail::wide_constants::pi, -2)) return detail::sin_cos(theta);
+      const detail::SinCos complement = detail::sin_cos(Wide(steps - k) * h);
+      return detail::SinCos{complement.cos, complement.sin};
     };
     std::vector<Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
-    const Wide sin_h = sin(h);
-    Wide cos_a = cos_theta(0);
+    const detail::SinCos small = detail::sin_cos(h);
+    Wide cos_a = angle(0).cos;
     for (int t = 1; t <= steps; ++t) {
-      const Wide cos_b = cos_theta(t);
-      const Wide sum = (2 * (Wide(t) + shift) - 1) * h;  // θ_{t−1} + θ_t
-      const Wide sin_sum = sum <= detail::wide_constants::half_pi ? sin(sum) : sin((2 * Wide(steps - t) + 1) * h);
+      const detail::SinCos b = angle(t);
+      const Wide& cos_b = b.cos;
+      const Wide sin_sum = ldexp(b.sin * cos_b, 1) * small.cos - (cos_b - b.sin) * (cos_b + b.sin) * small.sin;
       const Wide inverse = Wide(1) / (cos_a * cos_a);
-      Wide beta_t = sin_h * sin_sum * inverse;
+      Wide beta_t = small.sin * sin_sum * inverse;
       Wide alpha_t = cos_b * cos_b * inverse;
       cos_a = cos_b;
       if (t == steps) beta_t = 1;  // f(1) = 0 exactly
