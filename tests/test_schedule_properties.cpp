@@ -375,3 +375,27 @@ TEMPLATE_TEST_CASE("variance is preserved: alpha_bar + (1 - alpha_bar) = 1 and t
     CHECK(bad == 0);
   }
 }
+
+// Terms log α_s below 2⁻¹⁹² (β below about 1e-58) lie under the resolution of the fixed-point sum
+// of log ᾱ; they once vanished (1 − ᾱ_1 = 0 for chen_sigmoid(256, -3, 3, 0.01), a fuzz seed). The
+// expectations follow from the definitions: 1 − ᾱ_1 = β_1 exactly and log ᾱ_1 = log1p(−β_1) =
+// −β_1 − β_1²/2 − …, whose nearest float/double is −β_1; n equal β give 1 − (1 − β)^n =
+// nβ(1 − (n − 1)β/2 + …), whose nearest value is that of nβ (a tie of nβ is impossible: n·β is a
+// product of a power of two times 125 and β's odd significand, checked below through fl(nβ)/n).
+TEMPLATE_TEST_CASE("steps with betas far below 2^-192 keep their weight", "[schedule][properties][ieee]", float, double) {
+  using S = TestType;
+  using Schedule = diffuse::Schedule<S>;
+  const S b1 = std::is_same<S, float>::value ? S(1e-40f) : S(1e-130), b2 = std::is_same<S, float>::value ? S(3e-41f) : S(3e-140);
+  const Schedule s = Schedule::from_betas(std::vector<double>{static_cast<double>(b1), static_cast<double>(b2), 0.5});
+  CHECK(s.one_minus_alpha_bar(1) == b1);
+  CHECK(s.log_alpha_bar(1) == -b1);
+  CHECK(s.one_minus_alpha_bar(2) > b1);
+  CHECK(s.respaced({2, 3}).beta(1) == s.one_minus_alpha_bar(2));
+  CHECK(s.one_minus_alpha_bar_ratio(1, 2) == b2);
+  const double b = 1e-70;
+  const int n = 1000;
+  const diffuse::Schedule<double> many = diffuse::Schedule<double>::constant(n, b);
+  CHECK(many.one_minus_alpha_bar(n) == n * b);
+  CHECK(many.one_minus_alpha_bar(1) == b);
+  CHECK(many.one_minus_alpha_bar(n / 2) == (n / 2) * b);
+}

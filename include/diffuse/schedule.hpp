@@ -19,6 +19,31 @@ namespace diffuse {
 
 namespace detail {
 
+/// A prefix sum Σ log α_s: `fixed`, the exact sum of the terms each truncated toward zero to a
+/// multiple of 2⁻¹⁹² (64.192 fixed point), and `residual`, the sum in Wide of what the truncation
+/// dropped — zero unless a term is below 2⁻⁶⁴ in magnitude (a β_s below 5e-20), where it keeps
+/// such terms from vanishing. The residuals all have the sign of their terms, so their sum loses no
+/// bits to cancellation: relative error within (n − 1)·2⁻¹²⁸ of it for n such terms.
+struct LogSum {
+  U256 fixed{{0, 0, 0, 0}};
+  Wide residual;
+
+  /// This sum plus the finite term x.
+  LogSum plus(const Wide& x) const {
+    const U256 truncated = wide_fixed::from_wide(x);
+    LogSum next{wide_fixed::add(fixed, truncated), residual};
+    if (!x.is_zero() && x.exponent() < -64) next.residual += x - wide_fixed::to_wide(truncated);  // exact: x's low bits
+    return next;
+  }
+  /// The sum, rounded to Wide (twice: the fixed part, then the residual added).
+  Wide value() const { return wide_fixed::to_wide(fixed) + residual; }
+  /// This sum minus an earlier one: the exact difference of the fixed parts, rounded once, plus
+  /// the difference of the residuals.
+  Wide minus(const LogSum& earlier) const {
+    return wide_fixed::to_wide(wide_fixed::subtract(fixed, earlier.fixed)) + (residual - earlier.residual);
+  }
+};
+
 /// A schedule in extended precision: the single source of the numbers of every Schedule<Scalar>.
 /// Index t runs over 0..T; entry 0 is the data (β_0 = 0, α_0 = 1, log ᾱ_0 = 0).
 struct WideSchedule {
@@ -26,21 +51,21 @@ struct WideSchedule {
   std::vector<Wide> beta;       ///< β_t
   std::vector<Wide> alpha;      ///< α_t = 1 − β_t
   std::vector<Wide> log_alpha;  ///< log α_t
-  /// L_t = log ᾱ_t = Σ_{s ≤ t} log α_s, summed exactly in 64.192-bit fixed point (each log α_s
-  /// rounded to a multiple of 2⁻¹⁹² first), so that a difference L_t − L_s is the exact sum of
-  /// the terms between however close s and t are; the last step's −∞ (β_T = 1) is held apart.
-  std::vector<U256> log_alpha_bar_fixed;
+  /// L_t = log ᾱ_t = Σ_{s ≤ t} log α_s as a LogSum, so that a difference L_t − L_s is the exact
+  /// sum of the terms between however close s and t are (each term's bits above 2⁻¹⁹² exactly, the
+  /// rest in the residual); the last step's −∞ (β_T = 1) is held apart.
+  std::vector<LogSum> log_alpha_bar_sums;
   bool zero_at_end = false;  ///< ᾱ_T = 0: L_T = −∞
   std::vector<int> source;  ///< the step of the schedule this one was respaced from (t itself otherwise)
 
   Wide log_alpha_bar(int t) const {
-    return t == steps && zero_at_end ? Wide::infinity(true) : wide_fixed::to_wide(log_alpha_bar_fixed[at(t)]);
+    return t == steps && zero_at_end ? Wide::infinity(true) : log_alpha_bar_sums[at(t)].value();
   }
   /// L_t − L_s = log(ᾱ_t / ᾱ_s), 0 ≤ s ≤ t ≤ T, rounded once from the exact difference of the sums.
   Wide log_alpha_bar_difference(int s, int t) const {
     if (s == t) return Wide();  // also where ᾱ_s = 0 (−∞ − −∞)
     if (t == steps && zero_at_end) return Wide::infinity(true);
-    return wide_fixed::to_wide(wide_fixed::subtract(log_alpha_bar_fixed[at(t)], log_alpha_bar_fixed[at(s)]));
+    return log_alpha_bar_sums[at(t)].minus(log_alpha_bar_sums[at(s)]);
   }
   /// The vector index of step t (checked by the callers).
   static std::size_t at(int t) { return static_cast<std::size_t>(t); }
@@ -64,7 +89,7 @@ struct RatioTerms {
 /// them for a respaced schedule) and the sum goes on from L_k.
 inline std::shared_ptr<const WideSchedule> build_wide_schedule(const char* function, std::vector<Wide> beta,
                                                                std::vector<Wide> alpha, std::vector<int> source,
-                                                               std::vector<U256> given = {}) {
+                                                               std::vector<LogSum> given = {}) {
   const std::size_t steps = beta.size() - 1;
   auto w = std::make_shared<WideSchedule>();
   w->steps = static_cast<int>(steps);
@@ -87,14 +112,14 @@ inline std::shared_ptr<const WideSchedule> build_wide_schedule(const char* funct
     w->zero_at_end = last_is_one;
     w->log_alpha[t] = a.is_zero() ? Wide::infinity(true) : log_alpha(b, a);
   }
-  if (given.empty()) given.push_back(U256{{0, 0, 0, 0}});
+  if (given.empty()) given.push_back(LogSum());
   for (std::size_t t = given.size(); t <= steps; ++t) {
     // The −∞ of a last β = 1 stays out of the sum (zero_at_end says it).
-    given.push_back(w->log_alpha[t].is_finite() ? wide_fixed::add(given.back(), wide_fixed::from_wide(w->log_alpha[t])) : given.back());
+    given.push_back(w->log_alpha[t].is_finite() ? given.back().plus(w->log_alpha[t]) : given.back());
   }
   w->beta = std::move(beta);
   w->alpha = std::move(alpha);
-  w->log_alpha_bar_fixed = std::move(given);
+  w->log_alpha_bar_sums = std::move(given);
   w->source = std::move(source);
   return w;
 }
@@ -377,7 +402,7 @@ class Schedule {
     }
     // ᾱ'_1 = ᾱ_1 by construction: the sum of log α' starts from this schedule's L_1 itself.
     return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), w.source,
-                                                {w.log_alpha_bar_fixed[0], w.log_alpha_bar_fixed[1]}));
+                                                {w.log_alpha_bar_sums[0], w.log_alpha_bar_sums[1]}));
   }
 
   /// The schedule over the kept steps t_1 < … < t_K (improved-diffusion `respace.py`):
@@ -391,7 +416,7 @@ class Schedule {
     using detail::Wide;
     const std::size_t n = kept.size() + 1;
     std::vector<Wide> beta(n), alpha(n);
-    std::vector<detail::U256> log_alpha_bar(n, detail::U256{{0, 0, 0, 0}});
+    std::vector<detail::LogSum> log_alpha_bar(n);
     std::vector<int> source(n, 0);
     int previous = 0;
     for (std::size_t k = 1; k < n; ++k) {
@@ -411,7 +436,7 @@ class Schedule {
         beta[k] = step.one_minus_ratio;
         alpha[k] = step.ratio;
       }
-      log_alpha_bar[k] = w.log_alpha_bar_fixed[i];
+      log_alpha_bar[k] = w.log_alpha_bar_sums[i];
       source[k] = w.source[i];
       previous = t;
     }
