@@ -664,9 +664,9 @@ void check_conversions(std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("Wide from float and to float: exact in, rounded to nearest even out", "[wide][conversion]") { check_conversions<float>(1); }
-TEST_CASE("Wide from double and to double: exact in, rounded to nearest even out", "[wide][conversion]") { check_conversions<double>(2); }
-TEST_CASE("Wide from long double and to long double: exact in, rounded to nearest even out", "[wide][conversion]") {
+TEST_CASE("Wide from float and to float: exact in, rounded to nearest even out", "[wide][conversion][ieee]") { check_conversions<float>(1); }
+TEST_CASE("Wide from double and to double: exact in, rounded to nearest even out", "[wide][conversion][ieee]") { check_conversions<double>(2); }
+TEST_CASE("Wide from long double and to long double: exact in, rounded to nearest even out", "[wide][conversion][ieee]") {
   // x87 extended (64 bits), IEEE binary128 (113) or double (53): numeric_limits describes each.
   static_assert(LDBL_MANT_DIG == 64 || LDBL_MANT_DIG == 113 || LDBL_MANT_DIG == 53, "an unexpected long double");
   check_conversions<long double>(3);
