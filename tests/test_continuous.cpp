@@ -700,6 +700,39 @@ TEST_CASE("cast gives the process of the other scalar type rounded once from the
   CHECK_FALSE(diffuse::ContinuousProcess<double>::ve().variance_preserving());
 }
 
+TEST_CASE("every factory holds its own family: its name, whether it is variance preserving, kept by cast", "[continuous]") {
+  using P = diffuse::ContinuousProcess<double>;
+  struct Case {
+    P process;
+    const char* name;
+    bool variance_preserving;
+  };
+  const Case cases[] = {{P::vp_linear(), "vp_linear", true},
+                        {P::sub_vp(), "sub_vp", false},
+                        {P::cosine(), "cosine", true},
+                        {P::shifted_cosine(512), "shifted_cosine", true},
+                        {P::interpolated_cosine(512, 32, 256), "interpolated_cosine", true},
+                        {P::vdm_linear(), "vdm_linear", true},
+                        {P::ve(), "ve", false}};
+  const double eps = std::numeric_limits<double>::epsilon();
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK(std::string(c.process.name()) == c.name);
+    CHECK(c.process.variance_preserving() == c.variance_preserving);
+    const auto f = c.process.cast<float>();
+    CHECK(std::string(f.name()) == c.name);
+    CHECK(f.variance_preserving() == c.variance_preserving);
+    // The flag is the family's formulas: a² + b² = 1 (each rounded once) exactly when it is set.
+    const double sum = c.process.signal_variance(at(0.5)) + c.process.noise_variance(at(0.5));
+    CHECK((std::fabs(sum - 1) <= 2 * eps) == c.variance_preserving);
+    if (c.variance_preserving) {
+      CHECK(c.process.discretize_marginals(4).steps() == 4);
+    } else {
+      CHECK_THROWS_AS(c.process.discretize_marginals(4), std::invalid_argument);
+    }
+  }
+}
+
 TEST_CASE("bad arguments throw with the function and the rule and the value", "[continuous][errors]") {
   using P = diffuse::ContinuousProcess<double>;
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();

@@ -16,7 +16,9 @@
 /// The VP families have a² + b² = 1 and are given by the log-SNR λ = log(a²/b²); sub-VP and VE are
 /// not variance preserving. λ, the noise level σ = b/a = e^{−λ/2} and t are connected for every
 /// family: log_snr(t), noise_level(t), time(LogSnr), time(NoiseLevel) (closed-form inverses, a
-/// safeguarded Newton iteration for the interpolated cosine, which has none).
+/// safeguarded Newton iteration for the interpolated cosine, which has none). Each family is one
+/// type of detail/continuous_families.hpp (the three cosines share one) with every formula written
+/// on it; the process holds a std::variant of them, so a family that lacks a quantity does not compile.
 ///
 /// Precision: every value is evaluated in detail::Wide (128-bit significand, integer arithmetic)
 /// from the exact definition (decimal parameters taken as the decimals they spell) and rounded
@@ -39,9 +41,12 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <variant>
 
 #include <Eigen/Core>
 
+#include "detail/continuous_families.hpp"
 #include "detail/error.hpp"
 #include "detail/wide.hpp"
 #include "gaussian.hpp"
@@ -51,320 +56,24 @@
 namespace diffuse {
 namespace detail {
 
-enum class ProcessFamily { vp_linear, sub_vp, cosine, vdm_linear, ve };
-
-/// The definition of a continuous process in extended precision, with the formulas of every
-/// quantity. Times s, t are in [0, 1] (exact copies of the caller's Scalar values).
-struct ProcessDefinition {
-  ProcessFamily family = ProcessFamily::vp_linear;
-  const char* name = "";
-  // vp_linear, sub_vp: β(t) = beta_min + beta_slope·t.
-  Wide beta_min = 0, beta_slope = 0;
-  // cosine: θ(t) = theta_min + t·width, φ(t) = π/2 − θ(t) = phi_end + (1 − t)·width,
-  // λ(t) = −2 log tan θ(t) + shift_start + t·shift_slope.
-  Wide theta_min = 0, phi_end = 0, width = 0, shift_start = 0, shift_slope = 0;
-  // vdm_linear: λ(t) = −(gamma_min + t·gamma_slope).
-  Wide gamma_min = 0, gamma_slope = 0;
-  // ve: log σ(t) = log_sigma_min + t·log_sigma_slope.
-  Wide log_sigma_min = 0, log_sigma_slope = 0;
-
-  bool variance_preserving() const { return family != ProcessFamily::sub_vp && family != ProcessFamily::ve; }
-  bool given_by_log_snr() const { return family == ProcessFamily::cosine || family == ProcessFamily::vdm_linear; }
-
-  // --- the integrated β of vp_linear and sub_vp -------------------------------------------------
-  /// β(t) = β_min + β_d t.
-  Wide beta(Wide t) const { return beta_min + beta_slope * t; }
-  /// B(t) = t(β_min + ½β_d t); all terms non-negative.
-  Wide integral_beta(Wide t) const { return t * (beta_min + beta_slope * t / 2); }
-  /// B(t) − B(s) = (t − s)(β_min + ½β_d(t + s)), without subtracting B(s) from B(t).
-  Wide integral_beta_difference(Wide s, Wide t) const { return (t - s) * (beta_min + beta_slope * (t + s) / 2); }
-  /// t with B(t) = B: the positive root 2B/(β_min + √(β_min² + 2β_d B)) of ½β_d t² + β_min t − B,
-  /// written without the cancellation of (√(β_min² + 2β_d B) − β_min)/β_d (and valid for β_d = 0).
-  Wide time_of_integral_beta(Wide integral) const {
-    if (integral == 0) return 0;
-    return 2 * integral / (beta_min + sqrt(beta_min * beta_min + 2 * beta_slope * integral));
-  }
-
-  // --- the angles of the cosine family ------------------------------------------------------------
-  struct Angles {
-    Wide theta, phi;  ///< θ(t) and φ(t) = π/2 − θ(t), each to full relative precision
-  };
-  /// θ from θ_min + t·width when t ≤ ½ (then φ ≥ π/4 − |shift of the clip| and π/2 − θ does not
-  /// cancel), φ from phi_end + (1 − t)·width otherwise (1 − t is exact for t ≥ ½).
-  Angles angles(Wide t) const {
-    if (t <= ldexp(Wide(1), -1)) {
-      const Wide theta = theta_min + t * width;
-      return {theta, wide_constants::half_pi - theta};
-    }
-    const Wide phi = phi_end + (1 - t) * width;
-    return {wide_constants::half_pi - phi, phi};
-  }
-
-  // --- marginal ---------------------------------------------------------------------------------
-  /// λ(t) = log(a²/b²).
-  Wide log_snr(Wide t) const {
-    switch (family) {
-      case ProcessFamily::vp_linear: {  // log(e^{−B}/(1 − e^{−B})) = −B − log(−expm1(−B))
-        const Wide b = integral_beta(t);
-        return -b - log(-expm1(-b));
-      }
-      case ProcessFamily::sub_vp: {  // −2 log(2 sinh(B/2)) = −B − 2 log(−expm1(−B))
-        const Wide b = integral_beta(t);
-        return -b - 2 * log(-expm1(-b));
-      }
-      case ProcessFamily::cosine: {  // −2 log tan θ = 2 (log sin φ − log sin θ)
-        const Angles g = angles(t);
-        return 2 * (log(sin(g.phi)) - log(sin(g.theta))) + shift_start + t * shift_slope;
-      }
-      case ProcessFamily::vdm_linear:
-        return -(gamma_min + t * gamma_slope);
-      case ProcessFamily::ve:
-        return -2 * (log_sigma_min + t * log_sigma_slope);
-    }
-    return 0;
-  }
-  /// log a²(t): −B (vp_linear, sub_vp), −softplus(−λ) (cosine, vdm_linear), 0 (ve).
-  Wide log_signal_variance(Wide t) const {
-    switch (family) {
-      case ProcessFamily::vp_linear:
-      case ProcessFamily::sub_vp:
-        return -integral_beta(t);
-      case ProcessFamily::ve:
-        return 0;
-      default:
-        return -softplus(-log_snr(t));
-    }
-  }
-  /// b²(t): −expm1(−B) (vp_linear), expm1(−B)² (sub_vp), sigmoid(−λ) (cosine, vdm_linear), σ² (ve).
-  Wide noise_variance(Wide t) const {
-    switch (family) {
-      case ProcessFamily::vp_linear:
-        return -expm1(-integral_beta(t));
-      case ProcessFamily::sub_vp: {
-        const Wide e = expm1(-integral_beta(t));
-        return e * e;
-      }
-      case ProcessFamily::ve:
-        return exp(2 * (log_sigma_min + t * log_sigma_slope));
-      default:
-        return sigmoid(-log_snr(t));
-    }
-  }
-  /// b(t): −expm1(−B) for sub_vp (its standard deviation is 1 − a²), √b² otherwise.
-  Wide noise_scale(Wide t) const {
-    if (family == ProcessFamily::sub_vp) return -expm1(-integral_beta(t));
-    if (family == ProcessFamily::ve) return exp(log_sigma_min + t * log_sigma_slope);
-    return sqrt(noise_variance(t));
-  }
-  /// σ(t) = b/a: e^{B/2}√(−expm1(−B)) (vp_linear), 2 sinh(B/2) (sub_vp), e^{−λ/2} (cosine,
-  /// vdm_linear), σ_min e^{t log(σ_max/σ_min)} (ve).
-  Wide noise_level(Wide t) const {
-    switch (family) {
-      case ProcessFamily::vp_linear: {
-        const Wide b = integral_beta(t);
-        return exp(b / 2) * sqrt(-expm1(-b));
-      }
-      case ProcessFamily::sub_vp:
-        return 2 * sinh(integral_beta(t) / 2);
-      case ProcessFamily::ve:
-        return exp(log_sigma_min + t * log_sigma_slope);
-      default:
-        return exp(-log_snr(t) / 2);
-    }
-  }
-
-  // --- derivatives and the SDE --------------------------------------------------------------------
-  /// dλ/dt: −β/(−expm1(−B)) (vp_linear), −β/tanh(B/2) (sub_vp), both −∞ at t = 0;
-  /// −2w/(sin θ sin φ) + shift slope (cosine), −(γ_max − γ_min) (vdm_linear), −2 log(σ_max/σ_min) (ve).
-  Wide log_snr_derivative(Wide t) const {
-    switch (family) {
-      case ProcessFamily::vp_linear:
-      case ProcessFamily::sub_vp: {
-        const Wide b = integral_beta(t);
-        if (b == 0) return -Wide::infinity();  // b² ~ B → 0 faster than β
-        return family == ProcessFamily::vp_linear ? -beta(t) / -expm1(-b) : -beta(t) / tanh(b / 2);
-      }
-      case ProcessFamily::cosine: {
-        const Angles g = angles(t);
-        return -2 * width / (sin(g.theta) * sin(g.phi)) + shift_slope;
-      }
-      case ProcessFamily::vdm_linear:
-        return -gamma_slope;
-      case ProcessFamily::ve:
-        return -2 * log_sigma_slope;
-    }
-    return 0;
-  }
-  /// g(t)² of the SDE dx = f(t) x dt + g(t) dW whose marginals are these (f = ½ d log a²/dt,
-  /// g² = db²/dt − 2f b²): β (vp_linear), β(−expm1(−2B)) (sub_vp), −λ'b² (cosine, vdm_linear; for
-  /// the cosine (2w sin θ/sin φ − slope·sin²θ)/(sin²θ + e^{shift} sin²φ), which is 0 at θ = 0),
-  /// dσ²/dt = 2 log(σ_max/σ_min) σ² (ve).
-  Wide diffusion_squared(Wide t) const {
-    switch (family) {
-      case ProcessFamily::vp_linear:
-        return beta(t);
-      case ProcessFamily::sub_vp:
-        return beta(t) * -expm1(-2 * integral_beta(t));
-      case ProcessFamily::cosine: {
-        const Angles g = angles(t);
-        const Wide st = sin(g.theta), sp = sin(g.phi);
-        return (2 * width * st / sp - shift_slope * st * st) / (st * st + exp(shift_start + t * shift_slope) * sp * sp);
-      }
-      case ProcessFamily::vdm_linear:
-        return gamma_slope * sigmoid(gamma_min + t * gamma_slope);
-      case ProcessFamily::ve:
-        return 2 * log_sigma_slope * noise_variance(t);
-    }
-    return 0;
-  }
-  /// f(t) = ½ d log a²/dt: −½β for every VP family and sub_vp (the VP β being g²), 0 for ve.
-  Wide drift(Wide t) const {
-    switch (family) {
-      case ProcessFamily::vp_linear:
-      case ProcessFamily::sub_vp:
-        return -beta(t) / 2;
-      case ProcessFamily::ve:
-        return 0;
-      default:
-        return -diffusion_squared(t) / 2;
-    }
-  }
-
-  // --- q(x_t|x_s) -------------------------------------------------------------------------------
-  /// Δλ = λ(s) − λ(t) ≥ 0 for the families given by λ, without subtracting λ(t) from λ(s):
-  /// cosine: tan θ_t/tan θ_s = 1 + sin(θ_t − θ_s)/(cos θ_t sin θ_s), θ_t − θ_s = (t − s)w, so
-  /// Δλ = 2 log1p(sin((t − s)w)/(sin φ_t sin θ_s)) − (t − s)·shift slope (both terms ≥ 0);
-  /// vdm_linear: Δλ = (t − s)(γ_max − γ_min).
-  Wide log_snr_decrease(Wide s, Wide t) const {
-    if (family == ProcessFamily::vdm_linear) return (t - s) * gamma_slope;
-    const Angles gs = angles(s), gt = angles(t);
-    return 2 * log1p(sin((t - s) * width) / (sin(gt.phi) * sin(gs.theta))) - (t - s) * shift_slope;
-  }
-  struct Transition {
-    Wide log_scale;  ///< log(a_t/a_s)
-    Wide variance;   ///< b_t² − (a_t/a_s)² b_s²
-  };
-  /// q(x_t|x_s) = N((a_t/a_s) x_s, v I), 0 ≤ s < t ≤ 1, with
-  ///   vp_linear   log(a_t/a_s) = −½ΔB, v = −expm1(−ΔB)            (ΔB = B(t) − B(s) factored)
-  ///   sub_vp      log(a_t/a_s) = −½ΔB, v = expm1(−ΔB)·expm1(−(B(t) + B(s)))
-  ///               (from (1 − ρA)² − ρ(1 − A)² = (1 − ρ)(1 − ρA²), A = a_s², ρ = a_t²/a_s²)
-  ///   VP by λ     r = b_s²·expm1(Δλ): a_t²/a_s² = 1/(1 + r), v = r/(1 + r)
-  ///               (from softplus(−λ_t) − softplus(−λ_s) = log1p(sigmoid(−λ_s) expm1(λ_s − λ_t)));
-  ///               s with b_s = 0 (λ_s = +∞, the data) gives the marginal
-  ///   ve          log(a_t/a_s) = 0, v = σ_t²·(−expm1(−2(t − s) log(σ_max/σ_min)))
-  /// Every term is a product or quotient of non-negative, accurately computed factors.
-  Transition transition(Wide s, Wide t) const {
-    switch (family) {
-      case ProcessFamily::vp_linear: {
-        const Wide d = integral_beta_difference(s, t);
-        return {-d / 2, -expm1(-d)};
-      }
-      case ProcessFamily::sub_vp: {
-        const Wide d = integral_beta_difference(s, t);
-        return {-d / 2, expm1(-d) * expm1(-(integral_beta(t) + integral_beta(s)))};
-      }
-      case ProcessFamily::ve:
-        return {0, noise_variance(t) * -expm1(-2 * (t - s) * log_sigma_slope)};
-      default: {
-        const Wide lambda_s = log_snr(s);
-        if (lambda_s == Wide::infinity()) return {log_signal_variance(t) / 2, noise_variance(t)};
-        const Wide r = sigmoid(-lambda_s) * expm1(log_snr_decrease(s, t));
-        if (!detail::is_finite(r)) return {-Wide::infinity(), 1};
-        return {-log1p(r) / 2, r / (1 + r)};
-      }
-    }
-  }
-
-  // --- inverses -----------------------------------------------------------------------------------
-  /// t with λ(t) = λ, for λ in [λ(1), λ(0)] (the result is clamped to [0, 1]):
-  ///   vp_linear   B = softplus(−λ), t = 2B/(β_min + √(β_min² + 2β_d B))
-  ///   sub_vp      B = 2 asinh(e^{−λ/2}/2), t as above
-  ///   cosine      λ_c = λ − shift: θ = atan e^{−λ_c/2}, t = (θ − θ_min)/w for λ_c ≥ 0, else
-  ///               φ = atan e^{λ_c/2}, t = 1 − (φ − φ_end)/w; interpolated (shift slope ≠ 0): Newton
-  ///   vdm_linear  t = (−λ − γ_min)/(γ_max − γ_min)
-  ///   ve          t = (−λ/2 − log σ_min)/log(σ_max/σ_min)
-  Wide time_of_log_snr(Wide lambda) const {
-    Wide t = 0;
-    switch (family) {
-      case ProcessFamily::vp_linear:
-        t = time_of_integral_beta(softplus(-lambda));
-        break;
-      case ProcessFamily::sub_vp:
-        t = time_of_integral_beta(2 * asinh(exp(-lambda / 2) / 2));
-        break;
-      case ProcessFamily::cosine:
-        t = shift_slope == 0 ? cosine_time(lambda - shift_start) : interpolated_cosine_time(lambda);
-        break;
-      case ProcessFamily::vdm_linear:
-        t = (-lambda - gamma_min) / gamma_slope;
-        break;
-      case ProcessFamily::ve:
-        t = (-lambda / 2 - log_sigma_min) / log_sigma_slope;
-        break;
-    }
-    return t < Wide() ? Wide() : (t > Wide(1) ? Wide(1) : t);
-  }
-  /// The closed-form inverse of the (clipped) cosine with a constant shift; λ_c = λ − shift.
-  Wide cosine_time(Wide lambda_c) const {
-    if (lambda_c >= 0) return (atan(exp(-lambda_c / 2)) - theta_min) / width;
-    return 1 - (atan(exp(lambda_c / 2)) - phi_end) / width;
-  }
-  /// The interpolated cosine has no closed-form inverse: Newton's method on λ(t) − λ, kept inside
-  /// the bracket [lo, hi] that every evaluation narrows (λ decreases strictly), bisecting whenever a
-  /// Newton step would leave it; stops when a step changes t by at most 2⁻¹²⁰ t (or after 400
-  /// evaluations, which the bisection bounds: the bracket then is below 2⁻³⁰⁰ Wide). The step is
-  /// tested first: at the root the rounding of λ can point a tiny step just outside the bracket,
-  /// which must end the iteration (bisecting the bracket, often still wider than 2⁻¹⁰⁰, down to
-  /// 2⁻¹²⁰ t instead cost some 20 more evaluations and an error of up to 2⁻¹²⁰ t).
-  Wide interpolated_cosine_time(Wide lambda) const {
-    Wide lo = 0, hi = 1;
-    Wide t = cosine_time(lambda - shift_start - shift_slope / 2);  // the inverse at the mid shift
-    for (int i = 0; i < 400; ++i) {
-      const Wide f = log_snr(t) - lambda;
-      if (f == 0) return t;
-      if (f > 0) {
-        lo = t;
-      } else {
-        hi = t;
-      }
-      Wide next = t - f / log_snr_derivative(t);
-      if (abs(next - t) <= ldexp(t, -120)) return next;
-      if (!(next > lo && next < hi)) next = lo + (hi - lo) / 2;
-      if (next == lo || next == hi) return next;
-      t = next;
-    }
-    return t;
-  }
-};
-
 inline void check_finite_parameter(const char* function, const char* name, double value) {
   if (!detail::is_finite(value)) detail::fail<std::invalid_argument>(function, std::string(name) + " must be finite", value);
 }
 
-/// vp_linear or sub_vp with β(t) = β_min + β_slope·t, the parameters already in wide.
-inline ProcessDefinition integrated_beta_definition(ProcessFamily family, const char* name, Wide beta_min, Wide beta_slope) {
-  ProcessDefinition d;
-  d.family = family;
-  d.name = name;
-  d.beta_min = beta_min;
-  d.beta_slope = beta_slope;
-  return d;
-}
-
-inline ProcessDefinition vp_linear_definition(const char* function, double beta_min, double beta_max, ProcessFamily family,
-                                              const char* name) {
+/// The β(t) = β_min + t(β_max − β_min) of vp_linear and sub_vp, checked and taken in wide.
+inline IntegratedBeta checked_integrated_beta(const char* function, double beta_min, double beta_max) {
   if (!(beta_min >= 0 && detail::is_finite(beta_min))) fail<std::invalid_argument>(function, "beta_min must be finite and >= 0", beta_min);
   if (!(beta_max >= beta_min && beta_max > 0 && detail::is_finite(beta_max))) {
     fail<std::invalid_argument>(function, "beta_max must be finite, >= beta_min and > 0", beta_max);
   }
   const Wide low = decimal_value(beta_min);
-  return integrated_beta_definition(family, name, low, decimal_value(beta_max) - low);
+  return {low, decimal_value(beta_max) - low};
 }
 
 /// The clipped, shifted cosine: clip angles θ_min = atan e^{−λ_max/2}, φ_end = atan e^{λ_min/2}
 /// (= π/2 − θ_max), shift 2 log(d_high/d) at t = 0 moving linearly to 2 log(d_low/d) at t = 1.
-inline ProcessDefinition cosine_definition(const char* function, const char* name, double image_d, double noise_d_low,
-                                           double noise_d_high, double log_snr_min, double log_snr_max) {
+inline CosineFamily cosine_family(const char* function, double image_d, double noise_d_low, double noise_d_high,
+                                  double log_snr_min, double log_snr_max) {
   if (!(image_d > 0 && detail::is_finite(image_d))) fail<std::invalid_argument>(function, "image_d must be finite and > 0", image_d);
   if (!(noise_d_low > 0 && detail::is_finite(noise_d_low))) {
     fail<std::invalid_argument>(function, "noise_d must be finite and > 0", noise_d_low);
@@ -376,9 +85,7 @@ inline ProcessDefinition cosine_definition(const char* function, const char* nam
     fail<std::invalid_argument>(function, "log_snr_min must be a number below +inf", log_snr_min);
   }
   if (detail::is_nan(log_snr_max) || !(log_snr_max > log_snr_min)) fail<std::invalid_argument>(function, "log_snr_max must be greater than log_snr_min", log_snr_max);
-  ProcessDefinition d;
-  d.family = ProcessFamily::cosine;
-  d.name = name;
+  CosineFamily d;
   const Wide lambda_max = decimal_value(log_snr_max), lambda_min = decimal_value(log_snr_min);
   d.theta_min = atan(exp(-lambda_max / 2));
   d.phi_end = atan(exp(lambda_min / 2));
@@ -411,21 +118,21 @@ class ContinuousProcess {
   /// score_sde `VPSDE`): a² = e^{−B(t)}, B(t) = β_min t + ½(β_max − β_min) t², b² = 1 − a².
   /// @throws std::invalid_argument unless 0 ≤ β_min ≤ β_max, 0 < β_max, both finite.
   static ContinuousProcess vp_linear(double beta_min = 0.1, double beta_max = 20) {
-    return ContinuousProcess(detail::vp_linear_definition("ContinuousProcess::vp_linear", beta_min, beta_max,
-                                                          detail::ProcessFamily::vp_linear, "vp_linear"));
+    const char* fn = "ContinuousProcess::vp_linear";
+    return ContinuousProcess(detail::VpLinearFamily{detail::checked_integrated_beta(fn, beta_min, beta_max)}, "vp_linear");
   }
   /// The sub-VP SDE (Song et al. 2021, eq. 12 and 29; score_sde `subVPSDE`): the mean of vp_linear,
   /// a = e^{−B/2}, and standard deviation b = 1 − e^{−B}.
   /// @throws std::invalid_argument unless 0 ≤ β_min ≤ β_max, 0 < β_max, both finite.
   static ContinuousProcess sub_vp(double beta_min = 0.1, double beta_max = 20) {
-    return ContinuousProcess(detail::vp_linear_definition("ContinuousProcess::sub_vp", beta_min, beta_max,
-                                                          detail::ProcessFamily::sub_vp, "sub_vp"));
+    const char* fn = "ContinuousProcess::sub_vp";
+    return ContinuousProcess(detail::SubVpFamily{detail::checked_integrated_beta(fn, beta_min, beta_max)}, "sub_vp");
   }
   /// The cosine schedule in log-SNR form, λ(t) = −2 log tan(πt/2): a = cos(πt/2), b = sin(πt/2)
   /// (Nichol & Dhariwal 2021 with s = 0; Hoogeboom et al. 2023, eq. 4). λ(0) = +∞, λ(1) = −∞.
   static ContinuousProcess cosine() {
     const double inf = std::numeric_limits<double>::infinity();
-    return ContinuousProcess(detail::cosine_definition("ContinuousProcess::cosine", "cosine", 1, 1, 1, -inf, inf));
+    return ContinuousProcess(detail::cosine_family("ContinuousProcess::cosine", 1, 1, 1, -inf, inf), "cosine");
   }
   /// Simple Diffusion's shifted cosine (Hoogeboom et al. 2023, §3.1, `logsnr_schedule_cosine_shifted`):
   /// λ(t) = −2 log tan(θ_min + t(θ_max − θ_min)) + 2 log(noise_d/image_d), θ_min = atan e^{−λ_max/2},
@@ -434,8 +141,9 @@ class ContinuousProcess {
   /// @throws std::invalid_argument unless image_d, noise_d are finite and > 0, λ_min < λ_max, λ_min < +∞.
   static ContinuousProcess shifted_cosine(double image_d, double noise_d = 64, double log_snr_min = -15,
                                           double log_snr_max = 15) {
-    return ContinuousProcess(detail::cosine_definition("ContinuousProcess::shifted_cosine", "shifted_cosine", image_d,
-                                                       noise_d, noise_d, log_snr_min, log_snr_max));
+    return ContinuousProcess(
+        detail::cosine_family("ContinuousProcess::shifted_cosine", image_d, noise_d, noise_d, log_snr_min, log_snr_max),
+        "shifted_cosine");
   }
   /// Simple Diffusion's interpolated cosine (Hoogeboom et al. 2023, §3.1,
   /// `logsnr_schedule_cosine_interpolated`): λ(t) = t λ_low(t) + (1 − t) λ_high(t), λ_low and λ_high
@@ -444,8 +152,9 @@ class ContinuousProcess {
   /// noise_d_high (λ then decreases strictly), λ_min < λ_max, λ_min < +∞.
   static ContinuousProcess interpolated_cosine(double image_d, double noise_d_low, double noise_d_high,
                                                double log_snr_min = -15, double log_snr_max = 15) {
-    return ContinuousProcess(detail::cosine_definition("ContinuousProcess::interpolated_cosine", "interpolated_cosine",
-                                                       image_d, noise_d_low, noise_d_high, log_snr_min, log_snr_max));
+    return ContinuousProcess(detail::cosine_family("ContinuousProcess::interpolated_cosine", image_d, noise_d_low,
+                                                   noise_d_high, log_snr_min, log_snr_max),
+                             "interpolated_cosine");
   }
   /// VDM's linear log-SNR (Kingma et al. 2021, §3.4 and appendix): λ(t) = −γ(t),
   /// γ(t) = γ_min + t(γ_max − γ_min); a² = sigmoid(−γ), b² = sigmoid(γ). a(0) < 1: the data end is
@@ -457,12 +166,10 @@ class ContinuousProcess {
     if (!(gamma_max > gamma_min && detail::is_finite(gamma_max))) {
       detail::fail<std::invalid_argument>(fn, "gamma_max must be finite and greater than gamma_min", gamma_max);
     }
-    detail::ProcessDefinition d;
-    d.family = detail::ProcessFamily::vdm_linear;
-    d.name = "vdm_linear";
+    detail::VdmLinearFamily d;
     d.gamma_min = detail::decimal_value(gamma_min);
     d.gamma_slope = detail::decimal_value(gamma_max) - d.gamma_min;
-    return ContinuousProcess(d);
+    return ContinuousProcess(d, "vdm_linear");
   }
   /// The VE SDE (Song et al. 2021, eq. 9 and 30; score_sde `VESDE`): a = 1, b = σ(t) =
   /// σ_min (σ_max/σ_min)^t. b(0) = σ_min: the data end carries noise σ_min.
@@ -473,40 +180,52 @@ class ContinuousProcess {
     if (!(sigma_max > sigma_min && detail::is_finite(sigma_max))) {
       detail::fail<std::invalid_argument>(fn, "sigma_max must be finite and greater than sigma_min", sigma_max);
     }
-    detail::ProcessDefinition d;
-    d.family = detail::ProcessFamily::ve;
-    d.name = "ve";
+    detail::VeFamily d;
     d.log_sigma_min = log(detail::decimal_value(sigma_min));
     d.log_sigma_slope = log(detail::decimal_value(sigma_max) / detail::decimal_value(sigma_min));
-    return ContinuousProcess(d);
+    return ContinuousProcess(d, "ve");
   }
 
   /// The family's name: "vp_linear", "sub_vp", "cosine", "shifted_cosine", "interpolated_cosine",
   /// "vdm_linear" or "ve".
-  const char* name() const { return d_.name; }
+  const char* name() const { return name_; }
   /// True for the VP families (a² + b² = 1): all but sub_vp and ve.
-  bool variance_preserving() const { return d_.variance_preserving(); }
+  bool variance_preserving() const {
+    return with_family([](const auto& f) { return std::decay_t<decltype(f)>::variance_preserving; });
+  }
 
   /// a(t), the signal coefficient of q(x_t|x_0): exp(½ log a²).
-  Scalar signal_scale(Time t) const { return round(exp(d_.log_signal_variance(wide(t)) / 2)); }
+  Scalar signal_scale(Time t) const {
+    return round(exp(with_family([&](const auto& f) { return f.log_signal_variance(wide(t)); }) / 2));
+  }
   /// b(t), the noise coefficient of q(x_t|x_0).
-  Scalar noise_scale(Time t) const { return round(d_.noise_scale(wide(t))); }
+  Scalar noise_scale(Time t) const { return round(with_family([&](const auto& f) { return f.noise_scale(wide(t)); })); }
   /// a(t)²: exp(log a²).
-  Scalar signal_variance(Time t) const { return round(exp(d_.log_signal_variance(wide(t)))); }
-  /// b(t)², without cancellation (see detail::ProcessDefinition::noise_variance).
-  Scalar noise_variance(Time t) const { return round(d_.noise_variance(wide(t))); }
+  Scalar signal_variance(Time t) const {
+    return round(exp(with_family([&](const auto& f) { return f.log_signal_variance(wide(t)); })));
+  }
+  /// b(t)², without cancellation (see the family types of detail/continuous_families.hpp).
+  Scalar noise_variance(Time t) const {
+    return round(with_family([&](const auto& f) { return f.noise_variance(wide(t)); }));
+  }
   /// log a(t)² (−∞ where a = 0, the cosine at t = 1).
-  Scalar log_signal_variance(Time t) const { return round(d_.log_signal_variance(wide(t))); }
+  Scalar log_signal_variance(Time t) const {
+    return round(with_family([&](const auto& f) { return f.log_signal_variance(wide(t)); }));
+  }
   /// λ(t) = log(a²/b²) (+∞ where b = 0, the data end of vp_linear, sub_vp and cosine).
-  LogSnr<Scalar> log_snr(Time t) const { return LogSnr<Scalar>(round(d_.log_snr(wide(t)))); }
+  LogSnr<Scalar> log_snr(Time t) const {
+    return LogSnr<Scalar>(round(with_family([&](const auto& f) { return f.log_snr(wide(t)); })));
+  }
   /// SNR(t) = a²/b² = e^λ.
-  Scalar snr(Time t) const { return round(exp(d_.log_snr(wide(t)))); }
+  Scalar snr(Time t) const { return round(exp(with_family([&](const auto& f) { return f.log_snr(wide(t)); }))); }
   /// σ(t) = b/a, the noise level of the equivalent VE process x_t/a(t) = x_0 + σ ε (Karras et al.
   /// 2022, eq. 4 with s(t) = a(t)).
-  NoiseLevel<Scalar> noise_level(Time t) const { return NoiseLevel<Scalar>(round(d_.noise_level(wide(t)))); }
+  NoiseLevel<Scalar> noise_level(Time t) const {
+    return NoiseLevel<Scalar>(round(with_family([&](const auto& f) { return f.noise_level(wide(t)); })));
+  }
 
-  /// The time t with λ(t) = λ (closed forms and Newton's method: see
-  /// detail::ProcessDefinition::time_of_log_snr). Round trip t → λ → t: |Δt| ≤ u t + u|λ|/|λ'(t)|
+  /// The time t with λ(t) = λ (closed forms and Newton's method: see time_of_log_snr of the
+  /// families in detail/continuous_families.hpp). Round trip t → λ → t: |Δt| ≤ u t + u|λ|/|λ'(t)|
   /// (u = ε/2, the rounding of λ seen through the condition number) + the evaluation error.
   /// @throws std::out_of_range unless λ lies in [λ(1), λ(0)] (each rounded to Scalar).
   Time time(LogSnr<Scalar> lambda) const {
@@ -516,7 +235,7 @@ class ContinuousProcess {
                                       "log-SNR must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
                                       lambda.value());
     }
-    return Time(round(d_.time_of_log_snr(detail::Wide(lambda.value()))));
+    return Time(round(time_of_log_snr(detail::Wide(lambda.value()))));
   }
   /// The time t with σ(t) = σ: the inverse for λ = −2 log σ. The VP SDE gives the closed form
   /// t = (√(β_min² + 2β_d log(1 + σ²)) − β_min)/β_d of Karras et al. 2022, Table 1, here evaluated
@@ -531,17 +250,21 @@ class ContinuousProcess {
                                       sigma.value());
     }
     const detail::Wide s(sigma.value());
-    return Time(round(d_.time_of_log_snr(-2 * log(s))));
+    return Time(round(time_of_log_snr(-2 * log(s))));
   }
 
   /// dλ/dt (−∞ at the data end of vp_linear, sub_vp and cosine; −∞ at t = 1 for the cosine).
-  Scalar log_snr_derivative(Time t) const { return round(d_.log_snr_derivative(wide(t))); }
+  Scalar log_snr_derivative(Time t) const {
+    return round(with_family([&](const auto& f) { return f.log_snr_derivative(wide(t)); }));
+  }
   /// f(t) of the SDE dx = f(t) x dt + g(t) dW with these marginals: f = ½ d log a²/dt
   /// (−½β(t) for vp_linear and sub_vp, 0 for ve; Song et al. 2021, eq. 11, 12, 9).
-  Scalar drift(Time t) const { return round(d_.drift(wide(t))); }
+  Scalar drift(Time t) const { return round(with_family([&](const auto& f) { return f.drift(wide(t)); })); }
   /// g(t)² of that SDE: g² = db²/dt − 2f b² (β(t) for vp_linear, β(t)(1 − e^{−2B(t)}) for sub_vp,
   /// dσ²/dt for ve; Song et al. 2021, eq. 11, 12, 9; −λ'(t) b(t)² for the families given by λ).
-  Scalar diffusion_squared(Time t) const { return round(d_.diffusion_squared(wide(t))); }
+  Scalar diffusion_squared(Time t) const {
+    return round(with_family([&](const auto& f) { return f.diffusion_squared(wide(t)); }));
+  }
 
   /// The coefficients of q(x_t|x_s) = N(m x_s, v I), 0 ≤ s < t ≤ 1.
   struct TransitionCoefficients {
@@ -549,13 +272,13 @@ class ContinuousProcess {
     Scalar variance;  ///< v = b_t² − m² b_s²
     Scalar stddev;    ///< √v
   };
-  /// m = a_t/a_s and v = b_t² − (a_t/a_s)² b_s², without cancellation (formulas at
-  /// detail::ProcessDefinition::transition). Chapman–Kolmogorov holds: m(s,t) = m(u,t) m(s,u) and
-  /// v(s,t) = m(u,t)² v(s,u) + v(u,t) for s < u < t.
+  /// m = a_t/a_s and v = b_t² − (a_t/a_s)² b_s², without cancellation (formulas at the families'
+  /// transition, detail/continuous_families.hpp). Chapman–Kolmogorov holds: m(s,t) = m(u,t) m(s,u)
+  /// and v(s,t) = m(u,t)² v(s,u) + v(u,t) for s < u < t.
   /// @throws std::invalid_argument unless s < t.
   TransitionCoefficients transition_coefficients(Time s, Time t) const {
     check_order("ContinuousProcess::transition_coefficients", s, t);
-    const typename detail::ProcessDefinition::Transition k = d_.transition(wide(s), wide(t));
+    const detail::Transition k = with_family([&](const auto& f) { return f.transition(wide(s), wide(t)); });
     return {round(exp(k.log_scale)), round(k.variance), round(sqrt(k.variance))};
   }
 
@@ -575,12 +298,13 @@ class ContinuousProcess {
   PosteriorCoefficients posterior_coefficients(Time s, Time t) const {
     check_order("ContinuousProcess::posterior_coefficients", s, t);
     using detail::Wide;
-    const typename detail::ProcessDefinition::Transition k = d_.transition(wide(s), wide(t));
-    const Wide bs2 = d_.noise_variance(wide(s)), bt2 = d_.noise_variance(wide(t));
-    const Wide as = exp(d_.log_signal_variance(wide(s)) / 2);
-    const Wide variance = k.variance * bs2 / bt2;
-    return {round(as * k.variance / bt2), round(exp(k.log_scale) * bs2 / bt2), round(variance),
-            round(sqrt(variance))};
+    return with_family([&](const auto& f) -> PosteriorCoefficients {
+      const detail::Transition k = f.transition(wide(s), wide(t));
+      const Wide bs2 = f.noise_variance(wide(s)), bt2 = f.noise_variance(wide(t));
+      const Wide as = exp(f.log_signal_variance(wide(s)) / 2);
+      const Wide variance = k.variance * bs2 / bt2;
+      return {round(as * k.variance / bt2), round(exp(k.log_scale) * bs2 / bt2), round(variance), round(sqrt(variance))};
+    });
   }
 
   /// The discrete Schedule with ᾱ_t = a(t/N)² for t = 1..N (the exact marginals at the grid t/N;
@@ -594,10 +318,12 @@ class ContinuousProcess {
     using detail::Wide;
     std::vector<Wide> betas(static_cast<std::size_t>(steps));
     const Wide n = steps;
-    for (int t = 1; t <= steps; ++t) {
-      const Wide now = t / n;
-      betas[static_cast<std::size_t>(t - 1)] = t == 1 ? d_.noise_variance(now) : d_.transition((t - 1) / n, now).variance;
-    }
+    with_family([&](const auto& f) {
+      for (int t = 1; t <= steps; ++t) {
+        const Wide now = t / n;
+        betas[static_cast<std::size_t>(t - 1)] = t == 1 ? f.noise_variance(now) : f.transition((t - 1) / n, now).variance;
+      }
+    });
     return detail::schedule_from_betas<Scalar>(fn, betas);
   }
 
@@ -614,29 +340,48 @@ class ContinuousProcess {
     check_discretization(fn, steps);
     using detail::Wide;
     std::vector<Wide> betas(static_cast<std::size_t>(steps));
-    for (int t = 1; t <= steps; ++t) {
-      const Wide u = steps == 1 ? Wide() : Wide(t - 1) / Wide(steps - 1);
-      const Wide beta = d_.diffusion_squared(u) / Wide(steps);
-      if (!detail::is_finite(beta) || !(beta > 0 && beta < 1)) {
-        detail::fail<std::invalid_argument>(fn, "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N must be in (0, 1)",
-                                            beta);
+    with_family([&](const auto& f) {
+      for (int t = 1; t <= steps; ++t) {
+        const Wide u = steps == 1 ? Wide() : Wide(t - 1) / Wide(steps - 1);
+        const Wide beta = f.diffusion_squared(u) / Wide(steps);
+        if (!detail::is_finite(beta) || !(beta > 0 && beta < 1)) {
+          detail::fail<std::invalid_argument>(fn, "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N must be in (0, 1)",
+                                              beta);
+        }
+        betas[static_cast<std::size_t>(t - 1)] = beta;
       }
-      betas[static_cast<std::size_t>(t - 1)] = beta;
-    }
+    });
     return detail::schedule_from_betas<Scalar>(fn, betas);
   }
 
   /// The same process in another scalar type (the definition is kept in extended precision).
   template <class Other>
   ContinuousProcess<Other> cast() const {
-    return ContinuousProcess<Other>(d_);
+    return ContinuousProcess<Other>(family_, name_);
   }
 
  private:
   template <class>
   friend class ContinuousProcess;
 
-  explicit ContinuousProcess(const detail::ProcessDefinition& d) : d_(d) {}
+  /// One type per family (detail/continuous_families.hpp): a family that lacks a quantity does not compile.
+  using Family = std::variant<detail::VpLinearFamily, detail::SubVpFamily, detail::CosineFamily, detail::VdmLinearFamily,
+                              detail::VeFamily>;
+
+  ContinuousProcess(const Family& family, const char* name) : family_(family), name_(name) {}
+
+  /// f(family) for the family this process holds: the one std::visit of each public function.
+  template <class F>
+  decltype(auto) with_family(F&& f) const {
+    return std::visit(std::forward<F>(f), family_);
+  }
+
+  /// t with λ(t) = λ: the family's inverse, clamped to [0, 1].
+  detail::Wide time_of_log_snr(const detail::Wide& lambda) const {
+    using detail::Wide;
+    const Wide t = with_family([&](const auto& f) { return f.time_of_log_snr(lambda); });
+    return t < Wide() ? Wide() : (t > Wide(1) ? Wide(1) : t);
+  }
 
   static Scalar round(const detail::Wide& x) { return static_cast<Scalar>(x); }
   static detail::Wide wide(Time t) { return detail::Wide(t.value()); }
@@ -648,13 +393,14 @@ class ContinuousProcess {
   }
 
   void check_discretization(const char* function, int steps) const {
-    if (!d_.variance_preserving()) {
-      detail::fail<std::invalid_argument>(function, "needs a variance-preserving process (a Schedule has a² + b² = 1)", d_.name);
+    if (!variance_preserving()) {
+      detail::fail<std::invalid_argument>(function, "needs a variance-preserving process (a Schedule has a² + b² = 1)", name_);
     }
     detail::check_steps(function, steps);
   }
 
-  detail::ProcessDefinition d_;
+  Family family_;
+  const char* name_;
 };
 
 namespace detail {

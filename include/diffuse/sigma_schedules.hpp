@@ -152,8 +152,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> vp_sigmas(int n, double beta_d = 19.9, 
   if (!(beta_d + beta_min > 0)) detail::fail<std::invalid_argument>(fn, "beta_d + beta_min must be > 0", beta_d + beta_min);
   if (detail::is_nan(eps_s) || !(eps_s > 0 && eps_s <= 1)) detail::fail<std::invalid_argument>(fn, "eps_s must be in (0, 1]", eps_s);
   using detail::Wide;
-  const detail::ProcessDefinition vp = detail::integrated_beta_definition(
-      detail::ProcessFamily::vp_linear, "vp_linear", detail::decimal_value(beta_min), detail::decimal_value(beta_d));
+  const detail::VpLinearFamily vp{{detail::decimal_value(beta_min), detail::decimal_value(beta_d)}};
   const Wide eps = detail::decimal_value(eps_s);
   return detail::sigma_ramp<Scalar>(n, [&](Wide r, Wide one_minus_r) { return vp.noise_level(one_minus_r + r * eps); });
 }

@@ -18,7 +18,8 @@ is 1 + the finite |lambda| at the times involved + the parameters that enter as 
 relative to max(1, |lambda|), the inverses time() relative to t + (1 + |lambda|)/|lambda'(t)|. For
 the ramps the weight is (1 + rho)(1 + |log sigma_min| + |log sigma_max|).
 
-Keep the formulas in step with the C++ code (class Definition mirrors detail::ProcessDefinition).
+Keep the formulas in step with the C++ code (class Definition mirrors the family types of
+include/diffuse/detail/continuous_families.hpp).
 """
 import mpmath as mp
 
@@ -116,7 +117,7 @@ HALF_PI = E(mp.pi / 2, F['const'] * mp.pi / 2)  # wide_constants::half_pi
 
 
 class Definition:
-    """detail::ProcessDefinition of continuous.hpp, in E arithmetic."""
+    """The family types of detail/continuous_families.hpp (one class for all, by family), in E arithmetic."""
     def __init__(self, family, **k):
         self.family = family
         self.__dict__.update(k)
@@ -278,7 +279,7 @@ def vp(family, bmin='0.1', bmax='20'):
 
 
 def cosine(image_d, d_low, d_high, lmin, lmax):
-    """The clipped, shifted cosine of detail::cosine_definition (a log of equal resolutions cancels
+    """The clipped, shifted cosine of detail::cosine_family (a log of equal resolutions cancels
     exactly: the same input gives the same output)."""
     d = Definition('cosine')
     d.theta_min = atan(exp(-decimal(lmax) / 2)) if lmax != inf else E(0)
