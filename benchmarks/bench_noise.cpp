@@ -22,7 +22,7 @@
 
 namespace {
 
-using diffuse::detail::NoisePath;
+using diffuse::detail::SimdPath;
 using Batch = Eigen::MatrixXf;
 
 struct Workload {
@@ -82,9 +82,9 @@ void noise_drawn(benchmark::State& state, const Workload& w, int threads, bool w
   std::uint64_t seed = 0;
   for (auto _ : state) {
     if (with_eps) {
-      diffuse::noise_batch(schedule(), arrays.x0, arrays.steps, ++seed, arrays.ids, arrays.xt, arrays.eps);
+      diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(++seed, arrays.ids), arrays.steps, arrays.xt, arrays.eps);
     } else {
-      diffuse::noise_batch(schedule(), arrays.x0, arrays.steps, ++seed, arrays.ids, arrays.xt);
+      diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(++seed, arrays.ids), arrays.steps, arrays.xt);
     }
     benchmark::DoNotOptimize(arrays.xt.data());
     benchmark::ClobberMemory();
@@ -117,23 +117,23 @@ void triad(benchmark::State& state, const Workload& w) {
 }
 
 /// The fastest code path this CPU runs (the one diffuse chooses).
-NoisePath best_path() {
-  for (NoisePath p : {NoisePath::avx512, NoisePath::avx2}) {
+SimdPath best_path() {
+  for (SimdPath p : {SimdPath::avx512, SimdPath::avx2}) {
     if (diffuse::detail::cpu_runs(p)) return p;
   }
-  return NoisePath::portable;
+  return SimdPath::portable;
 }
 
 /// Standard normals alone: 2^20 of them (64 samples of 2^14), as baselines.py's gauss group.
 template <class Scalar>
-void normals(benchmark::State& state, int threads, NoisePath path) {
+void normals(benchmark::State& state, int threads, SimdPath path) {
   if (!diffuse::detail::cpu_runs(path)) {
     state.SkipWithError("this CPU does not run the path");
     return;
   }
   if (!use_threads(state, threads)) return;
-  diffuse::detail::set_noise_path(path);
-  const Eigen::Index samples = 64, elements = path == NoisePath::portable ? 1 << 10 : 1 << 14;
+  diffuse::detail::set_simd_path(path);
+  const Eigen::Index samples = 64, elements = path == SimdPath::portable ? 1 << 10 : 1 << 14;
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> eps(elements, samples);
   const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::LinSpaced(samples, 0, samples - 1);
   std::uint64_t seed = 0;
@@ -142,14 +142,14 @@ void normals(benchmark::State& state, int threads, NoisePath path) {
     benchmark::DoNotOptimize(eps.data());
     benchmark::ClobberMemory();
   }
-  diffuse::detail::set_noise_path(best_path());
+  diffuse::detail::set_simd_path(best_path());
   finish(state, eps.size());
 }
 
-const char* path_name(NoisePath path) {
+const char* path_name(SimdPath path) {
   switch (path) {
-    case NoisePath::avx512: return "avx512";
-    case NoisePath::avx2: return "avx2";
+    case SimdPath::avx512: return "avx512";
+    case SimdPath::avx2: return "avx2";
     default: return "portable";
   }
 }
@@ -159,22 +159,22 @@ const char* path_name(NoisePath path) {
 bool same_bits_everywhere() {
   const Workload small = {"4x4x64x64", 4, 4 * 64 * 64};
   Arrays reference(small, schedule());
-  diffuse::detail::set_noise_path(NoisePath::portable);
-  diffuse::noise_batch(schedule(), reference.x0, reference.steps, 99u, reference.ids, reference.xt, reference.eps);
+  diffuse::detail::set_simd_path(SimdPath::portable);
+  diffuse::add_noise(schedule(), reference.x0, diffuse::drawn_noise(99u, reference.ids), reference.steps, reference.xt, reference.eps);
   bool same = true;
-  for (NoisePath path : {NoisePath::portable, NoisePath::avx2, NoisePath::avx512}) {
+  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
     if (!diffuse::detail::cpu_runs(path)) continue;
-    diffuse::detail::set_noise_path(path);
+    diffuse::detail::set_simd_path(path);
     for (int threads = 1; threads <= 2; ++threads) {
 #if defined(_OPENMP)
       omp_set_num_threads(threads);
 #endif
       Arrays arrays = reference;
-      diffuse::noise_batch(schedule(), arrays.x0, arrays.steps, 99u, arrays.ids, arrays.xt, arrays.eps);
+      diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(99u, arrays.ids), arrays.steps, arrays.xt, arrays.eps);
       same = same && (arrays.xt.array() == reference.xt.array()).all() && (arrays.eps.array() == reference.eps.array()).all();
     }
   }
-  diffuse::detail::set_noise_path(best_path());
+  diffuse::detail::set_simd_path(best_path());
   return same;
 }
 
@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("gauss/fill_noise/f32" + t).c_str(), normals<float>, threads, best_path())->UseRealTime();
     benchmark::RegisterBenchmark(("gauss/fill_noise/f64" + t).c_str(), normals<double>, threads, best_path())->UseRealTime();
   }
-  for (NoisePath path : {NoisePath::portable, NoisePath::avx2, NoisePath::avx512}) {
+  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
     for (const char* type : {"f32", "f64"}) {
       const std::string name = std::string("path/fill_noise_") + path_name(path) + "/" + type + "/t1";
       if (type[1] == '3') {

@@ -27,13 +27,13 @@ std::uint64_t digest(const Eigen::MatrixBase<Derived>& m) {
 }  // namespace
 
 int main() {
-  using diffuse::detail::NoisePath;
+  using diffuse::detail::SimdPath;
   Eigen::MatrixXf f(100003, 5);
   Eigen::MatrixXd d(100003, 5);
   const Eigen::VectorXi ids = (Eigen::VectorXi(5) << 0, 1, 2, 3, 1 << 30).finished();
-  for (NoisePath path : {NoisePath::portable, NoisePath::avx2, NoisePath::avx512}) {
+  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
     if (!diffuse::detail::cpu_runs(path)) continue;
-    diffuse::detail::set_noise_path(path);
+    diffuse::detail::set_simd_path(path);
     diffuse::fill_noise(42u, ids, f, 7);
     diffuse::fill_noise(42u, ids, d, 7);
     std::printf("fill_noise float  %016llx\nfill_noise double %016llx\n",

@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     Eigen::MatrixXf x = x0.replicate(1, k);
     const Eigen::VectorXi t = Eigen::Map<const Eigen::VectorXi>(steps.data(), k);
     const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(k);
-    diffuse::noise_batch(schedule, x, t, static_cast<std::uint64_t>(seed), ids, x);  // in place
+    diffuse::add_noise(schedule, x, diffuse::drawn_noise(static_cast<std::uint64_t>(seed), ids), t, x);  // in place
 
     const std::string output = args.text("--output", "noise_strip.ppm");
     std::ofstream out(output, std::ios::binary);

@@ -2,10 +2,13 @@
 // 50-digit references (bounds of batch.hpp), round trips, output into Maps of either storage order,
 // in place, and the argument checks (nothing written on error).
 #include <diffuse/batch.hpp>
+#include <diffuse/continuous.hpp>
 #include <diffuse/kernels.hpp>
+#include <diffuse/noise.hpp>
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -249,7 +252,7 @@ TEMPLATE_TEST_CASE("batch functions check every argument before writing", "[batc
   CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, eps, steps, small_out); }) ==
         "diffuse::add_noise: out must have the shape 4 x 6 (got \"3 x 6\")");
   CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<int>{1, 2, 3}, out); }) ==
-        "diffuse::add_noise: timesteps must have one entry per column (6 columns) (got 3)");
+        "diffuse::add_noise: timesteps must have one entry per column, 6 (got 3)");
   CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<int>{3, 1000, 0, -1, 1, 2}, out); }) ==
         "diffuse::add_noise: timesteps(3) must be in [0, 1000] (got -1)");
   CHECK(error_message<std::out_of_range>([&] { diffuse::eps_from_velocity(schedule, x0, eps, std::vector<int>{3, 1000, 0, 1, 1, 1001}, out); }) ==
@@ -257,7 +260,7 @@ TEMPLATE_TEST_CASE("batch functions check every argument before writing", "[batc
   CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<long long>{3, 1000, 0, 1, 1, 4294967297LL}, out); }) ==
         "diffuse::add_noise: timesteps(5) must be in [0, 1000] (got 4294967297)");
   CHECK(error_message<std::domain_error>([&] { diffuse::eps_from_x0(schedule, x0, eps, steps, out); }) ==
-        "diffuse::eps_from_x0: timesteps(2) must be at least 1: x_0 carries no noise (got 0)");
+        "diffuse::eps_from_x0: b must be positive at timesteps(2): x_t = x_0 carries no noise there (got 0)");
   CHECK(out.isConstant(sentinel));
 }
 
@@ -270,9 +273,64 @@ TEMPLATE_TEST_CASE("x0_from_eps refuses a zero-terminal-SNR step but the velocit
   const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
   Matrix<S> out = Matrix<S>::Constant(4, 6, S(-7));
   CHECK(kernels_test::error_message<std::domain_error>([&] { diffuse::x0_from_eps(zero_terminal, x0, eps, steps, out); }) ==
-        "diffuse::x0_from_eps: alpha_bar must be positive at timesteps(1): x_0 cannot be recovered from eps at a "
-        "zero-terminal-SNR step (got 1000)");
+        "diffuse::x0_from_eps: a must be positive at timesteps(1): x_0 cannot be recovered from eps where the "
+        "signal is gone (zero terminal SNR) (got 1000)");
   CHECK(out.isConstant(S(-7)));
   CHECK_NOTHROW(diffuse::x0_from_velocity(zero_terminal, x0, eps, steps, out));
   CHECK(diffuse::x0_from_velocity(zero_terminal, x0, eps, steps).col(1) == -eps.col(1));
+}
+
+// The batch functions are written once for every forward process: a ContinuousProcess takes a time per
+// sample (float or double, rounded to the process's type), with given or drawn noise alike.
+TEMPLATE_TEST_CASE("a continuous process takes a float or double time per sample", "[batch][continuous][checks]", float,
+                   double) {
+  using S = TestType;
+  using kernels_test::error_message;
+  using Process = diffuse::ContinuousProcess<S>;
+  using Time = diffuse::ContinuousTime<S>;
+  const Process process = Process::vp_linear();
+  const Matrix<S> x0 = normal_matrix<S>(33, 5, 3), eps = normal_matrix<S>(33, 5, 4);
+  const std::vector<S> times{S(0), S(0.25), S(0.5), S(0.999), S(1)};
+  const Matrix<S> x_t = diffuse::add_noise(process, x0, eps, times);
+  for (Eigen::Index j = 0; j < 5; ++j) {
+    const Time t(times[static_cast<std::size_t>(j)]);
+    CHECK(x_t.col(j) == diffuse::marginal(process, t, x0.col(j)).sample_from_noise(eps.col(j)));
+  }
+  CHECK(x_t.col(0) == x0.col(0));
+  // Double times for a float process are rounded to float, as the Eigen vectors of either type are read.
+  const Eigen::VectorXd double_times = Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, 1>>(times.data(), 5).template cast<double>();
+  CHECK(diffuse::add_noise(process, x0, eps, double_times) == x_t);
+  // Drawn noise works out of the box, with the bits of the given-noise path.
+  const Eigen::VectorXi ids = Eigen::VectorXi::LinSpaced(5, 10, 14);
+  Matrix<S> drawn(33, 5), drawn_eps(33, 5);
+  diffuse::add_noise(process, x0, diffuse::drawn_noise(5u, ids), times, drawn, drawn_eps);
+  CHECK(drawn == diffuse::add_noise(process, x0, drawn_eps, times));
+  // The velocity of a VP process: v = a eps − b x0 with the process's a, b (the same rounding).
+  const Matrix<S> v = diffuse::velocity(process, x0, eps, times);
+  for (Eigen::Index j = 0; j < 5; ++j) {
+    const Time t(times[static_cast<std::size_t>(j)]);
+    const S a = process.signal_scale(t), b = process.noise_scale(t);
+    for (Eigen::Index i = 0; i < 33; ++i) {
+      volatile S a_eps = a * eps(i, j), b_x0 = -b * x0(i, j);
+      CHECK(v(i, j) == b_x0 + a_eps);
+    }
+  }
+  // Bad times, and a process without a² + b² = 1 for the velocity; nothing written.
+  const S sentinel = S(-7);
+  Matrix<S> out = Matrix<S>::Constant(33, 5, sentinel);
+  const S nan = std::numeric_limits<S>::quiet_NaN();
+  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(process, x0, eps, std::vector<S>{0, nan, 1, 1, 1}, out); }) ==
+        "diffuse::add_noise: times(1) must be in [0, 1] (got nan)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(process, x0, diffuse::drawn_noise(5u, ids), std::vector<double>{0, 0, 1, 1.5, 1}, out); }) ==
+        "diffuse::add_noise: times(3) must be in [0, 1] (got 1.5)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(process, x0, eps, std::vector<S>{0, 0, -0.25, 1, 1}, out); }) ==
+        "diffuse::add_noise: times(2) must be in [0, 1] (got -0.25)");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(process, x0, eps, std::vector<S>{0, 1}, out); }) ==
+        "diffuse::add_noise: times must have one entry per column, 5 (got 2)");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::velocity(Process::ve(), x0, eps, times, out); }) ==
+        "diffuse::velocity: needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")");
+  CHECK(error_message<std::domain_error>([&] { diffuse::x0_from_eps(Process::cosine(), x_t, eps, times, out); }) ==
+        "diffuse::x0_from_eps: a must be positive at times(4): x_0 cannot be recovered from eps where the signal is gone "
+        "(zero terminal SNR) (got 1)");
+  CHECK(out.isConstant(sentinel));
 }

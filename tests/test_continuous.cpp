@@ -634,7 +634,7 @@ TEMPLATE_TEST_CASE("marginal and transition and posterior kernels return Gaussia
   CHECK(m.stddev() == p.noise_scale(t));
   for (Eigen::Index i = 0; i < 3; ++i) CHECK(m.mean()(i) == p.signal_scale(t) * x0(i));
   const auto k = p.transition_coefficients(s, t);
-  const diffuse::Gaussian<Vector> tr = diffuse::marginal(p, s, t, x0);
+  const diffuse::Gaussian<Vector> tr = diffuse::transition(p, s, t, x0);
   CHECK(tr.variance() == k.variance);
   CHECK(tr.stddev() == k.stddev);
   for (Eigen::Index i = 0; i < 3; ++i) CHECK(tr.mean()(i) == k.mean * x0(i));
@@ -761,7 +761,7 @@ TEST_CASE("bad arguments throw with the function and the rule and the value", "[
   CHECK(throws_with<IA>([&] { vp.posterior_coefficients(half, quarter); },
                         {"ContinuousProcess::posterior_coefficients: s must be less than t = 0.25 (got 0.5)"}));
   const Eigen::VectorXd x = Eigen::VectorXd::Ones(3);
-  CHECK(throws_with<IA>([&] { diffuse::marginal(vp, half, quarter, x); }, {"s must be less than t"}));
+  CHECK(throws_with<IA>([&] { diffuse::transition(vp, half, quarter, x); }, {"diffuse::transition: s must be less than t = 0.25 (got 0.5)"}));
   CHECK(throws_with<IA>([&] { diffuse::posterior(vp, half, half, x, x); }, {"s must be less than t"}));
   CHECK(throws_with<IA>([&] { diffuse::posterior(vp, quarter, half, x, Eigen::VectorXd::Ones(4)); },
                         {"diffuse::posterior: x0 must have the shape 3 x 1 (got \"4 x 1\")"}));

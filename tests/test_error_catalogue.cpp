@@ -13,21 +13,21 @@
 #include "catch.hpp"
 #include "kernels_support.hpp"
 
-TEST_CASE("set_noise_path rejects a path this CPU does not run", "[errors][noise]") {
-  using diffuse::detail::NoisePath;
-  const NoisePath before = diffuse::detail::noise_path_in_use();
-  for (NoisePath path : {NoisePath::portable, NoisePath::avx2, NoisePath::avx512}) {
-    const std::string got = kernels_test::error_message<std::invalid_argument>([&] { diffuse::detail::set_noise_path(path); });
+TEST_CASE("set_simd_path rejects a path this CPU does not run", "[errors][noise]") {
+  using diffuse::detail::SimdPath;
+  const SimdPath before = diffuse::detail::simd_path_in_use();
+  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
+    const std::string got = kernels_test::error_message<std::invalid_argument>([&] { diffuse::detail::set_simd_path(path); });
     if (diffuse::detail::cpu_runs(path)) {
       CHECK(got == "<no exception>");
     } else {  // only on a CPU without AVX2+FMA or AVX-512F (or a build without the SIMD paths)
-      CHECK(got == "diffuse::detail::set_noise_path: this CPU does not run that code path (got " +
+      CHECK(got == "diffuse::detail::set_simd_path: this CPU does not run that code path (got " +
                        std::to_string(static_cast<int>(path)) + ")");
-      CHECK(diffuse::detail::noise_path_in_use() == before);
+      CHECK(diffuse::detail::simd_path_in_use() == before);
     }
-    diffuse::detail::set_noise_path(before);
+    diffuse::detail::set_simd_path(before);
   }
-  CHECK(diffuse::detail::cpu_runs(NoisePath::portable));
+  CHECK(diffuse::detail::cpu_runs(SimdPath::portable));
 }
 
 TEST_CASE("a string in a message is quoted with its quotes, backslashes and control bytes escaped", "[errors]") {

@@ -90,8 +90,8 @@ TEMPLATE_TEST_CASE("samples of transition, marginal and posterior have the state
     const auto g = diffuse::marginal(schedule, 300, replicate(x0, n));
     check_coordinates<S>(g.sample(rng), std::sqrt(alpha_bar(300)) * x0_ld, 1 - alpha_bar(300));
   }
-  SECTION("marginal from s = 200 to t = 600") {
-    const auto g = diffuse::marginal(schedule, 200, 600, replicate(x0, n));
+  SECTION("transition from s = 200 to t = 600") {
+    const auto g = diffuse::transition(schedule, 200, 600, replicate(x0, n));
     const ld a = alpha_bar(600) / alpha_bar(200);
     check_coordinates<S>(g.sample(rng), std::sqrt(a) * x0_ld, 1 - a);
   }

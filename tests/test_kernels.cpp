@@ -108,7 +108,7 @@ TEMPLATE_TEST_CASE("marginal(s, t) has mean sqrt(alpha_bar_t / alpha_bar_s) x_s 
     const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
     ld worst = 0;
     for (const kernels_test::PairRow& pair : kernels_test::reference_pairs(name)) {
-      const auto g = diffuse::marginal(schedule, pair.s, pair.t, x);
+      const auto g = diffuse::transition(schedule, pair.s, pair.t, x);
       const ld stddev_bound = pair.s == 0 ? k * e : compound(1, (k / 2 + 0.5L) * e);
       worst = std::max(worst, worst_scaled(g.mean(), std::sqrt(pair.ratio), x, compound(1, (k + 0.5L) * e) + reference_error));
       worst = std::max(worst, relative_error(g.variance(), pair.one_minus_ratio) / (k * e + reference_error));
@@ -176,7 +176,7 @@ TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernel
     for (int s = 1; s < T; ++s) {
       for (int t = s + 1; t <= T; t = t + 61 > T && t < T ? T : t + 61) {
         const auto at_s = diffuse::marginal(schedule, s, x0);
-        const auto s_to_t = diffuse::marginal(schedule, s, t, at_s.mean());
+        const auto s_to_t = diffuse::transition(schedule, s, t, at_s.mean());
         const auto at_t = diffuse::marginal(schedule, t, x0);
         const S c = schedule.sqrt_alpha_bar_ratio(s, t);
         const S composed_variance = c * c * at_s.variance() + s_to_t.variance();
@@ -322,14 +322,14 @@ TEMPLATE_TEST_CASE("kernels reject steps out of range and shapes that disagree",
         "diffuse::marginal: t must be in [0, 1000] (got -1)");
   CHECK(error_message<std::out_of_range>([&] { diffuse::marginal(schedule, 1001, x); }) ==
         "diffuse::marginal: t must be in [0, 1000] (got 1001)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::marginal(schedule, 5, 5, x); }) ==
-        "diffuse::marginal: s must be in [0, 4] (got 5)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::marginal(schedule, 7, 5, x); }) ==
-        "diffuse::marginal: s must be in [0, 4] (got 7)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::marginal(schedule, -1, 5, x); }) ==
-        "diffuse::marginal: s must be in [0, 4] (got -1)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::marginal(schedule, 0, 1001, x); }) ==
-        "diffuse::marginal: t must be in [1, 1000] (got 1001)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::transition(schedule, 5, 5, x); }) ==
+        "diffuse::transition: s must be in [0, 4] (got 5)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::transition(schedule, 7, 5, x); }) ==
+        "diffuse::transition: s must be in [0, 4] (got 7)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::transition(schedule, -1, 5, x); }) ==
+        "diffuse::transition: s must be in [0, 4] (got -1)");
+  CHECK(error_message<std::out_of_range>([&] { diffuse::transition(schedule, 0, 1001, x); }) ==
+        "diffuse::transition: t must be in [1, 1000] (got 1001)");
   CHECK(error_message<std::out_of_range>([&] { diffuse::posterior(schedule, 0, x, x); }) ==
         "diffuse::posterior: t must be in [1, 1000] (got 0)");
   CHECK(error_message<std::out_of_range>([&] { diffuse::posterior(schedule, 1001, x, x); }) ==

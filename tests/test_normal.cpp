@@ -253,15 +253,15 @@ TEMPLATE_TEST_CASE("StandardNormal::fill is the sequence of draws in storage ord
 }
 
 TEMPLATE_TEST_CASE("StandardNormal::fill gives the same bits on every code path", "[normal][ieee]", float, double) {
-  using diffuse::detail::NoisePath;
-  const NoisePath before = diffuse::detail::noise_path_in_use();
+  using diffuse::detail::SimdPath;
+  const SimdPath before = diffuse::detail::simd_path_in_use();
   std::vector<TestType> sequence(2001);
   std::mt19937 reference(77u);
   diffuse::StandardNormal<TestType> normal;
   for (TestType& z : sequence) z = normal(reference);
-  for (NoisePath path : {NoisePath::portable, NoisePath::avx2, NoisePath::avx512}) {
+  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
     if (!diffuse::detail::cpu_runs(path)) continue;
-    diffuse::detail::set_noise_path(path);
+    diffuse::detail::set_simd_path(path);
     std::mt19937 engine(77u);
     diffuse::StandardNormal<TestType> n;
     Eigen::Matrix<TestType, Eigen::Dynamic, 1> first(1), rest(2000);
@@ -271,7 +271,7 @@ TEMPLATE_TEST_CASE("StandardNormal::fill gives the same bits on every code path"
     CHECK(first(0) == sequence[0]);
     CHECK(std::equal(rest.data(), rest.data() + rest.size(), sequence.begin() + 1));
   }
-  diffuse::detail::set_noise_path(before);
+  diffuse::detail::set_simd_path(before);
 }
 
 TEMPLATE_TEST_CASE("StandardNormal::reset starts a fresh pair", "[normal]", float, double) {

@@ -72,7 +72,7 @@ Result run_task(int task, const diffuse::Schedule<double>& shared, diffuse::Sche
   const Eigen::MatrixXf x0_float = Eigen::MatrixXf::Constant(elements, samples, 0.25f * static_cast<float>(task));
   r.fused_xt.resize(elements, samples);
   r.fused_eps.resize(elements, samples);
-  diffuse::noise_batch(copied, x0_float, steps, seed, ids, r.fused_xt, r.fused_eps);
+  diffuse::add_noise(copied, x0_float, diffuse::drawn_noise(seed, ids), steps, r.fused_xt, r.fused_eps);
 
   const Eigen::MatrixXd x0 = r.noise_double * 0.5 + Eigen::MatrixXd::Constant(elements, samples, 1.0);
   r.noised = diffuse::add_noise(shared, x0, r.noise_double, steps);
@@ -156,7 +156,7 @@ TEST_CASE("threads filling large batches get the bits of one thread", "[threads]
     diffuse::fill_noise(77u, ids, r.noise_float);
     r.fused_xt = Eigen::MatrixXf::Constant(elements, samples, 1.5f);
     r.fused_eps.resize(elements, samples);
-    diffuse::noise_batch(schedule, r.fused_xt, steps, 77u, ids, r.fused_xt, r.fused_eps);  // in place
+    diffuse::add_noise(schedule, r.fused_xt, diffuse::drawn_noise(77u, ids), steps, r.fused_xt, r.fused_eps);  // in place
     return r;
   };
 #if defined(_OPENMP)

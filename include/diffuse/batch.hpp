@@ -1,7 +1,7 @@
-/// Batches with a timestep per sample: add_noise, the velocity target and the x_0 / ε / v conversions.
+/// Batches of any forward process with a coordinate per sample: add_noise with given noise, the velocity target and the x_0 / ε / v conversions.
 #pragma once
 
-#include <cmath>
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -11,247 +11,329 @@
 #include <Eigen/Core>
 
 #include "detail/error.hpp"
+#include "detail/layout.hpp"
+#include "detail/scaled_sum.hpp"
 #include "detail/shape.hpp"
-#include "schedule.hpp"
+#include "detail/simd.hpp"
+#include "detail/tasks.hpp"
+#include "process.hpp"
 
-// Conventions of every function here: one sample per column of x0, eps, x_t, v and out; the
-// timesteps are an Eigen integer vector or a std::vector of an integer type with one entry per
-// column, each in [0, T]. Every argument is checked before anything is written: on an exception
-// `out` is untouched. `out` is any writable Eigen matrix expression of the right shape (a Matrix,
-// a Block, an Eigen::Map over another library's buffer, row- or column-major, with strides): it is
-// written in place, never resized or copied. It may be one of the inputs itself (the same object
-// or the same memory with the same layout); any other overlap is undefined.
+// Conventions of every batch function here and in noise.hpp. The process is any forward process
+// (process.hpp): a Schedule with integer timesteps, a ContinuousProcess with times in [0, 1]. One
+// sample per column of x0, eps, x_t, v and out; the coordinates are an Eigen vector or a
+// std::vector with one entry per column (integers for a Schedule, float or double times for a
+// ContinuousProcess, each rounded to the process's scalar type). Every argument is checked before
+// anything is written: on an exception `out` is untouched. `out` is any writable Eigen object with
+// direct memory access and the shape of the inputs (a Matrix, a Block, an Eigen::Map over another
+// library's buffer, row- or column-major, with strides): it is written in place, never resized. It
+// may be one of the inputs itself (the same memory with the same layout); any other overlap is
+// undefined. Inputs may be expressions (evaluated first).
 //
-// Each output coefficient is p_j a + q_j b for two per-column coefficients p_j, q_j taken from
-// the schedule (each within kε relative, k = ½ + 2⁻¹⁰⁰·2^p: correctly rounded, the schedule's
-// contract; (k + ½)ε where a reciprocal is taken), with two roundings for the products and one for
-// the sum: error within (k + 1)ε(|p_j a| + |q_j b|), (k + 1½)ε(…) for the two conversions with
-// reciprocals.
+// Rounding: each output coefficient is p_j u + q_j w for two per-column coefficients p_j, q_j of
+// the process at the sample's coordinate, computed by detail::scaled_sum as fl(fl(p_j u) + fl(q_j w))
+// — the three roundings of PyTorch's and NumPy's `p * u + q * w`, never contracted into a fused
+// multiply-add, so the bits are the same with every compiler flag, on every vectorised path
+// (chosen at run time) and with any number of OpenMP threads, and add_noise gives the bits of
+// diffusers' add_noise for the same coefficients. p_j, q_j are the process's values (correctly
+// rounded: within kε relative, k = ½ + 2⁻¹⁰⁰·2^p, ε machine epsilon) or, for the two conversions
+// that divide, one more rounding: error within (k + 1½)ε(|p_j u| + |q_j w|), (k + 2)ε(…) for those two.
 
 namespace diffuse {
 namespace detail {
 
-/// The timesteps argument: an Eigen integer vector or a std::vector of integers.
+/// The coordinates argument: an Eigen vector or a std::vector.
 template <class Derived>
-Eigen::Index step_count(const Eigen::DenseBase<Derived>& timesteps) {
-  static_assert(std::is_integral<typename Derived::Scalar>::value,
-                "diffuse: timesteps must be an Eigen vector of an integer type");
-  return timesteps.size();
+Eigen::Index coordinate_count(const Eigen::DenseBase<Derived>& coordinates) {
+  return coordinates.size();
 }
 template <class Derived>
-long long step_at(const Eigen::DenseBase<Derived>& timesteps, Eigen::Index j) {
-  return static_cast<long long>(timesteps.derived().coeff(j));
+typename Derived::Scalar coordinate_at(const Eigen::DenseBase<Derived>& coordinates, Eigen::Index j) {
+  return coordinates.derived().coeff(j);
 }
-template <class Integer>
-Eigen::Index step_count(const std::vector<Integer>& timesteps) {
-  static_assert(std::is_integral<Integer>::value, "diffuse: timesteps must be a std::vector of an integer type");
-  return static_cast<Eigen::Index>(timesteps.size());
+template <class T>
+Eigen::Index coordinate_count(const std::vector<T>& coordinates) {
+  return static_cast<Eigen::Index>(coordinates.size());
 }
-template <class Integer>
-long long step_at(const std::vector<Integer>& timesteps, Eigen::Index j) {
-  return static_cast<long long>(timesteps[static_cast<std::size_t>(j)]);
+template <class T>
+T coordinate_at(const std::vector<T>& coordinates, Eigen::Index j) {
+  return coordinates[static_cast<std::size_t>(j)];
 }
 
-/// out_j = p(t_j) a_j + q(t_j) b_j for every column j, where coefficients(t, j) returns the pair
-/// (p, q) for step t (and may throw for a step it cannot serve). Checks shapes, the timesteps and
-/// every coefficient first, then writes out.
-template <class Scalar, class A, class B, class Steps, class Out, class Coefficients>
-void combine_columns(const char* function, const char* b_name, const Schedule<Scalar>& schedule,
-                     const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b, const Steps& timesteps,
-                     const Eigen::MatrixBase<Out>& out, Coefficients coefficients) {
-  static_assert(std::is_same<typename A::Scalar, Scalar>::value && std::is_same<typename B::Scalar, Scalar>::value &&
-                    std::is_same<typename Out::Scalar, Scalar>::value,
-                "diffuse: the batch arguments must have the scalar type of the schedule");
-  const Eigen::Index rows = a.rows(), cols = a.cols();
-  check_shape(function, b_name, b, rows, cols);
+/// The number a coordinate shows in a message: the step, or the time's value.
+inline int coordinate_number(int t) { return t; }
+template <class Coordinate>
+auto coordinate_number(const Coordinate& c) -> decltype(c.value()) {
+  return c.value();
+}
+
+/// The per-sample coordinates, one per column, each checked by the process's traits.
+template <class Process, class Coordinates>
+std::vector<typename ProcessTraits<Process>::coordinate_type> checked_coordinates(const char* function,
+                                                                                 const Process& process,
+                                                                                 const Coordinates& coordinates,
+                                                                                 Eigen::Index columns) {
+  using Traits = ProcessTraits<Process>;
+  check_count(function, Traits::coordinates_name, coordinate_count(coordinates), columns);
+  std::vector<typename Traits::coordinate_type> c;
+  c.reserve(static_cast<std::size_t>(columns));
+  for (Eigen::Index j = 0; j < columns; ++j) {
+    c.push_back(Traits::coordinate(function, process, static_cast<long long>(j), coordinate_at(coordinates, j)));
+  }
+  return c;
+}
+
+/// Throws std::invalid_argument unless the process is variance preserving (the velocity needs it).
+template <class Process>
+void check_variance_preserving(const char* function, const Process& process) {
+  if (!ProcessTraits<Process>::variance_preserving(process)) {
+    fail<std::invalid_argument>(function, "needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0)",
+                                "a process with a² + b² != 1");
+  }
+}
+
+/// One column's work: out = scaled_sum(p, x, q, y) element by element over `count` elements.
+template <class Scalar>
+struct ScaledSumTask {
+  Scalar p = 0, q = 0;
+  const Scalar* x = nullptr;
+  const Scalar* y = nullptr;
+  Scalar* out = nullptr;
+  std::ptrdiff_t x_stride = 1, y_stride = 1, out_stride = 1;
+  std::size_t count = 0;
+
+  ScaledSumTask part(std::size_t k, std::size_t n) const {
+    ScaledSumTask t = *this;
+    const std::ptrdiff_t offset = static_cast<std::ptrdiff_t>(k);
+    t.x += offset * x_stride;
+    t.y += offset * y_stride;
+    t.out += offset * out_stride;
+    t.count = n;
+    return t;
+  }
+};
+
+/// out_j = p_j u_j + q_j w_j for every column j (scaled_sum), where coefficients(c_j, j) returns
+/// the pair (p_j, q_j) at the coordinate c_j of column j (and may throw for one it cannot serve).
+/// Checks the shapes, the coordinates and every coefficient first, then writes out.
+template <class Process, class U, class W, class Coordinates, class Out, class Coefficients>
+void combine_columns(const char* function, const char* w_name, const Process& process, const Eigen::MatrixBase<U>& u,
+                     const Eigen::MatrixBase<W>& w, const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out,
+                     Coefficients coefficients) {
+  check_process_argument<Process, U>();
+  check_process_argument<Process, W>();
+  check_process_argument<Process, Out>();
+  using Scalar = typename ProcessTraits<Process>::scalar_type;
+  const Eigen::Index rows = u.rows(), cols = u.cols();
+  check_shape(function, w_name, w, rows, cols);
   check_shape(function, "out", out, rows, cols);
-  if (step_count(timesteps) != cols) {
-    fail<std::invalid_argument>(function,
-                                "timesteps must have one entry per column (" + std::to_string(cols) + " columns)",
-                                static_cast<long long>(step_count(timesteps)));
-  }
-  Eigen::Matrix<Scalar, 1, Eigen::Dynamic> p(cols), q(cols);
+  const auto c = checked_coordinates(function, process, coordinates, cols);
+  std::vector<ScaledSumTask<Scalar>> tasks(static_cast<std::size_t>(cols));
   for (Eigen::Index j = 0; j < cols; ++j) {
-    const long long t = step_at(timesteps, j);
-    if (t < 0 || t > schedule.steps()) {
-      fail<std::out_of_range>(function, "timesteps(" + std::to_string(j) + ") must be in [0, " +
-                                            std::to_string(schedule.steps()) + "]", t);
-    }
-    const std::pair<Scalar, Scalar> c = coefficients(static_cast<int>(t), j);
-    p(j) = c.first;
-    q(j) = c.second;
+    const std::pair<Scalar, Scalar> pq = coefficients(c[static_cast<std::size_t>(j)], j);
+    tasks[static_cast<std::size_t>(j)].p = pq.first;
+    tasks[static_cast<std::size_t>(j)].q = pq.second;
   }
-  const_cast<Out&>(out.derived()) = a.derived() * p.asDiagonal() + b.derived() * q.asDiagonal();
+  Readable<U> u_data(u.derived());
+  Readable<W> w_data(w.derived());
+  const StridedBatch<const Scalar*> x = strided(u_data), y = strided(w_data);
+  const StridedBatch<Scalar*> o = strided_output(out);
+  for (Eigen::Index j = 0; j < cols; ++j) {
+    ScaledSumTask<Scalar>& t = tasks[static_cast<std::size_t>(j)];
+    t.x = x.column(j);
+    t.y = y.column(j);
+    t.out = o.column(j);
+    t.x_stride = x.row_stride;
+    t.y_stride = y.row_stride;
+    t.out_stride = o.row_stride;
+    t.count = static_cast<std::size_t>(rows);
+  }
+  run_in_chunks(tasks, [](const ScaledSumTask<Scalar>& t) {
+    scaled_sum_array(t.p, t.x, t.x_stride, t.q, t.y, t.y_stride, t.out, t.out_stride, t.count);
+  });
 }
 
-/// The same into a new matrix of the shape and storage order of `a`.
-template <class Scalar, class A, class B, class Steps, class Coefficients>
-typename A::PlainObject combined_columns(const char* function, const char* b_name, const Schedule<Scalar>& schedule,
-                                         const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b,
-                                         const Steps& timesteps, Coefficients coefficients) {
-  typename A::PlainObject out;
-  out.resize(a.rows(), a.cols());
-  combine_columns(function, b_name, schedule, a, b, timesteps, out, coefficients);
+/// The same into a new matrix of the shape and storage order of u.
+template <class Process, class U, class W, class Coordinates, class Coefficients>
+typename U::PlainObject combined_columns(const char* function, const char* w_name, const Process& process,
+                                         const Eigen::MatrixBase<U>& u, const Eigen::MatrixBase<W>& w,
+                                         const Coordinates& coordinates, Coefficients coefficients) {
+  typename U::PlainObject out;
+  out.resize(u.rows(), u.cols());
+  combine_columns(function, w_name, process, u, w, coordinates, out, coefficients);
   return out;
 }
 
-/// The coefficients of each function, for step t of `schedule` (j names the column in messages).
-template <class Scalar>
+/// The coefficients (p, q) of each batch function at coordinate c of `process` (j names the
+/// column in messages).
+template <class Process>
 struct BatchCoefficients {
-  const Schedule<Scalar>& schedule;
+  using Traits = ProcessTraits<Process>;
+  using Scalar = typename Traits::scalar_type;
+  using Coordinate = typename Traits::coordinate_type;
   using Pair = std::pair<Scalar, Scalar>;
+  const Process& process;
 
-  Pair add_noise(int t, Eigen::Index) const { return {schedule.sqrt_alpha_bar(t), schedule.sqrt_one_minus_alpha_bar(t)}; }
-  Pair velocity(int t, Eigen::Index) const { return {-schedule.sqrt_one_minus_alpha_bar(t), schedule.sqrt_alpha_bar(t)}; }
-  Pair x0_from_velocity(int t, Eigen::Index) const {
-    return {schedule.sqrt_alpha_bar(t), -schedule.sqrt_one_minus_alpha_bar(t)};
-  }
-  Pair eps_from_velocity(int t, Eigen::Index) const {
-    return {schedule.sqrt_one_minus_alpha_bar(t), schedule.sqrt_alpha_bar(t)};
-  }
-  Pair x0_from_eps(int t, Eigen::Index j) const {
-    const Scalar a = schedule.sqrt_alpha_bar(t);
-    if (!(a > 0)) {
+  Scalar a(Coordinate c) const { return Traits::signal_scale(process, c); }
+  Scalar b(Coordinate c) const { return Traits::noise_scale(process, c); }
+
+  Pair add_noise(Coordinate c, Eigen::Index) const { return {a(c), b(c)}; }
+  Pair velocity(Coordinate c, Eigen::Index) const { return {-b(c), a(c)}; }
+  Pair x0_from_velocity(Coordinate c, Eigen::Index) const { return {a(c), -b(c)}; }
+  Pair eps_from_velocity(Coordinate c, Eigen::Index) const { return {b(c), a(c)}; }
+  Pair x0_from_eps(Coordinate c, Eigen::Index j) const {
+    const Scalar signal = a(c);
+    if (!(signal > 0)) {
       fail<std::domain_error>("x0_from_eps",
-                              "alpha_bar must be positive at timesteps(" + std::to_string(j) +
-                                  "): x_0 cannot be recovered from eps at a zero-terminal-SNR step",
-                              t);
+                              std::string("a must be positive at ") + Traits::coordinates_name + "(" + std::to_string(j) +
+                                  "): x_0 cannot be recovered from eps where the signal is gone (zero terminal SNR)",
+                              coordinate_number(c));
     }
-    return {Scalar(1) / a, -schedule.sigma(t)};
+    return {Scalar(1) / signal, -Traits::noise_level(process, c)};
   }
-  Pair eps_from_x0(int t, Eigen::Index j) const {
-    if (t == 0) {
+  Pair eps_from_x0(Coordinate c, Eigen::Index j) const {
+    const Scalar noise = b(c);
+    if (!(noise > 0)) {
       fail<std::domain_error>("eps_from_x0",
-                              "timesteps(" + std::to_string(j) + ") must be at least 1: x_0 carries no noise", t);
+                              std::string("b must be positive at ") + Traits::coordinates_name + "(" + std::to_string(j) +
+                                  "): x_t = x_0 carries no noise there",
+                              coordinate_number(c));
     }
-    return {Scalar(1) / schedule.sqrt_one_minus_alpha_bar(t), -Scalar(1) / schedule.sigma(t)};
+    return {Scalar(1) / noise, -Scalar(1) / Traits::noise_level(process, c)};
   }
 };
 
 }  // namespace detail
 
-/// Forward noising of a batch, x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε column by column (Ho et al. 2020,
-/// eq. 4; diffusers `add_noise`), written into `out`. Column j is exactly
-/// marginal(schedule, t_j, x0.col(j)).sample_from_noise(eps.col(j)). Error within
-/// (k + 1)ε(|√ᾱ x_0| + |√(1 − ᾱ) ε|) per coefficient.
-/// @throws std::invalid_argument if eps or out does not have the shape of x0, or timesteps does
-/// not have one entry per column; std::out_of_range if a timestep is outside [0, T].
-template <class Scalar, class X0, class Eps, class Steps, class Out>
-void add_noise(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps,
-               const Steps& timesteps, const Eigen::MatrixBase<Out>& out) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  detail::combine_columns("add_noise", "eps", schedule, x0, eps, timesteps, out,
-                          [&](int t, Eigen::Index j) { return c.add_noise(t, j); });
+/// Forward noising of a batch with given noise, x_t = a(c_j) x_0 + b(c_j) ε column by column (for
+/// a Schedule √ᾱ_t x_0 + √(1 − ᾱ_t) ε, Ho et al. 2020, eq. 4; diffusers `add_noise`), written into
+/// `out`; the bits of diffusers' add_noise and of noise.hpp's add_noise with drawn noise for the
+/// same ε. Error within (k + 1½)ε(|a x_0| + |b ε|) per coefficient.
+/// @throws std::invalid_argument if eps or out does not have the shape of x0, or the coordinates
+/// do not have one entry per column; std::out_of_range if a coordinate is outside the process's
+/// range (or NaN).
+template <class Process, class X0, class Eps, class Coordinates, class Out>
+void add_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps,
+               const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("add_noise", "eps", process, x0, eps, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.add_noise(c, j); });
 }
 
 /// add_noise into a new matrix of the shape and storage order of x0.
-template <class Scalar, class X0, class Eps, class Steps>
-typename X0::PlainObject add_noise(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<X0>& x0,
-                                   const Eigen::MatrixBase<Eps>& eps, const Steps& timesteps) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  return detail::combined_columns("add_noise", "eps", schedule, x0, eps, timesteps,
-                                  [&](int t, Eigen::Index j) { return c.add_noise(t, j); });
+template <class Process, class X0, class Eps, class Coordinates>
+typename X0::PlainObject add_noise(const Process& process, const Eigen::MatrixBase<X0>& x0,
+                                   const Eigen::MatrixBase<Eps>& eps, const Coordinates& coordinates) {
+  const detail::BatchCoefficients<Process> k{process};
+  return detail::combined_columns("add_noise", "eps", process, x0, eps, coordinates,
+                                  [&](auto c, Eigen::Index j) { return k.add_noise(c, j); });
 }
 
-/// The velocity target v = √ᾱ_t ε − √(1 − ᾱ_t) x_0 per column (Salimans & Ho 2022, §4; diffusers
-/// `get_velocity`), written into `out`. Error within (k + 1)ε(|√ᾱ ε| + |√(1 − ᾱ) x_0|).
-/// @throws as add_noise.
-template <class Scalar, class X0, class Eps, class Steps, class Out>
-void velocity(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps,
-              const Steps& timesteps, const Eigen::MatrixBase<Out>& out) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  detail::combine_columns("velocity", "eps", schedule, x0, eps, timesteps, out,
-                          [&](int t, Eigen::Index j) { return c.velocity(t, j); });
+/// The velocity target v = a ε − b x_0 per column (Salimans & Ho 2022, §4; diffusers
+/// `get_velocity`), written into `out`. Error within (k + 1½)ε(|a ε| + |b x_0|).
+/// @throws as add_noise; std::invalid_argument if the process is not variance preserving.
+template <class Process, class X0, class Eps, class Coordinates, class Out>
+void velocity(const Process& process, const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps,
+              const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  detail::check_variance_preserving("velocity", process);
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("velocity", "eps", process, x0, eps, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.velocity(c, j); });
 }
 
 /// velocity into a new matrix of the shape and storage order of x0.
-template <class Scalar, class X0, class Eps, class Steps>
-typename X0::PlainObject velocity(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<X0>& x0,
-                                  const Eigen::MatrixBase<Eps>& eps, const Steps& timesteps) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  return detail::combined_columns("velocity", "eps", schedule, x0, eps, timesteps,
-                                  [&](int t, Eigen::Index j) { return c.velocity(t, j); });
+template <class Process, class X0, class Eps, class Coordinates>
+typename X0::PlainObject velocity(const Process& process, const Eigen::MatrixBase<X0>& x0,
+                                  const Eigen::MatrixBase<Eps>& eps, const Coordinates& coordinates) {
+  detail::check_variance_preserving("velocity", process);
+  const detail::BatchCoefficients<Process> k{process};
+  return detail::combined_columns("velocity", "eps", process, x0, eps, coordinates,
+                                  [&](auto c, Eigen::Index j) { return k.velocity(c, j); });
 }
 
-/// x_0 from x_t and the noise: x_0 = (x_t − √(1 − ᾱ_t) ε)/√ᾱ_t = x_t/√ᾱ_t − σ_t ε (Ho et al. 2020,
-/// eq. 15; σ_t = √((1 − ᾱ_t)/ᾱ_t)), written into `out`. Error within (k + 1½)ε(|x_t/√ᾱ| + |σ ε|).
-/// @throws as add_noise; std::domain_error at a step with ᾱ_t = 0 (zero terminal SNR), where x_t
-/// carries nothing of x_0.
-template <class Scalar, class Xt, class Eps, class Steps, class Out>
-void x0_from_eps(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<Eps>& eps,
-                 const Steps& timesteps, const Eigen::MatrixBase<Out>& out) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  detail::combine_columns("x0_from_eps", "eps", schedule, x_t, eps, timesteps, out,
-                          [&](int t, Eigen::Index j) { return c.x0_from_eps(t, j); });
+/// x_0 from x_t and the noise: x_0 = (x_t − b ε)/a = x_t/a − σ ε (Ho et al. 2020, eq. 15; σ = b/a),
+/// written into `out`. Error within (k + 2)ε(|x_t/a| + |σ ε|).
+/// @throws as add_noise; std::domain_error where a = 0 (zero terminal SNR), where x_t carries
+/// nothing of x_0.
+template <class Process, class Xt, class Eps, class Coordinates, class Out>
+void x0_from_eps(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<Eps>& eps,
+                 const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("x0_from_eps", "eps", process, x_t, eps, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.x0_from_eps(c, j); });
 }
 
 /// x0_from_eps into a new matrix of the shape and storage order of x_t.
-template <class Scalar, class Xt, class Eps, class Steps>
-typename Xt::PlainObject x0_from_eps(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Xt>& x_t,
-                                     const Eigen::MatrixBase<Eps>& eps, const Steps& timesteps) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  return detail::combined_columns("x0_from_eps", "eps", schedule, x_t, eps, timesteps,
-                                  [&](int t, Eigen::Index j) { return c.x0_from_eps(t, j); });
+template <class Process, class Xt, class Eps, class Coordinates>
+typename Xt::PlainObject x0_from_eps(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                     const Eigen::MatrixBase<Eps>& eps, const Coordinates& coordinates) {
+  const detail::BatchCoefficients<Process> k{process};
+  return detail::combined_columns("x0_from_eps", "eps", process, x_t, eps, coordinates,
+                                  [&](auto c, Eigen::Index j) { return k.x0_from_eps(c, j); });
 }
 
-/// The noise from x_t and x_0: ε = (x_t − √ᾱ_t x_0)/√(1 − ᾱ_t) = x_t/√(1 − ᾱ_t) − x_0/σ_t, written
-/// into `out`. Error within (k + 1½)ε(|x_t/√(1 − ᾱ)| + |x_0/σ|).
-/// @throws as add_noise; std::domain_error at t = 0, where x_t = x_0 carries no noise.
-template <class Scalar, class Xt, class X0, class Steps, class Out>
-void eps_from_x0(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<X0>& x0,
-                 const Steps& timesteps, const Eigen::MatrixBase<Out>& out) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  detail::combine_columns("eps_from_x0", "x0", schedule, x_t, x0, timesteps, out,
-                          [&](int t, Eigen::Index j) { return c.eps_from_x0(t, j); });
+/// The noise from x_t and x_0: ε = (x_t − a x_0)/b = x_t/b − x_0/σ, written into `out`. Error within
+/// (k + 2)ε(|x_t/b| + |x_0/σ|).
+/// @throws as add_noise; std::domain_error where b = 0 (t = 0 of a Schedule), where x_t = x_0
+/// carries no noise.
+template <class Process, class Xt, class X0, class Coordinates, class Out>
+void eps_from_x0(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<X0>& x0,
+                 const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("eps_from_x0", "x0", process, x_t, x0, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.eps_from_x0(c, j); });
 }
 
 /// eps_from_x0 into a new matrix of the shape and storage order of x_t.
-template <class Scalar, class Xt, class X0, class Steps>
-typename Xt::PlainObject eps_from_x0(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Xt>& x_t,
-                                     const Eigen::MatrixBase<X0>& x0, const Steps& timesteps) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  return detail::combined_columns("eps_from_x0", "x0", schedule, x_t, x0, timesteps,
-                                  [&](int t, Eigen::Index j) { return c.eps_from_x0(t, j); });
+template <class Process, class Xt, class X0, class Coordinates>
+typename Xt::PlainObject eps_from_x0(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                     const Eigen::MatrixBase<X0>& x0, const Coordinates& coordinates) {
+  const detail::BatchCoefficients<Process> k{process};
+  return detail::combined_columns("eps_from_x0", "x0", process, x_t, x0, coordinates,
+                                  [&](auto c, Eigen::Index j) { return k.eps_from_x0(c, j); });
 }
 
-/// x_0 from x_t and the velocity: x_0 = √ᾱ_t x_t − √(1 − ᾱ_t) v (Salimans & Ho 2022, §4), written into
-/// `out`; valid at every t. Error within (k + 1)ε(|√ᾱ x_t| + |√(1 − ᾱ) v|).
-/// @throws as add_noise.
-template <class Scalar, class Xt, class V, class Steps, class Out>
-void x0_from_velocity(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
-                      const Steps& timesteps, const Eigen::MatrixBase<Out>& out) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  detail::combine_columns("x0_from_velocity", "v", schedule, x_t, v, timesteps, out,
-                          [&](int t, Eigen::Index j) { return c.x0_from_velocity(t, j); });
+/// x_0 from x_t and the velocity: x_0 = a x_t − b v (Salimans & Ho 2022, §4), written into `out`;
+/// valid at every coordinate. Error within (k + 1½)ε(|a x_t| + |b v|).
+/// @throws as velocity.
+template <class Process, class Xt, class V, class Coordinates, class Out>
+void x0_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
+                      const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  detail::check_variance_preserving("x0_from_velocity", process);
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("x0_from_velocity", "v", process, x_t, v, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.x0_from_velocity(c, j); });
 }
 
 /// x0_from_velocity into a new matrix of the shape and storage order of x_t.
-template <class Scalar, class Xt, class V, class Steps>
-typename Xt::PlainObject x0_from_velocity(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Xt>& x_t,
-                                          const Eigen::MatrixBase<V>& v, const Steps& timesteps) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  return detail::combined_columns("x0_from_velocity", "v", schedule, x_t, v, timesteps,
-                                  [&](int t, Eigen::Index j) { return c.x0_from_velocity(t, j); });
+template <class Process, class Xt, class V, class Coordinates>
+typename Xt::PlainObject x0_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                          const Eigen::MatrixBase<V>& v, const Coordinates& coordinates) {
+  detail::check_variance_preserving("x0_from_velocity", process);
+  const detail::BatchCoefficients<Process> k{process};
+  return detail::combined_columns("x0_from_velocity", "v", process, x_t, v, coordinates,
+                                  [&](auto c, Eigen::Index j) { return k.x0_from_velocity(c, j); });
 }
 
-/// The noise from x_t and the velocity: ε = √(1 − ᾱ_t) x_t + √ᾱ_t v (Salimans & Ho 2022, §4), written
-/// into `out`; valid at every t. Error within (k + 1)ε(|√(1 − ᾱ) x_t| + |√ᾱ v|).
-/// @throws as add_noise.
-template <class Scalar, class Xt, class V, class Steps, class Out>
-void eps_from_velocity(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
-                       const Steps& timesteps, const Eigen::MatrixBase<Out>& out) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  detail::combine_columns("eps_from_velocity", "v", schedule, x_t, v, timesteps, out,
-                          [&](int t, Eigen::Index j) { return c.eps_from_velocity(t, j); });
+/// The noise from x_t and the velocity: ε = b x_t + a v (Salimans & Ho 2022, §4), written into
+/// `out`; valid at every coordinate. Error within (k + 1½)ε(|b x_t| + |a v|).
+/// @throws as velocity.
+template <class Process, class Xt, class V, class Coordinates, class Out>
+void eps_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
+                       const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  detail::check_variance_preserving("eps_from_velocity", process);
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("eps_from_velocity", "v", process, x_t, v, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.eps_from_velocity(c, j); });
 }
 
 /// eps_from_velocity into a new matrix of the shape and storage order of x_t.
-template <class Scalar, class Xt, class V, class Steps>
-typename Xt::PlainObject eps_from_velocity(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Xt>& x_t,
-                                           const Eigen::MatrixBase<V>& v, const Steps& timesteps) {
-  const detail::BatchCoefficients<Scalar> c{schedule};
-  return detail::combined_columns("eps_from_velocity", "v", schedule, x_t, v, timesteps,
-                                  [&](int t, Eigen::Index j) { return c.eps_from_velocity(t, j); });
+template <class Process, class Xt, class V, class Coordinates>
+typename Xt::PlainObject eps_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                           const Eigen::MatrixBase<V>& v, const Coordinates& coordinates) {
+  detail::check_variance_preserving("eps_from_velocity", process);
+  const detail::BatchCoefficients<Process> k{process};
+  return detail::combined_columns("eps_from_velocity", "v", process, x_t, v, coordinates,
+                                  [&](auto c, Eigen::Index j) { return k.eps_from_velocity(c, j); });
 }
 
 }  // namespace diffuse

@@ -50,6 +50,8 @@
 #include "detail/error.hpp"
 #include "detail/wide.hpp"
 #include "gaussian.hpp"
+#include "kernels.hpp"
+#include "process.hpp"
 #include "schedule.hpp"
 #include "time_coordinates.hpp"
 
@@ -103,9 +105,9 @@ inline CosineFamily cosine_family(const char* function, double image_d, double n
 ///
 /// An immutable value (a few extended-precision parameters); cheap to copy, safe to share between
 /// threads. Times are ContinuousTime<Scalar>, log-SNRs LogSnr<Scalar>, noise levels
-/// NoiseLevel<Scalar>: a time cannot be passed where a σ or λ is meant. The kernels are the free
-/// functions marginal(process, …) and posterior(process, …) below, overloads of the discrete ones
-/// of kernels.hpp returning the same Gaussian type.
+/// NoiseLevel<Scalar>: a time cannot be passed where a σ or λ is meant. It is a forward process
+/// (process.hpp): the kernels marginal, transition and posterior of kernels.hpp, and the batch
+/// functions of batch.hpp and noise.hpp, take it with times as its coordinates.
 template <class Scalar>
 class ContinuousProcess {
   static_assert(std::is_floating_point<Scalar>::value, "diffuse::ContinuousProcess needs float, double or long double");
@@ -266,12 +268,8 @@ class ContinuousProcess {
     return round(with_family([&](const auto& f) { return f.diffusion_squared(wide(t)); }));
   }
 
-  /// The coefficients of q(x_t|x_s) = N(m x_s, v I), 0 ≤ s < t ≤ 1.
-  struct TransitionCoefficients {
-    Scalar mean;      ///< m = a_t/a_s
-    Scalar variance;  ///< v = b_t² − m² b_s²
-    Scalar stddev;    ///< √v
-  };
+  /// The coefficients of q(x_t|x_s) = N(m x_s, v I), 0 ≤ s < t ≤ 1 (process.hpp).
+  using TransitionCoefficients = diffuse::TransitionCoefficients<Scalar>;
   /// m = a_t/a_s and v = b_t² − (a_t/a_s)² b_s², without cancellation (formulas at the families'
   /// transition, detail/continuous_families.hpp). Chapman–Kolmogorov holds: m(s,t) = m(u,t) m(s,u)
   /// and v(s,t) = m(u,t)² v(s,u) + v(u,t) for s < u < t.
@@ -282,13 +280,9 @@ class ContinuousProcess {
     return {round(exp(k.log_scale)), round(k.variance), round(sqrt(k.variance))};
   }
 
-  /// The coefficients of the posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), 0 ≤ s < t ≤ 1.
-  struct PosteriorCoefficients {
-    Scalar x0;        ///< c_0 = a_s v_{t|s}/b_t²
-    Scalar xt;        ///< c_t = (a_t/a_s) b_s²/b_t²
-    Scalar variance;  ///< v = v_{t|s} b_s²/b_t²
-    Scalar stddev;    ///< √v
-  };
+  /// The coefficients of the posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), 0 ≤ s < t ≤ 1
+  /// (process.hpp): c_0 = a_s v_{t|s}/b_t², c_t = (a_t/a_s) b_s²/b_t², v = v_{t|s} b_s²/b_t².
+  using PosteriorCoefficients = diffuse::PosteriorCoefficients<Scalar>;
   /// The Bayes product of q(x_s|x_0) = N(a_s x_0, b_s²) and q(x_t|x_s) = N(m x_s, v_{t|s}):
   /// precision 1/b_s² + m²/v_{t|s} = b_t²/(b_s² v_{t|s}) (as b_t² = v_{t|s} + m² b_s²), hence
   /// c_0 = a_s v_{t|s}/b_t², c_t = m b_s²/b_t², v = v_{t|s} b_s²/b_t² (Kingma et al. 2021, VDM,
@@ -403,57 +397,13 @@ class ContinuousProcess {
   const char* name_;
 };
 
-namespace detail {
-template <class Scalar, class Derived>
-constexpr void check_process_scalar() {
-  static_assert(std::is_same<typename Derived::Scalar, Scalar>::value,
-                "diffuse: the Eigen argument must have the scalar type of the process");
-}
-}  // namespace detail
-
-/// The marginal q(x_t|x_0) = N(a(t) x_0, b(t)² I) of a continuous process (Song et al. 2021,
-/// eq. 29; Kingma et al. 2021, eq. 1). a, b² and b each rounded once; the mean within 1 ulp
-/// (+ the evaluation error) relative per coefficient.
-template <class Scalar, class Derived>
-Gaussian<typename Derived::PlainObject> marginal(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> t,
-                                                 const Eigen::MatrixBase<Derived>& x0) {
-  detail::check_process_scalar<Scalar, Derived>();
-  return {process.signal_scale(t) * x0.derived(), process.noise_variance(t), process.noise_scale(t)};
-}
-
-/// q(x_t|x_s) = N((a_t/a_s) x_s, (b_t² − (a_t/a_s)² b_s²) I) for 0 ≤ s < t ≤ 1 (Kingma et al. 2021,
-/// VDM, eq. 33 for VP), coefficients from ContinuousProcess::transition_coefficients.
-/// @throws std::invalid_argument unless s < t.
-template <class Scalar, class Derived>
-Gaussian<typename Derived::PlainObject> marginal(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> s,
-                                                 ContinuousTime<Scalar> t, const Eigen::MatrixBase<Derived>& x_s) {
-  detail::check_process_scalar<Scalar, Derived>();
-  const typename ContinuousProcess<Scalar>::TransitionCoefficients k = process.transition_coefficients(s, t);
-  return {k.mean * x_s.derived(), k.variance, k.stddev};
-}
-
-/// The posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I) for 0 ≤ s < t ≤ 1 (Kingma et al. 2021,
-/// VDM, eq. 34 for VP), coefficients from ContinuousProcess::posterior_coefficients. Argument
-/// order as the discrete posterior: x_t, then x0.
-/// @throws std::invalid_argument unless s < t, or if x_t and x0 do not have the same shape.
-template <class Scalar, class DerivedT, class Derived0>
-Gaussian<typename DerivedT::PlainObject> posterior(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> s,
-                                                   ContinuousTime<Scalar> t, const Eigen::MatrixBase<DerivedT>& x_t,
-                                                   const Eigen::MatrixBase<Derived0>& x0) {
-  detail::check_process_scalar<Scalar, DerivedT>();
-  detail::check_process_scalar<Scalar, Derived0>();
-  detail::check_shape("posterior", "x0", x0, x_t.rows(), x_t.cols());
-  const typename ContinuousProcess<Scalar>::PosteriorCoefficients c = process.posterior_coefficients(s, t);
-  return {c.x0 * x0.derived() + c.xt * x_t.derived(), c.variance, c.stddev};
-}
-
 /// x_σ = x_t/a(t): a sample of q(x_t|x_0) rescaled to the VE form x_0 + σ(t) ε (Karras et al. 2022,
 /// eq. 4 with s(t) = a(t); for a VP process x_t/√ᾱ_t). One rounding per coefficient after a(t).
 /// @throws std::domain_error if a(t) = 0 (the cosine at t = 1).
 template <class Scalar, class Derived>
 typename Derived::PlainObject to_ve(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> t,
                                     const Eigen::MatrixBase<Derived>& x_t) {
-  detail::check_process_scalar<Scalar, Derived>();
+  detail::check_process_argument<ContinuousProcess<Scalar>, Derived>();
   const Scalar a = process.signal_scale(t);
   if (!(a > 0)) detail::fail<std::domain_error>("to_ve", "a(t) must be positive, which fails at t", t.value());
   return x_t.derived() / a;
@@ -463,8 +413,53 @@ typename Derived::PlainObject to_ve(const ContinuousProcess<Scalar>& process, Co
 template <class Scalar, class Derived>
 typename Derived::PlainObject from_ve(const ContinuousProcess<Scalar>& process, ContinuousTime<Scalar> t,
                                       const Eigen::MatrixBase<Derived>& x_sigma) {
-  detail::check_process_scalar<Scalar, Derived>();
+  detail::check_process_argument<ContinuousProcess<Scalar>, Derived>();
   return process.signal_scale(t) * x_sigma.derived();
 }
+
+/// A ContinuousProcess is a forward process over times t ∈ [0, 1]: a(t), b(t), b(t)², σ(t), λ(t).
+template <class Scalar>
+struct ProcessTraits<ContinuousProcess<Scalar>> {
+  static constexpr bool is_process = true;
+  using scalar_type = Scalar;
+  using coordinate_type = ContinuousTime<Scalar>;
+  static constexpr const char* coordinates_name = "times";
+
+  /// The time `raw` (float, double or long double) of column j, checked to lie in [0, 1] (NaN
+  /// fails) and rounded to Scalar.
+  template <class Raw>
+  static ContinuousTime<Scalar> coordinate(const char* function, const ContinuousProcess<Scalar>&, long long j, Raw raw) {
+    static_assert(std::is_floating_point<Raw>::value,
+                  "diffuse: the times of a ContinuousProcess are floating-point numbers in [0, 1] (an integer step needs "
+                  "a Schedule)");
+    if (detail::is_nan(raw) || !(raw >= 0 && raw <= 1)) {
+      detail::fail<std::out_of_range>(function, "times(" + std::to_string(j) + ") must be in [0, 1]", raw);
+    }
+    return ContinuousTime<Scalar>(static_cast<Scalar>(raw));
+  }
+  static Scalar signal_scale(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.signal_scale(t); }
+  static Scalar noise_scale(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_scale(t); }
+  static Scalar noise_variance(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_variance(t); }
+  static Scalar noise_level(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_level(t).value(); }
+  static Scalar log_snr(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.log_snr(t).value(); }
+  static bool variance_preserving(const ContinuousProcess<Scalar>& p) { return p.variance_preserving(); }
+  /// Nothing to check: a ContinuousTime lies in [0, 1] by construction.
+  static void check(const char*, const ContinuousProcess<Scalar>&, ContinuousTime<Scalar>) {}
+  /// s < t.
+  static void check_order(const char* function, const ContinuousProcess<Scalar>&, ContinuousTime<Scalar> s,
+                          ContinuousTime<Scalar> t) {
+    if (!(s.value() < t.value())) {
+      detail::fail<std::invalid_argument>(function, "s must be less than t = " + detail::to_message_value(t.value()), s.value());
+    }
+  }
+  static TransitionCoefficients<Scalar> transition_coefficients(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> s,
+                                                                ContinuousTime<Scalar> t) {
+    return p.transition_coefficients(s, t);
+  }
+  static PosteriorCoefficients<Scalar> posterior_coefficients(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> s,
+                                                              ContinuousTime<Scalar> t) {
+    return p.posterior_coefficients(s, t);
+  }
+};
 
 }  // namespace diffuse

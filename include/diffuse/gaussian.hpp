@@ -9,6 +9,7 @@
 #include <Eigen/Core>
 
 #include "detail/error.hpp"
+#include "detail/scaled_sum.hpp"
 #include "detail/shape.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
@@ -169,14 +170,16 @@ class Gaussian {
     return static_cast<Scalar>(ldexp(n_wide() * per_coefficient + d2 / v2, -1));
   }
 
-  /// The sample μ + σ ε for given standard-normal noise ε (deterministic; two roundings per
-  /// coefficient). σ² = 0 returns μ exactly for finite ε.
+  /// The sample μ + σ ε for given standard-normal noise ε (deterministic): fl(μ + fl(σ ε)), the
+  /// product never fused into the sum (detail::scaled_sum's rule), so that a marginal's sample has
+  /// the bits of add_noise. σ² = 0 returns μ exactly for finite ε.
   /// @throws std::invalid_argument if eps does not have the shape of the mean.
   template <class Derived>
   Mean sample_from_noise(const Eigen::MatrixBase<Derived>& eps) const {
     check_scalar<Derived>();
     detail::check_shape("Gaussian::sample_from_noise", "eps", eps, mean_.rows(), mean_.cols());
-    return mean_ + stddev_ * eps.derived();
+    const Scalar sigma = stddev_;
+    return mean_.binaryExpr(eps.derived(), [sigma](Scalar mu, Scalar e) { return mu + detail::rounded_product(sigma, e); });
   }
 
   /// A sample μ + σ ε, ε drawn by diffuse::StandardNormal<Scalar> from `rng` (any C++

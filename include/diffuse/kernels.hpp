@@ -1,4 +1,4 @@
-/// The Gaussian kernels of the forward process: q(x_t|x_{t−1}), q(x_t|x_0), q(x_t|x_s), the posterior, the prior KL.
+/// The Gaussian kernels of any forward process, q(x_t|x_0), q(x_t|x_s) and the posterior, and a Schedule's one step q(x_t|x_{t−1}) and prior KL.
 #pragma once
 
 #include <cmath>
@@ -7,12 +7,15 @@
 #include <Eigen/Core>
 
 #include "detail/error.hpp"
+#include "detail/scaled_sum.hpp"
+#include "detail/shape.hpp"
 #include "detail/wide.hpp"
 #include "gaussian.hpp"
+#include "process.hpp"
 #include "schedule.hpp"
 
-// Precision: every coefficient is one value of the Schedule, correctly rounded (k = ½ ulp + 2⁻¹⁰⁰·2^p:
-// the schedule's contract), so within kε relative (ε = machine epsilon). A
+// Precision: every coefficient is one value of the process, correctly rounded (k = ½ ulp + 2⁻¹⁰⁰·2^p:
+// the contract of schedule.hpp and continuous.hpp), so within kε relative (ε = machine epsilon). A
 // mean coefficient c·x is rounded once more: within (k + ½)ε relative. Each bound below is
 // first order in ε.
 
@@ -52,50 +55,64 @@ Gaussian<typename Derived::PlainObject> transition(typename Derived::Scalar beta
   return {static_cast<Scalar>(sqrt(detail::Wide(1) - detail::Wide(beta))) * x_prev.derived(), beta};
 }
 
-/// The marginal q(x_t|x_0) = N(√ᾱ_t x_0, (1 − ᾱ_t) I) (Ho et al. 2020, eq. 4), t in [0, T]; t = 0
-/// gives the point mass at x_0. Mean within (k + ½)ε relative per coefficient; variance and σ are
-/// the schedule's one_minus_alpha_bar(t) and sqrt_one_minus_alpha_bar(t), within kε.
-/// @throws std::out_of_range if t is outside [0, T].
-template <class Scalar, class Derived>
-Gaussian<typename Derived::PlainObject> marginal(const Schedule<Scalar>& schedule, int t,
+/// The marginal q(x_t|x_0) = N(a(t) x_0, b(t)² I) of any forward process (process.hpp): for a
+/// Schedule N(√ᾱ_t x_0, (1 − ᾱ_t) I) (Ho et al. 2020, eq. 4), t in [0, T], t = 0 the point mass at
+/// x_0; for a ContinuousProcess the same with a(t), b(t) (Song et al. 2021, eq. 29; Kingma et al.
+/// 2021, eq. 1). Mean within (k + ½)ε relative per coefficient; variance and σ are the process's
+/// b² and b, within kε.
+/// @throws std::out_of_range if t is not a coordinate of the process (a step outside [0, T]).
+template <class Process, class Derived>
+Gaussian<typename Derived::PlainObject> marginal(const Process& process,
+                                                 typename ProcessTraits<Process>::coordinate_type t,
                                                  const Eigen::MatrixBase<Derived>& x0) {
-  detail::check_kernel_scalar<Scalar, Derived>();
-  detail::check_step("marginal", "t", t, 0, schedule.steps());
-  return {schedule.sqrt_alpha_bar(t) * x0.derived(), schedule.one_minus_alpha_bar(t),
-          schedule.sqrt_one_minus_alpha_bar(t)};
+  detail::check_process_argument<Process, Derived>();
+  using Traits = ProcessTraits<Process>;
+  Traits::check("marginal", process, t);
+  return {Traits::signal_scale(process, t) * x0.derived(), Traits::noise_variance(process, t),
+          Traits::noise_scale(process, t)};
 }
 
-/// q(x_t|x_s) = N(√(ᾱ_t/ᾱ_s) x_s, (1 − ᾱ_t/ᾱ_s) I) for 0 ≤ s < t ≤ T (Kingma et al. 2021, VDM),
-/// the variance −expm1(log ᾱ_t − log ᾱ_s) without cancellation. s = 0 is marginal(t, x_s).
-/// Mean within (k + ½)ε relative, variance within kε, σ within (k/2 + ½)ε (kε when s = 0).
-/// @throws std::out_of_range if t is outside [1, T] or s outside [0, t − 1].
-template <class Scalar, class Derived>
-Gaussian<typename Derived::PlainObject> marginal(const Schedule<Scalar>& schedule, int s, int t,
-                                                 const Eigen::MatrixBase<Derived>& x_s) {
-  detail::check_kernel_scalar<Scalar, Derived>();
-  detail::check_step("marginal", "t", t, 1, schedule.steps());
-  detail::check_step("marginal", "s", s, 0, t - 1);
-  if (s == 0) return marginal(schedule, t, x_s);
-  return {schedule.sqrt_alpha_bar_ratio(s, t) * x_s.derived(), schedule.one_minus_alpha_bar_ratio(s, t)};
+/// The transition q(x_t|x_s) = N(m x_s, v I), s before t, of any forward process: m = a_t/a_s,
+/// v = b_t² − m² b_s², without cancellation (Kingma et al. 2021, VDM, eq. 33). For a Schedule
+/// m = √(ᾱ_t/ᾱ_s), v = −expm1(log ᾱ_t − log ᾱ_s), 0 ≤ s < t ≤ T; s = 0 is marginal(t, x_s).
+/// Chapman–Kolmogorov holds: transition(u, t) after transition(s, u) is transition(s, t). Mean
+/// within (k + ½)ε relative, variance within kε, σ within (k/2 + ½)ε (kε for a ContinuousProcess).
+/// @throws std::out_of_range for a Schedule unless 0 ≤ s < t ≤ T; std::invalid_argument for a
+/// ContinuousProcess unless s < t.
+template <class Process, class Derived>
+Gaussian<typename Derived::PlainObject> transition(const Process& process,
+                                                   typename ProcessTraits<Process>::coordinate_type s,
+                                                   typename ProcessTraits<Process>::coordinate_type t,
+                                                   const Eigen::MatrixBase<Derived>& x_s) {
+  detail::check_process_argument<Process, Derived>();
+  using Traits = ProcessTraits<Process>;
+  Traits::check_order("transition", process, s, t);
+  const TransitionCoefficients<typename Traits::scalar_type> k = Traits::transition_coefficients(process, s, t);
+  return {k.mean * x_s.derived(), k.variance, k.stddev};
 }
 
-/// The posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I) for 0 ≤ s < t ≤ T (Kingma et al.
-/// 2021, VDM; Ho et al. 2020, eq. 6–7 for s = t − 1), with c_0, c_t, v the schedule's
-/// posterior_coefficients(s, t). Mean within (k + 1)ε(|c_0 x_0| + |c_t x_t|) per coefficient,
-/// v within kε, σ within (k/2 + ½)ε relative. s = 0 gives the point mass at x_0.
-/// @throws std::out_of_range if t is outside [1, T] or s outside [0, t − 1];
-/// std::invalid_argument if x_t and x0 do not have the same shape.
-template <class Scalar, class DerivedT, class Derived0>
-Gaussian<typename DerivedT::PlainObject> posterior(const Schedule<Scalar>& schedule, int s, int t,
+/// The posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), s before t, of any forward process:
+/// the Bayes product of q(x_s|x_0) and q(x_t|x_s) (Kingma et al. 2021, VDM, eq. 34; Ho et al. 2020,
+/// eq. 6–7 for a Schedule with s = t − 1). The mean is fl(fl(c_0 x_0) + fl(c_t x_t)) per coefficient
+/// (batch.hpp's rounding), within (k + 1½)ε(|c_0 x_0| + |c_t x_t|); v within kε. At a data end
+/// (s = 0 of a Schedule) it is the point mass at x_0.
+/// @throws as transition; std::invalid_argument if x_t and x0 do not have the same shape.
+template <class Process, class DerivedT, class Derived0>
+Gaussian<typename DerivedT::PlainObject> posterior(const Process& process,
+                                                   typename ProcessTraits<Process>::coordinate_type s,
+                                                   typename ProcessTraits<Process>::coordinate_type t,
                                                    const Eigen::MatrixBase<DerivedT>& x_t,
                                                    const Eigen::MatrixBase<Derived0>& x0) {
-  detail::check_kernel_scalar<Scalar, DerivedT>();
-  detail::check_kernel_scalar<Scalar, Derived0>();
-  detail::check_step("posterior", "t", t, 1, schedule.steps());
-  detail::check_step("posterior", "s", s, 0, t - 1);
+  detail::check_process_argument<Process, DerivedT>();
+  detail::check_process_argument<Process, Derived0>();
+  using Traits = ProcessTraits<Process>;
+  using Scalar = typename Traits::scalar_type;
+  Traits::check_order("posterior", process, s, t);
   detail::check_shape("posterior", "x0", x0, x_t.rows(), x_t.cols());
-  const typename Schedule<Scalar>::PosteriorCoefficients c = schedule.posterior_coefficients(s, t);
-  return {c.x0 * x0.derived() + c.xt * x_t.derived(), c.variance};
+  const PosteriorCoefficients<Scalar> c = Traits::posterior_coefficients(process, s, t);
+  const Scalar c0 = c.x0, ct = c.xt;
+  return {x0.derived().binaryExpr(x_t.derived(), [c0, ct](Scalar a, Scalar b) { return detail::scaled_sum(c0, a, ct, b); }),
+          c.variance, c.stddev};
 }
 
 /// The posterior q(x_{t−1}|x_t, x_0) = N(μ̃_t, β̃_t I) (Ho et al. 2020, eq. 6–7), t in [1, T]:

@@ -14,6 +14,7 @@
 #include "detail/error.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
+#include "process.hpp"
 
 namespace diffuse {
 
@@ -626,5 +627,57 @@ Schedule<Scalar> schedule_from_betas(const char* function, const std::vector<Wid
   return Schedule<Scalar>(build_wide_schedule(function, std::move(beta), std::move(alpha), identity_steps(steps)));
 }
 }  // namespace detail
+
+/// A Schedule is a forward process over the steps t = 0..T: a = √ᾱ_t, b = √(1 − ᾱ_t), σ_t, λ_t.
+template <class Scalar>
+struct ProcessTraits<Schedule<Scalar>> {
+  static constexpr bool is_process = true;
+  using scalar_type = Scalar;
+  using coordinate_type = int;
+  static constexpr const char* coordinates_name = "timesteps";
+
+  /// Step `raw` (any integer type) of column j, checked to lie in [0, T].
+  template <class Raw>
+  static int coordinate(const char* function, const Schedule<Scalar>& schedule, long long j, Raw raw) {
+    static_assert(std::is_integral<Raw>::value && !std::is_same<Raw, bool>::value,
+                  "diffuse: the timesteps of a Schedule are integers (a continuous time needs a ContinuousProcess)");
+    bool negative = false;
+    if constexpr (std::is_signed<Raw>::value) negative = raw < 0;
+    if (negative || static_cast<unsigned long long>(raw) > static_cast<unsigned long long>(schedule.steps())) {
+      detail::fail<std::out_of_range>(function, std::string("timesteps(") + std::to_string(j) + ") must be in [0, " +
+                                                    std::to_string(schedule.steps()) + "]",
+                                      raw);
+    }
+    return static_cast<int>(raw);
+  }
+  static Scalar signal_scale(const Schedule<Scalar>& schedule, int t) { return schedule.sqrt_alpha_bar(t); }
+  static Scalar noise_scale(const Schedule<Scalar>& schedule, int t) { return schedule.sqrt_one_minus_alpha_bar(t); }
+  static Scalar noise_variance(const Schedule<Scalar>& schedule, int t) { return schedule.one_minus_alpha_bar(t); }
+  static Scalar noise_level(const Schedule<Scalar>& schedule, int t) { return schedule.sigma(t); }
+  static Scalar log_snr(const Schedule<Scalar>& schedule, int t) { return schedule.log_snr(t); }
+  static bool variance_preserving(const Schedule<Scalar>&) { return true; }
+  /// t in [0, T].
+  static void check(const char* function, const Schedule<Scalar>& schedule, int t) {
+    detail::check_step(function, "t", t, 0, schedule.steps());
+  }
+  /// 0 ≤ s < t ≤ T.
+  static void check_order(const char* function, const Schedule<Scalar>& schedule, int s, int t) {
+    detail::check_step(function, "t", t, 1, schedule.steps());
+    detail::check_step(function, "s", s, 0, t - 1);
+  }
+  /// √(ᾱ_t/ᾱ_s), 1 − ᾱ_t/ᾱ_s and its square root (the marginal's own values at s = 0).
+  static TransitionCoefficients<Scalar> transition_coefficients(const Schedule<Scalar>& schedule, int s, int t) {
+    using std::sqrt;
+    if (s == 0) return {schedule.sqrt_alpha_bar(t), schedule.one_minus_alpha_bar(t), schedule.sqrt_one_minus_alpha_bar(t)};
+    const Scalar variance = schedule.one_minus_alpha_bar_ratio(s, t);
+    return {schedule.sqrt_alpha_bar_ratio(s, t), variance, sqrt(variance)};
+  }
+  /// Schedule::posterior_coefficients, with √v.
+  static PosteriorCoefficients<Scalar> posterior_coefficients(const Schedule<Scalar>& schedule, int s, int t) {
+    using std::sqrt;
+    const typename Schedule<Scalar>::PosteriorCoefficients c = schedule.posterior_coefficients(s, t);
+    return {c.x0, c.xt, c.variance, sqrt(c.variance)};
+  }
+};
 
 }  // namespace diffuse

@@ -1,363 +1,50 @@
-/// The vectorised noise kernels (AVX2+FMA, AVX-512) chosen at run time from the CPU's features.
+/// The vectorised noise engine (Philox and the normal transform on AVX2+FMA and AVX-512F), chosen at run time.
 ///
-/// Each instruction set gets a thin layer of primitives in its own namespace (one IEEE operation
-/// each, the same as the scalar transform of normal.hpp uses), and noise_simd_body.hpp, written
-/// once over those primitives, is compiled for each of them. Every path therefore performs the
-/// same operations on the same values and gives the same bits as the portable path.
+/// noise_simd_body.hpp, written once over the primitives of simd.hpp, is compiled inside each
+/// instruction-set namespace. Every function there mirrors the scalar code of normal.hpp and
+/// noise_task.hpp operation for operation, so every path gives the same bits.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "error.hpp"
 #include "noise_task.hpp"
-
-#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-#define DIFFUSE_NOISE_SIMD 1
-#include <immintrin.h>
-#else
-#define DIFFUSE_NOISE_SIMD 0
-#endif
+#include "simd.hpp"
 
 namespace diffuse {
 namespace detail {
 
-#if DIFFUSE_NOISE_SIMD
-
-/// Whether this CPU (and its operating system) runs AVX2 and FMA instructions.
-inline bool cpu_has_avx2_fma() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
-/// Whether this CPU (and its operating system) runs AVX-512F instructions.
-inline bool cpu_has_avx512f() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && cpu_has_avx2_fma();
-}
-
-#define DIFFUSE_SIMD_TARGET __attribute__((target("avx2,fma")))
-/// AVX2+FMA: eight 32-bit lanes, eight floats, four doubles per register.
+#if DIFFUSE_SIMD
 namespace avx2 {
-
-using Int = __m256i;
-using Float = __m256;
-using Double = __m256d;
-inline constexpr int lanes = 8;
-/// Counter sets in flight at once (enough independent work to hide the multiplications' latency).
-inline constexpr int sets = 4;
-/// Two registers of 32-bit words: the high and the low halves of 64-bit values.
-struct Product {
-  Int hi, lo;
-};
-
-DIFFUSE_SIMD_TARGET inline Int splat32(std::uint32_t x) { return _mm256_set1_epi32(static_cast<int>(x)); }
-DIFFUSE_SIMD_TARGET inline Int splat64(std::uint64_t x) { return _mm256_set1_epi64x(static_cast<long long>(x)); }
-DIFFUSE_SIMD_TARGET inline Int add32(Int a, Int b) { return _mm256_add_epi32(a, b); }
-DIFFUSE_SIMD_TARGET inline Int sub32(Int a, Int b) { return _mm256_sub_epi32(a, b); }
-DIFFUSE_SIMD_TARGET inline Int add64(Int a, Int b) { return _mm256_add_epi64(a, b); }
-DIFFUSE_SIMD_TARGET inline Int sub64(Int a, Int b) { return _mm256_sub_epi64(a, b); }
-DIFFUSE_SIMD_TARGET inline Int bit_and(Int a, Int b) { return _mm256_and_si256(a, b); }
-DIFFUSE_SIMD_TARGET inline Int bit_or(Int a, Int b) { return _mm256_or_si256(a, b); }
-DIFFUSE_SIMD_TARGET inline Int bit_xor(Int a, Int b) { return _mm256_xor_si256(a, b); }
-DIFFUSE_SIMD_TARGET inline Int xor3(Int a, Int b, Int c) { return _mm256_xor_si256(_mm256_xor_si256(a, b), c); }
-/// (x & a) | b and (x ^ a) & b.
-DIFFUSE_SIMD_TARGET inline Int and_or(Int x, Int a, Int b) { return _mm256_or_si256(_mm256_and_si256(x, a), b); }
-DIFFUSE_SIMD_TARGET inline Int xor_and(Int x, Int a, Int b) { return _mm256_and_si256(_mm256_xor_si256(x, a), b); }
-template <int N> DIFFUSE_SIMD_TARGET inline Int shr32(Int a) { return _mm256_srli_epi32(a, N); }
-template <int N> DIFFUSE_SIMD_TARGET inline Int shl32(Int a) { return _mm256_slli_epi32(a, N); }
-template <int N> DIFFUSE_SIMD_TARGET inline Int shr64(Int a) { return _mm256_srli_epi64(a, N); }
-template <int N> DIFFUSE_SIMD_TARGET inline Int shl64(Int a) { return _mm256_slli_epi64(a, N); }
-
-/// The high and low words of the 64-bit products x·m, lane by lane.
-DIFFUSE_SIMD_TARGET inline Product mulhilo(Int x, Int m) {
-  const Int even = _mm256_mul_epu32(x, m);
-  const Int odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
-  return {_mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA),
-          _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA)};
-}
-
-/// 0, 1, …, 7.
-DIFFUSE_SIMD_TARGET inline Int lane_index() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
-
-/// The low and high words of blocks base + l, l = 0..7, with the carry into the high word.
-DIFFUSE_SIMD_TARGET inline Product block_words(std::uint64_t base) {
-  const Int sign = splat32(0x80000000u);
-  const Int low_base = splat32(static_cast<std::uint32_t>(base));
-  const Int low = _mm256_add_epi32(low_base, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  const Int carry = _mm256_cmpgt_epi32(_mm256_xor_si256(low_base, sign), _mm256_xor_si256(low, sign));
-  return {_mm256_sub_epi32(splat32(static_cast<std::uint32_t>(base >> 32)), carry), low};
-}
-
-DIFFUSE_SIMD_TARGET inline Float splat(float x) { return _mm256_set1_ps(x); }
-DIFFUSE_SIMD_TARGET inline Float add(Float a, Float b) { return _mm256_add_ps(a, b); }
-DIFFUSE_SIMD_TARGET inline Float sub(Float a, Float b) { return _mm256_sub_ps(a, b); }
-DIFFUSE_SIMD_TARGET inline Float mul(Float a, Float b) { return _mm256_mul_ps(a, b); }
-DIFFUSE_SIMD_TARGET inline Float div(Float a, Float b) { return _mm256_div_ps(a, b); }
-DIFFUSE_SIMD_TARGET inline Float fmadd(Float a, Float b, Float c) { return _mm256_fmadd_ps(a, b, c); }
-DIFFUSE_SIMD_TARGET inline Float fnmadd(Float a, Float b, Float c) { return _mm256_fnmadd_ps(a, b, c); }
-DIFFUSE_SIMD_TARGET inline Float sqrt(Float a) { return _mm256_sqrt_ps(a); }
-DIFFUSE_SIMD_TARGET inline Float to_float(Int a) { return _mm256_cvtepi32_ps(a); }
-DIFFUSE_SIMD_TARGET inline Float as_float(Int a) { return _mm256_castsi256_ps(a); }
-DIFFUSE_SIMD_TARGET inline Int as_int(Float a) { return _mm256_castps_si256(a); }
-/// Lane by lane: `negative` where the sign bit of `selector` is set, else `positive`.
-DIFFUSE_SIMD_TARGET inline Float select_sign(Int selector, Float positive, Float negative) {
-  return _mm256_blendv_ps(positive, negative, _mm256_castsi256_ps(selector));
-}
-DIFFUSE_SIMD_TARGET inline Float flip_sign(Float a, Int sign) { return _mm256_xor_ps(a, _mm256_castsi256_ps(sign)); }
-DIFFUSE_SIMD_TARGET inline Float load(const float* p) { return _mm256_loadu_ps(p); }
-DIFFUSE_SIMD_TARGET inline void store(float* p, Float a) { _mm256_storeu_ps(p, a); }
-
-DIFFUSE_SIMD_TARGET inline Double splat(double x) { return _mm256_set1_pd(x); }
-DIFFUSE_SIMD_TARGET inline Double add(Double a, Double b) { return _mm256_add_pd(a, b); }
-DIFFUSE_SIMD_TARGET inline Double sub(Double a, Double b) { return _mm256_sub_pd(a, b); }
-DIFFUSE_SIMD_TARGET inline Double mul(Double a, Double b) { return _mm256_mul_pd(a, b); }
-DIFFUSE_SIMD_TARGET inline Double div(Double a, Double b) { return _mm256_div_pd(a, b); }
-DIFFUSE_SIMD_TARGET inline Double fmadd(Double a, Double b, Double c) { return _mm256_fmadd_pd(a, b, c); }
-DIFFUSE_SIMD_TARGET inline Double fnmadd(Double a, Double b, Double c) { return _mm256_fnmadd_pd(a, b, c); }
-DIFFUSE_SIMD_TARGET inline Double sqrt(Double a) { return _mm256_sqrt_pd(a); }
-DIFFUSE_SIMD_TARGET inline Double as_double(Int a) { return _mm256_castsi256_pd(a); }
-DIFFUSE_SIMD_TARGET inline Int as_int(Double a) { return _mm256_castpd_si256(a); }
-/// Lane by lane (64-bit lanes): `negative` where the sign bit of `selector` is set, else `positive`.
-DIFFUSE_SIMD_TARGET inline Double select_sign(Int selector, Double positive, Double negative) {
-  return _mm256_blendv_pd(positive, negative, _mm256_castsi256_pd(selector));
-}
-DIFFUSE_SIMD_TARGET inline Double flip_sign(Double a, Int sign) { return _mm256_xor_pd(a, _mm256_castsi256_pd(sign)); }
-DIFFUSE_SIMD_TARGET inline Double load(const double* p) { return _mm256_loadu_pd(p); }
-DIFFUSE_SIMD_TARGET inline void store(double* p, Double a) { _mm256_storeu_pd(p, a); }
-
-DIFFUSE_SIMD_TARGET inline Int load_words(const void* p) { return _mm256_loadu_si256(static_cast<const Int*>(p)); }
-
-/// 64-bit lanes w_lo + 2^32 w_hi of blocks 0, 1, 4, 5 (first) and 2, 3, 6, 7 (second).
-DIFFUSE_SIMD_TARGET inline Int join_first(Int lo, Int hi) { return _mm256_unpacklo_epi32(lo, hi); }
-DIFFUSE_SIMD_TARGET inline Int join_second(Int lo, Int hi) { return _mm256_unpackhi_epi32(lo, hi); }
-
-/// Stores, in element order, the float normals of blocks 0..7 (lane l: block l; a0, a1 its
-/// elements 0, 1 and b0, b1 its elements 2, 3).
-DIFFUSE_SIMD_TARGET inline void store_block_normals(Float a0, Float a1, Float b0, Float b1, float* out) {
-  const Float t0 = _mm256_unpacklo_ps(a0, a1);
-  const Float t1 = _mm256_unpackhi_ps(a0, a1);
-  const Float t2 = _mm256_unpacklo_ps(b0, b1);
-  const Float t3 = _mm256_unpackhi_ps(b0, b1);
-  const Float u0 = _mm256_shuffle_ps(t0, t2, 0x44);  // blocks 0 and 4
-  const Float u1 = _mm256_shuffle_ps(t0, t2, 0xEE);  // blocks 1 and 5
-  const Float u2 = _mm256_shuffle_ps(t1, t3, 0x44);  // blocks 2 and 6
-  const Float u3 = _mm256_shuffle_ps(t1, t3, 0xEE);  // blocks 3 and 7
-  _mm256_store_ps(out, _mm256_permute2f128_ps(u0, u1, 0x20));
-  _mm256_store_ps(out + 8, _mm256_permute2f128_ps(u2, u3, 0x20));
-  _mm256_store_ps(out + 16, _mm256_permute2f128_ps(u0, u1, 0x31));
-  _mm256_store_ps(out + 24, _mm256_permute2f128_ps(u2, u3, 0x31));
-}
-
-/// Stores, in element order, the double normals of blocks 0..7: a0, a1 the elements 0, 1 of
-/// blocks 0, 1, 4, 5 and b0, b1 those of blocks 2, 3, 6, 7 (join_first, join_second).
-DIFFUSE_SIMD_TARGET inline void store_block_normals(Double a0, Double a1, Double b0, Double b1, double* out) {
-  const Double a_even = _mm256_unpacklo_pd(a0, a1);  // blocks 0 and 4
-  const Double a_odd = _mm256_unpackhi_pd(a0, a1);   // blocks 1 and 5
-  const Double b_even = _mm256_unpacklo_pd(b0, b1);  // blocks 2 and 6
-  const Double b_odd = _mm256_unpackhi_pd(b0, b1);   // blocks 3 and 7
-  _mm256_store_pd(out, _mm256_permute2f128_pd(a_even, a_odd, 0x20));
-  _mm256_store_pd(out + 4, _mm256_permute2f128_pd(b_even, b_odd, 0x20));
-  _mm256_store_pd(out + 8, _mm256_permute2f128_pd(a_even, a_odd, 0x31));
-  _mm256_store_pd(out + 12, _mm256_permute2f128_pd(b_even, b_odd, 0x31));
-}
-
+#define DIFFUSE_SIMD_TARGET DIFFUSE_AVX2_TARGET
 #include "noise_simd_body.hpp"
-
-}  // namespace avx2
 #undef DIFFUSE_SIMD_TARGET
+}  // namespace avx2
 
-// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*(), which its -Wmaybe-uninitialized
-// mistakes for a use of an uninitialised value (GCC bug 105593) wherever they are inlined.
+// GCC 12's AVX-512 intrinsics and -Wmaybe-uninitialized: see simd.hpp.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-#define DIFFUSE_SIMD_TARGET __attribute__((target("avx512f,avx2,fma")))
-/// AVX-512F: sixteen 32-bit lanes, sixteen floats, eight doubles per register.
 namespace avx512 {
-
-using Int = __m512i;
-using Float = __m512;
-using Double = __m512d;
-inline constexpr int lanes = 16;
-/// Counter sets in flight at once (enough independent work to hide the multiplications' latency).
-inline constexpr int sets = 4;
-/// Two registers of 32-bit words: the high and the low halves of 64-bit values.
-struct Product {
-  Int hi, lo;
-};
-
-DIFFUSE_SIMD_TARGET inline Int splat32(std::uint32_t x) { return _mm512_set1_epi32(static_cast<int>(x)); }
-DIFFUSE_SIMD_TARGET inline Int splat64(std::uint64_t x) { return _mm512_set1_epi64(static_cast<long long>(x)); }
-DIFFUSE_SIMD_TARGET inline Int add32(Int a, Int b) { return _mm512_add_epi32(a, b); }
-DIFFUSE_SIMD_TARGET inline Int sub32(Int a, Int b) { return _mm512_sub_epi32(a, b); }
-DIFFUSE_SIMD_TARGET inline Int add64(Int a, Int b) { return _mm512_add_epi64(a, b); }
-DIFFUSE_SIMD_TARGET inline Int sub64(Int a, Int b) { return _mm512_sub_epi64(a, b); }
-DIFFUSE_SIMD_TARGET inline Int bit_and(Int a, Int b) { return _mm512_and_si512(a, b); }
-DIFFUSE_SIMD_TARGET inline Int bit_or(Int a, Int b) { return _mm512_or_si512(a, b); }
-DIFFUSE_SIMD_TARGET inline Int bit_xor(Int a, Int b) { return _mm512_xor_si512(a, b); }
-DIFFUSE_SIMD_TARGET inline Int xor3(Int a, Int b, Int c) { return _mm512_ternarylogic_epi32(a, b, c, 0x96); }
-/// (x & a) | b and (x ^ a) & b.
-DIFFUSE_SIMD_TARGET inline Int and_or(Int x, Int a, Int b) { return _mm512_ternarylogic_epi32(x, a, b, 0xEA); }
-DIFFUSE_SIMD_TARGET inline Int xor_and(Int x, Int a, Int b) { return _mm512_ternarylogic_epi32(x, a, b, 0x28); }
-template <int N> DIFFUSE_SIMD_TARGET inline Int shr32(Int a) { return _mm512_srli_epi32(a, N); }
-template <int N> DIFFUSE_SIMD_TARGET inline Int shl32(Int a) { return _mm512_slli_epi32(a, N); }
-template <int N> DIFFUSE_SIMD_TARGET inline Int shr64(Int a) { return _mm512_srli_epi64(a, N); }
-template <int N> DIFFUSE_SIMD_TARGET inline Int shl64(Int a) { return _mm512_slli_epi64(a, N); }
-
-/// The high and low words of the 64-bit products x·m, lane by lane.
-DIFFUSE_SIMD_TARGET inline Product mulhilo(Int x, Int m) {
-  const Int even = _mm512_mul_epu32(x, m);
-  const Int odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
-  return {_mm512_permutex2var_epi32(
-              even, _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31), odd),
-          _mm512_permutex2var_epi32(
-              even, _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30), odd)};
-}
-
-/// 0, 1, …, 15.
-DIFFUSE_SIMD_TARGET inline Int lane_index() {
-  return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-}
-
-/// The low and high words of blocks base + l, l = 0..15, with the carry into the high word.
-DIFFUSE_SIMD_TARGET inline Product block_words(std::uint64_t base) {
-  const Int low_base = splat32(static_cast<std::uint32_t>(base));
-  const Int low = _mm512_add_epi32(low_base, _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
-  const __mmask16 carry = _mm512_cmplt_epu32_mask(low, low_base);
-  const Int high_base = splat32(static_cast<std::uint32_t>(base >> 32));
-  return {_mm512_mask_add_epi32(high_base, carry, high_base, splat32(1)), low};
-}
-
-DIFFUSE_SIMD_TARGET inline Float splat(float x) { return _mm512_set1_ps(x); }
-DIFFUSE_SIMD_TARGET inline Float add(Float a, Float b) { return _mm512_add_ps(a, b); }
-DIFFUSE_SIMD_TARGET inline Float sub(Float a, Float b) { return _mm512_sub_ps(a, b); }
-DIFFUSE_SIMD_TARGET inline Float mul(Float a, Float b) { return _mm512_mul_ps(a, b); }
-DIFFUSE_SIMD_TARGET inline Float div(Float a, Float b) { return _mm512_div_ps(a, b); }
-DIFFUSE_SIMD_TARGET inline Float fmadd(Float a, Float b, Float c) { return _mm512_fmadd_ps(a, b, c); }
-DIFFUSE_SIMD_TARGET inline Float fnmadd(Float a, Float b, Float c) { return _mm512_fnmadd_ps(a, b, c); }
-DIFFUSE_SIMD_TARGET inline Float sqrt(Float a) { return _mm512_sqrt_ps(a); }
-DIFFUSE_SIMD_TARGET inline Float to_float(Int a) { return _mm512_cvtepi32_ps(a); }
-DIFFUSE_SIMD_TARGET inline Float as_float(Int a) { return _mm512_castsi512_ps(a); }
-DIFFUSE_SIMD_TARGET inline Int as_int(Float a) { return _mm512_castps_si512(a); }
-/// Lane by lane: `negative` where the sign bit of `selector` is set, else `positive`.
-DIFFUSE_SIMD_TARGET inline Float select_sign(Int selector, Float positive, Float negative) {
-  return _mm512_mask_blend_ps(_mm512_cmplt_epi32_mask(selector, _mm512_setzero_si512()), positive, negative);
-}
-DIFFUSE_SIMD_TARGET inline Float flip_sign(Float a, Int sign) {
-  return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), sign));
-}
-DIFFUSE_SIMD_TARGET inline Float load(const float* p) { return _mm512_loadu_ps(p); }
-DIFFUSE_SIMD_TARGET inline void store(float* p, Float a) { _mm512_storeu_ps(p, a); }
-
-DIFFUSE_SIMD_TARGET inline Double splat(double x) { return _mm512_set1_pd(x); }
-DIFFUSE_SIMD_TARGET inline Double add(Double a, Double b) { return _mm512_add_pd(a, b); }
-DIFFUSE_SIMD_TARGET inline Double sub(Double a, Double b) { return _mm512_sub_pd(a, b); }
-DIFFUSE_SIMD_TARGET inline Double mul(Double a, Double b) { return _mm512_mul_pd(a, b); }
-DIFFUSE_SIMD_TARGET inline Double div(Double a, Double b) { return _mm512_div_pd(a, b); }
-DIFFUSE_SIMD_TARGET inline Double fmadd(Double a, Double b, Double c) { return _mm512_fmadd_pd(a, b, c); }
-DIFFUSE_SIMD_TARGET inline Double fnmadd(Double a, Double b, Double c) { return _mm512_fnmadd_pd(a, b, c); }
-DIFFUSE_SIMD_TARGET inline Double sqrt(Double a) { return _mm512_sqrt_pd(a); }
-DIFFUSE_SIMD_TARGET inline Double as_double(Int a) { return _mm512_castsi512_pd(a); }
-DIFFUSE_SIMD_TARGET inline Int as_int(Double a) { return _mm512_castpd_si512(a); }
-/// Lane by lane (64-bit lanes): `negative` where the sign bit of `selector` is set, else `positive`.
-DIFFUSE_SIMD_TARGET inline Double select_sign(Int selector, Double positive, Double negative) {
-  return _mm512_mask_blend_pd(_mm512_cmplt_epi64_mask(selector, _mm512_setzero_si512()), positive, negative);
-}
-DIFFUSE_SIMD_TARGET inline Double flip_sign(Double a, Int sign) {
-  return _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(a), sign));
-}
-DIFFUSE_SIMD_TARGET inline Double load(const double* p) { return _mm512_loadu_pd(p); }
-DIFFUSE_SIMD_TARGET inline void store(double* p, Double a) { _mm512_storeu_pd(p, a); }
-
-DIFFUSE_SIMD_TARGET inline Int load_words(const void* p) { return _mm512_loadu_si512(p); }
-
-/// 64-bit lanes w_lo + 2^32 w_hi of blocks 0, 1, 4, 5, 8, 9, 12, 13 (first) and 2, 3, 6, 7,
-/// 10, 11, 14, 15 (second).
-DIFFUSE_SIMD_TARGET inline Int join_first(Int lo, Int hi) { return _mm512_unpacklo_epi32(lo, hi); }
-DIFFUSE_SIMD_TARGET inline Int join_second(Int lo, Int hi) { return _mm512_unpackhi_epi32(lo, hi); }
-
-/// Stores, in element order, the float normals of blocks 0..15 (lane l: block l; a0, a1 its
-/// elements 0, 1 and b0, b1 its elements 2, 3): register k gets blocks 4k .. 4k + 3, its a-values
-/// and b-values gathered by one two-source permutation each and merged.
-DIFFUSE_SIMD_TARGET inline void store_block_normals(Float a0, Float a1, Float b0, Float b1, float* out) {
-  for (int k = 0; k < 4; ++k) {
-    // Position 4m + j (j = 0, 1) takes lane 4k + m of a_j: index 4k + m + 16j; b likewise at 4m + 2 + j.
-    const Int index = _mm512_add_epi32(_mm512_setr_epi32(0, 16, 0, 16, 1, 17, 1, 17, 2, 18, 2, 18, 3, 19, 3, 19),
-                                       _mm512_set1_epi32(4 * k));
-    const Float a = _mm512_permutex2var_ps(a0, index, a1);
-    const Float b = _mm512_permutex2var_ps(b0, index, b1);
-    _mm512_store_ps(out + 16 * k, _mm512_mask_blend_ps(0xCCCC, a, b));
-  }
-}
-
-/// Stores, in element order, the double normals of blocks 0..15: a0, a1 the elements 0, 1 of
-/// the blocks of join_first (0, 1, 4, 5, …) and b0, b1 those of join_second (2, 3, 6, 7, …).
-DIFFUSE_SIMD_TARGET inline void store_block_normals(Double a0, Double a1, Double b0, Double b1, double* out) {
-  for (int k = 0; k < 4; ++k) {
-    // Blocks 4k, 4k + 1 are lanes 2k, 2k + 1 of a; blocks 4k + 2, 4k + 3 the same lanes of b.
-    const Int index = _mm512_add_epi64(_mm512_setr_epi64(0, 8, 1, 9, 0, 8, 1, 9), _mm512_set1_epi64(2 * k));
-    const Double a = _mm512_permutex2var_pd(a0, index, a1);
-    const Double b = _mm512_permutex2var_pd(b0, index, b1);
-    _mm512_store_pd(out + 8 * k, _mm512_mask_blend_pd(0xF0, a, b));
-  }
-}
-
+#define DIFFUSE_SIMD_TARGET DIFFUSE_AVX512_TARGET
 #include "noise_simd_body.hpp"
-
-}  // namespace avx512
 #undef DIFFUSE_SIMD_TARGET
+}  // namespace avx512
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-
-#else
-
-inline bool cpu_has_avx2_fma() { return false; }
-inline bool cpu_has_avx512f() { return false; }
-
-#endif  // DIFFUSE_NOISE_SIMD
-
-/// The code paths of the noise kernels; every path gives the same bits.
-enum class NoisePath { portable, avx2, avx512 };
-
-/// Whether this CPU runs a path.
-inline bool cpu_runs(NoisePath path) {
-  switch (path) {
-    case NoisePath::avx2: return cpu_has_avx2_fma();
-    case NoisePath::avx512: return cpu_has_avx512f();
-    default: return true;
-  }
-}
-
-/// The path in use: the fastest this CPU runs, unless set_noise_path chose another.
-inline NoisePath& noise_path_in_use() {
-  static NoisePath path = cpu_runs(NoisePath::avx512) ? NoisePath::avx512
-                          : cpu_runs(NoisePath::avx2) ? NoisePath::avx2
-                                                      : NoisePath::portable;
-  return path;
-}
-
-/// Chooses the code path (for tests and benchmarks; not thread-safe against running kernels).
-/// @throws std::invalid_argument if this CPU cannot run it.
-inline void set_noise_path(NoisePath path) {
-  if (!cpu_runs(path)) {
-    fail<std::invalid_argument>("detail::set_noise_path", "this CPU does not run that code path",
-                                static_cast<int>(path));
-  }
-  noise_path_in_use() = path;
-}
+#endif  // DIFFUSE_SIMD
 
 /// normal_pair for n pairs given as arrays of radius and angle words (32-bit for float, the 64-bit
 /// x and a of normal_pair for double), on the path in use: z0[p], z1[p] for pair p.
 template <class Word, class Scalar>
 inline void normal_pairs_of(const Word* radius, const Word* angle, std::size_t n, Scalar* z0, Scalar* z1) {
   std::size_t done = 0;
-#if DIFFUSE_NOISE_SIMD
-  switch (noise_path_in_use()) {
-    case NoisePath::avx512: done = avx512::normal_pairs_of(radius, angle, n, z0, z1); break;
-    case NoisePath::avx2: done = avx2::normal_pairs_of(radius, angle, n, z0, z1); break;
+#if DIFFUSE_SIMD
+  switch (simd_path_in_use()) {
+    case SimdPath::avx512: done = avx512::normal_pairs_of(radius, angle, n, z0, z1); break;
+    case SimdPath::avx2: done = avx2::normal_pairs_of(radius, angle, n, z0, z1); break;
     default: break;
   }
 #endif
@@ -375,10 +62,10 @@ inline void normal_pairs_of(const Word* radius, const Word* angle, std::size_t n
 /// Runs one task on the path in use.
 template <class Scalar>
 inline void run_noise_task(const NoiseTask<Scalar>& task) {
-#if DIFFUSE_NOISE_SIMD
-  switch (noise_path_in_use()) {
-    case NoisePath::avx512: avx512::run_noise_task(task); return;
-    case NoisePath::avx2: avx2::run_noise_task(task); return;
+#if DIFFUSE_SIMD
+  switch (simd_path_in_use()) {
+    case SimdPath::avx512: avx512::run_noise_task(task); return;
+    case SimdPath::avx2: avx2::run_noise_task(task); return;
     default: break;
   }
 #endif
@@ -387,3 +74,4 @@ inline void run_noise_task(const NoiseTask<Scalar>& task) {
 
 }  // namespace detail
 }  // namespace diffuse
+

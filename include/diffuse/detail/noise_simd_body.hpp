@@ -1,8 +1,8 @@
 /// The vectorised noise kernel, written once over the primitives of an instruction-set namespace.
 ///
 /// No include guard on purpose: noise_simd.hpp includes this file inside each instruction-set
-/// namespace (avx2, avx512), after defining there Int, Float, Double, `lanes`, the primitives, and
-/// the macro DIFFUSE_SIMD_TARGET. Every function mirrors the scalar code of normal.hpp and
+/// namespace (avx2, avx512) of simd.hpp, which defines there Int, Float, Double, `lanes`, the
+/// primitives and scaled_sum; noise_simd.hpp defines the macro DIFFUSE_SIMD_TARGET. Every function mirrors the scalar code of normal.hpp and
 /// noise_task.hpp operation for operation, so that the bits are the same.
 
 /// Philox4x32-10 counters of `lanes` consecutive blocks (lane l holds block base + l).
@@ -243,7 +243,7 @@ DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
       const std::size_t k = start - skip;
       if (task.xt) {
         for (std::size_t v = 0; v < group; v += width) {
-          store(task.xt + k + v, fmadd(a, load(task.x0 + k + v), mul(b, load(z + v))));
+          store(task.xt + k + v, scaled_sum(a, load(task.x0 + k + v), b, load(z + v)));
         }
       }
       if (task.eps) {

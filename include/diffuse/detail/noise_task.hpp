@@ -9,6 +9,7 @@
 #include "normal_transform.hpp"
 #include "../philox.hpp"
 #include "error.hpp"
+#include "scaled_sum.hpp"
 
 namespace diffuse {
 namespace detail {
@@ -39,7 +40,7 @@ inline void noise_block(const Philox4x32::Key& key, std::uint64_t id, std::uint6
 }
 
 /// One unit of work: elements [first, first + count) of the sample `id`; for k = 0..count−1,
-/// eps[k·eps_stride] = z (when eps is given) and xt[k·xt_stride] = fma(a, x0[k·x0_stride], b·z)
+/// eps[k·eps_stride] = z (when eps is given) and xt[k·xt_stride] = scaled_sum(a, x0[k·x0_stride], b, z)
 /// (when xt is given). xt may be x0 (with the same stride); eps must not overlap xt.
 template <class Scalar>
 struct NoiseTask {
@@ -77,9 +78,8 @@ struct NoiseTask {
 /// Writes the outputs of element k of a task from its normal z.
 template <class Scalar>
 inline void apply_noise(const NoiseTask<Scalar>& task, std::size_t k, Scalar z) {
-  using std::fma;
   const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k);
-  if (task.xt) task.xt[at * task.xt_stride] = fma(task.a, task.x0[at * task.x0_stride], task.b * z);
+  if (task.xt) task.xt[at * task.xt_stride] = scaled_sum(task.a, task.x0[at * task.x0_stride], task.b, z);
   if (task.eps) task.eps[at * task.eps_stride] = z;
 }
 

@@ -1,4 +1,4 @@
-/// Shape checks of Eigen arguments and the text of their messages.
+/// Shape and count checks of Eigen arguments and the text of their messages.
 #pragma once
 
 #include <stdexcept>
@@ -23,6 +23,14 @@ void check_shape(const char* function, const char* name, const Eigen::EigenBase<
   if (value.rows() != rows || value.cols() != cols) {
     fail<std::invalid_argument>(function, std::string(name) + " must have the shape " + shape_string(rows, cols),
                                 shape_string(value.rows(), value.cols()));
+  }
+}
+
+/// Throws std::invalid_argument unless a per-column argument has one entry per column.
+inline void check_count(const char* function, const char* name, Eigen::Index count, Eigen::Index columns) {
+  if (count != columns) {
+    fail<std::invalid_argument>(function, std::string(name) + " must have one entry per column, " + std::to_string(columns),
+                                static_cast<long long>(count));
   }
 }
 
