@@ -1,4 +1,4 @@
-// Forward noising and standard normals: diffuse's fused noise_batch, fill_noise on every code path,
+// Forward noising and standard normals: diffuse's add_noise with drawn noise (registered as e2e/noise_batch), fill_noise on every code path,
 // batch.hpp's add_noise with the noise given and a plain triad over the same arrays.
 //
 // Names follow ../shared/bench/baselines.py: group/what/workload/threads. benchmarks/compare.py runs
@@ -154,7 +154,7 @@ const char* path_name(SimdPath path) {
   }
 }
 
-/// The bits of noise_batch with every thread count and code path, compared with one thread on
+/// The bits of add_noise with drawn noise with every thread count and code path, compared with one thread on
 /// the portable path: the reproducibility contract, checked on the benchmark's own workload.
 bool same_bits_everywhere() {
   const Workload small = {"4x4x64x64", 4, 4 * 64 * 64};
