@@ -194,7 +194,7 @@ TEMPLATE_TEST_CASE("worst error per continuous family and quantity (precision re
   CHECK(found.checked > 0);
 }
 
-TEMPLATE_TEST_CASE("the literal SDEs of score_sde: f = -beta/2 and g^2 = beta or beta(1 - e^{-2B}) or d sigma^2/dt", "[continuous]",
+TEMPLATE_TEST_CASE("the literal SDEs of score_sde: f = -beta/2 and g^2 = beta or beta(1 - e^{-2B}) or d sigma^2/dt", "[continuous][ieee]",
                    float, double, long double) {
   using T = TestType;
   using P = diffuse::ContinuousProcess<T>;
