@@ -3,6 +3,7 @@
 // Bayes product (exactly and by simulation), the DDPM discretisation, Euler–Maruyama simulations of
 // the three SDEs, and every argument check.
 #include <diffuse/continuous.hpp>
+#include <diffuse/normal.hpp>
 #include <diffuse/detail/wide_math.hpp>
 
 #include <algorithm>
@@ -149,6 +150,21 @@ Findings compare_with_reference() {
     out.add(r[0], "posterior xt", where, c.xt, r[4], judge_relative(c.xt, exact(r[4]), w));
     out.add(r[0], "posterior variance", where, c.variance, r[5], judge_relative(c.variance, exact(r[5]), w));
     out.add(r[0], "posterior stddev", where, c.stddev, r[6], judge_relative(c.stddev, exact(r[6]), w));
+  }
+  // prior_kl at x0 = 0 (the constant alone) and at (0.5, −1.25, 2), Σx² = 5.8125: the terms' own bound
+  // (the family's weight at t = 1; for sub_vp times b²/|r − 1|, as r − 1 = b² − 1 is formed from b²)
+  // times the condition number 2.6 of the KL in them (kernels.hpp), + (n + 64)·2⁻¹²⁸ < 2⁻¹¹⁸.
+  for (const auto& r : load(processes_file, "prior_kl")) {
+    const auto p = process<T>(r[0]);
+    double w = weight(r[0], lambda(r[0], "1"));
+    if (r[0] == "sub_vp") w *= 1 / (1 - static_cast<double>(p.noise_variance(at(T(1)))));
+    const Wide signal = exact(r[1]), constant = exact(r[2]);
+    using Vector = Eigen::Matrix<T, 3, 1>;
+    const T at_zero = diffuse::prior_kl(p, Vector::Zero().eval());
+    out.add(r[0], "prior_kl", "x0 = 0", at_zero, r[2] + " x 3", judge_relative(at_zero, 3 * constant, 2.6 * w + 1));
+    const T at_x = diffuse::prior_kl(p, Vector(T(0.5), T(-1.25), T(2)));
+    out.add(r[0], "prior_kl", "x0 = (0.5, -1.25, 2)", at_x, "from " + r[1],
+            judge_relative(at_x, ldexp(signal * Wide(5.8125), -1) + 3 * constant, 2.6 * w + 1));
   }
   // The inverses: t from λ (or from λ = −2 log σ), so the error is that of λ seen through 1/|λ'|
   // plus a relative error in t: absolute, within 2⁻¹¹⁸(1 + |λ| + parameters)(t + (1 + |λ|)/|λ'(t)|).

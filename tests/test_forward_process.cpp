@@ -3,6 +3,7 @@
 // marginal variance, the limits β = 0 and β → 1, and the 1-D mixture of Understanding Deep Learning,
 // chapter 18, through the chain against its exact marginal CDF.
 #include <diffuse/kernels.hpp>
+#include <diffuse/normal.hpp>
 
 #include <algorithm>
 #include <cmath>

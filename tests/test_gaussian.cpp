@@ -1,6 +1,7 @@
 // Gaussian<Mean>: construction, log_prob, entropy and kl against closed forms and 50-digit
 // references (tests/reference/kernels_values.txt), the point mass, sampling, argument checks.
 #include <diffuse/gaussian.hpp>
+#include <diffuse/normal.hpp>
 
 #include <cmath>
 #include <limits>

@@ -357,6 +357,22 @@ class ContinuousProcess {
  private:
   template <class>
   friend class ContinuousProcess;
+  friend struct ProcessTraits<ContinuousProcess>;
+
+  /// The prior terms at t = 1 (ProcessTraits::prior_terms) against the family's prior N(0, σ_p² I):
+  /// a²/σ_p², r − 1, ln r with r = b²/σ_p²; r − 1 = −a² exactly where a² + b² = 1 = σ_p².
+  detail::PriorTerms prior_terms() const {
+    using detail::Wide;
+    return with_family([](const auto& f) -> detail::PriorTerms {
+      const Wide one(1), prior = f.prior_variance();
+      const Wide a2 = exp(f.log_signal_variance(one)), r = f.noise_variance(one) / prior;
+      if constexpr (std::decay_t<decltype(f)>::variance_preserving) {
+        return {a2, -a2, log(r)};
+      } else {
+        return {a2 / prior, r - one, log(r)};
+      }
+    });
+  }
 
   /// One type per family (detail/continuous_families.hpp): a family that lacks a quantity does not compile.
   using Family = std::variant<detail::VpLinearFamily, detail::SubVpFamily, detail::CosineFamily, detail::VdmLinearFamily,
@@ -460,6 +476,8 @@ struct ProcessTraits<ContinuousProcess<Scalar>> {
                                                               ContinuousTime<Scalar> t) {
     return p.posterior_coefficients(s, t);
   }
+  /// The family's prior at t = 1: N(0, I), or N(0, σ_max² I) for ve (score_sde's prior_sampling).
+  static detail::PriorTerms prior_terms(const ContinuousProcess<Scalar>& p) { return p.prior_terms(); }
 };
 
 }  // namespace diffuse

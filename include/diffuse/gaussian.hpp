@@ -13,10 +13,19 @@
 #include "detail/shape.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
-#include "normal.hpp"
 
 namespace diffuse {
+
+template <class Scalar>
+class StandardNormal;  // normal.hpp: Gaussian::sample(rng) needs it, the rest of this header does not
+
 namespace detail {
+
+/// Whether T is a complete type here (sizeof(T) is well-formed).
+template <class T, class = void>
+struct is_complete : std::false_type {};
+template <class T>
+struct is_complete<T, std::void_t<decltype(sizeof(T))>> : std::true_type {};
 
 /// Σ (a_i − b_i)² over every coefficient, in Wide: each difference, square and partial sum rounded
 /// to 128 bits (relative error within (n + 2)·2⁻¹²⁸ for n terms, all of one sign; no overflow and
@@ -184,9 +193,14 @@ class Gaussian {
 
   /// A sample μ + σ ε, ε drawn by diffuse::StandardNormal<Scalar> from `rng` (any C++
   /// UniformRandomBitGenerator) in the storage order of Mean; the same engine state gives the same
-  /// sample on every platform. Scalar must be float or double.
+  /// sample on every platform. Scalar must be float or double. Needs `#include <diffuse/normal.hpp>`
+  /// (or the umbrella): this header leaves the vectorised normal engine out, so that the kernels
+  /// compile fast.
   template <class URBG>
   Mean sample(URBG& rng) const {
+    static_assert(detail::is_complete<StandardNormal<Scalar>>::value,
+                  "diffuse::Gaussian::sample(rng) draws with diffuse::StandardNormal: #include <diffuse/normal.hpp> "
+                  "(or <diffuse/diffuse.hpp>)");
     Mean eps = Mean::Zero(mean_.rows(), mean_.cols());  // zeroed: g++ cannot see that fill writes all
     StandardNormal<Scalar>().fill(rng, eps);
     return sample_from_noise(eps);

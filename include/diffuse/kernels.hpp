@@ -128,45 +128,43 @@ Gaussian<typename DerivedT::PlainObject> posterior(const Schedule<Scalar>& sched
 
 namespace detail {
 
-/// ᾱ_T and the per-coefficient constant ½ (−ln(1 − ᾱ_T) − ᾱ_T) of KL(q(x_T|x_0) ‖ N(0, I)), in
-/// Wide from L_T = log ᾱ_T: ratio_divergence with u = −ᾱ_T and ln r = ln(−expm1 L_T), which
-/// neither cancels for tiny ᾱ_T (the constant is ≈ ᾱ_T²/4) nor for tiny 1 − ᾱ_T.
-template <class Scalar>
-void prior_kl_terms(const Schedule<Scalar>& schedule, Wide& alpha_bar, Wide& constant) {
-  const Wide log_alpha_bar = wide_schedule(schedule).log_alpha_bar(schedule.steps());
-  alpha_bar = exp(log_alpha_bar);
-  constant = ldexp(ratio_divergence(-alpha_bar, log(one_minus_exp(log_alpha_bar))), -1);
-}
+/// The constant per coefficient of prior_kl, ½ (r − 1 − ln r) (ratio_divergence: no cancellation
+/// near r = 1).
+inline Wide prior_constant(const PriorTerms& terms) { return ldexp(ratio_divergence(terms.r_minus_one, terms.log_r), -1); }
 
 }  // namespace detail
 
-/// The prior term KL(q(x_T|x_0) ‖ N(0, I)) = Σ_i ½ [ᾱ_T x_{0,i}² − ln(1 − ᾱ_T) − ᾱ_T] in nats,
-/// summed over every coefficient of x0 (Ho et al. 2020, eq. 5, L_T; improved-diffusion's
-/// `normal_kl` is the per-coefficient term). 0 at a zero-terminal-SNR schedule. Evaluated in
-/// detail::Wide from log ᾱ_T without cancellation, even for tiny ᾱ_T or tiny 1 − ᾱ_T: relative
-/// error within ½ ulp + (n + 64) units of 2⁻¹²⁸ (the result's relative condition number in ᾱ_T and
-/// 1 − ᾱ_T, whichever is smaller, is at most 2.6).
-template <class Scalar, class Derived>
-Scalar prior_kl(const Schedule<Scalar>& schedule, const Eigen::MatrixBase<Derived>& x0) {
-  detail::check_kernel_scalar<Scalar, Derived>();
-  detail::Wide alpha_bar, constant;
-  detail::prior_kl_terms(schedule, alpha_bar, constant);
+/// The prior term KL(q(x_end|x_0) ‖ N(0, σ_p² I)) = Σ_i ½ [a² x_{0,i}²/σ_p² + r − 1 − ln r],
+/// r = b²/σ_p², in nats, summed over every coefficient of x0, for any forward process at its last
+/// coordinate (a Schedule: t = T and N(0, I), Ho et al. 2020, eq. 5, L_T, where it is
+/// Σ ½ [ᾱ_T x_0² − ln(1 − ᾱ_T) − ᾱ_T] and improved-diffusion's `normal_kl` is the per-coefficient
+/// term; a ContinuousProcess: t = 1 and N(0, I), or N(0, σ_max² I) for VE as in score_sde). 0 where
+/// the process ends in its prior exactly (zero terminal SNR). Evaluated in detail::Wide from the
+/// process's own terms (ProcessTraits::prior_terms), without cancellation even for tiny a² or
+/// r − 1: relative error within ½ ulp + (n + 64) units of 2⁻¹²⁸ beyond the terms' own (the result's
+/// relative condition number in a² and r − 1, whichever is smaller, is at most 2.6).
+template <class Process, class Derived>
+typename ProcessTraits<Process>::scalar_type prior_kl(const Process& process, const Eigen::MatrixBase<Derived>& x0) {
+  detail::check_process_argument<Process, Derived>();
+  using Scalar = typename ProcessTraits<Process>::scalar_type;
+  const detail::PriorTerms terms = ProcessTraits<Process>::prior_terms(process);
   const detail::Wide squares = detail::squared_norm(x0);
-  return static_cast<Scalar>(ldexp(alpha_bar * squares, -1) + detail::Wide(static_cast<long long>(x0.size())) * constant);
+  return static_cast<Scalar>(ldexp(terms.signal * squares, -1) +
+                             detail::Wide(static_cast<long long>(x0.size())) * detail::prior_constant(terms));
 }
 
 /// The prior term per sample, one sample per column of x0: element j is prior_kl of column j (in
 /// nats; divide by rows·ln 2 for improved-diffusion's per-sample `prior_bpd`). Same precision.
-template <class Scalar, class Derived>
-Eigen::Matrix<Scalar, 1, Eigen::Dynamic> prior_kl_per_sample(const Schedule<Scalar>& schedule,
-                                                             const Eigen::MatrixBase<Derived>& x0) {
-  detail::check_kernel_scalar<Scalar, Derived>();
-  detail::Wide alpha_bar, constant;
-  detail::prior_kl_terms(schedule, alpha_bar, constant);
-  const detail::Wide rows_constant = detail::Wide(static_cast<long long>(x0.rows())) * constant;
+template <class Process, class Derived>
+Eigen::Matrix<typename ProcessTraits<Process>::scalar_type, 1, Eigen::Dynamic> prior_kl_per_sample(
+    const Process& process, const Eigen::MatrixBase<Derived>& x0) {
+  detail::check_process_argument<Process, Derived>();
+  using Scalar = typename ProcessTraits<Process>::scalar_type;
+  const detail::PriorTerms terms = ProcessTraits<Process>::prior_terms(process);
+  const detail::Wide rows_constant = detail::Wide(static_cast<long long>(x0.rows())) * detail::prior_constant(terms);
   Eigen::Matrix<Scalar, 1, Eigen::Dynamic> result(x0.cols());
   for (Eigen::Index j = 0; j < x0.cols(); ++j) {
-    result(j) = static_cast<Scalar>(ldexp(alpha_bar * detail::squared_norm(x0, j), -1) + rows_constant);
+    result(j) = static_cast<Scalar>(ldexp(terms.signal * detail::squared_norm(x0, j), -1) + rows_constant);
   }
   return result;
 }

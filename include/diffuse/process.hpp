@@ -23,6 +23,10 @@
 ///   transition_coefficients(p, s, t)   q(x_t|x_s) = N(m x_s, v I): TransitionCoefficients {m, v, √v}
 ///   posterior_coefficients(p, s, t)    q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I):
 ///                                      PosteriorCoefficients {c_0, c_t, v, √v}
+///   prior_terms(p)               the prior N(0, σ_p² I) the process ends in (σ_p = 1, or σ_max of a
+///                                VE process) against q(x_end|x_0) = N(a x_0, b² I), in detail::Wide:
+///                                detail::PriorTerms {a²/σ_p², r − 1, ln r} with r = b²/σ_p², each
+///                                without cancellation (prior_kl in kernels.hpp uses them)
 ///
 /// each value correctly rounded from the process's extended-precision definition (the contracts of
 /// schedule.hpp and continuous.hpp). The batch functions (batch.hpp: add_noise with given noise, the
@@ -32,6 +36,8 @@
 #pragma once
 
 #include <type_traits>
+
+#include "detail/wide.hpp"
 
 namespace diffuse {
 
@@ -63,6 +69,15 @@ template <class P>
 inline constexpr bool is_forward_process_v = ProcessTraits<std::remove_cv_t<std::remove_reference_t<P>>>::is_process;
 
 namespace detail {
+
+/// KL(q(x_end|x_0) ‖ N(0, σ_p² I)) = ½ Σ_i [signal x_{0,i}² + (r − 1 − ln r)], r = b²/σ_p², as a
+/// process gives it (ProcessTraits::prior_terms): r − 1 and ln r separately, so that
+/// r − 1 − ln r ≈ (r − 1)²/2 keeps its digits when r is near 1.
+struct PriorTerms {
+  Wide signal;          ///< a²/σ_p² at the end coordinate
+  Wide r_minus_one;     ///< r − 1
+  Wide log_r;           ///< ln r
+};
 
 /// A compile-time check that P is a process of the scalar type of an Eigen argument.
 template <class Process, class Derived>

@@ -678,6 +678,13 @@ struct ProcessTraits<Schedule<Scalar>> {
     const typename Schedule<Scalar>::PosteriorCoefficients c = schedule.posterior_coefficients(s, t);
     return {c.x0, c.xt, c.variance, sqrt(c.variance)};
   }
+  /// The prior N(0, I) at t = T, from L = log ᾱ_T of the Wide schedule: {ᾱ_T, −ᾱ_T, ln(−expm1 L)},
+  /// which cancel neither for tiny ᾱ_T nor for tiny 1 − ᾱ_T.
+  static detail::PriorTerms prior_terms(const Schedule<Scalar>& schedule) {
+    const detail::Wide log_alpha_bar = detail::wide_schedule(schedule).log_alpha_bar(schedule.steps());
+    const detail::Wide alpha_bar = exp(log_alpha_bar);
+    return {alpha_bar, -alpha_bar, log(detail::one_minus_exp(log_alpha_bar))};
+  }
 };
 
 }  // namespace diffuse

@@ -18,6 +18,7 @@ Record formats (one per line, whitespace separated; '#' starts a comment):
   time_of_log_snr <family> <lambda> <t> <dlambda_dt at t>
   time_of_sigma <family> <sigma> <t> <dlambda_dt at t>
   discretized <family> <N> <t> <alpha_bar_t> <one_minus_alpha_bar_t>
+  prior_kl <family> <a(1)^2/sp^2> <(r - 1 - ln r)/2, r = b(1)^2/sp^2>   (prior N(0, sp^2 I): sp = 1, sigma_max for ve)
 and in continuous_sigmas.txt:
   ramp <kind> <N> <p1> <p2> <p3> : <sigma_0> ... <sigma_N>   (the last is 0)
   fractional_step <sigma> <u> <nearest step>      (Schedule::linear(1000), our step numbering)
@@ -382,11 +383,21 @@ def coordinate_records(out):
         out.append(' '.join(['sigma_of_log_snr', inp(lam), fmt(mp.exp(-lam / 2))]))
 
 
+def prior_kl_records(out):
+    """KL(q(x_1|x_0) || N(0, sp^2 I)) = sum_i [signal x_i^2 + r - 1 - ln r]/2: the two terms, the prior
+    being score_sde's prior_sampling (N(0, I); N(0, sigma_max^2 I) for the VE SDE)."""
+    for p in FAMILIES:
+        sp2 = p.s1 ** 2 if isinstance(p, VE) else D(1)
+        r = p.b2(D(1)) / sp2
+        out.append(' '.join(['prior_kl', p.name, fmt(p.a2(D(1)) / sp2), fmt((r - 1 - mp.log(r)) / 2)]))
+
+
 def main():
     header = ['# Made by tests/reference/gen_continuous_reference.py (mpmath, 60 digits); do not edit.']
     records = list(header)
     marginal_records(records)
     discretized_records(records)
+    prior_kl_records(records)
     with open(os.path.join(HERE, 'continuous_processes.txt'), 'w') as f:
         f.write('\n'.join(records) + '\n')
     records = list(header)

@@ -46,6 +46,9 @@ struct VpLinearFamily {
   static constexpr bool variance_preserving = true;
   IntegratedBeta beta;
 
+  /// σ_p² of the prior N(0, σ_p² I) at t = 1 (score_sde's prior_sampling): 1.
+  Wide prior_variance() const { return 1; }
+
   /// λ = log(e^{−B}/(1 − e^{−B})) = −B − log(−expm1(−B)).
   Wide log_snr(Wide t) const {
     const Wide b = beta.integral(t);
@@ -86,6 +89,9 @@ struct VpLinearFamily {
 struct SubVpFamily {
   static constexpr bool variance_preserving = false;
   IntegratedBeta beta;
+
+  /// σ_p² of the prior N(0, σ_p² I) at t = 1 (score_sde's prior_sampling): 1.
+  Wide prior_variance() const { return 1; }
 
   /// λ = −2 log(2 sinh(B/2)) = −B − 2 log(−expm1(−B)).
   Wide log_snr(Wide t) const {
@@ -130,6 +136,9 @@ struct SubVpFamily {
 template <class Derived>
 struct GivenByLogSnr {
   static constexpr bool variance_preserving = true;
+
+  /// σ_p² of the prior N(0, σ_p² I) at t = 1: 1.
+  Wide prior_variance() const { return 1; }
 
   /// log a² = −softplus(−λ).
   Wide log_signal_variance(Wide t) const { return -softplus(-derived().log_snr(t)); }
@@ -258,6 +267,9 @@ struct VdmLinearFamily : GivenByLogSnr<VdmLinearFamily> {
 struct VeFamily {
   static constexpr bool variance_preserving = false;
   Wide log_sigma_min = 0, log_sigma_slope = 0;  ///< log σ_min and log(σ_max/σ_min)
+
+  /// σ_p² of the prior N(0, σ_max² I) at t = 1 (score_sde's VESDE.prior_sampling): b(1)².
+  Wide prior_variance() const { return noise_variance(1); }
 
   /// λ = −2 log σ.
   Wide log_snr(Wide t) const { return -2 * (log_sigma_min + t * log_sigma_slope); }
