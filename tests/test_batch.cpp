@@ -5,6 +5,7 @@
 #include <diffuse/continuous.hpp>
 #include <diffuse/kernels.hpp>
 #include <diffuse/noise.hpp>
+#include <diffuse/normal.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -135,6 +136,57 @@ TEMPLATE_TEST_CASE("add_noise, velocity and the conversions match their formulas
     CHECK(worst_ratio(diffuse::eps_from_x0(schedule, x_t, x0, later),
                       expectation(later, widen(x_t), widen(x0), [&](std::size_t t) { return 1 / c.b[t]; },
                                   [&](std::size_t t) { return -c.a[t] / c.b[t]; }, reciprocal)) <= 1);
+  }
+}
+
+// The flow-velocity conversions (u = ε − x_0) at every t of linear and cosine, against the reference
+// a and b, with the bounds of batch.hpp: each coefficient formed from the rounded a, b (within kε)
+// and rounded once, so within (2k + ½)ε for a quotient of two of them; then (2k + 1½)ε(|p u| + |q w|).
+// flow_velocity_from_velocity's p = b − a and velocity_from_flow_velocity's (a − b)/(a + b) can
+// cancel: their bounds are absolute, (k + 1½)ε(a + b)(|x_t| + |v|) and (2k + 1½)ε(|x_t| + |u|).
+TEMPLATE_TEST_CASE("the flow-velocity conversions match their formulas at every step", "[batch][flow]", float, double) {
+  using S = TestType;
+  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld quotient = compound(1, (2 * k + 1.5L) * e) + reference_error;
+  for (const char* name : {"linear", "cosine"}) {
+    INFO(name);
+    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const ReferenceCoefficients c(name);
+    const Eigen::Index n = schedule.steps() + 1;
+    const Matrix<S> first = normal_matrix<S>(3, n, 7), second = normal_matrix<S>(3, n, 8);
+    const Eigen::VectorXi steps = Eigen::VectorXi::LinSpaced(n, 0, schedule.steps());
+    const LdMatrix u = widen(first), w = widen(second);
+    auto a = [&](std::size_t t) { return c.a[t]; };
+    auto b = [&](std::size_t t) { return c.b[t]; };
+    auto s = [&](std::size_t t) { return c.a[t] + c.b[t]; };
+    CHECK(diffuse::flow_velocity(first, second) == Matrix<S>(second - first));
+    CHECK(worst_ratio(diffuse::x0_from_flow_velocity(schedule, first, second, steps),
+                      expectation(steps, u, w, [&](std::size_t t) { return 1 / s(t); }, [&](std::size_t t) { return -b(t) / s(t); },
+                                  quotient)) <= 1);
+    CHECK(worst_ratio(diffuse::eps_from_flow_velocity(schedule, first, second, steps),
+                      expectation(steps, u, w, [&](std::size_t t) { return 1 / s(t); }, [&](std::size_t t) { return a(t) / s(t); },
+                                  quotient)) <= 1);
+    CHECK(worst_ratio(diffuse::flow_velocity_from_eps(schedule, first, second, steps),
+                      expectation(steps, u, w, [&](std::size_t t) { return -1 / a(t); }, [&](std::size_t t) { return s(t) / a(t); },
+                                  quotient)) <= 1);
+    // flow_velocity_from_x0 from t = 1 (b = 0 at t = 0).
+    const Eigen::VectorXi later = steps.tail(n - 1);
+    const Matrix<S> x_t = first.rightCols(n - 1), x0 = second.rightCols(n - 1);
+    CHECK(worst_ratio(diffuse::flow_velocity_from_x0(schedule, x_t, x0, later),
+                      expectation(later, widen(x_t), widen(x0), [&](std::size_t t) { return 1 / b(t); },
+                                  [&](std::size_t t) { return -s(t) / b(t); }, quotient)) <= 1);
+    // flow_velocity_from_velocity: the bound on the cancelling b − a is absolute.
+    Expectation from_v = expectation(steps, u, w, [&](std::size_t t) { return b(t) - a(t); }, s, quotient);
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const std::size_t t = static_cast<std::size_t>(j);
+      from_v.bound.col(j) = (compound(1, (k + 1.5L) * e) + reference_error) * s(t) * (u.col(j).cwiseAbs() + w.col(j).cwiseAbs());
+    }
+    CHECK(worst_ratio(diffuse::flow_velocity_from_velocity(schedule, first, second, steps), from_v) <= 1);
+    // velocity_from_flow_velocity: p = (a − b)/(a + b) cancels too; its bound (2k + 1½)ε(|x_t| + |u|).
+    Expectation to_v = expectation(steps, u, w, [&](std::size_t t) { return (a(t) - b(t)) / s(t); },
+                                   [&](std::size_t t) { return 1 / s(t); }, quotient);
+    to_v.bound = quotient * (u.cwiseAbs() + w.cwiseAbs());
+    CHECK(worst_ratio(diffuse::velocity_from_flow_velocity(schedule, first, second, steps), to_v) <= 1);
   }
 }
 
@@ -278,6 +330,36 @@ TEMPLATE_TEST_CASE("x0_from_eps refuses a zero-terminal-SNR step but the velocit
   CHECK(out.isConstant(S(-7)));
   CHECK_NOTHROW(diffuse::x0_from_velocity(zero_terminal, x0, eps, steps, out));
   CHECK(diffuse::x0_from_velocity(zero_terminal, x0, eps, steps).col(1) == -eps.col(1));
+}
+
+TEMPLATE_TEST_CASE("the flow-velocity conversions refuse what they cannot recover and write nothing",
+                   "[batch][flow][checks][ieee]", float, double) {
+  using S = TestType;
+  using kernels_test::error_message;
+  const auto zero_terminal = diffuse::Schedule<S>::linear(1000).zero_terminal_snr();
+  const Matrix<S> x0 = normal_matrix<S>(4, 6, 9), eps = normal_matrix<S>(4, 6, 10);
+  const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
+  Matrix<S> out = Matrix<S>::Constant(4, 6, S(-7));
+  CHECK(error_message<std::domain_error>([&] { diffuse::flow_velocity_from_eps(zero_terminal, x0, eps, steps, out); }) ==
+        "diffuse::flow_velocity_from_eps: a must be positive at timesteps(1): x_0 cannot be recovered from eps where the "
+        "signal is gone (zero terminal SNR) (got 1000)");
+  CHECK(error_message<std::domain_error>([&] { diffuse::flow_velocity_from_x0(zero_terminal, x0, eps, steps, out); }) ==
+        "diffuse::flow_velocity_from_x0: b must be positive at timesteps(2): x_t = x_0 carries no noise there (got 0)");
+  const auto ve = diffuse::ContinuousProcess<S>::ve();
+  const std::vector<S> times{0, 0.25, 0.5, 0.75, 1, 1};
+  const std::string not_vp = "needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")";
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::flow_velocity_from_velocity(ve, x0, eps, times, out); }) ==
+        "diffuse::flow_velocity_from_velocity: " + not_vp);
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::velocity_from_flow_velocity(ve, x0, eps, times, out); }) ==
+        "diffuse::velocity_from_flow_velocity: " + not_vp);
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::flow_velocity(x0, eps.leftCols(5), out); }) ==
+        "diffuse::flow_velocity: eps must have the shape 4 x 6 (got \"4 x 5\")");
+  CHECK(out.isConstant(S(-7)));
+  // Where a = 0 the flow view still exists: x_0 and ε from u, and u from v, at every step.
+  const Matrix<S> u = diffuse::flow_velocity(x0, eps);
+  CHECK_NOTHROW(diffuse::x0_from_flow_velocity(zero_terminal, eps, u, steps, out));
+  CHECK(diffuse::eps_from_flow_velocity(zero_terminal, eps, u, steps).col(1) == eps.col(1));  // x_T = ε: ε = x_T + 0·u
+  CHECK_NOTHROW(diffuse::flow_velocity_from_velocity(zero_terminal, x0, eps, steps, out));
 }
 
 // The batch functions are written once for every forward process: a ContinuousProcess takes a time per

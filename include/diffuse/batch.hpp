@@ -152,17 +152,6 @@ void combine_columns(const char* function, const char* w_name, const Process& pr
   });
 }
 
-/// The same into a new matrix of the shape and storage order of u.
-template <class Process, class U, class W, class Coordinates, class Coefficients>
-typename U::PlainObject combined_columns(const char* function, const char* w_name, const Process& process,
-                                         const Eigen::MatrixBase<U>& u, const Eigen::MatrixBase<W>& w,
-                                         const Coordinates& coordinates, Coefficients coefficients) {
-  typename U::PlainObject out;
-  out.resize(u.rows(), u.cols());
-  combine_columns(function, w_name, process, u, w, coordinates, out, coefficients);
-  return out;
-}
-
 /// The coefficients (p, q) of each batch function at coordinate c of `process` (j names the
 /// column in messages).
 template <class Process>
@@ -171,6 +160,7 @@ struct BatchCoefficients {
   using Scalar = typename Traits::scalar_type;
   using Coordinate = typename Traits::coordinate_type;
   using Pair = std::pair<Scalar, Scalar>;
+  using Wide = detail::Wide;
   const Process& process;
 
   Scalar a(Coordinate c) const { return Traits::signal_scale(process, c); }
@@ -181,24 +171,69 @@ struct BatchCoefficients {
   Pair x0_from_velocity(Coordinate c, Eigen::Index) const { return {a(c), -b(c)}; }
   Pair eps_from_velocity(Coordinate c, Eigen::Index) const { return {b(c), a(c)}; }
   Pair x0_from_eps(Coordinate c, Eigen::Index j) const {
+    const Scalar signal = positive_signal("x0_from_eps", c, j);
+    return {Scalar(1) / signal, -Traits::noise_level(process, c)};
+  }
+  Pair eps_from_x0(Coordinate c, Eigen::Index j) const {
+    const Scalar noise = positive_noise("eps_from_x0", c, j);
+    return {Scalar(1) / noise, -Scalar(1) / Traits::noise_level(process, c)};
+  }
+
+  // The flow velocity u = ε − x_0, with s = a + b: x_t = a x_0 + b ε gives x_0 = (x_t − b u)/s and
+  // ε = (x_t + a u)/s. Each coefficient is formed in Wide from the rounded a and b and rounded once.
+  Pair x0_from_flow_velocity(Coordinate c, Eigen::Index) const {
+    const Wide wa(a(c)), wb(b(c));
+    return {rounded(1 / (wa + wb)), rounded(-wb / (wa + wb))};
+  }
+  Pair eps_from_flow_velocity(Coordinate c, Eigen::Index) const {
+    const Wide wa(a(c)), wb(b(c));
+    return {rounded(1 / (wa + wb)), rounded(wa / (wa + wb))};
+  }
+  /// u = ((a + b) ε − x_t)/a.
+  Pair flow_velocity_from_eps(Coordinate c, Eigen::Index j) const {
+    const Wide wa(positive_signal("flow_velocity_from_eps", c, j)), wb(b(c));
+    return {rounded(-1 / wa), rounded((wa + wb) / wa)};
+  }
+  /// u = (x_t − (a + b) x_0)/b.
+  Pair flow_velocity_from_x0(Coordinate c, Eigen::Index j) const {
+    const Wide wa(a(c)), wb(positive_noise("flow_velocity_from_x0", c, j));
+    return {rounded(1 / wb), rounded(-(wa + wb) / wb)};
+  }
+  /// u = (b − a) x_t + (a + b) v (variance preserving: x_0 = a x_t − b v, ε = b x_t + a v).
+  Pair flow_velocity_from_velocity(Coordinate c, Eigen::Index) const {
+    const Wide wa(a(c)), wb(b(c));
+    return {rounded(wb - wa), rounded(wa + wb)};
+  }
+  /// v = ((a − b) x_t + u)/(a + b) (variance preserving: v = a ε − b x_0 with a² + b² = 1).
+  Pair velocity_from_flow_velocity(Coordinate c, Eigen::Index) const {
+    const Wide wa(a(c)), wb(b(c));
+    return {rounded((wa - wb) / (wa + wb)), rounded(1 / (wa + wb))};
+  }
+
+ private:
+  static Scalar rounded(const Wide& x) { return static_cast<Scalar>(x); }
+
+  /// a(c), or std::domain_error where it is 0 (x_0 is then not in x_t).
+  Scalar positive_signal(const char* function, Coordinate c, Eigen::Index j) const {
     const Scalar signal = a(c);
     if (!(signal > 0)) {
-      fail<std::domain_error>("x0_from_eps",
+      fail<std::domain_error>(function,
                               std::string("a must be positive at ") + Traits::coordinates_name + "(" + std::to_string(j) +
                                   "): x_0 cannot be recovered from eps where the signal is gone (zero terminal SNR)",
                               coordinate_number(c));
     }
-    return {Scalar(1) / signal, -Traits::noise_level(process, c)};
+    return signal;
   }
-  Pair eps_from_x0(Coordinate c, Eigen::Index j) const {
+  /// b(c), or std::domain_error where it is 0 (x_t is then x_0).
+  Scalar positive_noise(const char* function, Coordinate c, Eigen::Index j) const {
     const Scalar noise = b(c);
     if (!(noise > 0)) {
-      fail<std::domain_error>("eps_from_x0",
+      fail<std::domain_error>(function,
                               std::string("b must be positive at ") + Traits::coordinates_name + "(" + std::to_string(j) +
                                   "): x_t = x_0 carries no noise there",
                               coordinate_number(c));
     }
-    return {Scalar(1) / noise, -Scalar(1) / Traits::noise_level(process, c)};
+    return noise;
   }
 };
 
@@ -223,9 +258,9 @@ void add_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, const Ei
 template <class Process, class X0, class Eps, class Coordinates>
 typename X0::PlainObject add_noise(const Process& process, const Eigen::MatrixBase<X0>& x0,
                                    const Eigen::MatrixBase<Eps>& eps, const Coordinates& coordinates) {
-  const detail::BatchCoefficients<Process> k{process};
-  return detail::combined_columns("add_noise", "eps", process, x0, eps, coordinates,
-                                  [&](auto c, Eigen::Index j) { return k.add_noise(c, j); });
+  typename X0::PlainObject out(x0.rows(), x0.cols());
+  add_noise(process, x0, eps, coordinates, out);
+  return out;
 }
 
 /// The velocity target v = a ε − b x_0 per column (Salimans & Ho 2022, §4; diffusers
@@ -244,10 +279,9 @@ void velocity(const Process& process, const Eigen::MatrixBase<X0>& x0, const Eig
 template <class Process, class X0, class Eps, class Coordinates>
 typename X0::PlainObject velocity(const Process& process, const Eigen::MatrixBase<X0>& x0,
                                   const Eigen::MatrixBase<Eps>& eps, const Coordinates& coordinates) {
-  detail::check_variance_preserving("velocity", process);
-  const detail::BatchCoefficients<Process> k{process};
-  return detail::combined_columns("velocity", "eps", process, x0, eps, coordinates,
-                                  [&](auto c, Eigen::Index j) { return k.velocity(c, j); });
+  typename X0::PlainObject out(x0.rows(), x0.cols());
+  velocity(process, x0, eps, coordinates, out);
+  return out;
 }
 
 /// x_0 from x_t and the noise: x_0 = (x_t − b ε)/a = x_t/a − σ ε (Ho et al. 2020, eq. 15; σ = b/a),
@@ -266,9 +300,9 @@ void x0_from_eps(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const
 template <class Process, class Xt, class Eps, class Coordinates>
 typename Xt::PlainObject x0_from_eps(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
                                      const Eigen::MatrixBase<Eps>& eps, const Coordinates& coordinates) {
-  const detail::BatchCoefficients<Process> k{process};
-  return detail::combined_columns("x0_from_eps", "eps", process, x_t, eps, coordinates,
-                                  [&](auto c, Eigen::Index j) { return k.x0_from_eps(c, j); });
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  x0_from_eps(process, x_t, eps, coordinates, out);
+  return out;
 }
 
 /// The noise from x_t and x_0: ε = (x_t − a x_0)/b = x_t/b − x_0/σ, written into `out`. Error within
@@ -287,9 +321,9 @@ void eps_from_x0(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const
 template <class Process, class Xt, class X0, class Coordinates>
 typename Xt::PlainObject eps_from_x0(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
                                      const Eigen::MatrixBase<X0>& x0, const Coordinates& coordinates) {
-  const detail::BatchCoefficients<Process> k{process};
-  return detail::combined_columns("eps_from_x0", "x0", process, x_t, x0, coordinates,
-                                  [&](auto c, Eigen::Index j) { return k.eps_from_x0(c, j); });
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  eps_from_x0(process, x_t, x0, coordinates, out);
+  return out;
 }
 
 /// x_0 from x_t and the velocity: x_0 = a x_t − b v (Salimans & Ho 2022, §4), written into `out`;
@@ -308,10 +342,9 @@ void x0_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, 
 template <class Process, class Xt, class V, class Coordinates>
 typename Xt::PlainObject x0_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
                                           const Eigen::MatrixBase<V>& v, const Coordinates& coordinates) {
-  detail::check_variance_preserving("x0_from_velocity", process);
-  const detail::BatchCoefficients<Process> k{process};
-  return detail::combined_columns("x0_from_velocity", "v", process, x_t, v, coordinates,
-                                  [&](auto c, Eigen::Index j) { return k.x0_from_velocity(c, j); });
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  x0_from_velocity(process, x_t, v, coordinates, out);
+  return out;
 }
 
 /// The noise from x_t and the velocity: ε = b x_t + a v (Salimans & Ho 2022, §4), written into
@@ -330,10 +363,156 @@ void eps_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
 template <class Process, class Xt, class V, class Coordinates>
 typename Xt::PlainObject eps_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
                                            const Eigen::MatrixBase<V>& v, const Coordinates& coordinates) {
-  detail::check_variance_preserving("eps_from_velocity", process);
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  eps_from_velocity(process, x_t, v, coordinates, out);
+  return out;
+}
+
+/// The flow velocity u = ε − x_0 per column: the target of rectified flow (x_t = (1 − t) x_0 + t ε,
+/// dx_t/dt = u; Liu et al. 2022, Lipman et al. 2023, Esser et al. 2024), and for any process the
+/// velocity of its rectified-flow view at equal log-SNR (x_t/(a + b) at flow time b/(a + b)), so it
+/// needs no process or coordinate. fl(ε − x_0): one rounding, ½ε|u|.
+/// @throws std::invalid_argument if eps or out does not have the shape of x0.
+template <class X0, class Eps, class Out>
+void flow_velocity(const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps, const Eigen::MatrixBase<Out>& out) {
+  static_assert(std::is_same<typename X0::Scalar, typename Eps::Scalar>::value &&
+                    std::is_same<typename X0::Scalar, typename Out::Scalar>::value,
+                "diffuse::flow_velocity: x0, eps and out must have one scalar type");
+  detail::check_shape("flow_velocity", "eps", eps, x0.rows(), x0.cols());
+  detail::check_shape("flow_velocity", "out", out, x0.rows(), x0.cols());
+  const_cast<Out&>(out.derived()) = eps.derived() - x0.derived();
+}
+
+/// flow_velocity into a new matrix of the shape and storage order of x0.
+template <class X0, class Eps>
+typename X0::PlainObject flow_velocity(const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps) {
+  typename X0::PlainObject out(x0.rows(), x0.cols());
+  flow_velocity(x0, eps, out);
+  return out;
+}
+
+/// x_0 from x_t and a flow velocity u = ε − x_0: x_0 = (x_t − b u)/(a + b) (for rectified flow
+/// x_t − t u), written into `out`; valid at every coordinate. The coefficients are formed from the
+/// process's a and b and rounded once: error within (2k + 1½)ε(|x_t| + b|u|)/(a + b).
+/// @throws as add_noise.
+template <class Process, class Xt, class U, class Coordinates, class Out>
+void x0_from_flow_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<U>& u,
+                           const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
   const detail::BatchCoefficients<Process> k{process};
-  return detail::combined_columns("eps_from_velocity", "v", process, x_t, v, coordinates,
-                                  [&](auto c, Eigen::Index j) { return k.eps_from_velocity(c, j); });
+  detail::combine_columns("x0_from_flow_velocity", "u", process, x_t, u, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.x0_from_flow_velocity(c, j); });
+}
+
+/// x0_from_flow_velocity into a new matrix of the shape and storage order of x_t.
+template <class Process, class Xt, class U, class Coordinates>
+typename Xt::PlainObject x0_from_flow_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                               const Eigen::MatrixBase<U>& u, const Coordinates& coordinates) {
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  x0_from_flow_velocity(process, x_t, u, coordinates, out);
+  return out;
+}
+
+/// The noise from x_t and a flow velocity: ε = (x_t + a u)/(a + b) (for rectified flow
+/// x_t + (1 − t) u), written into `out`; valid at every coordinate. Error within
+/// (2k + 1½)ε(|x_t| + a|u|)/(a + b).
+/// @throws as add_noise.
+template <class Process, class Xt, class U, class Coordinates, class Out>
+void eps_from_flow_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<U>& u,
+                            const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("eps_from_flow_velocity", "u", process, x_t, u, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.eps_from_flow_velocity(c, j); });
+}
+
+/// eps_from_flow_velocity into a new matrix of the shape and storage order of x_t.
+template <class Process, class Xt, class U, class Coordinates>
+typename Xt::PlainObject eps_from_flow_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                                const Eigen::MatrixBase<U>& u, const Coordinates& coordinates) {
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  eps_from_flow_velocity(process, x_t, u, coordinates, out);
+  return out;
+}
+
+/// The flow velocity from x_t and a predicted noise: u = ((a + b) ε − x_t)/a, written into `out`
+/// (an ε-prediction model seen as a flow model). Error within (2k + 1½)ε(|x_t| + (a + b)|ε|)/a.
+/// @throws as add_noise; std::domain_error where a = 0, as x0_from_eps.
+template <class Process, class Xt, class Eps, class Coordinates, class Out>
+void flow_velocity_from_eps(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<Eps>& eps,
+                            const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("flow_velocity_from_eps", "eps", process, x_t, eps, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.flow_velocity_from_eps(c, j); });
+}
+
+/// flow_velocity_from_eps into a new matrix of the shape and storage order of x_t.
+template <class Process, class Xt, class Eps, class Coordinates>
+typename Xt::PlainObject flow_velocity_from_eps(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                                const Eigen::MatrixBase<Eps>& eps, const Coordinates& coordinates) {
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  flow_velocity_from_eps(process, x_t, eps, coordinates, out);
+  return out;
+}
+
+/// The flow velocity from x_t and a predicted x_0: u = (x_t − (a + b) x_0)/b, written into `out`.
+/// Error within (2k + 1½)ε(|x_t| + (a + b)|x_0|)/b.
+/// @throws as add_noise; std::domain_error where b = 0, as eps_from_x0.
+template <class Process, class Xt, class X0, class Coordinates, class Out>
+void flow_velocity_from_x0(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<X0>& x0,
+                           const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("flow_velocity_from_x0", "x0", process, x_t, x0, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.flow_velocity_from_x0(c, j); });
+}
+
+/// flow_velocity_from_x0 into a new matrix of the shape and storage order of x_t.
+template <class Process, class Xt, class X0, class Coordinates>
+typename Xt::PlainObject flow_velocity_from_x0(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                               const Eigen::MatrixBase<X0>& x0, const Coordinates& coordinates) {
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  flow_velocity_from_x0(process, x_t, x0, coordinates, out);
+  return out;
+}
+
+/// The flow velocity from x_t and a predicted v (Salimans & Ho 2022): u = (b − a) x_t + (a + b) v,
+/// written into `out`; valid at every coordinate. Error within (k + 1½)ε(a + b)(|x_t| + |v|).
+/// @throws as velocity (a variance-preserving process).
+template <class Process, class Xt, class V, class Coordinates, class Out>
+void flow_velocity_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
+                                 const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  detail::check_variance_preserving("flow_velocity_from_velocity", process);
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("flow_velocity_from_velocity", "v", process, x_t, v, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.flow_velocity_from_velocity(c, j); });
+}
+
+/// flow_velocity_from_velocity into a new matrix of the shape and storage order of x_t.
+template <class Process, class Xt, class V, class Coordinates>
+typename Xt::PlainObject flow_velocity_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                                     const Eigen::MatrixBase<V>& v, const Coordinates& coordinates) {
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  flow_velocity_from_velocity(process, x_t, v, coordinates, out);
+  return out;
+}
+
+/// v from x_t and a flow velocity: v = ((a − b) x_t + u)/(a + b), written into `out`; valid at every
+/// coordinate. Error within (2k + 1½)ε(|x_t| + |u|) (a + b ≥ 1 where a² + b² = 1).
+/// @throws as velocity (a variance-preserving process).
+template <class Process, class Xt, class U, class Coordinates, class Out>
+void velocity_from_flow_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<U>& u,
+                                 const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+  detail::check_variance_preserving("velocity_from_flow_velocity", process);
+  const detail::BatchCoefficients<Process> k{process};
+  detail::combine_columns("velocity_from_flow_velocity", "u", process, x_t, u, coordinates, out,
+                          [&](auto c, Eigen::Index j) { return k.velocity_from_flow_velocity(c, j); });
+}
+
+/// velocity_from_flow_velocity into a new matrix of the shape and storage order of x_t.
+template <class Process, class Xt, class U, class Coordinates>
+typename Xt::PlainObject velocity_from_flow_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                                     const Eigen::MatrixBase<U>& u, const Coordinates& coordinates) {
+  typename Xt::PlainObject out(x_t.rows(), x_t.cols());
+  velocity_from_flow_velocity(process, x_t, u, coordinates, out);
+  return out;
 }
 
 }  // namespace diffuse
