@@ -5,6 +5,10 @@
 /// primitives and scaled_sum; noise_simd.hpp defines the macro DIFFUSE_SIMD_TARGET. Every function mirrors the scalar code of normal.hpp and
 /// noise_task.hpp operation for operation, so that the bits are the same.
 
+#ifndef DIFFUSE_SIMD_TARGET
+#error "a per-target body: include it only inside an instruction-set namespace of simd.hpp, with DIFFUSE_SIMD_TARGET defined"
+#endif
+
 /// Philox4x32-10 counters of `lanes` consecutive blocks (lane l holds block base + l).
 struct Counters {
   Int c0, c1, c2, c3;

@@ -3,6 +3,10 @@
 /// No include guard on purpose: simd.hpp includes this file inside each instruction-set namespace
 /// (avx2, avx512), after defining there the vector types, the primitives and DIFFUSE_SIMD_TARGET.
 
+#ifndef DIFFUSE_SIMD_TARGET
+#error "a per-target body: include it only inside an instruction-set namespace of simd.hpp, with DIFFUSE_SIMD_TARGET defined"
+#endif
+
 /// fl(fl(a·x) + fl(b·y)) lane by lane: each product kept opaque, as rounded_product does.
 template <class Vector>
 DIFFUSE_SIMD_TARGET inline Vector scaled_sum(Vector a, Vector x, Vector b, Vector y) {
