@@ -3,6 +3,7 @@
 
 #include "batch.hpp"
 #include "continuous.hpp"
+#include "draws.hpp"
 #include "gaussian.hpp"
 #include "kernels.hpp"
 #include "noise.hpp"
