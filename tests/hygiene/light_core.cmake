@@ -8,7 +8,7 @@ foreach(dir IN LISTS INCLUDES)
 endforeach()
 file(MAKE_DIRECTORY "${SCRATCH}")
 
-foreach(header gaussian kernels schedule process continuous time_coordinates sigma_schedules spacing presets)
+foreach(header gaussian kernels schedule process continuous time_coordinates sigma_schedules spacing presets draws)
   file(WRITE "${SCRATCH}/${header}.cpp" "#include <diffuse/${header}.hpp>\n")
   execute_process(COMMAND "${CXX}" ${flags} -E "${SCRATCH}/${header}.cpp"
                   RESULT_VARIABLE result OUTPUT_VARIABLE preprocessed ERROR_VARIABLE error)
