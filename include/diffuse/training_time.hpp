@@ -337,7 +337,8 @@ ContinuousTime<Scalar> cosmap_time(Scalar u) {
 
 /// The log-normal noise level σ = exp(P_mean + P_std z) of a standard normal z (Karras et al. 2022,
 /// EDM, Table 1 and training/loss.py: ln σ ~ N(−1.2, 1.2²); k-diffusion `rand_log_normal`, which
-/// calls them loc and scale). z = ±∞ gives σ = ∞ or 0.
+/// calls them loc and scale). z = ±∞ gives σ = ∞ or 0. k-diffusion's current `rand_log_normal`
+/// takes z = Φ⁻¹(10⁻⁷ + u(1 − 2·10⁻⁷)) from a uniform u, so |z| ≤ 5.2; pass that z to match it.
 /// @throws std::invalid_argument if z is NaN, the mean is not finite, or the std is negative or not finite.
 template <class Scalar>
 NoiseLevel<Scalar> log_normal_sigma(Scalar z, double mean = -1.2, double std = 1.2) {
@@ -477,8 +478,10 @@ Scalar min_snr_weight(Scalar snr, Prediction prediction, double gamma = 5) {
       fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return min(p.snr, g); }, {Wide(1), Wide(1)}, {Wide(0), g});
 }
 
-/// Soft-min-SNR-γ (Crowson et al. 2024, HDiT, §B; k-diffusion `Denoiser` "soft-min-snr" with
-/// γ = σ_d⁻²·σ_d² = 1 in its units): W = 1/(1/SNR + 1/γ) = SNR γ/(SNR + γ) on x_0, so ε: γ/(SNR + γ).
+/// Soft-min-SNR-γ (Crowson et al. 2024, HDiT): W = 1/(1/SNR + 1/γ) = SNR γ/(SNR + γ) on x_0, so
+/// ε: γ/(SNR + γ). k-diffusion's `Denoiser` weighting "soft-min-snr", (σ σ_d)²/(σ² + σ_d²)² on its
+/// preconditioned target F = (x_0 − c_skip x_σ)/c_out, is W = 1/(σ² + σ_d²) on x_0: this with
+/// SNR = 1/σ² and γ = 1/σ_d².
 /// Limits as min_snr_weight: SNR = 0: ε 1, the others 0; SNR = ∞: x_0 γ, the others 0.
 /// @throws std::invalid_argument unless SNR ≥ 0 (NaN included) and γ is finite and > 0.
 template <class Scalar>
