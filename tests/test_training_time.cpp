@@ -116,6 +116,10 @@ Findings compare_with_reference() {
       {"mode", [](const auto& r, T u) { return diffuse::mode_time(u, parameter(r[1])).value(); }},
       {"cosmap", [](const auto&, T u) { return diffuse::cosmap_time(u).value(); }},
       {"log_normal", [](const auto& r, T z) { return diffuse::log_normal_sigma(z, parameter(r[1]), parameter(r[2])).value(); }},
+      {"log_normal_uniform",
+       [](const auto& r, T u) {
+         return diffuse::log_normal_sigma_of_uniform(u, parameter(r[1]), parameter(r[2]), parameter(r[3])).value();
+       }},
       {"log_logistic",
        [](const auto& r, T u) {
          return diffuse::log_logistic_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3]), parameter(r[4])).value();
@@ -328,6 +332,8 @@ TEMPLATE_TEST_CASE("the inverse CDFs are monotone in u and reach their ends exac
       {"mode 1.75", [](T x) { return diffuse::mode_time(x, 1.75).value(); }, -1},
       {"mode -1", [](T x) { return diffuse::mode_time(x, -1).value(); }, -1},
       {"cosmap", [](T x) { return diffuse::cosmap_time(x).value(); }, 1},
+      {"log_normal_of_uniform", [](T x) { return diffuse::log_normal_sigma_of_uniform(x).value(); }, 1},
+      {"log_normal_of_uniform untruncated", [](T x) { return diffuse::log_normal_sigma_of_uniform(x, -1.2, 1.2, 0).value(); }, 1},
       {"log_logistic", [](T x) { return diffuse::log_logistic_sigma(x, -1.2, 0.5, 0.002, 80).value(); }, 1},
       {"log_uniform", [](T x) { return diffuse::log_uniform_sigma(x, 0.002, 80).value(); }, 1},
       {"v_diffusion", [](T x) { return diffuse::v_diffusion_sigma(x).value(); }, 1},
@@ -353,6 +359,10 @@ TEMPLATE_TEST_CASE("the inverse CDFs are monotone in u and reach their ends exac
   CHECK(diffuse::log_uniform_sigma(T(1), 0.002, 80).value() == T(80));
   CHECK(diffuse::log_logistic_sigma(T(0), -1.2, 0.5, 0.002, 80).value() == T(0.002));
   CHECK(diffuse::log_logistic_sigma(T(1), -1.2, 0.5, 0.002, 80).value() == T(80));
+  CHECK(diffuse::log_normal_sigma_of_uniform(T(0.5)).value() == 1);
+  CHECK(diffuse::log_normal_sigma_of_uniform(T(0), 0, 1, 0).value() == 0);
+  CHECK(diffuse::log_normal_sigma_of_uniform(T(1), 0, 1, 0).value() == inf);
+  CHECK(diffuse::log_normal_sigma_of_uniform(T(0.25), 0.5, 0).value() == static_cast<T>(exp(diffuse::detail::decimal_value(0.5))));
   CHECK(diffuse::log_logistic_sigma(T(0)).value() == 0);
   CHECK(diffuse::log_logistic_sigma(T(1)).value() == inf);
   CHECK(diffuse::v_diffusion_sigma(T(0)).value() == 0);
@@ -502,6 +512,11 @@ TEST_CASE("bad arguments throw with the function and the rule and the value", "[
   CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(nan); }) == "diffuse::log_normal_sigma: z must not be NaN (got nan)");
   CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(0.0, nan); }) == "diffuse::log_normal_sigma: mean must be finite (got nan)");
   CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(0.0, -1.2, inf); }) == "diffuse::log_normal_sigma: std must be finite and >= 0 (got inf)");
+  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma_of_uniform(0.5, nan); }) == "diffuse::log_normal_sigma_of_uniform: loc must be finite (got nan)");
+  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, -1); }) == "diffuse::log_normal_sigma_of_uniform: scale must be finite and >= 0 (got -1)");
+  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, 1, 0.5); }) == "diffuse::log_normal_sigma_of_uniform: tail must be in [0, 0.5) (got 0.5)");
+  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, 1, -1e-7); }) == "diffuse::log_normal_sigma_of_uniform: tail must be in [0, 0.5) (got -1e-07)");
+  CHECK(error_message<OR>([] { diffuse::log_normal_sigma_of_uniform(1.5); }) == "diffuse::log_normal_sigma_of_uniform: u must be in [0, 1] (got 1.5)");
   CHECK(error_message<IA>([] { diffuse::log_logistic_sigma(0.5, 0, 0); }) == "diffuse::log_logistic_sigma: scale must be finite and > 0 (got 0)");
   CHECK(error_message<IA>([&] { diffuse::log_logistic_sigma(0.5, inf); }) == "diffuse::log_logistic_sigma: loc must be finite (got inf)");
   CHECK(error_message<IA>([] { diffuse::log_logistic_sigma(0.5, 0, 1, -1); }) == "diffuse::log_logistic_sigma: min_value must be finite and >= 0 (got -1)");

@@ -6,7 +6,7 @@
 ///
 ///   discrete steps        uniform_step, stratified_step, antithetic_step
 ///   continuous time       low_discrepancy_time, logit_normal_time, mode_time, cosmap_time
-///   noise level σ         log_normal_sigma (EDM), log_logistic_sigma, log_uniform_sigma,
+///   noise level σ         log_normal_sigma (EDM), log_normal_sigma_of_uniform, log_logistic_sigma, log_uniform_sigma,
 ///                         v_diffusion_sigma, cosine_interpolated_sigma (k-diffusion)
 ///   loss weights          min_snr_weight, soft_min_snr_weight, p2_weight, truncated_snr_weight,
 ///                         edm_weight, sigma_sqrt_weight, cosmap_weight
@@ -49,6 +49,7 @@
 #include "detail/wide.hpp"
 #include "detail/wide_decimal.hpp"
 #include "detail/wide_math.hpp"
+#include "detail/wide_normal_quantile.hpp"
 #include "time_coordinates.hpp"
 
 namespace diffuse {
@@ -348,6 +349,30 @@ NoiseLevel<Scalar> log_normal_sigma(Scalar z, double mean = -1.2, double std = 1
   const detail::Wide s = detail::training_time::non_negative_parameter(fn, "std", std);
   detail::training_time::check_normal(fn, z);
   return NoiseLevel<Scalar>(static_cast<Scalar>(exp(s.is_zero() ? m : m + s * detail::Wide(z))));
+}
+
+/// k-diffusion's log-normal noise level from a uniform u (`rand_log_normal`): σ = exp(loc + scale·Φ⁻¹(p))
+/// with p = ε + u(1 − 2ε), ε = `tail` = 10⁻⁷ as k-diffusion squeezes u (so |Φ⁻¹(p)| ≤ 5.2; ε = 0
+/// gives the plain log-normal, σ = 0 at u = 0 and ∞ at u = 1). Φ⁻¹ is evaluated in Wide
+/// (detail/wide_normal_quantile.hpp: Newton's method on log Φ, tens of microseconds a call) on the
+/// smaller of p and 1 − p = ε + (1 − u)(1 − 2ε), so the upper tail keeps its precision.
+/// @throws std::invalid_argument unless loc is finite, scale finite and ≥ 0, 0 ≤ ε < ½;
+/// std::out_of_range unless 0 ≤ u ≤ 1.
+template <class Scalar>
+NoiseLevel<Scalar> log_normal_sigma_of_uniform(Scalar u, double loc = 0, double scale = 1, double tail = 1e-7) {
+  detail::training_time::check_scalar<Scalar>();
+  const char* fn = "log_normal_sigma_of_uniform";
+  using detail::Wide;
+  const Wide l = detail::training_time::finite_parameter(fn, "loc", loc);
+  const Wide s = detail::training_time::non_negative_parameter(fn, "scale", scale);
+  const Wide e = detail::decimal_value(tail);
+  if (detail::is_nan(tail) || !(tail >= 0 && e < ldexp(Wide(1), -1))) detail::fail<std::invalid_argument>(fn, "tail must be in [0, 0.5)", tail);
+  detail::training_time::check_unit(fn, u);
+  if (s.is_zero()) return NoiseLevel<Scalar>(static_cast<Scalar>(exp(l)));
+  const Wide w(u), width = Wide(1) - ldexp(e, 1);
+  const Wide p = e + w * width, q = e + (Wide(1) - w) * width;
+  const Wide z = p <= q ? detail::normal_quantile_lower(p) : -detail::normal_quantile_lower(q);
+  return NoiseLevel<Scalar>(static_cast<Scalar>(exp(l + s * z)));
 }
 
 /// k-diffusion's truncated log-logistic noise level (`rand_log_logistic`): ln σ is logistic with

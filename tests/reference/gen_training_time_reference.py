@@ -21,6 +21,7 @@ Record formats (one per line, whitespace separated; '#' starts a comment):
   mode <u> <scale> <t>
   cosmap <u> <t>
   log_normal <z> <mean> <std> <sigma>
+  log_normal_uniform <u> <loc> <scale> <tail> <sigma>     (k-diffusion rand_log_normal: p = tail + u(1 - 2 tail))
   log_logistic <u> <loc> <scale> <min_value> <max_value> <sigma>
   log_uniform <u> <min_value> <max_value> <sigma>
   v_diffusion <u> <sigma_data> <min_value> <max_value> <sigma>
@@ -129,6 +130,20 @@ def log_normal(records):
         _, s = par(s_text)
         for z in Z:
             records.append(f'log_normal {inp(z)} {m_text} {s_text} {fmt(mp.exp(m + s * z))}')
+
+
+def log_normal_uniform(records):
+    for texts in [('0', '1', '1e-7'), ('-1.2', '1.2', '1e-7'), ('0.5', '0.8', '0')]:
+        (loc_t, loc), (scale_t, scale), (tail_t, tail) = [par(t) for t in texts]
+        for u in U:
+            p = u * (1 - 2 * tail) + tail
+            if p == 0:
+                sigma = D(0)
+            elif p == 1:
+                sigma = INF
+            else:
+                sigma = mp.exp(loc + scale * mp.sqrt(2) * mp.erfinv(2 * p - 1))  # Phi^-1(p)
+            records.append(f'log_normal_uniform {inp(u)} {loc_t} {scale_t} {tail_t} {fmt(sigma)}')
 
 
 def log_logistic(records):
@@ -259,7 +274,7 @@ def weights(records):
 
 def main():
     records = ['# Made by tests/reference/gen_training_time_reference.py; see its docstring for the formats.']
-    for make in [low_discrepancy, logit_normal, mode, cosmap, log_normal, log_logistic, log_uniform, v_diffusion,
+    for make in [low_discrepancy, logit_normal, mode, cosmap, log_normal, log_normal_uniform, log_logistic, log_uniform, v_diffusion,
                  cosine_interpolated, weights]:
         make(records)
     with open(os.path.join(HERE, 'training_time.txt'), 'w') as f:
