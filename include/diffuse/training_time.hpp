@@ -32,7 +32,8 @@
 /// spell (−1.2 is −6/5), and rounded once to Scalar. The formulas avoid cancellation in the tails
 /// (each is written on its function): the Wide value is within 2⁻¹¹⁸(1 + E) relative, E the size
 /// of the logarithms and arguments the formula forms (|m| + |s z| for the logit- and log-normal,
-/// |ln σ| and |ln| of the parameters for the σ samplers, γ|ln(k + SNR)| for P2), so float and double
+/// |ln σ| and |ln| of the parameters for the σ samplers, γ|ln(k + SNR)| for P2; the normal quantile
+/// of log_normal_sigma_of_uniform adds 2⁻¹¹⁰(1 + |z|) scale, measured below 2⁻¹²⁰), so float and double
 /// are correctly rounded unless the exact value lies that close to a tie. The discrete steps are
 /// exact. tests/test_training_time.cpp measures every transform and weight against 40-digit mpmath
 /// references (tests/reference/gen_training_time_reference.py), u within 1e-12 of 0 and 1 included.
@@ -110,10 +111,10 @@ inline Wide positive_parameter(const char* fn, const char* name, double x) {
 
 /// σ_max > σ_min (σ_max may be +∞ where `infinite_allowed`).
 inline Wide upper_bound_parameter(const char* fn, double lower, double upper, bool infinite_allowed) {
-  const bool ok = upper > lower && (infinite_allowed ? !is_nan(upper) : is_finite(upper));
-  if (!ok) {
-    fail<std::invalid_argument>(fn, infinite_allowed ? "max_value must be greater than min_value" : "max_value must be finite and greater than min_value",
-                                upper);
+  if (infinite_allowed) {
+    if (is_nan(upper) || !(upper > lower)) fail<std::invalid_argument>(fn, "max_value must be greater than min_value", upper);
+  } else if (!(upper > lower && is_finite(upper))) {
+    fail<std::invalid_argument>(fn, "max_value must be finite and greater than min_value", upper);
   }
   return decimal_value(upper);
 }
