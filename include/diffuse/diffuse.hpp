@@ -14,4 +14,5 @@
 #include "sigma_schedules.hpp"
 #include "spacing.hpp"
 #include "time_coordinates.hpp"
+#include "training_time.hpp"
 #include "version.hpp"
