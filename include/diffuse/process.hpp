@@ -33,6 +33,8 @@
 
 #include <type_traits>
 
+#include "detail/checks.hpp"
+
 namespace diffuse {
 
 /// The coefficients of q(x_t|x_s) = N(m x_s, v I), s before t.
@@ -70,8 +72,7 @@ constexpr void check_process_argument() {
   static_assert(is_forward_process_v<Process>,
                 "diffuse: the first argument must be a forward process (a Schedule, a ContinuousProcess, or a type "
                 "with a ProcessTraits specialization)");
-  static_assert(std::is_same<typename Derived::Scalar, typename ProcessTraits<Process>::scalar_type>::value,
-                "diffuse: the Eigen arguments must have the scalar type of the process");
+  check_same_scalar<typename ProcessTraits<Process>::scalar_type, typename Derived::Scalar>();
 }
 
 }  // namespace detail
