@@ -7,20 +7,25 @@
 // is given; its rule is the part between "diffuse::<function>: " and " (got ". A message is an
 // expression of `+`-joined operands, read as a pattern: a string literal is its text, a decimal
 // integer is its digits, a parameter of the enclosing function stays a parameter, a local variable
-// is read from its initialiser, std::string(x), std::to_string(x) and detail::name_text(x) are x, a
-// lambda is what it returns, and anything else is a placeholder. A pattern that still holds a
-// parameter makes its function a rule template (detail::fail, each function of detail/checks.hpp,
-// io's reject, ...), and every call of that function fills the parameters in from its arguments;
-// this repeats until nothing new appears. Every pattern without parameters is a rule the code can
-// throw, with the place of the call that completed it.
+// is read from its initialiser (a loop variable is a placeholder), std::string(x),
+// std::to_string(x) and detail::name_text(x) are x, a lambda is what it returns, and anything else
+// (a conditional, a sum without a string in it, a member, a call) is a placeholder. A pattern that
+// still holds a parameter makes its function a rule template (detail::fail, each function of
+// detail/checks.hpp, io's reject, ...), and every call of that function by name (not as a member,
+// obj.f()) fills the parameters in from its arguments, or their defaults; this repeats until
+// nothing new appears. Every pattern without parameters is a rule the code can throw, with the
+// place of the call that completed it; a template that no call completes (a member function's)
+// counts too, its parameters as placeholders.
 //
 // The doc side. In every table of docs/errors.md whose header has a column starting with "rule",
 // each backticked text of that column that contains a space is a rule; <...> and … in it are
 // placeholders.
 //
-// A code rule and a doc rule match when some message fits both (each placeholder stands for any
-// text). The test fails, naming the line, for a code rule that matches no doc rule (undocumented)
-// and for a doc rule that matches no code rule (stale). --list prints both lists.
+// A code rule and a doc rule match when some message fits both: a placeholder of the code stands
+// for any text, one of the doc for a value or a name (letters, digits, _ . + − and the like, no
+// blanks or brackets) or a placeholder of the code. The test fails, naming the line, for a code
+// rule that matches no doc rule (undocumented) and for a doc rule that matches no code rule
+// (stale). --list prints both lists, and the first code rule each doc rule matched.
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
