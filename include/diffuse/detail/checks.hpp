@@ -157,11 +157,13 @@ constexpr void check_same_scalar() {
                 "with (convert it with .template cast<Scalar>())");
 }
 
-/// Compile-time rule: noise is drawn in float or double (the Philox normals of noise.hpp).
+/// Compile-time rule: normals are drawn in float or double (StandardNormal, the noise of
+/// noise.hpp). True, so that a class can check it too: static_assert(check_float_or_double<S>()).
 template <class Scalar>
-constexpr void check_float_or_double() {
+constexpr bool check_float_or_double() {
   static_assert(std::is_same<Scalar, float>::value || std::is_same<Scalar, double>::value,
-                "diffuse: noise is drawn in float or double only");
+                "diffuse: normals and noise are drawn in float or double only");
+  return true;
 }
 
 }  // namespace detail
