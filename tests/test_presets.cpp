@@ -167,7 +167,7 @@ TEST_CASE("every error rule of the presets", "[presets]") {
   CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(1000, 3, -3); },
                                            {"diffuse::presets::chen_sigmoid: start must be below end, both finite; start = 3, end", "(got -3)"}));
   CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(1000, -3, 3, 0); },
-                                           {"diffuse::presets::chen_sigmoid: tau must be positive and finite", "(got 0)"}));
+                                           {"diffuse::presets::chen_sigmoid: tau must be finite and > 0", "(got 0)"}));
   CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(0); },
                                            {"diffuse::presets::chen_sigmoid: the number of steps T must be at least 1", "(got 0)"}));
 }

@@ -187,7 +187,7 @@ TEMPLATE_TEST_CASE("kept steps must be non-empty, strictly increasing and from 1
 
 TEMPLATE_TEST_CASE("zero_terminal_snr needs T >= 2", "[schedule][errors]", float, double) {
   using S = diffuse::Schedule<TestType>;
-  check_invalid([] { S::linear(1).zero_terminal_snr(); }, "Schedule::zero_terminal_snr", "needs at least 2 steps", "1");
+  check_invalid([] { S::linear(1).zero_terminal_snr(); }, "Schedule::zero_terminal_snr", "the number of steps T must be at least 2", "1");
   check_accepted([] { S::linear(2).zero_terminal_snr(); });
 }
 

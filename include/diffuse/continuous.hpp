@@ -47,7 +47,7 @@
 #include <Eigen/Core>
 
 #include "detail/continuous_families.hpp"
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 #include "detail/wide.hpp"
 #include "gaussian.hpp"
 #include "kernels.hpp"
@@ -58,13 +58,9 @@
 namespace diffuse {
 namespace detail {
 
-inline void check_finite_parameter(const char* function, const char* name, double value) {
-  if (!detail::is_finite(value)) detail::fail<std::invalid_argument>(function, std::string(name) + " must be finite", value);
-}
-
 /// The β(t) = β_min + t(β_max − β_min) of vp_linear and sub_vp, checked and taken in wide.
 inline IntegratedBeta checked_integrated_beta(const char* function, double beta_min, double beta_max) {
-  if (!(beta_min >= 0 && detail::is_finite(beta_min))) fail<std::invalid_argument>(function, "beta_min must be finite and >= 0", beta_min);
+  check_finite_non_negative(function, "beta_min", beta_min);
   if (!(beta_max >= beta_min && beta_max > 0 && detail::is_finite(beta_max))) {
     fail<std::invalid_argument>(function, "beta_max must be finite, >= beta_min and > 0", beta_max);
   }
@@ -76,17 +72,13 @@ inline IntegratedBeta checked_integrated_beta(const char* function, double beta_
 /// (= π/2 − θ_max), shift 2 log(d_high/d) at t = 0 moving linearly to 2 log(d_low/d) at t = 1.
 inline CosineFamily cosine_family(const char* function, double image_d, double noise_d_low, double noise_d_high,
                                   double log_snr_min, double log_snr_max) {
-  if (!(image_d > 0 && detail::is_finite(image_d))) fail<std::invalid_argument>(function, "image_d must be finite and > 0", image_d);
-  if (!(noise_d_low > 0 && detail::is_finite(noise_d_low))) {
-    fail<std::invalid_argument>(function, "noise_d must be finite and > 0", noise_d_low);
-  }
-  if (!(noise_d_high >= noise_d_low && detail::is_finite(noise_d_high))) {
-    fail<std::invalid_argument>(function, "noise_d_high must be finite and >= noise_d_low", noise_d_high);
-  }
+  check_finite_positive(function, "image_d", image_d);
+  check_finite_positive(function, "noise_d", noise_d_low);
+  check_finite_at_least(function, "noise_d_high", noise_d_high, "noise_d_low", noise_d_low);
   if (detail::is_nan(log_snr_min) || (!detail::is_finite(log_snr_min) && !std::signbit(log_snr_min))) {
     fail<std::invalid_argument>(function, "log_snr_min must be a number below +inf", log_snr_min);
   }
-  if (detail::is_nan(log_snr_max) || !(log_snr_max > log_snr_min)) fail<std::invalid_argument>(function, "log_snr_max must be greater than log_snr_min", log_snr_max);
+  check_above(function, "log_snr_max", log_snr_max, "log_snr_min", log_snr_min);
   CosineFamily d;
   const Wide lambda_max = decimal_value(log_snr_max), lambda_min = decimal_value(log_snr_min);
   d.theta_min = atan(exp(-lambda_max / 2));
@@ -164,10 +156,8 @@ class ContinuousProcess {
   /// @throws std::invalid_argument unless γ_min < γ_max, both finite.
   static ContinuousProcess vdm_linear(double gamma_min = -13.3, double gamma_max = 5) {
     const char* fn = "ContinuousProcess::vdm_linear";
-    detail::check_finite_parameter(fn, "gamma_min", gamma_min);
-    if (!(gamma_max > gamma_min && detail::is_finite(gamma_max))) {
-      detail::fail<std::invalid_argument>(fn, "gamma_max must be finite and greater than gamma_min", gamma_max);
-    }
+    detail::check_finite(fn, "gamma_min", gamma_min);
+    detail::check_finite_above(fn, "gamma_max", gamma_max, "gamma_min", gamma_min);
     detail::VdmLinearFamily d;
     d.gamma_min = detail::decimal_value(gamma_min);
     d.gamma_slope = detail::decimal_value(gamma_max) - d.gamma_min;
@@ -178,10 +168,8 @@ class ContinuousProcess {
   /// @throws std::invalid_argument unless 0 < σ_min < σ_max, both finite.
   static ContinuousProcess ve(double sigma_min = 0.01, double sigma_max = 50) {
     const char* fn = "ContinuousProcess::ve";
-    if (!(sigma_min > 0 && detail::is_finite(sigma_min))) detail::fail<std::invalid_argument>(fn, "sigma_min must be finite and > 0", sigma_min);
-    if (!(sigma_max > sigma_min && detail::is_finite(sigma_max))) {
-      detail::fail<std::invalid_argument>(fn, "sigma_max must be finite and greater than sigma_min", sigma_max);
-    }
+    detail::check_finite_positive(fn, "sigma_min", sigma_min);
+    detail::check_finite_above(fn, "sigma_max", sigma_max, "sigma_min", sigma_min);
     detail::VeFamily d;
     d.log_sigma_min = log(detail::decimal_value(sigma_min));
     d.log_sigma_slope = log(detail::decimal_value(sigma_max) / detail::decimal_value(sigma_min));
@@ -275,7 +263,7 @@ class ContinuousProcess {
   /// and v(s,t) = m(u,t)² v(s,u) + v(u,t) for s < u < t.
   /// @throws std::invalid_argument unless s < t.
   TransitionCoefficients transition_coefficients(Time s, Time t) const {
-    check_order("ContinuousProcess::transition_coefficients", s, t);
+    detail::check_below("ContinuousProcess::transition_coefficients", "s", s.value(), "t", t.value());
     const detail::Transition k = with_family([&](const auto& f) { return f.transition(wide(s), wide(t)); });
     return {round(exp(k.log_scale)), round(k.variance), round(sqrt(k.variance))};
   }
@@ -290,7 +278,7 @@ class ContinuousProcess {
   /// with b_s = 0 gives c_0 = 1, c_t = 0, v = 0.
   /// @throws std::invalid_argument unless s < t.
   PosteriorCoefficients posterior_coefficients(Time s, Time t) const {
-    check_order("ContinuousProcess::posterior_coefficients", s, t);
+    detail::check_below("ContinuousProcess::posterior_coefficients", "s", s.value(), "t", t.value());
     using detail::Wide;
     return with_family([&](const auto& f) -> PosteriorCoefficients {
       const detail::Transition k = f.transition(wide(s), wide(t));
@@ -338,10 +326,7 @@ class ContinuousProcess {
       for (int t = 1; t <= steps; ++t) {
         const Wide u = steps == 1 ? Wide() : Wide(t - 1) / Wide(steps - 1);
         const Wide beta = f.diffusion_squared(u) / Wide(steps);
-        if (!detail::is_finite(beta) || !(beta > 0 && beta < 1)) {
-          detail::fail<std::invalid_argument>(fn, "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N must be in (0, 1)",
-                                              beta);
-        }
+        detail::check_in_open_unit_interval(fn, [&u] { return "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N"; }, beta);
         betas[static_cast<std::size_t>(t - 1)] = beta;
       }
     });
@@ -396,12 +381,6 @@ class ContinuousProcess {
   static Scalar round(const detail::Wide& x) { return static_cast<Scalar>(x); }
   static detail::Wide wide(Time t) { return detail::Wide(t.value()); }
 
-  static void check_order(const char* function, Time s, Time t) {
-    if (!(s.value() < t.value())) {
-      detail::fail<std::invalid_argument>(function, "s must be less than t = " + detail::to_message_value(t.value()), s.value());
-    }
-  }
-
   void check_discretization(const char* function, int steps) const {
     if (!variance_preserving()) {
       detail::fail<std::invalid_argument>(function, "needs a variance-preserving process (a Schedule has a² + b² = 1)", name_);
@@ -448,9 +427,7 @@ struct ProcessTraits<ContinuousProcess<Scalar>> {
     static_assert(std::is_floating_point<Raw>::value,
                   "diffuse: the times of a ContinuousProcess are floating-point numbers in [0, 1] (an integer step needs "
                   "a Schedule)");
-    if (detail::is_nan(raw) || !(raw >= 0 && raw <= 1)) {
-      detail::fail<std::out_of_range>(function, "times(" + std::to_string(j) + ") must be in [0, 1]", raw);
-    }
+    detail::check_in_closed_unit_interval<std::out_of_range>(function, [j] { return "times(" + std::to_string(j) + ")"; }, raw);
     return ContinuousTime<Scalar>(static_cast<Scalar>(raw));
   }
   static Scalar signal_scale(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.signal_scale(t); }
@@ -464,9 +441,7 @@ struct ProcessTraits<ContinuousProcess<Scalar>> {
   /// s < t.
   static void check_order(const char* function, const ContinuousProcess<Scalar>&, ContinuousTime<Scalar> s,
                           ContinuousTime<Scalar> t) {
-    if (!(s.value() < t.value())) {
-      detail::fail<std::invalid_argument>(function, "s must be less than t = " + detail::to_message_value(t.value()), s.value());
-    }
+    detail::check_below(function, "s", s.value(), "t", t.value());
   }
   static TransitionCoefficients<Scalar> transition_coefficients(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> s,
                                                                 ContinuousTime<Scalar> t) {

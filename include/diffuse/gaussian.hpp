@@ -8,7 +8,7 @@
 
 #include <Eigen/Core>
 
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 #include "detail/scaled_sum.hpp"
 #include "detail/shape.hpp"
 #include "detail/wide.hpp"
@@ -166,8 +166,7 @@ class Gaussian {
   /// @throws std::invalid_argument if the means do not have the same shape.
   template <class OtherMean>
   Scalar kl(const Gaussian<OtherMean>& other) const {
-    static_assert(std::is_same<typename OtherMean::Scalar, Scalar>::value,
-                  "diffuse::Gaussian::kl: both Gaussians must have the same scalar type");
+    detail::check_same_scalar<Scalar, typename OtherMean::Scalar>();
     detail::check_shape("Gaussian::kl", "the other mean", other.mean(), mean_.rows(), mean_.cols());
     if (dimension() == 0) return 0;
     const detail::Wide d2 = detail::squared_distance(mean_, other.mean());
@@ -214,9 +213,7 @@ class Gaussian {
 
  private:
   static Scalar checked_variance(Scalar variance) {
-    if (!detail::is_finite(variance) || !(variance >= 0)) {
-      detail::fail<std::invalid_argument>("Gaussian", "variance must be finite and >= 0", variance);
-    }
+    detail::check_finite_non_negative("Gaussian", "variance", variance);
     return variance;
   }
   static Scalar root(Scalar x) {
@@ -225,8 +222,7 @@ class Gaussian {
   }
   template <class Derived>
   static void check_scalar() {
-    static_assert(std::is_same<typename Derived::Scalar, Scalar>::value,
-                  "diffuse::Gaussian: the argument must have the scalar type of the mean");
+    detail::check_same_scalar<Scalar, typename Derived::Scalar>();
   }
   detail::Wide n_wide() const { return detail::Wide(static_cast<long long>(dimension())); }
 

@@ -6,7 +6,7 @@
 
 #include <Eigen/Core>
 
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 #include "detail/scaled_sum.hpp"
 #include "detail/shape.hpp"
 #include "detail/wide.hpp"
@@ -24,8 +24,7 @@ namespace detail {
 
 template <class Scalar, class Derived>
 constexpr void check_kernel_scalar() {
-  static_assert(std::is_same<typename Derived::Scalar, Scalar>::value,
-                "diffuse: the Eigen argument must have the scalar type of the schedule");
+  check_same_scalar<Scalar, typename Derived::Scalar>();
 }
 
 }  // namespace detail
@@ -51,7 +50,7 @@ template <class Derived>
 Gaussian<typename Derived::PlainObject> transition(typename Derived::Scalar beta,
                                                    const Eigen::MatrixBase<Derived>& x_prev) {
   using Scalar = typename Derived::Scalar;
-  if (detail::is_nan(beta) || !(beta >= 0 && beta <= 1)) detail::fail<std::invalid_argument>("transition", "beta must be in [0, 1]", beta);
+  detail::check_in_closed_unit_interval("transition", "beta", beta);
   return {static_cast<Scalar>(sqrt(detail::Wide(1) - detail::Wide(beta))) * x_prev.derived(), beta};
 }
 

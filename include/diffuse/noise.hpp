@@ -35,7 +35,7 @@
 #include <Eigen/Core>
 
 #include "batch.hpp"
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 #include "detail/layout.hpp"
 #include "detail/noise_simd.hpp"
 #include "detail/shape.hpp"
@@ -85,8 +85,7 @@ inline void check_element_range(const char* function, std::uint64_t first, Eigen
 /// one value at a time (fill_noise fills whole batches far faster). Scalar is float or double.
 template <class Scalar>
 Scalar noise_value(std::uint64_t seed, std::uint64_t id, std::uint64_t element) {
-  static_assert(std::is_same<Scalar, float>::value || std::is_same<Scalar, double>::value,
-                "diffuse::noise_value: Scalar must be float or double");
+  detail::check_float_or_double<Scalar>();
   constexpr int per_block = detail::normals_per_block<Scalar>;
   Scalar z[per_block];
   detail::noise_block(detail::noise_key(seed), id, element / per_block, z);
@@ -103,8 +102,7 @@ template <class DerivedIds, class DerivedEps>
 void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
                 const Eigen::MatrixBase<DerivedEps>& eps, std::uint64_t first_element = 0) {
   using Scalar = typename DerivedEps::Scalar;
-  static_assert(std::is_same<Scalar, float>::value || std::is_same<Scalar, double>::value,
-                "diffuse::fill_noise: eps must hold float or double");
+  detail::check_float_or_double<Scalar>();
   const char* fn = "fill_noise";
   static_cast<void>(detail::strided_output(eps));  // a compile-time check: writable, direct access
   const std::vector<std::uint64_t> id = detail::checked_ids(fn, ids, eps.cols());
@@ -147,8 +145,7 @@ void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, co
   check_process_argument<Process, Xt>();
   check_process_argument<Process, Eps>();
   using Scalar = typename ProcessTraits<Process>::scalar_type;
-  static_assert(std::is_same<Scalar, float>::value || std::is_same<Scalar, double>::value,
-                "diffuse::add_noise: drawn noise needs float or double");
+  check_float_or_double<Scalar>();
   const char* fn = "add_noise";
   const Eigen::Index rows = x0.rows(), cols = x0.cols();
   check_shape(fn, "x_t", xt, rows, cols);

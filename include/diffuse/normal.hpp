@@ -8,6 +8,7 @@
 
 #include <Eigen/Core>
 
+#include "detail/checks.hpp"
 #include "detail/noise_simd.hpp"
 #include "detail/normal_transform.hpp"
 
@@ -93,8 +94,7 @@ class WordSource {
 /// every compiler and standard library. Scalar is float or double.
 template <class Scalar>
 class StandardNormal {
-  static_assert(std::is_same<Scalar, float>::value || std::is_same<Scalar, double>::value,
-                "diffuse::StandardNormal: Scalar must be float or double");
+  static_assert(detail::check_float_or_double<Scalar>());
 
  public:
   /// One N(0, 1) draw: the next normal of the sequence described above.

@@ -8,7 +8,7 @@
 
 #include <Eigen/Core>
 
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 #include "detail/wide.hpp"
 #include "schedule.hpp"
 
@@ -27,14 +27,6 @@ std::vector<Wide> betas_over_unit_interval(int steps, Function g) {
     beta[static_cast<std::size_t>(t - 1)] = g(u);
   }
   return beta;
-}
-
-inline void check_steps(const char* function, int steps) {
-  if (steps < 1) diffuse::detail::fail<std::invalid_argument>(function, "the number of steps T must be at least 1", steps);
-}
-
-inline void check_end(const char* function, const char* name, double value) {
-  if (diffuse::detail::is_nan(value) || !(value > 0 && value <= 1)) diffuse::detail::fail<std::invalid_argument>(function, std::string(name) + " must be in (0, 1]", value);
 }
 
 }  // namespace detail
@@ -65,7 +57,7 @@ template <class Scalar>
 Schedule<Scalar> diffusers(const DiffusersBetas& betas) {
   const char* fn = "presets::diffusers";
   const int steps = betas.num_train_timesteps;
-  detail::check_steps(fn, steps);
+  diffuse::detail::check_steps(fn, steps);
   auto rescaled = [&](const Schedule<Scalar>& s) { return betas.rescale_betas_zero_snr ? s.zero_terminal_snr() : s; };
   if (!betas.trained_betas.empty()) {
     if (static_cast<long long>(betas.trained_betas.size()) != steps) {
@@ -89,7 +81,7 @@ Schedule<Scalar> diffusers(const DiffusersBetas& betas) {
 template <class Scalar>
 Schedule<Scalar> improved_diffusion(const std::string& name, int steps) {
   const char* fn = "presets::improved_diffusion";
-  detail::check_steps(fn, steps);
+  diffuse::detail::check_steps(fn, steps);
   if (name == "linear") {
     if (steps < 20) diffuse::detail::fail<std::invalid_argument>(fn, "\"linear\" needs T >= 20 so that beta_end = 20/T is at most 1", steps);
     using detail::Wide;
@@ -110,13 +102,13 @@ Schedule<Scalar> improved_diffusion(const std::string& name, int steps) {
 template <class Scalar>
 Schedule<Scalar> ldm(const std::string& name, int steps, double linear_start = 1e-4, double linear_end = 2e-2, double cosine_s = 8e-3) {
   const char* fn = "presets::ldm";
-  detail::check_steps(fn, steps);
+  diffuse::detail::check_steps(fn, steps);
   if (name == "linear") return Schedule<Scalar>::scaled_linear(steps, linear_start, linear_end);
   if (name == "sqrt_linear") return Schedule<Scalar>::linear(steps, linear_start, linear_end);
   if (name == "cosine") return Schedule<Scalar>::cosine(steps, cosine_s, 0.999);
   if (name == "sqrt") {
-    detail::check_end(fn, "linear_start", linear_start);
-    detail::check_end(fn, "linear_end", linear_end);
+    diffuse::detail::check_in_half_open_unit_interval(fn, "linear_start", linear_start);
+    diffuse::detail::check_in_half_open_unit_interval(fn, "linear_end", linear_end);
     using detail::Wide;
     const Wide b0 = diffuse::detail::decimal_value(linear_start);
     const Wide b1 = diffuse::detail::decimal_value(linear_end);
@@ -135,11 +127,11 @@ Schedule<Scalar> ldm(const std::string& name, int steps, double linear_start = 1
 template <class Scalar>
 Schedule<Scalar> chen_sigmoid(int steps, double start = -3, double end = 3, double tau = 1) {
   const char* fn = "presets::chen_sigmoid";
-  detail::check_steps(fn, steps);
+  diffuse::detail::check_steps(fn, steps);
   if (!diffuse::detail::is_finite(start) || !diffuse::detail::is_finite(end) || !(start < end)) {
     diffuse::detail::fail<std::invalid_argument>(fn, "start must be below end, both finite; start = " + diffuse::detail::shortest_decimal(start) + ", end", end);
   }
-  if (!(tau > 0) || !diffuse::detail::is_finite(tau)) diffuse::detail::fail<std::invalid_argument>(fn, "tau must be positive and finite", tau);
+  diffuse::detail::check_finite_positive(fn, "tau", tau);
   using detail::Wide;
   const Wide s = diffuse::detail::decimal_value(start);
   const Wide e = diffuse::detail::decimal_value(end);

@@ -37,6 +37,7 @@
 
 #include <type_traits>
 
+#include "detail/checks.hpp"
 #include "detail/wide.hpp"
 
 namespace diffuse {
@@ -85,8 +86,7 @@ constexpr void check_process_argument() {
   static_assert(is_forward_process_v<Process>,
                 "diffuse: the first argument must be a forward process (a Schedule, a ContinuousProcess, or a type "
                 "with a ProcessTraits specialization)");
-  static_assert(std::is_same<typename Derived::Scalar, typename ProcessTraits<Process>::scalar_type>::value,
-                "diffuse: the Eigen arguments must have the scalar type of the process");
+  check_same_scalar<typename ProcessTraits<Process>::scalar_type, typename Derived::Scalar>();
 }
 
 }  // namespace detail

@@ -11,7 +11,7 @@
 
 #include <Eigen/Core>
 
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
 #include "process.hpp"
@@ -131,16 +131,6 @@ inline std::vector<int> identity_steps(int steps) {
   return s;
 }
 
-inline void check_steps(const char* function, int steps) {
-  if (steps < 1) fail<std::invalid_argument>(function, "the number of steps T must be at least 1", steps);
-}
-
-inline void check_beta_parameter(const char* function, const char* name, double value) {
-  if (is_nan(value) || !(value > 0 && value <= 1)) {
-    fail<std::invalid_argument>(function, std::string(name) + " must be in (0, 1]", value);
-  }
-}
-
 }  // namespace detail
 
 template <class Scalar>
@@ -187,8 +177,8 @@ class Schedule {
   static Schedule linear(int steps, double beta_start = 1e-4, double beta_end = 0.02) {
     const char* fn = "Schedule::linear";
     detail::check_steps(fn, steps);
-    detail::check_beta_parameter(fn, "beta_start", beta_start);
-    detail::check_beta_parameter(fn, "beta_end", beta_end);
+    detail::check_in_half_open_unit_interval(fn, "beta_start", beta_start);
+    detail::check_in_half_open_unit_interval(fn, "beta_end", beta_end);
     const detail::Wide b0 = detail::decimal_value(beta_start);
     const detail::Wide b1 = detail::decimal_value(beta_end);
     return from_beta_function(fn, steps, [&](detail::Wide u) { return b0 + (b1 - b0) * u; });
@@ -199,8 +189,8 @@ class Schedule {
   static Schedule scaled_linear(int steps, double beta_start = 0.00085, double beta_end = 0.012) {
     const char* fn = "Schedule::scaled_linear";
     detail::check_steps(fn, steps);
-    detail::check_beta_parameter(fn, "beta_start", beta_start);
-    detail::check_beta_parameter(fn, "beta_end", beta_end);
+    detail::check_in_half_open_unit_interval(fn, "beta_start", beta_start);
+    detail::check_in_half_open_unit_interval(fn, "beta_end", beta_end);
     const detail::Wide r0 = sqrt(detail::decimal_value(beta_start));
     const detail::Wide r1 = sqrt(detail::decimal_value(beta_end));
     return from_beta_function(fn, steps, [&](detail::Wide u) {
@@ -214,8 +204,8 @@ class Schedule {
   static Schedule sigmoid(int steps, double beta_start = 1e-4, double beta_end = 0.02) {
     const char* fn = "Schedule::sigmoid";
     detail::check_steps(fn, steps);
-    detail::check_beta_parameter(fn, "beta_start", beta_start);
-    detail::check_beta_parameter(fn, "beta_end", beta_end);
+    detail::check_in_half_open_unit_interval(fn, "beta_start", beta_start);
+    detail::check_in_half_open_unit_interval(fn, "beta_end", beta_end);
     const detail::Wide b0 = detail::decimal_value(beta_start);
     const detail::Wide b1 = detail::decimal_value(beta_end);
     return from_beta_function(fn, steps, [&](detail::Wide u) {
@@ -241,8 +231,8 @@ class Schedule {
   static Schedule cosine(int steps, double s = 0.008, double max_beta = 0.999) {
     const char* fn = "Schedule::cosine";
     detail::check_steps(fn, steps);
-    if (!(s >= 0 && detail::is_finite(s))) detail::fail<std::invalid_argument>(fn, "s must be finite and >= 0", s);
-    detail::check_beta_parameter(fn, "max_beta", max_beta);
+    detail::check_finite_non_negative(fn, "s", s);
+    detail::check_in_half_open_unit_interval(fn, "max_beta", max_beta);
     using detail::Wide;
     const Wide offset = detail::decimal_value(s);
     const Wide cap = detail::decimal_value(max_beta);
@@ -290,7 +280,7 @@ class Schedule {
   static Schedule from_alpha_bar_function(int steps, Function f, double max_beta = 0.999) {
     const char* fn = "Schedule::from_alpha_bar_function";
     detail::check_steps(fn, steps);
-    detail::check_beta_parameter(fn, "max_beta", max_beta);
+    detail::check_in_half_open_unit_interval(fn, "max_beta", max_beta);
     using detail::Wide;
     const Wide cap = detail::decimal_value(max_beta);
     const Wide one_minus_cap = detail::decimal_complement(max_beta);
@@ -298,7 +288,7 @@ class Schedule {
     auto value = [&](int t) {
       const double u = static_cast<double>(Wide(t) / Wide(steps));  // t/T rounded once, whatever the flags
       const double v = static_cast<double>(f(u));
-      if (!detail::is_finite(v)) detail::fail<std::invalid_argument>(fn, "f(" + detail::shortest_decimal(u) + ") must be finite", v);
+      detail::check_finite(fn, [u] { return "f(" + detail::shortest_decimal(u) + ")"; }, v);
       return Wide(v);
     };
     Wide previous = value(0);
@@ -349,7 +339,7 @@ class Schedule {
     for (int t = 1; t <= steps; ++t) {
       const Wide current = Wide(alpha_bars.derived().coeff(t - 1));
       const std::string name = "alpha_bar_" + std::to_string(t);
-      if (detail::is_nan(current) || !(current >= 0 && current <= 1)) detail::fail<std::invalid_argument>(fn, name + " must be in [0, 1]", current);
+      detail::check_in_closed_unit_interval(fn, name, current);
       if (!(current < previous)) {
         detail::fail<std::invalid_argument>(fn, name + " must be less than alpha_bar_" + std::to_string(t - 1) + " (strictly decreasing)", current);
       }
@@ -379,7 +369,7 @@ class Schedule {
     const char* fn = "Schedule::zero_terminal_snr";
     const detail::WideSchedule& w = *wide_;
     const int steps = w.steps;
-    if (steps < 2) detail::fail<std::invalid_argument>(fn, "needs at least 2 steps", steps);
+    detail::check_steps(fn, steps, 2);
     using detail::Wide;
     std::vector<Wide> beta(static_cast<std::size_t>(steps) + 1), alpha(beta.size());
     beta[1] = w.beta[1];
@@ -641,13 +631,7 @@ struct ProcessTraits<Schedule<Scalar>> {
   static int coordinate(const char* function, const Schedule<Scalar>& schedule, long long j, Raw raw) {
     static_assert(std::is_integral<Raw>::value && !std::is_same<Raw, bool>::value,
                   "diffuse: the timesteps of a Schedule are integers (a continuous time needs a ContinuousProcess)");
-    bool negative = false;
-    if constexpr (std::is_signed<Raw>::value) negative = raw < 0;
-    if (negative || static_cast<unsigned long long>(raw) > static_cast<unsigned long long>(schedule.steps())) {
-      detail::fail<std::out_of_range>(function, std::string("timesteps(") + std::to_string(j) + ") must be in [0, " +
-                                                    std::to_string(schedule.steps()) + "]",
-                                      raw);
-    }
+    detail::check_step(function, [j] { return "timesteps(" + std::to_string(j) + ")"; }, raw, 0, schedule.steps());
     return static_cast<int>(raw);
   }
   static Scalar signal_scale(const Schedule<Scalar>& schedule, int t) { return schedule.sqrt_alpha_bar(t); }

@@ -28,7 +28,7 @@
 #include <Eigen/Core>
 
 #include "continuous.hpp"
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 #include "detail/wide.hpp"
 #include "schedule.hpp"
 #include "time_coordinates.hpp"
@@ -36,19 +36,11 @@
 namespace diffuse {
 namespace detail {
 
-inline void check_ramp_length(const char* function, int n) {
-  if (n < 1) fail<std::invalid_argument>(function, "the number of noise levels N must be at least 1", n);
-}
+inline void check_ramp_length(const char* function, int n) { check_at_least(function, "the number of noise levels N", n, 1); }
 
 inline void check_sigma_range(const char* function, double sigma_min, double sigma_max) {
-  if (!(sigma_min > 0 && detail::is_finite(sigma_min))) fail<std::invalid_argument>(function, "sigma_min must be finite and > 0", sigma_min);
-  if (!(sigma_max > sigma_min && detail::is_finite(sigma_max))) {
-    fail<std::invalid_argument>(function, "sigma_max must be finite and greater than sigma_min", sigma_max);
-  }
-}
-
-inline void check_rho(const char* function, double rho) {
-  if (!(rho > 0 && detail::is_finite(rho))) fail<std::invalid_argument>(function, "rho must be finite and > 0", rho);
+  check_finite_positive(function, "sigma_min", sigma_min);
+  check_finite_above(function, "sigma_max", sigma_max, "sigma_min", sigma_min);
 }
 
 /// The N values σ(r_i), r_i = i/(N − 1) from 0 to 1 (r_0 = 0 when N = 1), passed as the exact pair
@@ -100,7 +92,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> karras_sigmas(int n, double sigma_min =
   const char* fn = "karras_sigmas";
   detail::check_ramp_length(fn, n);
   detail::check_sigma_range(fn, sigma_min, sigma_max);
-  detail::check_rho(fn, rho);
+  detail::check_finite_positive(fn, "rho", rho);
   using detail::Wide;
   const Wide p = detail::decimal_value(rho);
   const Wide low = pow(detail::decimal_value(sigma_min), 1 / p), high = pow(detail::decimal_value(sigma_max), 1 / p);
@@ -129,7 +121,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> polyexponential_sigmas(int n, double si
   const char* fn = "polyexponential_sigmas";
   detail::check_ramp_length(fn, n);
   detail::check_sigma_range(fn, sigma_min, sigma_max);
-  detail::check_rho(fn, rho);
+  detail::check_finite_positive(fn, "rho", rho);
   using detail::Wide;
   const Wide p = detail::decimal_value(rho);
   const Wide low = log(detail::decimal_value(sigma_min));
@@ -147,10 +139,10 @@ template <class Scalar>
 Eigen::Matrix<Scalar, Eigen::Dynamic, 1> vp_sigmas(int n, double beta_d = 19.9, double beta_min = 0.1, double eps_s = 1e-3) {
   const char* fn = "vp_sigmas";
   detail::check_ramp_length(fn, n);
-  if (!(beta_d >= 0 && detail::is_finite(beta_d))) detail::fail<std::invalid_argument>(fn, "beta_d must be finite and >= 0", beta_d);
-  if (!(beta_min >= 0 && detail::is_finite(beta_min))) detail::fail<std::invalid_argument>(fn, "beta_min must be finite and >= 0", beta_min);
-  if (!(beta_d + beta_min > 0)) detail::fail<std::invalid_argument>(fn, "beta_d + beta_min must be > 0", beta_d + beta_min);
-  if (detail::is_nan(eps_s) || !(eps_s > 0 && eps_s <= 1)) detail::fail<std::invalid_argument>(fn, "eps_s must be in (0, 1]", eps_s);
+  detail::check_finite_non_negative(fn, "beta_d", beta_d);
+  detail::check_finite_non_negative(fn, "beta_min", beta_min);
+  detail::check_positive(fn, "beta_d + beta_min", beta_d + beta_min);
+  detail::check_in_half_open_unit_interval(fn, "eps_s", eps_s);
   using detail::Wide;
   const detail::VpLinearFamily vp{{detail::decimal_value(beta_min), detail::decimal_value(beta_d)}};
   const Wide eps = detail::decimal_value(eps_s);

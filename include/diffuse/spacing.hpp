@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 
 namespace diffuse {
 
@@ -29,7 +29,7 @@ inline double rounded_product(double x, double y) {
 }
 
 inline void check_train_steps(const char* function, int train_steps) {
-  if (train_steps < 1) fail<std::invalid_argument>(function, "the number of training steps T must be at least 1", train_steps);
+  check_at_least(function, "the number of training steps T", train_steps, 1);
 }
 
 inline void check_inference_steps(const char* function, int inference_steps, int train_steps) {

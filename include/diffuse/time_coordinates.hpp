@@ -21,7 +21,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "detail/error.hpp"
+#include "detail/checks.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
 
@@ -37,7 +37,7 @@ class ContinuousTime {
   /// Wraps t.
   /// @throws std::out_of_range unless 0 ≤ t ≤ 1 (NaN included).
   explicit ContinuousTime(Scalar t) : value_(t) {
-    if (detail::is_nan(t) || !(t >= 0 && t <= 1)) detail::fail<std::out_of_range>("ContinuousTime", "t must be in [0, 1]", t);
+    detail::check_in_closed_unit_interval<std::out_of_range>("ContinuousTime", "t", t);
   }
   /// t.
   Scalar value() const { return value_; }
@@ -75,7 +75,7 @@ class NoiseLevel {
   /// Wraps σ; 0 (the data) and +∞ (pure noise) are allowed.
   /// @throws std::invalid_argument unless σ ≥ 0 (NaN included).
   explicit NoiseLevel(Scalar sigma) : value_(sigma) {
-    if (detail::is_nan(sigma) || !(sigma >= 0)) detail::fail<std::invalid_argument>("NoiseLevel", "sigma must be >= 0", sigma);
+    detail::check_non_negative("NoiseLevel", "sigma", sigma);
   }
   /// σ.
   Scalar value() const { return value_; }
@@ -97,14 +97,12 @@ class FractionalStep {
   /// Wraps u, our step numbering.
   /// @throws std::out_of_range unless u is finite and ≥ 0.
   explicit FractionalStep(Scalar u) : value_(u) {
-    if (!(u >= 0 && detail::is_finite(u))) detail::fail<std::out_of_range>("FractionalStep", "step must be finite and >= 0", u);
+    detail::check_finite_non_negative<std::out_of_range>("FractionalStep", "step", u);
   }
   /// The step u + 1 of k-diffusion's 0-based fractional index i (`DiscreteSchedule.sigma_to_t`).
   /// @throws std::out_of_range unless i is finite and ≥ 0.
   static FractionalStep from_model_index(Scalar index) {
-    if (!(index >= 0 && detail::is_finite(index))) {
-      detail::fail<std::out_of_range>("FractionalStep::from_model_index", "index must be finite and >= 0", index);
-    }
+    detail::check_finite_non_negative<std::out_of_range>("FractionalStep::from_model_index", "index", index);
     return FractionalStep(index + 1);
   }
   /// u, our step numbering (step 0 is the data).

@@ -1,4 +1,4 @@
-/// Argument checks and the messages of the exceptions diffuse throws.
+/// The messages of the exceptions diffuse throws and how they are thrown; the rules that raise them are in checks.hpp.
 #pragma once
 
 #include <cmath>
@@ -85,16 +85,6 @@ template <class Exception, class Value>
 [[noreturn]] inline void fail(const char* function, const std::string& rule, const Value& value) {
   raise<Exception>(std::string("diffuse::") + function + ": " + rule + " (got " +
                    to_message_value(value) + ")");
-}
-
-/// Throws std::out_of_range unless lo <= t <= hi.
-inline void check_step(const char* function, const char* name, long long t, long long lo,
-                       long long hi) {
-  if (t < lo || t > hi) {
-    fail<std::out_of_range>(function, std::string(name) + " must be in [" + std::to_string(lo) +
-                                          ", " + std::to_string(hi) + "]",
-                            t);
-  }
 }
 
 }  // namespace detail
