@@ -3,6 +3,7 @@
 
 #include "batch.hpp"
 #include "continuous.hpp"
+#include "flow.hpp"
 #include "gaussian.hpp"
 #include "kernels.hpp"
 #include "noise.hpp"
