@@ -210,7 +210,7 @@ TEMPLATE_TEST_CASE("every flow reference value is correctly rounded", "[flow][ie
   }
   const Findings found = compare_with_reference<T>();
   // Every record of the file for the type: a forgotten kind or a lost file shows here.
-  CHECK(found.checked >= (std::numeric_limits<T>::digits == 24 ? 556 : std::numeric_limits<T>::digits == 53 ? 1023 : 983));
+  CHECK(found.checked >= (std::numeric_limits<T>::digits == 24 ? 556 : std::numeric_limits<T>::digits == 53 ? 1038 : 983));
   std::string first;
   for (std::size_t i = 0; i < std::min<std::size_t>(found.violations.size(), 20); ++i) first += "\n" + found.violations[i];
   INFO(found.violations.size() << " values outside the bound; the first ones:" << first);
@@ -295,6 +295,7 @@ TEMPLATE_TEST_CASE("the flow ends are exact: t = 0 is the data and t = 1 pure no
   CHECK(diffuse::resolution_shift_mu(256) == 0.5);
   CHECK(diffuse::resolution_shift_mu(4096) == 1.15);
   CHECK(diffuse::resolution_shift_mu(200, 100, 300, -1, 1) == 0);  // where μ is 0, exactly 0
+  CHECK(diffuse::resolution_shift_mu(2176, 256, 4096, -1, 1) == 0);  // (slope and intercept: 6e-39)
 }
 
 TEMPLATE_TEST_CASE("x_t - x_s = (t - s)(eps - x_0) for the same eps within rounding", "[flow][ieee]", float, double) {
@@ -455,9 +456,11 @@ void check_standard_normal(const std::vector<double>& z) {
 TEST_CASE("a flow batch noised with drawn noise has the marginal's moments and distribution", "[flow][random]") {
   using Matrix = Eigen::MatrixXd;
   const Flow<double> flow;
-  // One time for all: x_0 = 0.7, t = 0.3: x_t ~ N(0.49, 0.09).
+  // 200000 values per check: the moment bounds are ±1.1% on the mean of z and ±1.6% on its variance,
+  // so a 1% error in b is seen, and D_n < 0.0044. One time for all: x_0 = 0.7, t = 0.3:
+  // x_t ~ N(0.49, 0.09).
   {
-    const Eigen::Index rows = 500, cols = 40;
+    const Eigen::Index rows = 2000, cols = 100;
     const Matrix x0 = Matrix::Constant(rows, cols, 0.7);
     Matrix x_t(rows, cols);
     const Eigen::VectorXi ids = Eigen::VectorXi::LinSpaced(cols, 0, static_cast<int>(cols) - 1);
@@ -468,7 +471,7 @@ TEST_CASE("a flow batch noised with drawn noise has the marginal's moments and d
   }
   // A time per sample and x_0 per element: (x_t − (1 − t) x_0)/t ~ N(0, 1) for every column.
   {
-    const Eigen::Index rows = 400, cols = 50;
+    const Eigen::Index rows = 2000, cols = 100;
     std::mt19937_64 rng(99);
     std::normal_distribution<double> normal;
     Matrix x0(rows, cols);

@@ -33,6 +33,7 @@ Record formats (one per line, whitespace separated; '#' starts a comment):
 """
 import decimal
 import math
+from fractions import Fraction as F
 import os
 import struct
 
@@ -154,9 +155,14 @@ def linear_shift(t, mu, p):
 
 
 def calculate_shift(L, Lb, Lm, base, top):
+    """diffusers' slope and intercept, in exact rational arithmetic (the arguments are Fractions)."""
     m = (top - base) / (Lm - Lb)
     intercept = base - m * Lb
     return L * m + intercept
+
+
+def rational(x):
+    return D(x.numerator) / D(x.denominator)
 
 
 def stretch(t, last, tau):
@@ -250,11 +256,11 @@ def main():
                 records.append(' '.join(['linear_shift', tag(t), inp(t), inp(mu), inp(p),
                                          fmt(linear_shift(T, D(mu), D(p))), fmt(abs_half_lambda(T))]))
     settings = [(256.0, 4096.0, 0.5, 1.15), (1024.0, 4096.0, 0.95, 2.05), (256.0, 8192.0, 1.15, 0.5),
-                (100.0, 300.0, -1.0, 1.0)]
+                (100.0, 300.0, -1.0, 1.0), (256.0, 4096.0, -1.0, 1.0)]
     for Lb, Lm, base, top in settings:
-        for L in [1.0, 64.0, 255.0, 256.0, 1024.0, 4080.5, 4096.0, 8192.0, 1e6, 200.0]:
-            mu = calculate_shift(D(L), D(Lb), D(Lm), D(base), D(top))
-            size = (abs(D(base)) * abs(D(Lm) - D(L)) + abs(D(top)) * abs(D(L) - D(Lb))) / (D(Lm) - D(Lb))
+        for L in [1.0, 64.0, 255.0, 256.0, 1024.0, 4080.5, 4096.0, 8192.0, 1e6, 200.0, 2176.0]:
+            mu = rational(calculate_shift(F(L), F(Lb), F(Lm), F(base), F(top)))
+            size = rational((abs(F(base)) * abs(F(Lm) - F(L)) + abs(F(top)) * abs(F(L) - F(Lb))) / (F(Lm) - F(Lb)))
             records.append(' '.join(['resolution_mu', inp(L), inp(Lb), inp(Lm), inp(base), inp(top), fmt(mu), fmt(size)]))
     for last in [0.0, 0.05, f32(0.05), 0.3, 1e-12, f32(1e-12), 0.999]:
         for tau in [0.1, 0.5, 0.02]:
