@@ -292,6 +292,15 @@ TEMPLATE_TEST_CASE("the flow ends are exact: t = 0 is the data and t = 1 pure no
     CHECK(diffuse::stretch_shift_to_terminal(last, last, 0.1) == T(0.1));
     CHECK(diffuse::stretch_shift_to_terminal(T(1), last, 0.1) == 1);
   }
+  // t = −0 (a valid time) is the data end too, with +0 where the value is 0.
+  const auto minus_zero = at(-T(0));
+  CHECK(flow.signal_scale(minus_zero) == 1);
+  CHECK_FALSE(std::signbit(flow.noise_scale(minus_zero)));
+  CHECK_FALSE(std::signbit(flow.noise_level(minus_zero).value()));
+  CHECK(flow.log_snr(minus_zero).value() == inf);
+  CHECK_FALSE(std::signbit(diffuse::static_time_shift(-T(0), 3.0)));
+  CHECK_FALSE(std::signbit(diffuse::exponential_time_shift(-T(0), 1.15)));
+  CHECK_FALSE(std::signbit(diffuse::linear_time_shift(-T(0), 1.15)));
   CHECK(diffuse::resolution_shift_mu(256) == 0.5);
   CHECK(diffuse::resolution_shift_mu(4096) == 1.15);
   CHECK(diffuse::resolution_shift_mu(200, 100, 300, -1, 1) == 0);  // where μ is 0, exactly 0

@@ -65,8 +65,8 @@ class RectifiedFlow {
 
   /// a(t) = 1 − t (Wide: exact for float and double t ≥ 2⁻⁷⁵, 1u otherwise).
   Scalar signal_scale(Time t) const { return round(one_minus(t)); }
-  /// b(t) = t, exactly.
-  Scalar noise_scale(Time t) const { return t.value(); }
+  /// b(t) = t, exactly (+0 at t = −0).
+  Scalar noise_scale(Time t) const { return value(t); }
   /// a(t)² = (1 − t)² (3u).
   Scalar signal_variance(Time t) const {
     const detail::Wide a = one_minus(t);
@@ -165,7 +165,9 @@ class RectifiedFlow {
 
   static detail::Wide one_minus(Time t) { return detail::Wide(1) - wide(t); }
   static Scalar round(const detail::Wide& x) { return static_cast<Scalar>(x); }
-  static detail::Wide wide(Time t) { return detail::Wide(t.value()); }
+  /// t, with −0 (a valid ContinuousTime) read as +0: b, σ and the shifts are +0 there, not −0.
+  static Scalar value(Time t) { return t.value() == 0 ? Scalar(0) : t.value(); }
+  static detail::Wide wide(Time t) { return detail::Wide(value(t)); }
 
   static void check_order(const char* function, Time s, Time t) {
     if (!(s.value() < t.value())) {
@@ -242,7 +244,7 @@ inline void check_positive_parameter(const char* function, const char* name, dou
 /// sensitivity to z is 1 − sigmoid(z) ≤ 1, within (64 + 20(|ℓ| + p|log((1 − t)/t)|))u relative.
 template <class Scalar>
 Scalar shifted_sigmoid(Scalar t, const Wide& ell, double power) {
-  if (t == 0 || t == 1) return t;
+  if (t == 0 || t == 1) return t == 0 ? Scalar(0) : t;
   const Wide w(t), one(1);
   const Wide half_lambda = w <= ldexp(one, -1) ? log1p((one - ldexp(w, 1)) / w) : -log1p((ldexp(w, 1) - one) / (one - w));
   return static_cast<Scalar>(sigmoid(ell - Wide(power) * half_lambda));
@@ -260,7 +262,7 @@ Scalar static_time_shift(Scalar t, double shift) {
   detail::check_positive_parameter(fn, "shift", shift);
   detail::check_shift_time(fn, t);
   using detail::Wide;
-  const Wide w(t), st = Wide(shift) * w;
+  const Wide w(t == 0 ? Scalar(0) : t), st = Wide(shift) * w;  // +0 at t = −0
   return static_cast<Scalar>(st / ((Wide(1) - w) + st));
 }
 
