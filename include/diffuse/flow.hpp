@@ -333,7 +333,7 @@ template <class Scalar>
 Scalar stretch_shift_to_terminal(Scalar t, Scalar last, double shift_terminal) {
   static_assert(std::is_floating_point<Scalar>::value, "diffuse: a time to stretch is a float, double or long double in [0, 1]");
   const char* fn = "stretch_shift_to_terminal";
-  if (!(shift_terminal > 0 && shift_terminal < 1)) {
+  if (detail::is_nan(shift_terminal) || !(shift_terminal > 0 && shift_terminal < 1)) {  // is_nan: -ffast-math
     detail::fail<std::invalid_argument>(fn, "shift_terminal must be in (0, 1)", shift_terminal);
   }
   if (detail::is_nan(last) || !(last >= 0 && last < 1)) detail::fail<std::out_of_range>(fn, "last must be in [0, 1)", last);
