@@ -234,7 +234,7 @@ void check_shift_time(const char* function, Scalar t) {
   if (is_nan(t) || !(t >= 0 && t <= 1)) fail<std::out_of_range>(function, "t must be in [0, 1]", t);
 }
 
-inline void check_positive_parameter(const char* function, const char* name, double value) {
+inline void check_positive_shift_parameter(const char* function, const char* name, double value) {
   if (!(value > 0 && is_finite(value))) fail<std::invalid_argument>(function, std::string(name) + " must be finite and > 0", value);
 }
 
@@ -259,7 +259,7 @@ Scalar shifted_sigmoid(Scalar t, const Wide& ell, double power) {
 template <class Scalar>
 Scalar static_time_shift(Scalar t, double shift) {
   const char* fn = "static_time_shift";
-  detail::check_positive_parameter(fn, "shift", shift);
+  detail::check_positive_shift_parameter(fn, "shift", shift);
   detail::check_shift_time(fn, t);
   using detail::Wide;
   const Wide w(t == 0 ? Scalar(0) : t), st = Wide(shift) * w;  // +0 at t = −0
@@ -277,7 +277,7 @@ template <class Scalar>
 Scalar exponential_time_shift(Scalar t, double mu, double power = 1) {
   const char* fn = "exponential_time_shift";
   if (!detail::is_finite(mu)) detail::fail<std::invalid_argument>(fn, "mu must be finite", mu);
-  detail::check_positive_parameter(fn, "power", power);
+  detail::check_positive_shift_parameter(fn, "power", power);
   detail::check_shift_time(fn, t);
   return detail::shifted_sigmoid(t, detail::Wide(mu), power);
 }
@@ -290,8 +290,8 @@ Scalar exponential_time_shift(Scalar t, double mu, double power = 1) {
 template <class Scalar>
 Scalar linear_time_shift(Scalar t, double mu, double power = 1) {
   const char* fn = "linear_time_shift";
-  detail::check_positive_parameter(fn, "mu", mu);
-  detail::check_positive_parameter(fn, "power", power);
+  detail::check_positive_shift_parameter(fn, "mu", mu);
+  detail::check_positive_shift_parameter(fn, "power", power);
   detail::check_shift_time(fn, t);
   return detail::shifted_sigmoid(t, log(detail::Wide(mu)), power);
 }
@@ -309,8 +309,8 @@ Scalar linear_time_shift(Scalar t, double mu, double power = 1) {
 inline double resolution_shift_mu(double image_seq_len, double base_image_seq_len = 256, double max_image_seq_len = 4096,
                                   double base_shift = 0.5, double max_shift = 1.15) {
   const char* fn = "resolution_shift_mu";
-  detail::check_positive_parameter(fn, "image_seq_len", image_seq_len);
-  detail::check_positive_parameter(fn, "base_image_seq_len", base_image_seq_len);
+  detail::check_positive_shift_parameter(fn, "image_seq_len", image_seq_len);
+  detail::check_positive_shift_parameter(fn, "base_image_seq_len", base_image_seq_len);
   if (!(max_image_seq_len > base_image_seq_len && detail::is_finite(max_image_seq_len))) {
     detail::fail<std::invalid_argument>(fn, "max_image_seq_len must be finite and greater than base_image_seq_len = " +
                                                 detail::to_message_value(base_image_seq_len),
