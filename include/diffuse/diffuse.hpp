@@ -4,6 +4,7 @@
 #include "batch.hpp"
 #include "continuous.hpp"
 #include "draws.hpp"
+#include "flow.hpp"
 #include "gaussian.hpp"
 #include "kernels.hpp"
 #include "noise.hpp"
