@@ -34,6 +34,7 @@
 #include <string>
 #include <type_traits>
 
+#include "detail/checks.hpp"
 #include "detail/error.hpp"
 #include "detail/float_class.hpp"
 #include "detail/wide.hpp"
@@ -236,10 +237,6 @@ void check_shift_time(const char* function, Scalar t) {
   if (is_nan(t) || !(t >= 0 && t <= 1)) fail<std::out_of_range>(function, "t must be in [0, 1]", t);
 }
 
-inline void check_positive_shift_parameter(const char* function, const char* name, double value) {
-  if (!(value > 0 && is_finite(value))) fail<std::invalid_argument>(function, std::string(name) + " must be finite and > 0", value);
-}
-
 /// sigmoid(ℓ − p log((1 − t)/t)) = e^ℓ/(e^ℓ + ((1 − t)/t)^p) for 0 < t < 1: log((1 − t)/t) by log1p
 /// of a non-negative argument as RectifiedFlow's λ/2 (19u relative), so the argument z of the
 /// sigmoid is within u(|z| + 20 p|log((1 − t)/t)| + 17|ℓ|) absolute, and the result, whose relative
@@ -261,7 +258,7 @@ Scalar shifted_sigmoid(Scalar t, const Wide& ell, double power) {
 template <class Scalar>
 Scalar static_time_shift(Scalar t, double shift) {
   const char* fn = "static_time_shift";
-  detail::check_positive_shift_parameter(fn, "shift", shift);
+  detail::check_finite_positive(fn, "shift", shift);
   detail::check_shift_time(fn, t);
   using detail::Wide;
   const Wide w(t == 0 ? Scalar(0) : t), st = Wide(shift) * w;  // +0 at t = −0
@@ -278,8 +275,8 @@ Scalar static_time_shift(Scalar t, double shift) {
 template <class Scalar>
 Scalar exponential_time_shift(Scalar t, double mu, double power = 1) {
   const char* fn = "exponential_time_shift";
-  if (!detail::is_finite(mu)) detail::fail<std::invalid_argument>(fn, "mu must be finite", mu);
-  detail::check_positive_shift_parameter(fn, "power", power);
+  detail::check_finite(fn, "mu", mu);
+  detail::check_finite_positive(fn, "power", power);
   detail::check_shift_time(fn, t);
   return detail::shifted_sigmoid(t, detail::Wide(mu), power);
 }
@@ -292,8 +289,8 @@ Scalar exponential_time_shift(Scalar t, double mu, double power = 1) {
 template <class Scalar>
 Scalar linear_time_shift(Scalar t, double mu, double power = 1) {
   const char* fn = "linear_time_shift";
-  detail::check_positive_shift_parameter(fn, "mu", mu);
-  detail::check_positive_shift_parameter(fn, "power", power);
+  detail::check_finite_positive(fn, "mu", mu);
+  detail::check_finite_positive(fn, "power", power);
   detail::check_shift_time(fn, t);
   return detail::shifted_sigmoid(t, log(detail::Wide(mu)), power);
 }
@@ -311,15 +308,15 @@ Scalar linear_time_shift(Scalar t, double mu, double power = 1) {
 inline double resolution_shift_mu(double image_seq_len, double base_image_seq_len = 256, double max_image_seq_len = 4096,
                                   double base_shift = 0.5, double max_shift = 1.15) {
   const char* fn = "resolution_shift_mu";
-  detail::check_positive_shift_parameter(fn, "image_seq_len", image_seq_len);
-  detail::check_positive_shift_parameter(fn, "base_image_seq_len", base_image_seq_len);
+  detail::check_finite_positive(fn, "image_seq_len", image_seq_len);
+  detail::check_finite_positive(fn, "base_image_seq_len", base_image_seq_len);
   if (!(max_image_seq_len > base_image_seq_len && detail::is_finite(max_image_seq_len))) {
     detail::fail<std::invalid_argument>(fn, "max_image_seq_len must be finite and greater than base_image_seq_len = " +
                                                 detail::to_message_value(base_image_seq_len),
                                         max_image_seq_len);
   }
-  if (!detail::is_finite(base_shift)) detail::fail<std::invalid_argument>(fn, "base_shift must be finite", base_shift);
-  if (!detail::is_finite(max_shift)) detail::fail<std::invalid_argument>(fn, "max_shift must be finite", max_shift);
+  detail::check_finite(fn, "base_shift", base_shift);
+  detail::check_finite(fn, "max_shift", max_shift);
   using detail::Wide;
   const Wide length(image_seq_len), low(base_image_seq_len), high(max_image_seq_len);
   return static_cast<double>((Wide(base_shift) * (high - length) + Wide(max_shift) * (length - low)) / (high - low));
