@@ -48,6 +48,7 @@
 
 #include "detail/continuous_families.hpp"
 #include "detail/checks.hpp"
+#include "detail/time_process_traits.hpp"
 #include "detail/wide.hpp"
 #include "gaussian.hpp"
 #include "kernels.hpp"
@@ -342,7 +343,7 @@ class ContinuousProcess {
  private:
   template <class>
   friend class ContinuousProcess;
-  friend struct ProcessTraits<ContinuousProcess>;
+  friend struct detail::TimeProcessTraits<ContinuousProcess, Scalar>;
 
   /// The prior terms at t = 1 (ProcessTraits::prior_terms) against the family's prior N(0, σ_p² I):
   /// a²/σ_p², r − 1, ln r with r = b²/σ_p²; r − 1 = −a² exactly where a² + b² = 1 = σ_p².
@@ -414,45 +415,6 @@ typename Derived::PlainObject from_ve(const ContinuousProcess<Scalar>& process, 
 
 /// A ContinuousProcess is a forward process over times t ∈ [0, 1]: a(t), b(t), b(t)², σ(t), λ(t).
 template <class Scalar>
-struct ProcessTraits<ContinuousProcess<Scalar>> {
-  static constexpr bool is_process = true;
-  using scalar_type = Scalar;
-  using coordinate_type = ContinuousTime<Scalar>;
-  static constexpr const char* coordinates_name = "times";
-
-  /// The time `raw` (float, double or long double) of column j, checked to lie in [0, 1] (NaN
-  /// fails) and rounded to Scalar.
-  template <class Raw>
-  static ContinuousTime<Scalar> coordinate(const char* function, const ContinuousProcess<Scalar>&, long long j, Raw raw) {
-    static_assert(std::is_floating_point<Raw>::value,
-                  "diffuse: the times of a ContinuousProcess are floating-point numbers in [0, 1] (an integer step needs "
-                  "a Schedule)");
-    detail::check_in_closed_unit_interval<std::out_of_range>(function, [j] { return "times(" + std::to_string(j) + ")"; }, raw);
-    return ContinuousTime<Scalar>(static_cast<Scalar>(raw));
-  }
-  static Scalar signal_scale(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.signal_scale(t); }
-  static Scalar noise_scale(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_scale(t); }
-  static Scalar noise_variance(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_variance(t); }
-  static Scalar noise_level(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_level(t).value(); }
-  static Scalar log_snr(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.log_snr(t).value(); }
-  static bool variance_preserving(const ContinuousProcess<Scalar>& p) { return p.variance_preserving(); }
-  /// Nothing to check: a ContinuousTime lies in [0, 1] by construction.
-  static void check(const char*, const ContinuousProcess<Scalar>&, ContinuousTime<Scalar>) {}
-  /// s < t.
-  static void check_order(const char* function, const ContinuousProcess<Scalar>&, ContinuousTime<Scalar> s,
-                          ContinuousTime<Scalar> t) {
-    detail::check_below(function, "s", s.value(), "t", t.value());
-  }
-  static TransitionCoefficients<Scalar> transition_coefficients(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> s,
-                                                                ContinuousTime<Scalar> t) {
-    return p.transition_coefficients(s, t);
-  }
-  static PosteriorCoefficients<Scalar> posterior_coefficients(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> s,
-                                                              ContinuousTime<Scalar> t) {
-    return p.posterior_coefficients(s, t);
-  }
-  /// The family's prior at t = 1: N(0, I), or N(0, σ_max² I) for ve (score_sde's prior_sampling).
-  static detail::PriorTerms prior_terms(const ContinuousProcess<Scalar>& p) { return p.prior_terms(); }
-};
+struct ProcessTraits<ContinuousProcess<Scalar>> : detail::TimeProcessTraits<ContinuousProcess<Scalar>, Scalar> {};
 
 }  // namespace diffuse

@@ -35,6 +35,7 @@
 #include <type_traits>
 
 #include "detail/checks.hpp"
+#include "detail/time_process_traits.hpp"
 #include "detail/error.hpp"
 #include "detail/float_class.hpp"
 #include "detail/wide.hpp"
@@ -170,58 +171,16 @@ class RectifiedFlow {
   static Scalar value(Time t) { return t.value() == 0 ? Scalar(0) : t.value(); }
   static detail::Wide wide(Time t) { return detail::Wide(value(t)); }
 
-  static void check_order(const char* function, Time s, Time t) {
-    if (!(s.value() < t.value())) {
-      detail::fail<std::invalid_argument>(function, "s must be less than t = " + detail::to_message_value(t.value()), s.value());
-    }
-  }
+  static void check_order(const char* function, Time s, Time t) { detail::check_below(function, "s", s.value(), "t", t.value()); }
+
+  friend struct detail::TimeProcessTraits<RectifiedFlow, Scalar>;
+  /// The prior N(0, I) at t = 1, where x_1 = ε exactly: a² = 0 and r = b² = 1, so prior_kl is 0.
+  detail::PriorTerms prior_terms() const { return {detail::Wide(), detail::Wide(), detail::Wide()}; }
 };
 
 /// A RectifiedFlow is a forward process over times t ∈ [0, 1]: a = 1 − t, b = t, b², σ, λ.
 template <class Scalar>
-struct ProcessTraits<RectifiedFlow<Scalar>> {
-  static constexpr bool is_process = true;
-  using scalar_type = Scalar;
-  using coordinate_type = ContinuousTime<Scalar>;
-  static constexpr const char* coordinates_name = "times";
-
-  /// The time `raw` (float, double or long double) of column j, checked to lie in [0, 1] (NaN
-  /// fails) and rounded to Scalar.
-  template <class Raw>
-  static ContinuousTime<Scalar> coordinate(const char* function, const RectifiedFlow<Scalar>&, long long j, Raw raw) {
-    static_assert(std::is_floating_point<Raw>::value,
-                  "diffuse: the times of a RectifiedFlow are floating-point numbers in [0, 1] (an integer step needs a "
-                  "Schedule)");
-    if (detail::is_nan(raw) || !(raw >= 0 && raw <= 1)) {
-      detail::fail<std::out_of_range>(function, "times(" + std::to_string(j) + ") must be in [0, 1]", raw);
-    }
-    return ContinuousTime<Scalar>(static_cast<Scalar>(raw));
-  }
-  static Scalar signal_scale(const RectifiedFlow<Scalar>& p, ContinuousTime<Scalar> t) { return p.signal_scale(t); }
-  static Scalar noise_scale(const RectifiedFlow<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_scale(t); }
-  static Scalar noise_variance(const RectifiedFlow<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_variance(t); }
-  static Scalar noise_level(const RectifiedFlow<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_level(t).value(); }
-  static Scalar log_snr(const RectifiedFlow<Scalar>& p, ContinuousTime<Scalar> t) { return p.log_snr(t).value(); }
-  static bool variance_preserving(const RectifiedFlow<Scalar>& p) { return p.variance_preserving(); }
-  /// Nothing to check: a ContinuousTime lies in [0, 1] by construction.
-  static void check(const char*, const RectifiedFlow<Scalar>&, ContinuousTime<Scalar>) {}
-  /// s < t.
-  static void check_order(const char* function, const RectifiedFlow<Scalar>&, ContinuousTime<Scalar> s, ContinuousTime<Scalar> t) {
-    if (!(s.value() < t.value())) {
-      detail::fail<std::invalid_argument>(function, "s must be less than t = " + detail::to_message_value(t.value()), s.value());
-    }
-  }
-  static TransitionCoefficients<Scalar> transition_coefficients(const RectifiedFlow<Scalar>& p, ContinuousTime<Scalar> s,
-                                                                ContinuousTime<Scalar> t) {
-    return p.transition_coefficients(s, t);
-  }
-  static PosteriorCoefficients<Scalar> posterior_coefficients(const RectifiedFlow<Scalar>& p, ContinuousTime<Scalar> s,
-                                                              ContinuousTime<Scalar> t) {
-    return p.posterior_coefficients(s, t);
-  }
-  /// The prior N(0, I) at t = 1, where x_1 = ε exactly: a² = 0 and r = b² = 1, so prior_kl is 0.
-  static detail::PriorTerms prior_terms(const RectifiedFlow<Scalar>&) { return {detail::Wide(), detail::Wide(), detail::Wide()}; }
-};
+struct ProcessTraits<RectifiedFlow<Scalar>> : detail::TimeProcessTraits<RectifiedFlow<Scalar>, Scalar> {};
 
 // ---- Time shifts ---------------------------------------------------------------------------------
 //
