@@ -32,6 +32,8 @@ import struct
 
 import mpmath as mp
 
+from reference_digits import fmt
+
 mp.mp.dps = 60
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -39,18 +41,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def f32(x):
     """x rounded to the nearest float32, as an exact mpf."""
     return mp.mpf(struct.unpack('f', struct.pack('f', float(x)))[0])
-
-
-def fmt(x):
-    """A computed value with 40 significant digits ('0', 'inf' and '-inf' for the exact ones)."""
-    if mp.isinf(x):
-        return 'inf' if x > 0 else '-inf'
-    if x == 0:
-        return '0'
-    text = mp.nstr(x, 40, min_fixed=-5, max_fixed=5, strip_zeros=False)
-    digits = text.lstrip('-').lower().split('e')[0].replace('.', '').lstrip('0')
-    assert len(digits) >= 40, text
-    return text
 
 
 def inp(x):

@@ -39,6 +39,8 @@ import struct
 
 import mpmath as mp
 
+from reference_digits import fmt
+
 mp.mp.dps = 100
 HERE = os.path.dirname(os.path.abspath(__file__))
 D = mp.mpf
@@ -56,18 +58,6 @@ def next_f32(x, direction):
         return struct.unpack('f', struct.pack('I', 1))[0] if direction > 0 else -next_f32(0.0, 1)
     bits += direction if x > 0 else -direction
     return struct.unpack('f', struct.pack('I', bits))[0]
-
-
-def fmt(x):
-    """A computed value with 40 significant digits ('0', 'inf' and '-inf' for the exact ones)."""
-    if mp.isinf(x):
-        return 'inf' if x > 0 else '-inf'
-    if x == 0:
-        return '0'
-    text = mp.nstr(x, 40, min_fixed=-5, max_fixed=5, strip_zeros=False)
-    digits = text.lstrip('-').lower().split('e')[0].replace('.', '').lstrip('0')
-    assert len(digits) >= 40, text
-    return text
 
 
 def inp(x):

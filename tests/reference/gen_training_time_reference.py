@@ -37,6 +37,8 @@ import struct
 
 import mpmath as mp
 
+from reference_digits import fmt
+
 mp.mp.dps = 100
 HERE = os.path.dirname(os.path.abspath(__file__))
 D = mp.mpf
@@ -58,18 +60,6 @@ def inp(x):
 def par(text):
     """A parameter: the decimal as written, and its value."""
     return text, (INF if text == 'inf' else D(text))
-
-
-def fmt(x):
-    """A computed value with 40 significant digits ('0', 'inf' and '-inf' for the exact ones)."""
-    if mp.isinf(x):
-        return 'inf' if x > 0 else '-inf'
-    if x == 0:
-        return '0'
-    text = mp.nstr(x, 40, min_fixed=-5, max_fixed=5, strip_zeros=False)
-    digits = text.lstrip('-').lower().split('e')[0].replace('.', '').lstrip('0')
-    assert len(digits) >= 40, text
-    return text
 
 
 def sigmoid(x):
