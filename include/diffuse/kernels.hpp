@@ -20,14 +20,6 @@
 // first order in ε.
 
 namespace diffuse {
-namespace detail {
-
-template <class Scalar, class Derived>
-constexpr void check_kernel_scalar() {
-  check_same_scalar<Scalar, typename Derived::Scalar>();
-}
-
-}  // namespace detail
 
 /// The single step q(x_t|x_{t−1}) = N(√α_t x_{t−1}, β_t I) (Ho et al. 2020, eq. 2), t in [1, T].
 /// √α_t is the schedule's sqrt_alpha_bar_ratio(t − 1, t). Mean within (k + ½)ε relative per
@@ -37,7 +29,7 @@ constexpr void check_kernel_scalar() {
 template <class Scalar, class Derived>
 Gaussian<typename Derived::PlainObject> transition(const Schedule<Scalar>& schedule, int t,
                                                    const Eigen::MatrixBase<Derived>& x_prev) {
-  detail::check_kernel_scalar<Scalar, Derived>();
+  detail::check_process_argument<Schedule<Scalar>, Derived>();
   detail::check_step("transition", "t", t, 1, schedule.steps());
   return {schedule.sqrt_alpha_bar_ratio(t - 1, t) * x_prev.derived(), schedule.beta(t)};
 }
