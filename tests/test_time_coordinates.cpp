@@ -1,6 +1,7 @@
 // The strong types ContinuousTime, LogSnr, NoiseLevel and FractionalStep: checks, no implicit
 // conversions, k-diffusion's 0-based index, and the process-free conversions λ = −2 log σ, σ = e^{−λ/2}.
 #include <diffuse/continuous.hpp>
+#include <diffuse/flow.hpp>
 #include <diffuse/time_coordinates.hpp>
 
 #include <cmath>
@@ -53,6 +54,21 @@ TEMPLATE_TEST_CASE("the coordinates keep their values and accept their end point
   CHECK(diffuse::NoiseLevel<T>(inf).value() == inf);
   CHECK(diffuse::FractionalStep<T>(0).value() == 0);
   CHECK(diffuse::FractionalStep<T>(T(999.5)).value() == T(999.5));
+}
+
+TEMPLATE_TEST_CASE("minus zero is stored as plus zero, so the data end has one representation", "[time_coordinates][ieee]", float, double) {
+  using T = TestType;
+  CHECK_FALSE(std::signbit(diffuse::ContinuousTime<T>(-T(0)).value()));
+  CHECK_FALSE(std::signbit(diffuse::NoiseLevel<T>(-T(0)).value()));
+  // Where the sign would have gone: the flow's b(t) = t and σ(t) = t/(1 − t).
+  const diffuse::RectifiedFlow<T> flow;
+  CHECK_FALSE(std::signbit(flow.noise_scale(diffuse::ContinuousTime<T>(-T(0)))));
+  CHECK_FALSE(std::signbit(flow.noise_level(diffuse::ContinuousTime<T>(-T(0))).value()));
+  for (const auto& process : {diffuse::ContinuousProcess<T>::vp_linear(), diffuse::ContinuousProcess<T>::sub_vp(),
+                              diffuse::ContinuousProcess<T>::cosine(), diffuse::ContinuousProcess<T>::vdm_linear()}) {
+    CHECK_FALSE(std::signbit(process.noise_scale(diffuse::ContinuousTime<T>(-T(0)))));
+    CHECK_FALSE(std::signbit(process.noise_level(diffuse::ContinuousTime<T>(-T(0))).value()));
+  }
 }
 
 TEMPLATE_TEST_CASE("FractionalStep converts to and from k-diffusion's 0-based index by exactly one", "[time_coordinates]", float,

@@ -34,9 +34,9 @@ class ContinuousTime {
 
  public:
   using scalar_type = Scalar;
-  /// Wraps t.
+  /// Wraps t; −0 is stored as +0 (the data end has one representation, so b(0) = +0 in every process).
   /// @throws std::out_of_range unless 0 ≤ t ≤ 1 (NaN included).
-  explicit ContinuousTime(Scalar t) : value_(t) {
+  explicit ContinuousTime(Scalar t) : value_(t == 0 ? Scalar(0) : t) {
     detail::check_in_closed_unit_interval<std::out_of_range>("ContinuousTime", "t", t);
   }
   /// t.
@@ -72,9 +72,9 @@ class NoiseLevel {
 
  public:
   using scalar_type = Scalar;
-  /// Wraps σ; 0 (the data) and +∞ (pure noise) are allowed.
+  /// Wraps σ; 0 (the data) and +∞ (pure noise) are allowed, and −0 is stored as +0.
   /// @throws std::invalid_argument unless σ ≥ 0 (NaN included).
-  explicit NoiseLevel(Scalar sigma) : value_(sigma) {
+  explicit NoiseLevel(Scalar sigma) : value_(sigma == 0 ? Scalar(0) : sigma) {
     detail::check_non_negative("NoiseLevel", "sigma", sigma);
   }
   /// σ.
