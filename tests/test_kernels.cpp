@@ -109,10 +109,9 @@ TEMPLATE_TEST_CASE("marginal(s, t) has mean sqrt(alpha_bar_t / alpha_bar_s) x_s 
     ld worst = 0;
     for (const kernels_test::PairRow& pair : kernels_test::reference_pairs(name)) {
       const auto g = diffuse::transition(schedule, pair.s, pair.t, x);
-      const ld stddev_bound = pair.s == 0 ? k * e : compound(1, (k / 2 + 0.5L) * e);
       worst = std::max(worst, worst_scaled(g.mean(), std::sqrt(pair.ratio), x, compound(1, (k + 0.5L) * e) + reference_error));
       worst = std::max(worst, relative_error(g.variance(), pair.one_minus_ratio) / (k * e + reference_error));
-      worst = std::max(worst, relative_error(g.stddev(), std::sqrt(pair.one_minus_ratio)) / (stddev_bound + reference_error));
+      worst = std::max(worst, relative_error(g.stddev(), std::sqrt(pair.one_minus_ratio)) / (k * e + reference_error));
     }
     INFO(name << ": worst error / bound = " << static_cast<double>(worst));
     CHECK(worst <= 1);
@@ -211,7 +210,7 @@ ld posterior_worst(const diffuse::Schedule<S>& schedule, int s, int t, ld a, ld 
     worst = std::max(worst, std::fabs(g.mean()(i) - exact) / ((compound(1, (k + 1) * e) + reference_error) * terms));
   }
   worst = std::max(worst, relative_error(g.variance(), 1 / precision) / (k * e + reference_error));
-  worst = std::max(worst, relative_error(g.stddev(), std::sqrt(1 / precision)) / (compound(1, (k / 2 + 0.5L) * e) + reference_error));
+  worst = std::max(worst, relative_error(g.stddev(), std::sqrt(1 / precision)) / (k * e + reference_error));
   return worst;
 }
 

@@ -85,6 +85,20 @@ struct RatioTerms {
         one_minus_ratio(-d >= ldexp(Wide(1), -2) ? Wide(1) - ratio : one_minus_exp(d)) {}
 };
 
+/// The posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I) of a WideSchedule in Wide, 0 ≤ s < t
+/// (Schedule::posterior_coefficients states the formulas): rounded once by each caller, so that the
+/// coefficients, v and √v are each correctly rounded.
+struct WidePosterior {
+  Wide x0, xt, variance;
+  WidePosterior(const WideSchedule& w, int s, int t) {
+    const RatioTerms a(w.log_alpha_bar_difference(s, t)), marginal_s(w.log_alpha_bar(s)), marginal_t(w.log_alpha_bar(t));
+    const Wide& one_minus_abar_t = marginal_t.one_minus_ratio;
+    x0 = a.one_minus_ratio * marginal_s.sqrt_ratio / one_minus_abar_t;
+    xt = marginal_s.one_minus_ratio * a.sqrt_ratio / one_minus_abar_t;
+    variance = a.one_minus_ratio * marginal_s.one_minus_ratio / one_minus_abar_t;
+  }
+};
+
 /// Builds a WideSchedule from β_t and α_t (index 0 unused), checking 0 < β_t < 1 (β_T = 1 allowed).
 /// L_t is the exact prefix sum of log α_t, unless `given` holds the first L_0..L_k (k < T; all of
 /// them for a respaced schedule) and the sum goes on from L_k.
@@ -493,13 +507,8 @@ class Schedule {
     const char* fn = "Schedule::posterior_coefficients";
     detail::check_step(fn, "t", t, 1, steps());
     detail::check_step(fn, "s", s, 0, t - 1);
-    using detail::Wide;
-    const detail::WideSchedule& w = *wide_;
-    const detail::RatioTerms a(w.log_alpha_bar_difference(s, t)), marginal_s(w.log_alpha_bar(s)), marginal_t(w.log_alpha_bar(t));
-    const Wide& one_minus_abar_t = marginal_t.one_minus_ratio;
-    return {static_cast<Scalar>(a.one_minus_ratio * marginal_s.sqrt_ratio / one_minus_abar_t),
-            static_cast<Scalar>(marginal_s.one_minus_ratio * a.sqrt_ratio / one_minus_abar_t),
-            static_cast<Scalar>(a.one_minus_ratio * marginal_s.one_minus_ratio / one_minus_abar_t)};
+    const detail::WidePosterior c(*wide_, s, t);
+    return {static_cast<Scalar>(c.x0), static_cast<Scalar>(c.xt), static_cast<Scalar>(c.variance)};
   }
 
 
@@ -649,18 +658,19 @@ struct ProcessTraits<Schedule<Scalar>> {
     detail::check_step(function, "t", t, 1, schedule.steps());
     detail::check_step(function, "s", s, 0, t - 1);
   }
-  /// √(ᾱ_t/ᾱ_s), 1 − ᾱ_t/ᾱ_s and its square root (the marginal's own values at s = 0).
+  /// √(ᾱ_t/ᾱ_s), 1 − ᾱ_t/ᾱ_s and its square root, each rounded once from Wide (the marginal's own
+  /// values at s = 0).
   static TransitionCoefficients<Scalar> transition_coefficients(const Schedule<Scalar>& schedule, int s, int t) {
-    using std::sqrt;
     if (s == 0) return {schedule.sqrt_alpha_bar(t), schedule.one_minus_alpha_bar(t), schedule.sqrt_one_minus_alpha_bar(t)};
-    const Scalar variance = schedule.one_minus_alpha_bar_ratio(s, t);
-    return {schedule.sqrt_alpha_bar_ratio(s, t), variance, sqrt(variance)};
+    const detail::RatioTerms r(detail::wide_schedule(schedule).log_alpha_bar_difference(s, t));
+    return {static_cast<Scalar>(r.sqrt_ratio), static_cast<Scalar>(r.one_minus_ratio),
+            static_cast<Scalar>(sqrt(r.one_minus_ratio))};
   }
-  /// Schedule::posterior_coefficients, with √v.
+  /// Schedule::posterior_coefficients and √v, each rounded once from Wide.
   static PosteriorCoefficients<Scalar> posterior_coefficients(const Schedule<Scalar>& schedule, int s, int t) {
-    using std::sqrt;
-    const typename Schedule<Scalar>::PosteriorCoefficients c = schedule.posterior_coefficients(s, t);
-    return {c.x0, c.xt, c.variance, sqrt(c.variance)};
+    const detail::WidePosterior c(detail::wide_schedule(schedule), s, t);
+    return {static_cast<Scalar>(c.x0), static_cast<Scalar>(c.xt), static_cast<Scalar>(c.variance),
+            static_cast<Scalar>(sqrt(c.variance))};
   }
   /// The prior N(0, I) at t = T, from L = log ᾱ_T of the Wide schedule: {ᾱ_T, −ᾱ_T, ln(−expm1 L)},
   /// which cancel neither for tiny ᾱ_T nor for tiny 1 − ᾱ_T.
