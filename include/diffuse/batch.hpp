@@ -36,7 +36,8 @@
 // (chosen at run time) and with any number of OpenMP threads, and add_noise gives the bits of
 // diffusers' add_noise for the same coefficients. p_j, q_j are the process's values (correctly
 // rounded: within kε relative, k = ½ + 2⁻¹⁰⁰·2^p, ε machine epsilon) or, for the two conversions
-// that divide, one more rounding: error within (k + 1½)ε(|p_j u| + |q_j w|), (k + 2)ε(…) for those two.
+// that divide, one more rounding: error within (k + 1)ε(|p_j u| + |q_j w|), (k + 1½)ε(…) for those two
+// (to first order; tests/test_batch.cpp checks these bounds against 40-digit references).
 
 namespace diffuse {
 namespace detail {
@@ -242,7 +243,7 @@ struct BatchCoefficients {
 /// Forward noising of a batch with given noise, x_t = a(c_j) x_0 + b(c_j) ε column by column (for
 /// a Schedule √ᾱ_t x_0 + √(1 − ᾱ_t) ε, Ho et al. 2020, eq. 4; diffusers `add_noise`), written into
 /// `out`; the bits of diffusers' add_noise and of noise.hpp's add_noise with drawn noise for the
-/// same ε. Error within (k + 1½)ε(|a x_0| + |b ε|) per coefficient.
+/// same ε. Error within (k + 1)ε(|a x_0| + |b ε|) per coefficient.
 /// @throws std::invalid_argument if eps or out does not have the shape of x0, or the coordinates
 /// do not have one entry per column; std::out_of_range if a coordinate is outside the process's
 /// range (or NaN).
@@ -264,7 +265,7 @@ typename X0::PlainObject add_noise(const Process& process, const Eigen::MatrixBa
 }
 
 /// The velocity target v = a ε − b x_0 per column (Salimans & Ho 2022, §4; diffusers
-/// `get_velocity`), written into `out`. Error within (k + 1½)ε(|a ε| + |b x_0|).
+/// `get_velocity`), written into `out`. Error within (k + 1)ε(|a ε| + |b x_0|).
 /// @throws as add_noise; std::invalid_argument if the process is not variance preserving.
 template <class Process, class X0, class Eps, class Coordinates, class Out>
 void velocity(const Process& process, const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps,
@@ -285,7 +286,7 @@ typename X0::PlainObject velocity(const Process& process, const Eigen::MatrixBas
 }
 
 /// x_0 from x_t and the noise: x_0 = (x_t − b ε)/a = x_t/a − σ ε (Ho et al. 2020, eq. 15; σ = b/a),
-/// written into `out`. Error within (k + 2)ε(|x_t/a| + |σ ε|).
+/// written into `out`. Error within (k + 1½)ε(|x_t/a| + |σ ε|).
 /// @throws as add_noise; std::domain_error where a = 0 (zero terminal SNR), where x_t carries
 /// nothing of x_0.
 template <class Process, class Xt, class Eps, class Coordinates, class Out>
@@ -306,7 +307,7 @@ typename Xt::PlainObject x0_from_eps(const Process& process, const Eigen::Matrix
 }
 
 /// The noise from x_t and x_0: ε = (x_t − a x_0)/b = x_t/b − x_0/σ, written into `out`. Error within
-/// (k + 2)ε(|x_t/b| + |x_0/σ|).
+/// (k + 1½)ε(|x_t/b| + |x_0/σ|).
 /// @throws as add_noise; std::domain_error where b = 0 (t = 0 of a Schedule), where x_t = x_0
 /// carries no noise.
 template <class Process, class Xt, class X0, class Coordinates, class Out>
@@ -327,7 +328,7 @@ typename Xt::PlainObject eps_from_x0(const Process& process, const Eigen::Matrix
 }
 
 /// x_0 from x_t and the velocity: x_0 = a x_t − b v (Salimans & Ho 2022, §4), written into `out`;
-/// valid at every coordinate. Error within (k + 1½)ε(|a x_t| + |b v|).
+/// valid at every coordinate. Error within (k + 1)ε(|a x_t| + |b v|).
 /// @throws as velocity.
 template <class Process, class Xt, class V, class Coordinates, class Out>
 void x0_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
@@ -348,7 +349,7 @@ typename Xt::PlainObject x0_from_velocity(const Process& process, const Eigen::M
 }
 
 /// The noise from x_t and the velocity: ε = b x_t + a v (Salimans & Ho 2022, §4), written into
-/// `out`; valid at every coordinate. Error within (k + 1½)ε(|b x_t| + |a v|).
+/// `out`; valid at every coordinate. Error within (k + 1)ε(|b x_t| + |a v|).
 /// @throws as velocity.
 template <class Process, class Xt, class V, class Coordinates, class Out>
 void eps_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
