@@ -85,7 +85,7 @@ Gaussian<typename Derived::PlainObject> transition(const Process& process,
 /// The posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), s before t, of any forward process:
 /// the Bayes product of q(x_s|x_0) and q(x_t|x_s) (Kingma et al. 2021, VDM, eq. 34; Ho et al. 2020,
 /// eq. 6–7 for a Schedule with s = t − 1). The mean is fl(fl(c_0 x_0) + fl(c_t x_t)) per coefficient
-/// (batch.hpp's rounding), within (k + 1½)ε(|c_0 x_0| + |c_t x_t|); v within kε. At a data end
+/// (batch.hpp's rounding), within (k + 1)ε(|c_0 x_0| + |c_t x_t|); v and √v within kε. At a data end
 /// (s = 0 of a Schedule) it is the point mass at x_0.
 /// @throws as transition; std::invalid_argument if x_t and x0 do not have the same shape.
 template <class Process, class DerivedT, class Derived0>
