@@ -69,7 +69,7 @@ Schedule<Scalar> diffusers(const DiffusersBetas& betas) {
   const std::string& name = betas.beta_schedule;
   if (name == "linear") return rescaled(Schedule<Scalar>::linear(steps, betas.beta_start, betas.beta_end));
   if (name == "scaled_linear") return rescaled(Schedule<Scalar>::scaled_linear(steps, betas.beta_start, betas.beta_end));
-  if (name == "squaredcos_cap_v2") return rescaled(Schedule<Scalar>::cosine(steps, 0.008, 0.999));
+  if (name == "squaredcos_cap_v2") return rescaled(Schedule<Scalar>::cosine(steps, 0.008, default_max_beta));
   if (name == "sigmoid") return rescaled(Schedule<Scalar>::sigmoid(steps, betas.beta_start, betas.beta_end));
   diffuse::detail::fail<std::invalid_argument>(fn, "unknown beta_schedule; known: linear, scaled_linear, squaredcos_cap_v2, sigmoid", name);
 }
@@ -89,7 +89,7 @@ Schedule<Scalar> improved_diffusion(const std::string& name, int steps) {
     const Wide b1 = Wide(20) / Wide(steps);      // 1000/T · 0.02
     return diffuse::detail::schedule_from_betas<Scalar>("Schedule::from_betas", detail::betas_over_unit_interval(steps, [&](Wide u) { return b0 + (b1 - b0) * u; }));
   }
-  if (name == "cosine") return Schedule<Scalar>::cosine(steps, 0.008, 0.999);
+  if (name == "cosine") return Schedule<Scalar>::cosine(steps, 0.008, default_max_beta);
   diffuse::detail::fail<std::invalid_argument>(fn, "unknown schedule name; known: linear, cosine", name);
 }
 
@@ -105,7 +105,7 @@ Schedule<Scalar> ldm(const std::string& name, int steps, double linear_start = 1
   diffuse::detail::check_steps(fn, steps);
   if (name == "linear") return Schedule<Scalar>::scaled_linear(steps, linear_start, linear_end);
   if (name == "sqrt_linear") return Schedule<Scalar>::linear(steps, linear_start, linear_end);
-  if (name == "cosine") return Schedule<Scalar>::cosine(steps, cosine_s, 0.999);
+  if (name == "cosine") return Schedule<Scalar>::cosine(steps, cosine_s, default_max_beta);
   if (name == "sqrt") {
     diffuse::detail::check_in_half_open_unit_interval(fn, "linear_start", linear_start);
     diffuse::detail::check_in_half_open_unit_interval(fn, "linear_end", linear_end);
@@ -138,7 +138,7 @@ Schedule<Scalar> chen_sigmoid(int steps, double start = -3, double end = 3, doub
   const Wide scale = diffuse::detail::decimal_value(tau);
   const Wide big_t = Wide(steps);
   const Wide h = (e - s) / (scale * big_t);
-  const Wide cap = diffuse::detail::decimal_value(0.999);
+  const Wide cap = diffuse::detail::decimal_value(default_max_beta);
   const Wide end_term = 1 + exp(-e / scale);
   std::vector<Wide> beta(static_cast<std::size_t>(steps));
   for (int t = 1; t <= steps; ++t) {

@@ -178,6 +178,11 @@ Schedule<Scalar> schedule_from_betas(const char* function, const std::vector<Wid
 /// std::out_of_range otherwise. The whole-schedule vectors (`betas()`, `alpha_bars()`, …) have
 /// length T and hold at 0-based index i the value of step t = i + 1: the layout of diffusers'
 /// `betas` and `alphas_cumprod` and of improved-diffusion's arrays.
+/// The cap β_t ≤ 0.999 of improved-diffusion's `betas_for_alpha_bar` (Nichol & Dhariwal 2021, §3.2:
+/// "to prevent singularities at the end of the diffusion process near t = T"), which diffusers'
+/// `squaredcos_cap_v2`, LDM's "cosine" and lucidrains' sigmoid schedule (presets::chen_sigmoid) keep.
+inline constexpr double default_max_beta = 0.999;
+
 template <class Scalar>
 class Schedule {
   static_assert(std::is_floating_point<Scalar>::value, "diffuse::Schedule needs float, double or long double");
@@ -242,7 +247,7 @@ class Schedule {
   /// cancel for small t, with every sine and cosine taken of an integer multiple of π/(2T(1 + s))
   /// (no cancellation near t = T either).
   /// @throws std::invalid_argument if T < 1, s < 0 or not finite, or max_beta is outside (0, 1].
-  static Schedule cosine(int steps, double s = 0.008, double max_beta = 0.999) {
+  static Schedule cosine(int steps, double s = 0.008, double max_beta = default_max_beta) {
     const char* fn = "Schedule::cosine";
     detail::check_steps(fn, steps);
     detail::check_finite_non_negative(fn, "s", s);
@@ -291,7 +296,7 @@ class Schedule {
   /// @throws std::invalid_argument if T < 1, max_beta is outside (0, 1], f is not finite, or
   /// f does not decrease strictly from a positive f(0).
   template <class Function>
-  static Schedule from_alpha_bar_function(int steps, Function f, double max_beta = 0.999) {
+  static Schedule from_alpha_bar_function(int steps, Function f, double max_beta = default_max_beta) {
     const char* fn = "Schedule::from_alpha_bar_function";
     detail::check_steps(fn, steps);
     detail::check_in_half_open_unit_interval(fn, "max_beta", max_beta);

@@ -225,9 +225,10 @@ struct CosineFamily : GivenByLogSnr<CosineFamily> {
   /// which must end the iteration (bisecting the bracket, often still wider than 2⁻¹⁰⁰, down to
   /// 2⁻¹²⁰ t instead cost some 20 more evaluations and an error of up to 2⁻¹²⁰ t).
   Wide interpolated_cosine_time(Wide lambda) const {
+    constexpr int evaluation_limit = 400;  // each bisection halves [lo, hi]: 400 of them leave it below 2⁻³⁰⁰
     Wide lo = 0, hi = 1;
     Wide t = cosine_time(lambda - shift_start - shift_slope / 2);  // the inverse at the mid shift
-    for (int i = 0; i < 400; ++i) {
+    for (int i = 0; i < evaluation_limit; ++i) {
       const Wide f = log_snr(t) - lambda;
       if (f == 0) return t;
       if (f > 0) {

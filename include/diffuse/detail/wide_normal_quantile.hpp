@@ -17,13 +17,21 @@
 namespace diffuse {
 namespace detail {
 
+/// Safety caps on the iterations below, far above what they need: the series stops after at most
+/// 64 terms for x < 2.5 (its terms 2ⁿx^{2n+1}/(2n + 1)!! fall below 2⁻¹³⁶ of the sum, worst at 2.5),
+/// the continued fraction after about 160 at x = 2.5 and fewer above, and Newton's method, monotone
+/// and then quadratic, after a few tens of steps.
+constexpr int erfcx_series_term_limit = 400;
+constexpr int erfcx_fraction_term_limit = 100000;
+constexpr int normal_quantile_step_limit = 200;
+
 /// e^{x²} erfc(x) for x ≥ −½ (see the file comment).
 inline Wide erfcx(const Wide& x) {
   const Wide sqrt_pi = sqrt(wide_constants::pi);
   if (x < Wide(5) / Wide(2)) {
     const Wide x2 = x * x, two_x2 = ldexp(x2, 1);
     Wide term = x, sum = x;
-    for (int n = 0; n < 400; ++n) {
+    for (int n = 0; n < erfcx_series_term_limit; ++n) {
       term = term * two_x2 / Wide(2 * n + 3);
       sum += term;
       if (term.is_zero() || term < ldexp(abs(sum), -136)) break;
@@ -33,7 +41,7 @@ inline Wide erfcx(const Wide& x) {
   // Modified Lentz for x + a₁/(x + a₂/(x + …)), aₙ = n/2.
   const Wide tiny = ldexp(Wide(1), -1000);
   Wide f = x, c = x, d = Wide();
-  for (int n = 1; n < 100000; ++n) {
+  for (int n = 1; n < erfcx_fraction_term_limit; ++n) {
     const Wide a = ldexp(Wide(n), -1);
     d = x + a * d;
     if (d.is_zero()) d = tiny;
@@ -55,7 +63,7 @@ inline Wide normal_quantile_lower(const Wide& p) {
   const Wide sqrt_half_pi = sqrt(ldexp(wide_constants::pi, -1));
   Wide z = -sqrt(-ldexp(log_p, 1));
   bool last = false;
-  for (int k = 0; k < 200; ++k) {
+  for (int k = 0; k < normal_quantile_step_limit; ++k) {
     const Wide x = -z * sqrt_half;
     const Wide e = erfcx(x);
     const Wide log_phi = -wide_constants::ln2 - x * x + log(e);  // log Φ(z)
