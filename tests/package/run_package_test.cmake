@@ -1,6 +1,7 @@
 # Builds and runs tests/package/consumer.cpp against diffuse in one of three ways (MODE):
 # find_package (an install into a scratch prefix), add_subdirectory, or pkg-config.
-# Inputs: MODE, SOURCE_DIR (diffuse's sources), BUILD_DIR (diffuse's build tree), SCRATCH, CXX.
+# Inputs: MODE, SOURCE_DIR (diffuse's sources), BUILD_DIR (diffuse's build tree), SCRATCH, CXX, and
+# IO (ON when diffuse::io exists in that build: the consumer must then find and use it too).
 cmake_minimum_required(VERSION 3.14)
 
 function(run)
@@ -18,14 +19,20 @@ set(consumer "${SOURCE_DIR}/tests/package")
 if(MODE STREQUAL "find_package")
   run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
   run(${CMAKE_COMMAND} -S "${consumer}/find_package" -B "${SCRATCH}/build"
-      "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}")
+      "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}" "-DIO_REQUIRED=${IO}")
   run(${CMAKE_COMMAND} --build "${SCRATCH}/build")
   run("${SCRATCH}/build/consumer")
+  if(IO)
+    run("${SCRATCH}/build/io_consumer")
+  endif()
 elseif(MODE STREQUAL "add_subdirectory")
   run(${CMAKE_COMMAND} -S "${consumer}/add_subdirectory" -B "${SCRATCH}/build"
-      "-DDIFFUSE_SOURCE_DIR=${SOURCE_DIR}" "-DCMAKE_CXX_COMPILER=${CXX}")
+      "-DDIFFUSE_SOURCE_DIR=${SOURCE_DIR}" "-DCMAKE_CXX_COMPILER=${CXX}" "-DIO_REQUIRED=${IO}")
   run(${CMAKE_COMMAND} --build "${SCRATCH}/build")
   run("${SCRATCH}/build/consumer")
+  if(IO)
+    run("${SCRATCH}/build/io_consumer")
+  endif()
 elseif(MODE STREQUAL "pkg-config")
   run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
   set(ENV{PKG_CONFIG_PATH} "${prefix}/share/pkgconfig")
