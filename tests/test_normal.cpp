@@ -1,6 +1,9 @@
 // The library's standard-normal transform: accuracy against a long-double evaluation of the same
 // uniforms, extreme words, the word assembly from any URBG, StandardNormal's order, moments and KS.
 #include <diffuse/normal.hpp>
+#include <diffuse/detail/wide.hpp>
+#include <diffuse/detail/wide_constants.hpp>
+#include <diffuse/detail/wide_math.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -119,6 +122,41 @@ void check_standard_normal(const std::vector<Scalar>& z) {
 }
 
 }  // namespace
+
+// docs/noise_contract.md §4 defines each constant of the transform: the Taylor coefficients
+// (−1)^k (π/2)^{2k+1}/(2k + 1)! and (−1)^k (π/2)^{2k}/(2k)!, the log series' 2/(2k + 3), the bits of
+// √½ and ln 2 = ln2_high + ln2_low, each rounded to nearest. Computed here in Wide (128 bits) from
+// π and ln 2 of wide_constants.hpp, independently of the table.
+TEMPLATE_TEST_CASE("the transform's constants are their definitions rounded to nearest", "[normal][ieee]", float, double) {
+  using S = TestType;
+  using C = NormalConstants<S>;
+  using diffuse::detail::Wide;
+  const Wide half_pi = ldexp(diffuse::detail::wide_constants::pi, -1);
+  Wide power = half_pi, factorial = Wide(1);  // (π/2)^{2k+1} and (2k + 1)!
+  for (int k = 0; k < C::sin_terms; ++k) {
+    if (k > 0) {
+      power = power * half_pi * half_pi;
+      factorial = factorial * Wide(2 * k) * Wide(2 * k + 1);
+    }
+    const Wide term = power / factorial;
+    CHECK(C::sin_k[k] == static_cast<S>(k % 2 == 0 ? term : -term));
+  }
+  power = Wide(1);
+  factorial = Wide(1);
+  for (int k = 0; k < C::cos_terms; ++k) {
+    if (k > 0) {
+      power = power * half_pi * half_pi;
+      factorial = factorial * Wide(2 * k - 1) * Wide(2 * k);
+    }
+    const Wide term = power / factorial;
+    CHECK(C::cos_k[k] == static_cast<S>(k % 2 == 0 ? term : -term));
+  }
+  for (int k = 0; k < C::log_terms; ++k) CHECK(C::log_k[k] == static_cast<S>(Wide(2) / Wide(2 * k + 3)));
+  CHECK(diffuse::detail::bits_as<S>(C::sqrt_half_bits) == static_cast<S>(sqrt(ldexp(Wide(1), -1))));
+  // ln2_high carries the leading bits of ln 2 (fdlibm's split, low bits zero so that e·ln2_high is
+  // exact); ln2_low is the rest, rounded to nearest.
+  CHECK(static_cast<S>(diffuse::detail::wide_constants::ln2 - Wide(C::ln2_high)) == C::ln2_low);
+}
 
 TEMPLATE_TEST_CASE("normal_pair is within 2 r eps of Box-Muller evaluated exactly", "[normal][ieee]", float, double) {
   // Bound: ln u within 1.5 ulp, ½ ulp more for √, the polynomial cos/sin within 1 ulp, ½ ulp for

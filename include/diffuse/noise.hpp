@@ -1,14 +1,12 @@
 /// Reproducible noise keyed by (seed, sample id, element), and add_noise with that noise drawn in the same pass.
 ///
-/// The noise contract. Under seed k (64 bits), element i of the sample with id j is a pure
-/// function of (k, j, i): with Philox4x32-10 key (k mod 2^32, ⌊k/2^32⌋) and, for block b, the
-/// counter (b mod 2^32, ⌊b/2^32⌋, j mod 2^32, ⌊j/2^32⌋), the four output words of block b give, by
-/// the transform of normal.hpp (detail::normal_pair), the float normals of elements 4b .. 4b + 3
-/// (pairs from words (w0, w1) and (w2, w3)) or the double normals of elements 2b, 2b + 1 (one pair
-/// from w0..w3). So a batch, any split of it into pieces filled in any order, another batch
-/// size, any number of threads or processes, and every code path give the same bits. Elements
-/// are numbered 0, 1, … within a sample, up to 2^64 − 1; ids are any 64-bit values (a data-set
-/// index, or an index mixed with the epoch); the seed names the run.
+/// The noise contract (normative text: docs/noise_contract.md). Under seed k, element i of the
+/// sample with id j is a pure function of (k, j, i): Philox4x32-10 keyed by k, block b of sample j
+/// at counter (b, j), and the library's Box–Muller transform (detail::normal_pair) giving elements
+/// 4b .. 4b + 3 (float) or 2b, 2b + 1 (double). So a batch, any split of it into pieces filled in
+/// any order, another batch size, any number of threads or processes, and every code path give the
+/// same bits. Ids are any 64-bit values (a data-set index, or an index mixed with the epoch); the
+/// seed names the run.
 ///
 /// Batches. As in batch.hpp (whose conventions hold here), column j of a batch is one sample (the one with id ids(j)) and row i
 /// is its element i, whatever the storage order: the noise of coefficient (i, j) depends on

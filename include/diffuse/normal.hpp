@@ -85,7 +85,7 @@ class WordSource {
 /// Each pair of normals takes 2 words (float) or 4 words (double) of 32 bits from the generator
 /// (detail::WordSource: the draws' bits as they come, low half first for 64-bit generators,
 /// rejection for ranges that are not a power of two, e.g. std::minstd_rand) and maps them by
-/// detail::normal_pair (detail/normal_transform.hpp specifies every operation): u ∈ (0, 1] from
+/// detail::normal_pair (docs/noise_contract.md §4 and §6 specify every operation): u ∈ (0, 1] from
 /// 31 bits (float, rounded to float) or 51 bits plus ½ (double), never 0; then Box–Muller (Box &
 /// Muller 1958) with polynomial sin, cos and log, within 2 r ε of the exact value of the same u
 /// and angle. The first normal of a pair is returned and the second kept for the next call,

@@ -83,7 +83,7 @@ inline Scalar horner(Scalar x, const Scalar (&c)[N]) {
   return y;
 }
 
-/// ln(n · 2^-uniform_bits) for a positive finite n ≥ 1 (see normal_pair for the exact steps).
+/// ln(n · 2^-uniform_bits) for a positive finite n ≥ 1 (the steps of docs/noise_contract.md §4, "ln u").
 template <class Scalar>
 inline Scalar log_uniform(Scalar n) {
   using C = NormalConstants<Scalar>;
@@ -106,22 +106,13 @@ inline Scalar log_uniform(Scalar n) {
   return fma(e, C::ln2_high, y);
 }
 
-/// The pair of standard normals the library's transform makes from 32-bit words w[0..words).
-///
-/// Radius. float (2 words): n = fl(2⌊w0/4⌋ + 1), the odd integer rounded to the nearest float, in
-/// [1, 2^31]; u = n·2^−31 ∈ [2^−31, 1]. double (4 words): x = w0 + 2^32 w1, n = 2⌊x/2^13⌋ + 1
-/// (exact, odd, below 2^52); u = n·2^−52 ∈ [2^−52, 1 − 2^−52]. So u is never 0 and r = √(−2 ln u)
-/// is finite (at most 6.56 in float, 8.49 in double); ln u by log_uniform.
-/// Angle. float: a = w1, B = 32, p = 23; double: a = w2 + 2^32 w3, B = 64, p = 52. With
-/// t = a + 2^(B−3) mod 2^B, quarter q = ⌊t/2^(B−2)⌋ and g = t mod 2^(B−2), v is the float
-/// (1 + (2⌊g/2^(B−1−p)⌋ + 1)·2^−p) − 1.5 (exact), a value in (−½, ½) symmetric about 0, so that
-/// the angle is θ = (π/2)(q + v) = 2π a'/2^B with a' = a to within half a step of the p-bit grid.
-/// c = cos((π/2)v), s = sin((π/2)v) by the Taylor polynomials of NormalConstants in v² (Horner with
-/// fma, then s = v·S(v²)); (cos θ, sin θ) = (c, s), (−s, c), (−c, −s), (s, −c) for q = 0, 1, 2, 3.
-/// Output z0 = r cos θ, z1 = r sin θ (Box & Muller 1958). Every step is one IEEE operation
-/// (+ − × ÷ √ fma, int→float conversion, round to nearest), so the result is the same with every
-/// compiler, standard library and code path. Accuracy: |z − z*| ≤ 2 r ε with z* the exact
-/// Box–Muller value of the same u and θ (measured worst 1.44 r ε in float, 1.39 r ε in double).
+/// The pair of standard normals the library's transform makes from 32-bit words w[0..words): the
+/// steps of docs/noise_contract.md §4 (its normative text). Box–Muller (Box & Muller 1958),
+/// z0 = r cos θ, z1 = r sin θ, r = √(−2 ln u), from u = n·2^−31 (float: n = fl(2⌊w0/4⌋ + 1)) or
+/// n·2^−52 (double: n = 2⌊(w0 + 2^32 w1)/2^13⌋ + 1), never 0, and θ = (π/2)(q + v) from the quarter
+/// q and offset v ∈ (−½, ½) of the angle word, with polynomial ln, sin and cos. Every step is one
+/// IEEE operation, so the result is the same with every compiler, standard library and code path;
+/// |z − z*| ≤ 2 r ε with z* the exact Box–Muller value of the same u and θ.
 template <class Scalar>
 inline void normal_pair(const std::uint32_t* w, Scalar& z0, Scalar& z1);
 
