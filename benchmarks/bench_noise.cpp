@@ -116,12 +116,10 @@ void triad(benchmark::State& state, const Workload& w) {
   finish(state, arrays.x0.size());
 }
 
-/// The fastest code path this CPU runs (the one diffuse chooses).
+/// The code path diffuse chooses on this CPU (the fastest it runs), as it was before any benchmark set one.
 SimdPath best_path() {
-  for (SimdPath p : {SimdPath::avx512, SimdPath::avx2}) {
-    if (diffuse::detail::cpu_runs(p)) return p;
-  }
-  return SimdPath::portable;
+  static const SimdPath chosen = diffuse::detail::simd_path_in_use();
+  return chosen;
 }
 
 /// Standard normals alone: 2^20 of them (64 samples of 2^14), as baselines.py's gauss group.
@@ -150,6 +148,7 @@ const char* path_name(SimdPath path) {
   switch (path) {
     case SimdPath::avx512: return "avx512";
     case SimdPath::avx2: return "avx2";
+    case SimdPath::neon: return "neon";
     default: return "portable";
   }
 }
@@ -162,7 +161,7 @@ bool same_bits_everywhere() {
   diffuse::detail::set_simd_path(SimdPath::portable);
   diffuse::add_noise(schedule(), reference.x0, diffuse::drawn_noise(99u, reference.ids), reference.steps, reference.xt, reference.eps);
   bool same = true;
-  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
+  for (SimdPath path : diffuse::detail::all_simd_paths) {
     if (!diffuse::detail::cpu_runs(path)) continue;
     diffuse::detail::set_simd_path(path);
     for (int threads = 1; threads <= 2; ++threads) {
@@ -181,6 +180,7 @@ bool same_bits_everywhere() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  best_path();  // remember the path diffuse chose before anything sets another
 #if defined(_OPENMP)
   const bool openmp = true;
 #else
@@ -203,7 +203,8 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("gauss/fill_noise/f32" + t).c_str(), normals<float>, threads, best_path())->UseRealTime();
     benchmark::RegisterBenchmark(("gauss/fill_noise/f64" + t).c_str(), normals<double>, threads, best_path())->UseRealTime();
   }
-  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
+  for (SimdPath path : diffuse::detail::all_simd_paths) {
+    if (path == SimdPath::neon && !diffuse::detail::cpu_runs(path)) continue;  // x86-64 lists its own paths, run or not
     for (const char* type : {"f32", "f64"}) {
       const std::string name = std::string("path/fill_noise_") + path_name(path) + "/" + type + "/t1";
       if (type[1] == '3') {

@@ -19,7 +19,7 @@
 TEST_CASE("set_simd_path rejects a path this CPU does not run", "[errors][noise]") {
   using diffuse::detail::SimdPath;
   const SimdPath before = diffuse::detail::simd_path_in_use();
-  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
+  for (SimdPath path : diffuse::detail::all_simd_paths) {
     const std::string got = kernels_test::error_message<std::invalid_argument>([&] { diffuse::detail::set_simd_path(path); });
     if (diffuse::detail::cpu_runs(path)) {
       CHECK(got == "<no exception>");

@@ -46,7 +46,7 @@ using Steps = Eigen::VectorXi;
 /// The code paths this CPU runs (the portable one always).
 std::vector<SimdPath> paths() {
   std::vector<SimdPath> p;
-  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
+  for (SimdPath path : diffuse::detail::all_simd_paths) {
     if (diffuse::detail::cpu_runs(path)) p.push_back(path);
   }
   return p;
@@ -177,6 +177,17 @@ TEMPLATE_TEST_CASE("every code path gives the same bits on a large batch", "[noi
     INFO("path " << static_cast<int>(path));
     CHECK((eps.array() == reference.array()).all());
   });
+}
+
+TEST_CASE("the vectorised paths this architecture has are run", "[noise]") {
+  // So that the same-bits tests above cannot silently test the portable path alone.
+#if defined(__aarch64__) && !defined(DIFFUSE_NO_NEON)
+  CHECK(diffuse::detail::cpu_runs(SimdPath::neon));
+  CHECK(diffuse::detail::simd_path_in_use() == SimdPath::neon);
+#else
+  CHECK_FALSE(diffuse::detail::cpu_runs(SimdPath::neon));
+#endif
+  CHECK(paths().front() == SimdPath::portable);
 }
 
 TEMPLATE_TEST_CASE("a batch equals its pieces filled in any order and any batch size", "[noise]", float, double) {

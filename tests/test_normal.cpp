@@ -297,7 +297,7 @@ TEMPLATE_TEST_CASE("StandardNormal::fill gives the same bits on every code path"
   std::mt19937 reference(77u);
   diffuse::StandardNormal<TestType> normal;
   for (TestType& z : sequence) z = normal(reference);
-  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
+  for (SimdPath path : diffuse::detail::all_simd_paths) {
     if (!diffuse::detail::cpu_runs(path)) continue;
     diffuse::detail::set_simd_path(path);
     std::mt19937 engine(77u);

@@ -134,7 +134,7 @@ S three_roundings(S a, S x, S b, S y) {
 
 std::vector<SimdPath> paths() {
   std::vector<SimdPath> p;
-  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
+  for (SimdPath path : diffuse::detail::all_simd_paths) {
     if (diffuse::detail::cpu_runs(path)) p.push_back(path);
   }
   return p;

@@ -16,7 +16,7 @@
 /// bits, more slowly.
 ///
 /// Speed and threads. The kernels run on the widest of AVX-512F, AVX2+FMA or portable C++ that
-/// the CPU offers, chosen at run time (no compiler flag needed); every path performs the same
+/// the CPU offers, chosen at run time (no compiler flag needed), and on NEON on aarch64; every path performs the same
 /// IEEE operations, so the bits do not depend on it. Compiled with OpenMP (-fopenmp), a batch is
 /// split into chunks of 16384 elements across threads; the bits do not depend on the thread count.
 /// Bits are the same with every compiler that evaluates float and double in IEEE single and

@@ -1,7 +1,7 @@
 /// The vectorised noise kernel, written once over the primitives of an instruction-set namespace.
 ///
 /// No include guard on purpose: noise_simd.hpp includes this file inside each instruction-set
-/// namespace (avx2, avx512) of simd.hpp, which defines there Int, Float, Double, `lanes`, the
+/// namespace (avx2, avx512, neon) of simd.hpp, which defines there Int, Float, Double, `lanes`, the
 /// primitives and scaled_sum; noise_simd.hpp defines the macro DIFFUSE_SIMD_TARGET. Every function mirrors the scalar code of normal.hpp and
 /// noise_task.hpp operation for operation, so that the bits are the same.
 

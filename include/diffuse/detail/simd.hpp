@@ -1,10 +1,12 @@
-/// The vectorised layers (AVX2+FMA, AVX-512F) chosen at run time from the CPU's features, and the batch combination on them.
+/// The vectorised layers (AVX2+FMA, AVX-512F chosen at run time from the CPU's features; NEON on aarch64), and the batch combination on them.
 ///
 /// Each instruction set gets a thin layer of primitives in its own namespace (one IEEE operation
 /// each), and the kernels written once over those primitives (simd_scaled_sum_body.hpp here, the
 /// noise engine's noise_simd_body.hpp in noise_simd.hpp) are compiled for each of them. Every path
 /// therefore performs the same operations on the same values and gives the same bits as the
-/// portable path. No compiler flag is needed: the path is chosen when the program runs.
+/// portable path. No compiler flag is needed: on x86-64 the path is chosen when the program runs;
+/// on aarch64, where NEON (Advanced SIMD, with fused multiply-add and division in both precisions)
+/// is part of the architecture, it is the default path.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +22,12 @@
 #include <immintrin.h>
 #else
 #define DIFFUSE_SIMD 0
+#endif
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__) && defined(__ARM_NEON) && !defined(DIFFUSE_NO_NEON)
+#define DIFFUSE_NEON 1
+#include <arm_neon.h>
+#else
+#define DIFFUSE_NEON 0
 #endif
 
 namespace diffuse {
@@ -338,14 +346,149 @@ inline bool cpu_has_avx512f() { return false; }
 
 #endif  // DIFFUSE_SIMD
 
+#if DIFFUSE_NEON
+#define DIFFUSE_NEON_TARGET
+#define DIFFUSE_SIMD_TARGET DIFFUSE_NEON_TARGET
+/// NEON (aarch64 Advanced SIMD): four 32-bit lanes, four floats, two doubles per register. Its
+/// 32×32 → 64-bit multiplies (vmull_u32, vmull_high_u32) give Philox's products, vfmaq its fused
+/// multiply-adds.
+namespace neon {
+
+using Int = uint32x4_t;
+using Float = float32x4_t;
+using Double = float64x2_t;
+inline constexpr int lanes = 4;
+/// Counter sets in flight at once (enough independent work to hide the multiplications' latency).
+inline constexpr int sets = 4;
+/// Two registers of 32-bit words: the high and the low halves of 64-bit values.
+struct Product {
+  Int hi, lo;
+};
+
+inline uint64x2_t wide_lanes(Int a) { return vreinterpretq_u64_u32(a); }
+inline Int word_lanes(uint64x2_t a) { return vreinterpretq_u32_u64(a); }
+
+inline Int splat32(std::uint32_t x) { return vdupq_n_u32(x); }
+inline Int splat64(std::uint64_t x) { return word_lanes(vdupq_n_u64(x)); }
+inline Int add32(Int a, Int b) { return vaddq_u32(a, b); }
+inline Int sub32(Int a, Int b) { return vsubq_u32(a, b); }
+inline Int add64(Int a, Int b) { return word_lanes(vaddq_u64(wide_lanes(a), wide_lanes(b))); }
+inline Int sub64(Int a, Int b) { return word_lanes(vsubq_u64(wide_lanes(a), wide_lanes(b))); }
+inline Int bit_and(Int a, Int b) { return vandq_u32(a, b); }
+inline Int bit_or(Int a, Int b) { return vorrq_u32(a, b); }
+inline Int bit_xor(Int a, Int b) { return veorq_u32(a, b); }
+inline Int xor3(Int a, Int b, Int c) { return veorq_u32(veorq_u32(a, b), c); }
+/// (x & a) | b and (x ^ a) & b.
+inline Int and_or(Int x, Int a, Int b) { return vorrq_u32(vandq_u32(x, a), b); }
+inline Int xor_and(Int x, Int a, Int b) { return vandq_u32(veorq_u32(x, a), b); }
+template <int N> inline Int shr32(Int a) { return vshrq_n_u32(a, N); }
+template <int N> inline Int shl32(Int a) { return vshlq_n_u32(a, N); }
+template <int N> inline Int shr64(Int a) { return word_lanes(vshrq_n_u64(wide_lanes(a), N)); }
+template <int N> inline Int shl64(Int a) { return word_lanes(vshlq_n_u64(wide_lanes(a), N)); }
+
+/// The high and low words of the 64-bit products x·m, lane by lane.
+inline Product mulhilo(Int x, Int m) {
+  const Int low_lanes = word_lanes(vmull_u32(vget_low_u32(x), vget_low_u32(m)));  // lo0 hi0 lo1 hi1
+  const Int high_lanes = word_lanes(vmull_high_u32(x, m));                          // lo2 hi2 lo3 hi3
+  return {vuzp2q_u32(low_lanes, high_lanes), vuzp1q_u32(low_lanes, high_lanes)};
+}
+
+/// 0, 1, 2, 3.
+inline Int lane_index() {
+  const std::uint32_t index[4] = {0, 1, 2, 3};
+  return vld1q_u32(index);
+}
+
+/// The low and high words of blocks base + l, l = 0..3, with the carry into the high word.
+inline Product block_words(std::uint64_t base) {
+  const Int low_base = splat32(static_cast<std::uint32_t>(base));
+  const Int low = vaddq_u32(low_base, lane_index());
+  const Int carry = vcltq_u32(low, low_base);  // all ones (−1) where the low word wrapped
+  return {vsubq_u32(splat32(static_cast<std::uint32_t>(base >> 32)), carry), low};
+}
+
+inline Float splat(float x) { return vdupq_n_f32(x); }
+inline Float add(Float a, Float b) { return vaddq_f32(a, b); }
+inline Float sub(Float a, Float b) { return vsubq_f32(a, b); }
+inline Float mul(Float a, Float b) { return vmulq_f32(a, b); }
+inline Float div(Float a, Float b) { return vdivq_f32(a, b); }
+/// a·b + c and c − a·b, each rounded once.
+inline Float fmadd(Float a, Float b, Float c) { return vfmaq_f32(c, a, b); }
+inline Float fnmadd(Float a, Float b, Float c) { return vfmsq_f32(c, a, b); }
+inline Float sqrt(Float a) { return vsqrtq_f32(a); }
+inline Float to_float(Int a) { return vcvtq_f32_s32(vreinterpretq_s32_u32(a)); }
+inline Float as_float(Int a) { return vreinterpretq_f32_u32(a); }
+inline Int as_int(Float a) { return vreinterpretq_u32_f32(a); }
+/// Lane by lane: `negative` where the sign bit of `selector` is set, else `positive`.
+inline Float select_sign(Int selector, Float positive, Float negative) {
+  return vbslq_f32(vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(selector), 31)), negative, positive);
+}
+inline Float flip_sign(Float a, Int sign) { return vreinterpretq_f32_u32(veorq_u32(vreinterpretq_u32_f32(a), sign)); }
+inline Float load(const float* p) { return vld1q_f32(p); }
+inline void store(float* p, Float a) { vst1q_f32(p, a); }
+
+inline Double splat(double x) { return vdupq_n_f64(x); }
+inline Double add(Double a, Double b) { return vaddq_f64(a, b); }
+inline Double sub(Double a, Double b) { return vsubq_f64(a, b); }
+inline Double mul(Double a, Double b) { return vmulq_f64(a, b); }
+inline Double div(Double a, Double b) { return vdivq_f64(a, b); }
+inline Double fmadd(Double a, Double b, Double c) { return vfmaq_f64(c, a, b); }
+inline Double fnmadd(Double a, Double b, Double c) { return vfmsq_f64(c, a, b); }
+inline Double sqrt(Double a) { return vsqrtq_f64(a); }
+inline Double as_double(Int a) { return vreinterpretq_f64_u32(a); }
+inline Int as_int(Double a) { return vreinterpretq_u32_f64(a); }
+/// Lane by lane (64-bit lanes): `negative` where the sign bit of `selector` is set, else `positive`.
+inline Double select_sign(Int selector, Double positive, Double negative) {
+  return vbslq_f64(vreinterpretq_u64_s64(vshrq_n_s64(vreinterpretq_s64_u32(selector), 63)), negative, positive);
+}
+inline Double flip_sign(Double a, Int sign) { return vreinterpretq_f64_u32(veorq_u32(vreinterpretq_u32_f64(a), sign)); }
+inline Double load(const double* p) { return vld1q_f64(p); }
+inline void store(double* p, Double a) { vst1q_f64(p, a); }
+
+inline Int load_words(const void* p) { return vld1q_u32(static_cast<const std::uint32_t*>(p)); }
+
+/// The value itself, opaque to the compiler (no contraction into a fused multiply-add across it).
+template <class Vector>
+inline Vector opaque(Vector a) {
+  __asm__("" : "+w"(a));
+  return a;
+}
+
+/// 64-bit lanes w_lo + 2^32 w_hi of blocks 0, 1 (first) and 2, 3 (second).
+inline Int join_first(Int lo, Int hi) { return vzip1q_u32(lo, hi); }
+inline Int join_second(Int lo, Int hi) { return vzip2q_u32(lo, hi); }
+
+/// Stores, in element order, the float normals of blocks 0..3 (lane l: block l; a0, a1 its
+/// elements 0, 1 and b0, b1 its elements 2, 3): a 4 × 4 transpose, one interleaving store.
+inline void store_block_normals(Float a0, Float a1, Float b0, Float b1, float* out) {
+  vst4q_f32(out, (float32x4x4_t{{a0, a1, b0, b1}}));
+}
+
+/// Stores, in element order, the double normals of blocks 0..3: a0, a1 the elements 0, 1 of
+/// blocks 0, 1 and b0, b1 those of blocks 2, 3 (join_first, join_second).
+inline void store_block_normals(Double a0, Double a1, Double b0, Double b1, double* out) {
+  vst2q_f64(out, (float64x2x2_t{{a0, a1}}));
+  vst2q_f64(out + 4, (float64x2x2_t{{b0, b1}}));
+}
+
+#include "simd_scaled_sum_body.hpp"
+
+}  // namespace neon
+#undef DIFFUSE_SIMD_TARGET
+#endif  // DIFFUSE_NEON
+
 /// The code paths of the vectorised kernels; every path gives the same bits.
-enum class SimdPath { portable, avx2, avx512 };
+enum class SimdPath { portable, avx2, avx512, neon };
+
+/// Every path, for the tests that run each one this machine runs.
+inline constexpr SimdPath all_simd_paths[] = {SimdPath::portable, SimdPath::avx2, SimdPath::avx512, SimdPath::neon};
 
 /// Whether this CPU runs a path.
 inline bool cpu_runs(SimdPath path) {
   switch (path) {
     case SimdPath::avx2: return cpu_has_avx2_fma();
     case SimdPath::avx512: return cpu_has_avx512f();
+    case SimdPath::neon: return DIFFUSE_NEON != 0;
     default: return true;
   }
 }
@@ -354,6 +497,7 @@ inline bool cpu_runs(SimdPath path) {
 inline SimdPath& simd_path_in_use() {
   static SimdPath path = cpu_runs(SimdPath::avx512) ? SimdPath::avx512
                           : cpu_runs(SimdPath::avx2) ? SimdPath::avx2
+                          : cpu_runs(SimdPath::neon) ? SimdPath::neon
                                                       : SimdPath::portable;
   return path;
 }
@@ -375,12 +519,17 @@ template <class Scalar>
 inline void scaled_sum_array(Scalar a, const Scalar* x, std::ptrdiff_t x_stride, Scalar b, const Scalar* y,
                              std::ptrdiff_t y_stride, Scalar* out, std::ptrdiff_t out_stride, std::size_t n) {
   std::size_t done = 0;
-#if DIFFUSE_SIMD
+#if DIFFUSE_SIMD || DIFFUSE_NEON
   if constexpr (std::is_same<Scalar, float>::value || std::is_same<Scalar, double>::value) {
     if (x_stride == 1 && y_stride == 1 && out_stride == 1) {
       switch (simd_path_in_use()) {
+#if DIFFUSE_SIMD
         case SimdPath::avx512: done = avx512::scaled_sum_of(a, x, b, y, out, n); break;
         case SimdPath::avx2: done = avx2::scaled_sum_of(a, x, b, y, out, n); break;
+#endif
+#if DIFFUSE_NEON
+        case SimdPath::neon: done = neon::scaled_sum_of(a, x, b, y, out, n); break;
+#endif
         default: break;
       }
     }

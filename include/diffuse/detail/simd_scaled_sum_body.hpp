@@ -1,7 +1,7 @@
 /// scaled_sum (scaled_sum.hpp) on whole registers, written once over the primitives of an instruction-set namespace.
 ///
 /// No include guard on purpose: simd.hpp includes this file inside each instruction-set namespace
-/// (avx2, avx512), after defining there the vector types, the primitives and DIFFUSE_SIMD_TARGET.
+/// (avx2, avx512, neon), after defining there the vector types, the primitives and DIFFUSE_SIMD_TARGET.
 
 #ifndef DIFFUSE_SIMD_TARGET
 #error "a per-target body: include it only inside an instruction-set namespace of simd.hpp, with DIFFUSE_SIMD_TARGET defined"
