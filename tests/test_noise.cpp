@@ -1,6 +1,8 @@
 // Noise keyed by (seed, sample id, element): the counter layout, bit-identity across code paths,
 // pieces, orders, batch sizes, threads and processes; quality; fused noising; bad input.
+#include <diffuse/continuous.hpp>
 #include <diffuse/noise.hpp>
+#include <diffuse/noise_element.hpp>
 #include <diffuse/schedule.hpp>
 
 #include <algorithm>
@@ -188,6 +190,79 @@ TEST_CASE("the vectorised paths this architecture has are run", "[noise]") {
   CHECK_FALSE(diffuse::detail::cpu_runs(SimdPath::neon));
 #endif
   CHECK(paths().front() == SimdPath::portable);
+}
+
+// The element path of noise_element.hpp (what a device kernel calls) against the batch functions,
+// on every element of a batch of 7 samples whose ids straddle 2^32 and whose elements cross the
+// carry of the block counter into its high word, on every code path.
+TEMPLATE_TEST_CASE("the element path gives every element of fill_noise, block by block and one by one", "[noise][element][ieee]",
+                   float, double) {
+  using S = TestType;
+  constexpr int per_block = diffuse::noise_values_per_block<S>;
+  const Ids ids = iota_ids(7, (std::int64_t{1} << 32) - 3);
+  const std::uint64_t first = (std::uint64_t{1} << 32) * per_block - 5000;  // block 2^32 − 1250 onward
+  const Eigen::Index rows = 10007;
+  Batch<S> element_path(rows, ids.size());
+  for (Eigen::Index j = 0; j < ids.size(); ++j) {
+    const std::uint64_t id = static_cast<std::uint64_t>(ids(j));
+    S block[per_block];
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      const std::uint64_t element = first + static_cast<std::uint64_t>(i);
+      if (i == 0 || element % per_block == 0) diffuse::noise_block_values(777u, id, element / per_block, block);
+      element_path(i, j) = block[element % per_block];
+      if (i % 97 == 0) CHECK(diffuse::noise_value<S>(777u, id, element) == element_path(i, j));
+    }
+  }
+  on_every_path([&](SimdPath path) {
+    Batch<S> eps(rows, ids.size());
+    diffuse::fill_noise(777u, ids, eps, first);
+    INFO("path " << static_cast<int>(path));
+    CHECK((eps.array() == element_path.array()).all());
+  });
+}
+
+/// x_t of add_noise with drawn noise, element by element through the element path: the process's
+/// a and b at the sample's coordinate, noise_value and noised_value.
+template <class Process, class Coordinates, class S>
+Batch<S> noised_by_elements(const Process& process, const Coordinates& coordinates, const Batch<S>& x0, const Ids& ids) {
+  using Traits = diffuse::ProcessTraits<Process>;
+  Batch<S> xt(x0.rows(), x0.cols());
+  for (Eigen::Index j = 0; j < x0.cols(); ++j) {
+    const auto c = Traits::coordinate("test", process, j, coordinates[static_cast<std::size_t>(j)]);
+    const S a = Traits::signal_scale(process, c);
+    const S b = Traits::noise_scale(process, c);
+    for (Eigen::Index i = 0; i < x0.rows(); ++i) {
+      const S z = diffuse::noise_value<S>(2024u, static_cast<std::uint64_t>(ids(j)), static_cast<std::uint64_t>(i));
+      xt(i, j) = diffuse::noised_value(a, x0(i, j), b, z);
+    }
+  }
+  return xt;
+}
+
+TEMPLATE_TEST_CASE("the element path noises every element as add_noise with drawn noise, for a schedule and a continuous process",
+                   "[noise][element][ieee]", float, double) {
+  using S = TestType;
+  const Eigen::Index rows = 4 * 64 * 64 + 3, cols = 9;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal;
+  Batch<S> x0(rows, cols);
+  for (Eigen::Index k = 0; k < x0.size(); ++k) x0.data()[k] = static_cast<S>(normal(rng));
+  const Ids ids = iota_ids(cols, 40);
+  const diffuse::Schedule<S> schedule = diffuse::Schedule<S>::cosine(1000);
+  const std::vector<int> steps = {0, 1, 2, 10, 250, 500, 999, 1000, 37};
+  const diffuse::ContinuousProcess<S> vp = diffuse::ContinuousProcess<S>::vp_linear();
+  std::vector<S> times;
+  for (double t : {0.0, 1e-6, 0.001, 0.25, 0.5, 0.75, 0.999, 1.0, 0.3}) times.push_back(static_cast<S>(t));
+  const Batch<S> by_elements_schedule = noised_by_elements(schedule, steps, x0, ids);
+  const Batch<S> by_elements_vp = noised_by_elements(vp, times, x0, ids);
+  on_every_path([&](SimdPath path) {
+    INFO("path " << static_cast<int>(path));
+    Batch<S> xt(rows, cols);
+    diffuse::add_noise(schedule, x0, diffuse::drawn_noise(2024u, ids), steps, xt);
+    CHECK((xt.array() == by_elements_schedule.array()).all());
+    diffuse::add_noise(vp, x0, diffuse::drawn_noise(2024u, ids), times, xt);
+    CHECK((xt.array() == by_elements_vp.array()).all());
+  });
 }
 
 TEMPLATE_TEST_CASE("a batch equals its pieces filled in any order and any batch size", "[noise]", float, double) {

@@ -8,6 +8,7 @@
 #include "gaussian.hpp"
 #include "kernels.hpp"
 #include "noise.hpp"
+#include "noise_element.hpp"
 #include "normal.hpp"
 #include "philox.hpp"
 #include "presets.hpp"

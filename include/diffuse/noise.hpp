@@ -38,6 +38,7 @@
 #include "detail/noise_simd.hpp"
 #include "detail/shape.hpp"
 #include "detail/tasks.hpp"
+#include "noise_element.hpp"
 #include "process.hpp"
 
 namespace diffuse {
@@ -78,17 +79,6 @@ inline void check_element_range(const char* function, std::uint64_t first, Eigen
 }
 
 }  // namespace detail
-
-/// The standard normal of element `element` of sample `id` under `seed`: the noise contract above,
-/// one value at a time (fill_noise fills whole batches far faster). Scalar is float or double.
-template <class Scalar>
-Scalar noise_value(std::uint64_t seed, std::uint64_t id, std::uint64_t element) {
-  detail::check_float_or_double<Scalar>();
-  constexpr int per_block = detail::normals_per_block<Scalar>;
-  Scalar z[per_block];
-  detail::noise_block(detail::noise_key(seed), id, element / per_block, z);
-  return z[element % per_block];
-}
 
 /// Fills `eps` with the noise of its samples: column j gets elements first_element,
 /// first_element + 1, … (row by row) of sample ids(j) under `seed` (the noise contract above).

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "detail/host_device.hpp"
+
 namespace diffuse {
 
 /// The Philox4x32 constants and round function (Salmon, Moraes, Dror, Shaw, "Parallel random
@@ -20,7 +22,7 @@ struct Philox4x32 {
 
   /// One round: (hi0, lo0) = M0·c0, (hi1, lo1) = M1·c2 as 64-bit products;
   /// c ← (hi1 ⊕ c1 ⊕ k0, lo1, hi0 ⊕ c3 ⊕ k1, lo0) (SC'11 eq. 4 with Random123's word order).
-  static constexpr Counter round(const Counter& c, const Key& k) {
+  DIFFUSE_HOST_DEVICE static constexpr Counter round(const Counter& c, const Key& k) {
     const std::uint64_t p0 = std::uint64_t{multiplier0} * c[0];
     const std::uint64_t p1 = std::uint64_t{multiplier1} * c[2];
     return {static_cast<std::uint32_t>(p1 >> 32) ^ c[1] ^ k[0], static_cast<std::uint32_t>(p1),
@@ -28,7 +30,7 @@ struct Philox4x32 {
   }
 
   /// The key schedule: k ← (k0 + W0, k1 + W1) mod 2^32 between rounds.
-  static constexpr Key bump(const Key& k) {
+  DIFFUSE_HOST_DEVICE static constexpr Key bump(const Key& k) {
     return {static_cast<std::uint32_t>(k[0] + weyl0), static_cast<std::uint32_t>(k[1] + weyl1)};
   }
 };
@@ -38,7 +40,7 @@ struct Philox4x32 {
 /// Bit-exact with Random123's philox4x32_R(Rounds, counter, key) (kat_vectors, "philox4x32 10").
 /// (Not named philox4x32: Random123's philox.h defines a macro of that name.)
 template <int Rounds = Philox4x32::default_rounds>
-constexpr Philox4x32::Counter philox(Philox4x32::Counter counter, Philox4x32::Key key) {
+DIFFUSE_HOST_DEVICE constexpr Philox4x32::Counter philox(Philox4x32::Counter counter, Philox4x32::Key key) {
   static_assert(Rounds >= 1, "diffuse::philox: at least one round");
   for (int r = 0; r < Rounds; ++r) {
     if (r > 0) key = Philox4x32::bump(key);

@@ -1,6 +1,7 @@
 # The light core: the Gaussian value type, the schedules, the kernels and the continuous processes
 # compile without the vectorised engine (detail/simd.hpp and <immintrin.h>, about 0.5 s with g++),
-# and Gaussian::sample(rng) without <diffuse/normal.hpp> stops with a message that names it.
+# Gaussian::sample(rng) without <diffuse/normal.hpp> stops with a message that names it, and the noise
+# contract's element path (noise_element.hpp) includes nothing a device compiler would choke on.
 # Run with -DCXX=<compiler> -DINCLUDES=<dir;dir> -DSCRATCH=<dir>.
 set(flags -std=c++17)
 foreach(dir IN LISTS INCLUDES)
@@ -21,6 +22,21 @@ foreach(header gaussian kernels schedule process continuous time_coordinates sig
       message(FATAL_ERROR "<diffuse/${header}.hpp> includes ${heavy}: only batch.hpp, normal.hpp and noise.hpp may")
     endif()
   endforeach()
+endforeach()
+
+# The element path (noise_element.hpp) is for device code too: nothing of Eigen, of exceptions or of
+# strings may reach it.
+file(WRITE "${SCRATCH}/noise_element.cpp" "#include <diffuse/noise_element.hpp>\n")
+execute_process(COMMAND "${CXX}" ${flags} -E "${SCRATCH}/noise_element.cpp"
+                RESULT_VARIABLE result OUTPUT_VARIABLE preprocessed ERROR_VARIABLE error)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "<diffuse/noise_element.hpp> does not preprocess: ${error}")
+endif()
+foreach(heavy "Eigen/" "immintrin.h" "arm_neon.h" "stdexcept" "/string\"" "diffuse/detail/error.hpp")
+  string(FIND "${preprocessed}" "${heavy}" where)
+  if(NOT where EQUAL -1)
+    message(FATAL_ERROR "<diffuse/noise_element.hpp> includes ${heavy}: the element path must stay plain enough for device code")
+  endif()
 endforeach()
 
 file(WRITE "${SCRATCH}/sample_without_normal.cpp" "#include <diffuse/kernels.hpp>

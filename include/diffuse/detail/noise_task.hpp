@@ -6,38 +6,11 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "normal_transform.hpp"
-#include "../philox.hpp"
+#include "../noise_element.hpp"
 #include "error.hpp"
-#include "scaled_sum.hpp"
 
 namespace diffuse {
 namespace detail {
-
-/// Normals per Philox block: 4 in float (two pairs), 2 in double (one pair).
-template <class Scalar>
-inline constexpr int normals_per_block = 8 / NormalConstants<Scalar>::words;
-
-/// The Philox key of a seed: (seed mod 2^32, ⌊seed/2^32⌋).
-inline Philox4x32::Key noise_key(std::uint64_t seed) {
-  return {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
-}
-
-/// The Philox counter of block b of sample id: (b mod 2^32, ⌊b/2^32⌋, id mod 2^32, ⌊id/2^32⌋).
-inline Philox4x32::Counter noise_counter(std::uint64_t id, std::uint64_t block) {
-  return {static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-          static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32)};
-}
-
-/// The normals of one block: pairs from words (w0, w1) and (w2, w3) in float, (w0..w3) in double.
-template <class Scalar>
-inline void noise_block(const Philox4x32::Key& key, std::uint64_t id, std::uint64_t block,
-                        Scalar* z) {
-  const Philox4x32::Counter w = philox(noise_counter(id, block), key);
-  for (int pair = 0; pair < normals_per_block<Scalar> / 2; ++pair) {
-    normal_pair(w.data() + pair * NormalConstants<Scalar>::words, z[2 * pair], z[2 * pair + 1]);
-  }
-}
 
 /// One unit of work: elements [first, first + count) of the sample `id`; for k = 0..count−1,
 /// eps[k·eps_stride] = z (when eps is given) and xt[k·xt_stride] = scaled_sum(a, x0[k·x0_stride], b, z)

@@ -1,22 +1,13 @@
 /// The library's specified standard-normal transform: 32-bit words to pairs of N(0, 1), scalar.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <type_traits>
+
+#include "host_device.hpp"
 
 namespace diffuse {
 namespace detail {
-
-/// Reinterprets the bits of `from` as a To of the same size (std::bit_cast of C++20).
-template <class To, class From>
-inline To bits_as(const From& from) {
-  static_assert(sizeof(To) == sizeof(From), "bits_as needs types of the same size");
-  To to;
-  std::memcpy(&to, &from, sizeof(To));
-  return to;
-}
 
 /// The constants of the normal transform for one floating-point type: the integer layout of the
 /// type, and the coefficients, each the exact value rounded to nearest:
@@ -76,20 +67,18 @@ struct NormalConstants<double> {
 
 /// Horner's rule with fused multiply-adds: c[0] + x(c[1] + x(c[2] + …)).
 template <class Scalar, int N>
-inline Scalar horner(Scalar x, const Scalar (&c)[N]) {
-  using std::fma;
+DIFFUSE_HOST_DEVICE inline Scalar horner(Scalar x, const Scalar (&c)[N]) {
   Scalar y = c[N - 1];
-  for (int k = N - 2; k >= 0; --k) y = fma(y, x, c[k]);
+  for (int k = N - 2; k >= 0; --k) y = fused_multiply_add(y, x, c[k]);
   return y;
 }
 
 /// ln(n · 2^-uniform_bits) for a positive finite n ≥ 1 (the steps of docs/noise_contract.md §4, "ln u").
 template <class Scalar>
-inline Scalar log_uniform(Scalar n) {
+DIFFUSE_HOST_DEVICE inline Scalar log_uniform(Scalar n) {
   using C = NormalConstants<Scalar>;
   using Bits = typename C::Bits;
   using Signed = std::make_signed_t<Bits>;
-  using std::fma;
   const Bits bits = bits_as<Bits>(n);
   // n = 2^k m with m in [√½, √2): k from the exponent of n/√½ (n ≥ 1, so the difference is positive).
   const Bits k = (bits - C::sqrt_half_bits) >> C::mantissa_bits;
@@ -100,10 +89,10 @@ inline Scalar log_uniform(Scalar n) {
   const Scalar z = s * s;
   const Scalar r = z * horner(z, C::log_k);
   const Scalar half_f = Scalar(0.5) * f;
-  Scalar y = fma(s, fma(half_f, f, r), e * C::ln2_low);
-  y = fma(-half_f, f, y);
+  Scalar y = fused_multiply_add(s, fused_multiply_add(half_f, f, r), e * C::ln2_low);
+  y = fused_multiply_add(-half_f, f, y);
   y = y + f;
-  return fma(e, C::ln2_high, y);
+  return fused_multiply_add(e, C::ln2_high, y);
 }
 
 /// The pair of standard normals the library's transform makes from 32-bit words w[0..words): the
@@ -114,14 +103,13 @@ inline Scalar log_uniform(Scalar n) {
 /// IEEE operation, so the result is the same with every compiler, standard library and code path;
 /// |z − z*| ≤ 2 r ε with z* the exact Box–Muller value of the same u and θ.
 template <class Scalar>
-inline void normal_pair(const std::uint32_t* w, Scalar& z0, Scalar& z1);
+DIFFUSE_HOST_DEVICE inline void normal_pair(const std::uint32_t* w, Scalar& z0, Scalar& z1);
 
 template <>
-inline void normal_pair<float>(const std::uint32_t* w, float& z0, float& z1) {
+DIFFUSE_HOST_DEVICE inline void normal_pair<float>(const std::uint32_t* w, float& z0, float& z1) {
   using C = NormalConstants<float>;
-  using std::sqrt;
   const float n = static_cast<float>(static_cast<std::int32_t>((w[0] >> 1) | 1u));
-  const float r = sqrt(-2.0f * log_uniform(n));
+  const float r = square_root(-2.0f * log_uniform(n));
   const std::uint32_t t = w[1] + 0x20000000u;
   const std::uint32_t q = t >> 30;
   const float v =
@@ -138,12 +126,11 @@ inline void normal_pair<float>(const std::uint32_t* w, float& z0, float& z1) {
 }
 
 template <>
-inline void normal_pair<double>(const std::uint32_t* w, double& z0, double& z1) {
+DIFFUSE_HOST_DEVICE inline void normal_pair<double>(const std::uint32_t* w, double& z0, double& z1) {
   using C = NormalConstants<double>;
-  using std::sqrt;
   const std::uint64_t x = w[0] | (static_cast<std::uint64_t>(w[1]) << 32);
   const double n = static_cast<double>((x >> 12) | 1u);  // exact: an odd integer below 2^52
-  const double r = sqrt(-2.0 * log_uniform(n));
+  const double r = square_root(-2.0 * log_uniform(n));
   const std::uint64_t a = w[2] | (static_cast<std::uint64_t>(w[3]) << 32);
   const std::uint64_t t = a + (std::uint64_t{1} << 61);
   const std::uint64_t q = t >> 62;

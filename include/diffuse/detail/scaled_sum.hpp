@@ -8,17 +8,13 @@
 /// bits are the same with every compiler, flag and code path, and those of PyTorch and NumPy.
 /// Error: within ε(|a x| + |b y|) + ½ε|a x + b y|, i.e. ≤ 1½ ε(|a x| + |b y|) (ε = machine epsilon).
 ///
-/// DIFFUSE_HOST_DEVICE marks what a CUDA kernel may call: there the products are __fmul_rn /
-/// __dmul_rn, which nvcc never contracts.
+/// DIFFUSE_HOST_DEVICE (host_device.hpp) marks what a CUDA kernel may call: there the products are
+/// __fmul_rn / __dmul_rn, which nvcc never contracts.
 #pragma once
 
 #include <type_traits>
 
-#if defined(__CUDACC__)
-#define DIFFUSE_HOST_DEVICE __host__ __device__
-#else
-#define DIFFUSE_HOST_DEVICE
-#endif
+#include "host_device.hpp"
 
 namespace diffuse {
 namespace detail {
