@@ -16,4 +16,5 @@
 #include "spacing.hpp"
 #include "time_coordinates.hpp"
 #include "training_time.hpp"
+#include "trigflow.hpp"
 #include "version.hpp"
