@@ -11,6 +11,7 @@
 #include "normal.hpp"
 #include "philox.hpp"
 #include "presets.hpp"
+#include "process_conversion.hpp"
 #include "schedule.hpp"
 #include "sigma_schedules.hpp"
 #include "spacing.hpp"
