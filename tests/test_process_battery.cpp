@@ -12,6 +12,7 @@
 #include <diffuse/noise.hpp>
 #include <diffuse/schedule.hpp>
 #include <diffuse/trigflow.hpp>
+#include <diffuse/user_process.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -121,6 +122,18 @@ struct TrigFlowCase {
   static constexpr bool starts_at_data = true;
 };
 
+template <class S>
+struct CosineSquared : ContinuousCase<S> {
+  using Process = diffuse::UserDefinedProcess<S>;
+  static constexpr const char* name = "UserDefinedProcess a = cos^2(pi t/2), b = sin^2(pi t/2)";
+  static diffuse::UserDefinedProcess<S> process() {
+    const S half_pi = S(1.5707963267948966192L);
+    return diffuse::UserDefinedProcess<S>([=](S t) { return t == 1 ? S(0) : std::cos(half_pi * t) * std::cos(half_pi * t); },
+                                          [=](S t) { return t == 1 ? S(1) : std::sin(half_pi * t) * std::sin(half_pi * t); });
+  }
+  static constexpr bool starts_at_data = true;
+};
+
 /// Every case in float and in double.
 template <template <class> class... Case>
 using InFloatAndDouble = std::tuple<Case<float>..., Case<double>...>;
@@ -137,7 +150,8 @@ using ProcessCases = InFloatAndDouble<  //
     InterpolatedCosine,                 //
     VdmLinear,                          //
     Ve,                                 //
-    TrigFlowCase>;
+    TrigFlowCase,                       //
+    CosineSquared>;
 
 // ---------------------------------------------------------------------------------------------
 // What a case gives the checks.

@@ -18,4 +18,5 @@
 #include "time_coordinates.hpp"
 #include "training_time.hpp"
 #include "trigflow.hpp"
+#include "user_process.hpp"
 #include "version.hpp"
