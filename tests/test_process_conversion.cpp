@@ -267,3 +267,28 @@ TEST_CASE("convert_batch carries a TrigFlow batch to the flow and back, in place
                                                      {"convert_coordinate: log-SNR must be in the target's range", "(got -inf)"}));
   CHECK(out.isZero());
 }
+
+TEST_CASE("a user-defined process converts too: the flow as callables is the flow", "[conversion]") {
+  const diffuse::UserDefinedProcess<double> user([](double t) { return 1 - t; }, [](double t) { return t; });
+  const Trig trig(0.5);
+  const Flow flow;
+  for (const double t : {0.0, 1e-9, 0.2, 0.5, 0.77, 0.999, 1.0}) {
+    INFO("t = " << t);
+    // Its own times: the bisection finds t back from σ(t) = t/(1 − t) (condition number 1 − t).
+    CHECK(std::fabs(user.time(user.noise_level(CTime(t))).value() - t) <= 2 * std::numeric_limits<double>::epsilon() * t);
+    // To and from TrigFlow as the flow does.
+    const auto as_user = diffuse::convert_coordinate(user, CTime(t), trig);
+    const auto as_flow = diffuse::convert_coordinate(flow, CTime(t), trig);
+    CHECK(as_user.coordinate.value() == as_flow.coordinate.value());
+    CHECK(std::fabs(as_user.scale - as_flow.scale) <= 2 * std::numeric_limits<double>::epsilon() * as_flow.scale);
+    const auto back = diffuse::convert_coordinate(trig, as_flow.coordinate, user);
+    CHECK(std::fabs(back.coordinate.value() - t) <= 4 * std::numeric_limits<double>::epsilon() * t);
+  }
+  CHECK(test_support::throws_with<std::out_of_range>(
+      [&] {
+        diffuse::convert_coordinate(trig, TTime(1.5),
+                                    diffuse::UserDefinedProcess<double>([](double t) { return 1 - t / 2; },
+                                                                        [](double t) { return 0.1 + t; }));
+      },
+      {"convert_coordinate: log-SNR must be in the target's range"}));
+}

@@ -110,3 +110,23 @@ TEST_CASE("bad user processes throw naming the rule and the first offending t", 
       [&] { ends_early.transition_coefficients(diffuse::ContinuousTime<double>(0.95), diffuse::ContinuousTime<double>(1)); },
       {"a(s) must be > 0 for a transition from s", "0.95"}));
 }
+
+TEST_CASE("a user process's time(lambda) and time(sigma) invert it and refuse what it never reaches", "[user_process]") {
+  using Time = diffuse::ContinuousTime<double>;
+  const auto user = flow_as_callables<double>();
+  const diffuse::RectifiedFlow<double> flow;
+  for (const double t : {0.0, 1e-300, 1e-9, 0.1, 0.5, 0.9, 1 - 1e-12, 1.0}) {
+    INFO("t = " << t);
+    // The flow's time(σ) is correctly rounded; the bisection picks the neighbour nearer in λ, the
+    // same double here.
+    const double sigma = flow.noise_level(Time(t)).value();
+    CHECK(user.time(diffuse::NoiseLevel<double>(sigma)).value() == flow.time(diffuse::NoiseLevel<double>(sigma)).value());
+  }
+  CHECK(user.time(diffuse::LogSnr<double>(0)).value() == 0.5);
+  CHECK(user.time(diffuse::LogSnr<double>(-std::numeric_limits<double>::infinity())).value() == 1);
+  const diffuse::UserDefinedProcess<double> noisy_start([](double t) { return 1 - t / 2; }, [](double t) { return 0.1 + t; });
+  CHECK(error_message<std::out_of_range>([&] { noisy_start.time(diffuse::NoiseLevel<double>(0.05)); }) ==
+        "diffuse::UserDefinedProcess::time: noise level must be in [0.1, 2.2] (got 0.05)");
+  CHECK(throws_with<std::out_of_range>([&] { noisy_start.time(diffuse::LogSnr<double>(10)); },
+                                       {"UserDefinedProcess::time: log-SNR must be in [", "(got 10)"}));
+}

@@ -15,6 +15,8 @@
 ///   RectifiedFlow<S>         ContinuousTime<S>
 ///   TrigFlow<S>              TrigFlowTime<S>
 ///   EdmNoiseLevels<S>        NoiseLevel<S>: EDM's x_σ = x_0 + σ ε itself (a = 1, b = σ)
+///   UserDefinedProcess<S>    ContinuousTime<S> (its time(σ) bisects the callables' λ; its a is the
+///                            callable's at that time, so its scale is only as good as that time)
 ///
 /// Method: the conversion goes through P's noise level σ = b/a (correctly rounded, process.hpp):
 /// Q's coordinate is Q's inverse at σ (time(NoiseLevel), fractional_step) and the scale is
@@ -58,6 +60,7 @@
 #include "sigma_schedules.hpp"
 #include "time_coordinates.hpp"
 #include "trigflow.hpp"
+#include "user_process.hpp"
 
 namespace diffuse {
 
@@ -144,6 +147,23 @@ struct ConversionView<TrigFlow<Scalar>> : FullRangeView<TrigFlow<Scalar>, Scalar
     return d / sqrt(d * d + sigma * sigma);
   }
   static Wide noise_at_end(const TrigFlow<Scalar>& p) { return decimal_value(p.sigma_data()); }
+};
+
+template <class Scalar>
+struct ConversionView<UserDefinedProcess<Scalar>> {
+  using coordinate_type = ContinuousTime<Scalar>;
+  using Process = UserDefinedProcess<Scalar>;
+  static Scalar sigma(const Process& p, ContinuousTime<Scalar> t) { return p.noise_level(t).value(); }
+  /// No closed form: a at the time of σ.
+  static Wide signal(const Process& p, const Wide& s) {
+    return Wide(p.signal_scale(p.time(NoiseLevel<Scalar>(static_cast<Scalar>(s)))));
+  }
+  static Wide noise_at_end(const Process& p) { return Wide(p.noise_scale(ContinuousTime<Scalar>(1))); }
+  static std::pair<Scalar, Scalar> range(const Process& p) {
+    return {sigma(p, ContinuousTime<Scalar>(0)), sigma(p, ContinuousTime<Scalar>(1))};
+  }
+  static bool in_range(const Process& p, Scalar s) { return s >= range(p).first && s <= range(p).second; }
+  static ContinuousTime<Scalar> coordinate(const Process& p, Scalar s) { return p.time(NoiseLevel<Scalar>(s)); }
 };
 
 template <class Scalar>

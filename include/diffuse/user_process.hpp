@@ -106,6 +106,31 @@ class UserDefinedProcess {
   /// λ = 2(log a − log b), rounded once (+∞ where b = 0, −∞ where a = 0).
   LogSnr<Scalar> log_snr(Time t) const { return LogSnr<Scalar>(round(log_snr_of(a_(t.value()), b_(t.value())))); }
 
+  /// The time with λ(t) = λ, by bisection over the values of Scalar in [0, 1] on the callables'
+  /// λ in Wide (monotone on the check grid): of the two neighbours that bracket λ, the one whose λ is
+  /// nearer; 0 at λ(0) and 1 at λ(1) (the ends, ±∞ included).
+  /// @throws std::out_of_range unless λ(1) ≤ λ ≤ λ(0) (each rounded to Scalar).
+  Time time(LogSnr<Scalar> lambda) const {
+    const Scalar lo = log_snr(Time(1)).value(), hi = log_snr(Time(0)).value();
+    if (!(lambda.value() >= lo && lambda.value() <= hi)) {
+      detail::fail<std::out_of_range>("UserDefinedProcess::time",
+                                      "log-SNR must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
+                                      lambda.value());
+    }
+    return time_of_log_snr(detail::Wide(lambda.value()));
+  }
+  /// The time with σ(t) = σ: the bisection above at λ = −2 log σ (in Wide, not rounded first).
+  /// @throws std::out_of_range unless σ(0) ≤ σ ≤ σ(1) (each rounded to Scalar).
+  Time time(NoiseLevel<Scalar> sigma) const {
+    const Scalar lo = noise_level(Time(0)).value(), hi = noise_level(Time(1)).value();
+    if (!(sigma.value() >= lo && sigma.value() <= hi)) {
+      detail::fail<std::out_of_range>("UserDefinedProcess::time",
+                                      "noise level must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
+                                      sigma.value());
+    }
+    return time_of_log_snr(-ldexp(log(detail::Wide(sigma.value())), 1));
+  }
+
   using TransitionCoefficients = diffuse::TransitionCoefficients<Scalar>;
   /// m = a_t/a_s, v = b_t² − m² b_s² (in Wide from the callables' values), √v.
   /// @throws std::invalid_argument unless s < t; std::domain_error if v < 0 (λ increases between s
@@ -134,6 +159,19 @@ class UserDefinedProcess {
   struct Transition {
     detail::Wide mean, variance;
   };
+
+  Time time_of_log_snr(const detail::Wide& target) const {
+    auto at = [&](Scalar t) { return log_snr_of(a_(t), b_(t)); };
+    if (target >= at(0)) return Time(Scalar(0));
+    if (target <= at(1)) return Time(Scalar(1));
+    Scalar low = 0, high = 1;  // λ(low) > target > λ(high)
+    while (true) {
+      const Scalar middle = low + (high - low) / 2;
+      if (!(middle > low && middle < high)) break;
+      (at(middle) >= target ? low : high) = middle;
+    }
+    return Time(abs(at(low) - target) <= abs(at(high) - target) ? low : high);
+  }
 
   static detail::Wide log_snr_of(Scalar a, Scalar b) {
     if (b == 0) return detail::Wide::infinity();
