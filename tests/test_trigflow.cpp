@@ -225,7 +225,7 @@ TEMPLATE_TEST_CASE("TrigFlow's end is pi/2 exactly: pure noise, the prior itself
   CHECK_THROWS_AS(Time<T>(std::nextafter(end.value(), T(2))), std::out_of_range);
 }
 
-TEST_CASE("the end of each type: above pi/2 in float, below it in double; a batch takes either for either", "[trigflow]") {
+TEST_CASE("the end of each type: above pi/2 in float, below it in double, and a batch takes either for either", "[trigflow]") {
   CHECK(static_cast<double>(Time<float>::end().value()) > Time<double>::end().value());
   CHECK(Wide(Time<float>::end().value()) > diffuse::detail::wide_constants::half_pi);
   CHECK(Wide(Time<double>::end().value()) < diffuse::detail::wide_constants::half_pi);
