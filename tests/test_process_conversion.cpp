@@ -211,7 +211,7 @@ TEMPLATE_TEST_CASE("round trips through every process come back within a few ulp
   }
 }
 
-TEST_CASE("a conversion outside the target's log-SNR range throws with the range and the log-SNR", "[conversion][errors]") {
+TEST_CASE("a conversion outside the target's log-SNR range throws with the range and the log-SNR", "[conversion][errors][ieee]") {
   const Trig trig(0.5);
   // VE never reaches the data (σ_min = 0.01) nor pure noise.
   CHECK(error_message<std::out_of_range>([&] { diffuse::convert_coordinate(trig, TTime(0), Cp::ve()); }) ==
@@ -230,7 +230,7 @@ TEST_CASE("a conversion outside the target's log-SNR range throws with the range
                                                      {"log-SNR must be in the target's range"}));
 }
 
-TEST_CASE("convert_batch carries a TrigFlow batch to the flow and back, in place, and checks before writing", "[conversion]") {
+TEST_CASE("convert_batch carries a TrigFlow batch to the flow and back, in place, and checks before writing", "[conversion][ieee]") {
   const Trig trig(0.5);
   const Flow flow;
   const std::vector<double> raw = {0.0, 0.2, 0.9, 1.4, TTime::end().value()};

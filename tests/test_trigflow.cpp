@@ -301,7 +301,7 @@ TEST_CASE("the TrigFlow velocity is dx_t/dt, its coefficients correctly rounded,
   CHECK(diffuse::trigflow_velocity(unit, x0, eps, times) == diffuse::velocity(unit, x0, eps, times));
 }
 
-TEMPLATE_TEST_CASE("the TrigFlow training time is monotone in z and reaches 0 and the end", "[trigflow]", float, double) {
+TEMPLATE_TEST_CASE("the TrigFlow training time is monotone in z and reaches 0 and the end", "[trigflow][ieee]", float, double) {
   using T = TestType;
   T previous = -1;
   for (int k = -400; k <= 400; ++k) {

@@ -111,7 +111,7 @@ TEST_CASE("bad user processes throw naming the rule and the first offending t", 
       {"a(s) must be > 0 for a transition from s", "0.95"}));
 }
 
-TEST_CASE("a user process's time(lambda) and time(sigma) invert it and refuse what it never reaches", "[user_process]") {
+TEST_CASE("a user process's time(lambda) and time(sigma) invert it and refuse what it never reaches", "[user_process][ieee]") {
   using Time = diffuse::ContinuousTime<double>;
   const auto user = flow_as_callables<double>();
   const diffuse::RectifiedFlow<double> flow;
