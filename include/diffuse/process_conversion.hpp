@@ -27,9 +27,13 @@
 ///   rectified flow (a + b = 1)                                       a = 1/(1 + σ)
 ///   TrigFlow (a = cos t, b = σ_d sin t)                              a = σ_d/√(σ_d² + σ²)
 /// so the coordinate and the scale describe the same λ, and no a is taken at a rounded coordinate
-/// (where a = 1 − t near pure noise would have lost its digits). Both are within ½ ulp + ½ ulp·κ of
-/// the exact values at P's exact λ(c), κ ≤ 2 the condition number of the map from σ (measured
-/// against mpmath in tests/test_process_conversion.cpp).
+/// (where a = 1 − t near pure noise would have lost its digits). P's σ is within ½ ulp of its exact
+/// value, so Q's coordinate is within ½ ulp + ½ ulp·κ of the exact one at P's exact λ(c), κ the
+/// relative condition number of Q's t(σ) (at most 1 for the flow and TrigFlow, 2 for the VP families
+/// near their data end, but unbounded for VE near t = 0, where t ∝ ln(σ/σ_min)), and the scale
+/// within 1½ ulps (each a(σ) has condition number at most 1). Measured against mpmath
+/// (tests/test_process_conversion.cpp, 13 pairs in double): coordinates within 1.03 ulps, scales
+/// within 0.85 ulp.
 ///
 /// The ends are exact: λ = +∞ (σ = 0, the data) maps to Q's data end with scale 1; λ = −∞ (σ = ∞,
 /// pure noise: the end of a flow, a TrigFlow, a cosine or a zero-terminal-SNR schedule) to Q's
