@@ -393,7 +393,8 @@ typename Xt::PlainObject eps_from_trigflow_velocity(const TrigFlow<Scalar>& proc
 /// e^τ). Evaluated as arctan(e^y), y = τ − ln σ_d, by atan(e^y) for y ≤ 0 and π/2 − atan(e^{−y})
 /// above, so neither tail overflows or cancels; rounded once (correctly rounded on every reference
 /// value, tests/test_trigflow.cpp), the end (π/2) where t rounds to it. Parameters as the decimals
-/// they spell; the defaults are sCM's P_mean = −1.0, P_std = 1.6 with σ_d = 0.5.
+/// they spell. Defaults P_mean = −1.0, P_std = 1.6, σ_d = 0.5; sCM sets P_mean and P_std per dataset
+/// (its appendix; −0.8 and 1.6 for ImageNet 64×64, EDM2's), so pass those of your model.
 /// @throws std::invalid_argument unless sigma_data is finite and > 0, p_mean finite, p_std finite
 /// and ≥ 0, and z not NaN (z = ±∞ give the end and 0).
 template <class Scalar>
