@@ -117,9 +117,8 @@ struct TimeCoordinate<TrigFlowTime<Scalar>> {
   template <class Name, class Raw>
   static TrigFlowTime<Scalar> from(const char* function, const Name& name, Raw raw) {
     check_trigflow_time(function, name, raw);
-    if (raw == trigflow_end<Raw>()) return TrigFlowTime<Scalar>::end();
-    const Scalar t = static_cast<Scalar>(raw);
-    return t > trigflow_end<Scalar>() ? TrigFlowTime<Scalar>::end() : TrigFlowTime<Scalar>(t);
+    // Any other raw ≤ π/2 rounds to at most Scalar's end (the value of Scalar nearest π/2).
+    return raw == trigflow_end<Raw>() ? TrigFlowTime<Scalar>::end() : TrigFlowTime<Scalar>(static_cast<Scalar>(raw));
   }
 };
 
