@@ -214,19 +214,16 @@ class TrigFlow {
 
   /// The coefficients of the posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v I), 0 ≤ s < t ≤ π/2.
   using PosteriorCoefficients = diffuse::PosteriorCoefficients<Scalar>;
-  /// The Bayes product of q(x_s|x_0) and q(x_t|x_s) (as RectifiedFlow's): c_0 = a_s v_{t|s}/b_t²,
+  /// The Bayes product of q(x_s|x_0) and q(x_t|x_s) (detail::bayes_posterior): c_0 = a_s v_{t|s}/b_t²,
   /// c_t = m b_s²/b_t², v = v_{t|s} b_s²/b_t² with b_s²/b_t² = sin²s/sin²t, √v; products and
   /// quotients only. s = 0 gives the point mass at x_0 (c_0 = 1, c_t = 0, v = 0).
   /// @throws std::invalid_argument unless s < t.
   PosteriorCoefficients posterior_coefficients(Time s, Time t) const {
     check_order("TrigFlow::posterior_coefficients", s, t);
-    using detail::Wide;
     const Transition k = transition(s, t);
     const detail::SinCos as = angle(s), at = angle(t);
-    const Wide ratio = (as.sin * as.sin) / (at.sin * at.sin);  // b_s²/b_t²
-    const Wide variance = k.variance * ratio;
-    const Wide bt2 = sigma_ * sigma_ * at.sin * at.sin;
-    return {round(as.cos * k.variance / bt2), round(k.mean * ratio), round(variance), round(sqrt(variance))};
+    return detail::bayes_posterior<Scalar>(as.cos, (as.sin * as.sin) / (at.sin * at.sin), sigma_ * sigma_ * at.sin * at.sin,
+                                           k.mean, k.variance);
   }
 
   /// The same process in another scalar type.

@@ -141,16 +141,14 @@ class UserDefinedProcess {
   }
 
   using PosteriorCoefficients = diffuse::PosteriorCoefficients<Scalar>;
-  /// The Bayes product of q(x_s|x_0) and q(x_t|x_s): c_0 = a_s v/b_t², c_t = m b_s²/b_t²,
-  /// v_post = v b_s²/b_t², √v_post (s = 0 with b(0) = 0: the point mass at a(0) x_0).
+  /// The Bayes product of q(x_s|x_0) and q(x_t|x_s) (detail::bayes_posterior): c_0 = a_s v/b_t²,
+  /// c_t = m b_s²/b_t², v_post = v b_s²/b_t², √v_post (s = 0 with b(0) = 0: the point mass at a(0) x_0).
   /// @throws as transition_coefficients.
   PosteriorCoefficients posterior_coefficients(Time s, Time t) const {
     using detail::Wide;
     const Transition k = transition("UserDefinedProcess::posterior_coefficients", s, t);
-    const Wide as(a_(s.value())), bs(b_(s.value())), bt(b_(t.value()));
-    const Wide ratio = (bs * bs) / (bt * bt);
-    const Wide variance = k.variance * ratio;
-    return {round(as * k.variance / (bt * bt)), round(k.mean * ratio), round(variance), round(sqrt(variance))};
+    const Wide bs(b_(s.value())), bt(b_(t.value()));
+    return detail::bayes_posterior<Scalar>(Wide(a_(s.value())), (bs * bs) / (bt * bt), bt * bt, k.mean, k.variance);
   }
 
  private:

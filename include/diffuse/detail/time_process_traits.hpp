@@ -7,6 +7,8 @@
 #include "../process.hpp"
 #include "../time_coordinates.hpp"
 #include "checks.hpp"
+#include "wide.hpp"
+#include "wide_math.hpp"
 
 namespace diffuse {
 namespace detail {
@@ -26,6 +28,18 @@ struct TimeCoordinate<ContinuousTime<Scalar>> {
     return ContinuousTime<Scalar>(static_cast<Scalar>(raw));
   }
 };
+
+/// The posterior q(x_s|x_t, x_0) = N(c_0 x_0 + c_t x_t, v_post I) as the Bayes product of
+/// q(x_s|x_0) = N(a_s x_0, b_s² I) and q(x_t|x_s) = N(m x_s, v I) (continuous.hpp's derivation), from
+/// a_s, the ratio r = b_s²/b_t² (in whatever form the process keeps it exact), b_t², m and v:
+/// c_0 = a_s v/b_t², c_t = m r, v_post = v r, √v_post; products and quotients only, each rounded once.
+template <class Scalar>
+PosteriorCoefficients<Scalar> bayes_posterior(const Wide& a_s, const Wide& ratio, const Wide& b_t2, const Wide& m,
+                                              const Wide& v) {
+  const Wide variance = v * ratio;
+  return {static_cast<Scalar>(a_s * v / b_t2), static_cast<Scalar>(m * ratio), static_cast<Scalar>(variance),
+          static_cast<Scalar>(sqrt(variance))};
+}
 
 /// Every member of ProcessTraits (process.hpp) for a Process whose members signal_scale,
 /// noise_scale, noise_variance, noise_level, log_snr, variance_preserving, transition_coefficients,
