@@ -108,10 +108,32 @@ struct ConversionView<Schedule<Scalar>> {
   }
 };
 
+/// A process over times with noise_level(t) and its inverse time(NoiseLevel).
+template <class Process, class Scalar>
+struct TimeView {
+  using coordinate_type = typename Process::Time;
+  static Scalar sigma(const Process& p, coordinate_type c) { return p.noise_level(c).value(); }
+  static coordinate_type coordinate(const Process& p, Scalar s) { return p.time(NoiseLevel<Scalar>(s)); }
+};
+
+/// Times t ∈ [0, 1] reaching the noise levels [σ(0), σ(1)]: ContinuousProcess, UserDefinedProcess.
+template <class Process, class Scalar>
+struct UnitTimeView : TimeView<Process, Scalar> {
+  static std::pair<Scalar, Scalar> range(const Process& p) {
+    return {p.noise_level(ContinuousTime<Scalar>(0)).value(), p.noise_level(ContinuousTime<Scalar>(1)).value()};
+  }
+  static bool in_range(const Process& p, Scalar s) { return s >= range(p).first && s <= range(p).second; }
+};
+
+/// The whole range σ ∈ [0, ∞]: RectifiedFlow, TrigFlow.
+template <class Process, class Scalar>
+struct FullRangeView : TimeView<Process, Scalar> {
+  static std::pair<Scalar, Scalar> range(const Process&) { return {Scalar(0), std::numeric_limits<Scalar>::infinity()}; }
+  static bool in_range(const Process&, Scalar s) { return s >= 0; }
+};
+
 template <class Scalar>
-struct ConversionView<ContinuousProcess<Scalar>> {
-  using coordinate_type = ContinuousTime<Scalar>;
-  static Scalar sigma(const ContinuousProcess<Scalar>& p, ContinuousTime<Scalar> t) { return p.noise_level(t).value(); }
+struct ConversionView<ContinuousProcess<Scalar>> : UnitTimeView<ContinuousProcess<Scalar>, Scalar> {
   static Wide signal(const ContinuousProcess<Scalar>& p, const Wide& sigma) {
     const std::string family = p.name();
     if (family == "ve") return Wide(1);
@@ -119,23 +141,6 @@ struct ConversionView<ContinuousProcess<Scalar>> {
     return vp_signal(sigma);
   }
   static Wide noise_at_end(const ContinuousProcess<Scalar>&) { return Wide(1); }
-  static std::pair<Scalar, Scalar> range(const ContinuousProcess<Scalar>& p) {
-    return {sigma(p, ContinuousTime<Scalar>(0)), sigma(p, ContinuousTime<Scalar>(1))};
-  }
-  static bool in_range(const ContinuousProcess<Scalar>& p, Scalar s) { return s >= range(p).first && s <= range(p).second; }
-  static ContinuousTime<Scalar> coordinate(const ContinuousProcess<Scalar>& p, Scalar s) {
-    return p.time(NoiseLevel<Scalar>(s));
-  }
-};
-
-/// The processes with the whole range σ ∈ [0, ∞] and an inverse time(NoiseLevel): RectifiedFlow, TrigFlow.
-template <class Process, class Scalar>
-struct FullRangeView {
-  using coordinate_type = typename Process::Time;
-  static Scalar sigma(const Process& p, coordinate_type c) { return p.noise_level(c).value(); }
-  static std::pair<Scalar, Scalar> range(const Process&) { return {Scalar(0), std::numeric_limits<Scalar>::infinity()}; }
-  static bool in_range(const Process&, Scalar s) { return s >= 0; }
-  static coordinate_type coordinate(const Process& p, Scalar s) { return p.time(NoiseLevel<Scalar>(s)); }
 };
 
 template <class Scalar>
@@ -154,20 +159,12 @@ struct ConversionView<TrigFlow<Scalar>> : FullRangeView<TrigFlow<Scalar>, Scalar
 };
 
 template <class Scalar>
-struct ConversionView<UserDefinedProcess<Scalar>> {
-  using coordinate_type = ContinuousTime<Scalar>;
-  using Process = UserDefinedProcess<Scalar>;
-  static Scalar sigma(const Process& p, ContinuousTime<Scalar> t) { return p.noise_level(t).value(); }
+struct ConversionView<UserDefinedProcess<Scalar>> : UnitTimeView<UserDefinedProcess<Scalar>, Scalar> {
   /// No closed form: a at the time of σ.
-  static Wide signal(const Process& p, const Wide& s) {
+  static Wide signal(const UserDefinedProcess<Scalar>& p, const Wide& s) {
     return Wide(p.signal_scale(p.time(NoiseLevel<Scalar>(static_cast<Scalar>(s)))));
   }
-  static Wide noise_at_end(const Process& p) { return Wide(p.noise_scale(ContinuousTime<Scalar>(1))); }
-  static std::pair<Scalar, Scalar> range(const Process& p) {
-    return {sigma(p, ContinuousTime<Scalar>(0)), sigma(p, ContinuousTime<Scalar>(1))};
-  }
-  static bool in_range(const Process& p, Scalar s) { return s >= range(p).first && s <= range(p).second; }
-  static ContinuousTime<Scalar> coordinate(const Process& p, Scalar s) { return p.time(NoiseLevel<Scalar>(s)); }
+  static Wide noise_at_end(const UserDefinedProcess<Scalar>& p) { return Wide(p.noise_scale(ContinuousTime<Scalar>(1))); }
 };
 
 template <class Scalar>
