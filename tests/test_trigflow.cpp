@@ -179,7 +179,7 @@ TEST_CASE("TrigFlow values are correctly rounded against mpmath, t near 0 and ne
 // The measured figures quoted in the header and CHANGELOG: run on purpose with "[.report]".
 TEST_CASE("TrigFlow worst errors against mpmath, per quantity and type", "[.report]") {
   auto report = [](const char* type, const Findings& f) {
-    for (const auto& w : f.worst) std::printf("%-12s %-24s %.4f ulp\n", type, w.first.c_str(), w.second);
+    for (const auto& w : f.worst) std::printf("%-12s %-24s %.6f ulp\n", type, w.first.c_str(), w.second);
   };
   report("float", compare_with_reference<float>());
   report("double", compare_with_reference<double>());
