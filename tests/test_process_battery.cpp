@@ -11,6 +11,8 @@
 #include <diffuse/kernels.hpp>
 #include <diffuse/noise.hpp>
 #include <diffuse/schedule.hpp>
+#include <diffuse/trigflow.hpp>
+#include <diffuse/user_process.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -108,6 +110,30 @@ struct Ve : ContinuousCase<S> {
   static constexpr bool starts_at_data = false;  // b(0) = σ_min
 };
 
+template <class S>
+struct TrigFlowCase {
+  using Process = diffuse::TrigFlow<S>;
+  static constexpr const char* name = "TrigFlow(0.5), t in radians, a(pi/2) = 0";
+  static diffuse::TrigFlow<S> process() { return diffuse::TrigFlow<S>(0.5); }
+  static std::vector<S> coordinates() {
+    const S end = diffuse::TrigFlowTime<S>::end().value();
+    return {S(0), S(0x1p-20), S(0x1p-10), S(0.125), S(0.78125), S(1), S(1.5), std::nextafter(end, S(0)), end};
+  }
+  static constexpr bool starts_at_data = true;
+};
+
+template <class S>
+struct CosineSquared : ContinuousCase<S> {
+  using Process = diffuse::UserDefinedProcess<S>;
+  static constexpr const char* name = "UserDefinedProcess a = cos^2(pi t/2), b = sin^2(pi t/2)";
+  static diffuse::UserDefinedProcess<S> process() {
+    const S half_pi = S(1.5707963267948966192L);
+    return diffuse::UserDefinedProcess<S>([=](S t) { return t == 1 ? S(0) : std::cos(half_pi * t) * std::cos(half_pi * t); },
+                                          [=](S t) { return t == 1 ? S(1) : std::sin(half_pi * t) * std::sin(half_pi * t); });
+  }
+  static constexpr bool starts_at_data = true;
+};
+
 /// Every case in float and in double.
 template <template <class> class... Case>
 using InFloatAndDouble = std::tuple<Case<float>..., Case<double>...>;
@@ -123,7 +149,9 @@ using ProcessCases = InFloatAndDouble<  //
     ShiftedCosine,                      //
     InterpolatedCosine,                 //
     VdmLinear,                          //
-    Ve>;
+    Ve,                                 //
+    TrigFlowCase,                       //
+    CosineSquared>;
 
 // ---------------------------------------------------------------------------------------------
 // What a case gives the checks.
