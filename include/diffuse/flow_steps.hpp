@@ -310,7 +310,7 @@ FlowSteps<Scalar> flow_match_steps(const FlowMatchConfig& config, int n, FlowSte
   if (flux) {
     if (emulate) {
       const std::vector<double> grid = detail::numpy_linspace(1, detail::f64(Wide(1) / Wide(n)), n);
-      for (std::size_t i = 0; i < base.size(); ++i) base[i] = Wide(grid[i]);
+      for (std::size_t i = 0; i < base.size(); ++i) base[i] = Wide(static_cast<float>(grid[i]));  // astype(float32)
     } else {
       for (int i = 0; i < n; ++i) base[static_cast<std::size_t>(i)] = Wide(n - i) / Wide(n);
     }
