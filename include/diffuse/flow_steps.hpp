@@ -39,22 +39,28 @@
 /// float64 and float32, torch float32, numpy ≥ 2 promotion rules), each IEEE operation emulated by
 /// Wide and rounded once to its format, libm's exp/log/pow by Wide rounded once (glibc's are within
 /// 1 ulp, so a σ could differ from diffusers' in the last float32 bit only where a float64 value lies
-/// within 1 ulp of a float32 rounding tie). Where it differs from the exact σ, measured by
-/// tests/reference/gen_flow_steps_reference.py for N ∈ {1, 2, 4, 10, 20, 28, 50}:
-///  - every σ is a float32: up to ½ ulp of float32 (2⁻²⁵ relative) after the float64 chain;
-///  - the constructor's σ_min = shift(1/T) is computed in float32 (torch) before being shifted again:
-///    SD3's double-shifted last σ 0.008929 carries that float32 error (≤ 1.5 ulp of float32);
-///  - custom sigmas (the Flux and LTX pipelines' linspace(1, 1/N, N)) are rounded to float32 first and
-///    then shifted and stretched in float32 (numpy): up to 3 ulp of float32 for the dynamic shift
-///    with μ = 1.15 (e^μ rounded to float32, four float32 operations), and about 2⁻²⁴/(1 − τ)·(1 − σ)
-///    more absolute for the stretch (σ near 1 − 1 ulp loses most);
-///  - timesteps = float32(σ)·T in float32: ½ ulp more (a float32 σ times 1000 is rarely a float32);
-///  - invert_sigmas: 1 − σ in float32, exact for σ ≥ ½ and up to ½ ulp otherwise.
-/// tests/test_flow_steps.cpp checks this mode bit for bit against numpy's own arithmetic in the
-/// reference script, and the reference records the largest difference from the exact σ per case.
+/// within 1 ulp of a float32 rounding tie). How far diffusers' σ are from the exact ones, in ulps of
+/// float32 at the exact σ, largest over N ∈ {1, 2, 4, 10, 20, 28, 50} (measured by
+/// tests/reference/gen_flow_steps_reference.py, recorded in flow_steps_reference.txt):
+///  - the scheduler's default schedule, static (SD3, s = 3; AuraFlow, s = 1.73) or dynamic (Flux,
+///    μ = 1.15), with or without shift_terminal: 0.51 — the float64 chain rounded once to float32;
+///    the constructor's float32 σ_min = shift(1/T) (torch), shifted again, stays inside that;
+///  - Karras, exponential, beta σ on SD3's shifted ends: 1.01, 0.90, 0.66;
+///  - custom sigmas (FluxPipeline's linspace(1, 1/N, N), and the same passed by hand) are rounded to
+///    float32 and then shifted in float32 (numpy): 1.39 (Flux, μ = 1.15), 1.77 (μ = 0.63, 512²),
+///    2.29 (linear time shift), 1.85 and 1.74 (static s = 3 and 1.73), and 4.80 with LTX-Video's
+///    stretch to shift_terminal = 0.1 (float32 1 − σ divided by a float32 scale factor);
+///  - invert_sigmas: 1 − σ is exact in float32 but carries σ's rounding into a smaller number: 31.7
+///    (σ_0 = 0.987 of SD3 at N = 50 becomes 0.0126);
+///  - timesteps = float32(σ)·T is rounded once more in float32 (½ ulp of the timestep).
+/// tests/test_flow_steps.cpp checks this mode bit for bit against the reference's numpy replay, and
+/// tests/reference/spot_check_diffusers.py against diffusers' own scheduling_flow_match_euler_discrete.py
+/// (58eb52c0, torch 1.13, numpy 1.24.2): all 1610 σ/timestep pairs of the reference equal, but the
+/// two documented NaN of N = 1 with shift_terminal.
 /// Under numpy 1.x (value-based casting) one float32 operation differs: the stretch's scale factor
 /// (1 − σ_last)/(1 − τ) is a float32 scalar divided by a Python float, which numpy 1.x computes in
-/// float64 and numpy 2 in float32; this mode follows numpy 2.
+/// float64 and numpy 2 in float32; this mode follows numpy 2 (no σ of the LTX case differs under
+/// numpy 1.24.2).
 ///
 /// Corner cases: N = 1 gives [σ_0, 0] (linspace of one point is its start: σ_0 = shift(1) = 1 for
 /// the default schedule). With shift_terminal the stretch divides by 1 − σ_{N−1}, which is 0 when the
