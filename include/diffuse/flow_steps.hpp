@@ -190,7 +190,7 @@ inline WideSigmas flow_sigma_ramp(FlowSigmaRamp ramp, const Wide& lo, const Wide
   const std::vector<double> ramp64 = numpy_linspace(0, 1, n);
   const std::vector<double> log_ramp64 =
       ramp == FlowSigmaRamp::exponential && emulate ? numpy_linspace(f64(log(hi)), f64(log(lo)), n) : std::vector<double>();
-  const Wide rho(7), alpha(0.6);
+  const Wide rho(7);
   const auto root = [&](const Wide& x, const Wide& y) { return x.is_zero() ? x : pow(x, y); };
   for (int i = 0; i < n; ++i) {
     const std::size_t k = static_cast<std::size_t>(i);
@@ -220,6 +220,7 @@ inline WideSigmas flow_sigma_ramp(FlowSigmaRamp ramp, const Wide& lo, const Wide
   return out;
 }
 
+/// The rules on the settings every call uses: T ≥ 1, shift finite and > 0, shift_terminal in (0, 1).
 inline void check_flow_config(const char* fn, const FlowMatchConfig& config) {
   check_at_least(fn, "num_train_timesteps", config.num_train_timesteps, 1);
   check_finite_positive(fn, "shift", config.shift);
@@ -281,6 +282,7 @@ FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas si
   return steps;
 }
 
+/// With use_dynamic_shifting, μ must be given and finite (and > 0 for the linear time shift).
 inline void check_mu(const char* fn, const FlowMatchConfig& config, std::optional<double> mu) {
   if (!config.use_dynamic_shifting) return;
   if (!mu) fail<std::invalid_argument>(fn, "mu (or the image sequence length) must be given when use_dynamic_shifting is true", "none");
