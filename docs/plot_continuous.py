@@ -24,6 +24,7 @@ FAMILIES = [
     ("interpolated_cosine", "interpolated cosine (512, 32..256)"),
     ("vdm_linear", "VDM linear γ −13.3..5"),
     ("ve", "VE SDE, σ 0.01..50"),
+    ("rectified_flow", "rectified flow, a = 1 − t, b = t"),
 ]
 PANELS = [
     ("a", "a(t): signal coefficient", "linear"),
@@ -49,7 +50,7 @@ def main():
         for name, label in FAMILIES:
             y = [float(r[f"{name}.{column}"]) for r in rows]
             points = [(x, v) for x, v in zip(t, y) if math.isfinite(v) and (scale != "log" or v > 0)]
-            style = "--" if name in ("sub_vp", "ve") else "-"  # the two processes that are not variance preserving
+            style = "--" if name in ("sub_vp", "ve", "rectified_flow") else "-"  # the processes that are not variance preserving
             ax.plot([x for x, _ in points], [v for _, v in points], style, label=label)
         ax.set(xlabel="t", title=title, yscale=scale)
         ax.grid(alpha=0.3)

@@ -4,6 +4,7 @@
 //   continuous_processes --points 201
 //   continuous_processes --points 11 --type float
 #include <diffuse/continuous.hpp>
+#include <diffuse/flow.hpp>
 
 #include <exception>
 #include <iomanip>
@@ -23,8 +24,9 @@ const char* const usage =
     "<family>.a, <family>.b, <family>.log_snr, <family>.sigma of the marginal q(x_t|x_0) = N(a x_0, b^2 I)\n"
     "(log_snr = log(a^2/b^2), sigma = b/a) for the families vp_linear (beta 0.1..20), sub_vp (same beta),\n"
     "cosine, shifted_cosine (image 512, noise 64, clipped to [-15, 15]), interpolated_cosine (image 512,\n"
-    "noise 32..256), vdm_linear (gamma -13.3..5) and ve (sigma 0.01..50). Values are printed with the\n"
-    "digits that read back as the same value; inf and -inf at the ends where they are exact.\n";
+    "noise 32..256), vdm_linear (gamma -13.3..5), ve (sigma 0.01..50) and rectified_flow (a = 1 - t,\n"
+    "b = t). Values are printed with the digits that read back as the same value; inf and -inf at the\n"
+    "ends where they are exact.\n";
 
 template <class Scalar>
 void print(int points, std::ostream& out) {
@@ -37,6 +39,8 @@ void print(int points, std::ostream& out) {
   for (const P& p : processes) {
     for (const char* column : {"a", "b", "log_snr", "sigma"}) out << ',' << p.name() << '.' << column;
   }
+  const diffuse::RectifiedFlow<Scalar> flow;  // flow matching: a = 1 − t, b = t (another process type, same members)
+  for (const char* column : {"a", "b", "log_snr", "sigma"}) out << ',' << flow.name() << '.' << column;
   out << '\n' << std::setprecision(std::numeric_limits<Scalar>::max_digits10);
   for (int i = 0; i < points; ++i) {
     const diffuse::ContinuousTime<Scalar> t(static_cast<Scalar>(i) / static_cast<Scalar>(points - 1));  // rounded once; 0 and 1 exact
@@ -45,6 +49,8 @@ void print(int points, std::ostream& out) {
       out << ',' << p.signal_scale(t) << ',' << p.noise_scale(t) << ',' << p.log_snr(t).value() << ','
           << p.noise_level(t).value();
     }
+    out << ',' << flow.signal_scale(t) << ',' << flow.noise_scale(t) << ',' << flow.log_snr(t).value() << ','
+        << flow.noise_level(t).value();
     out << '\n';
   }
 }

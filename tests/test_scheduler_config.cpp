@@ -204,3 +204,83 @@ TEST_CASE("every error rule of the reader", "[config]") {
   // A string that merely contains a Python constant is left alone.
   CHECK(parse_scheduler_config(R"({"_class_name": "DDIMScheduler", "_diffusers_version": "NaN-Infinity \"x\""})", ConfigPolicy::strict).warnings.empty());
 }
+
+TEST_CASE("Stable Diffusion 3 (FlowMatchEulerDiscreteScheduler, static shift)", "[config][flow]") {
+  const auto c = read("sd3_flow_match.json", ConfigPolicy::strict);
+  REQUIRE(c.flow);
+  CHECK(c.flow->shift == 3.0);
+  CHECK_FALSE(c.flow->use_dynamic_shifting);
+  CHECK(c.flow->num_train_timesteps == 1000);
+  CHECK(has(c.defaulted_keys, "shift_terminal"));
+  CHECK(has(c.defaulted_keys, "time_shift_type"));
+  CHECK(has(c.ignored_keys, "_diffusers_version"));
+  diffuse::FlowMatchConfig sd3;
+  sd3.shift = 3.0;
+  const auto steps = c.flow_steps(28);  // the length is not needed without dynamic shifting
+  CHECK(steps.sigmas == diffuse::flow_match_steps(sd3, 28).sigmas);
+  CHECK(steps.timesteps == diffuse::flow_match_steps(sd3, 28).timesteps);
+  CHECK(c.flow_steps(28, 4096.0).sigmas == steps.sigmas);
+  CHECK(throws_with<std::invalid_argument>([&] { c.schedule<double>(); },
+                                           {"diffuse::io::SchedulerConfig::schedule: a flow-matching config has no betas: use flow_steps() (got \"FlowMatchEulerDiscreteScheduler\")"}));
+  CHECK(throws_with<std::invalid_argument>([&] { c.timesteps(10); }, {"diffuse::io::SchedulerConfig::timesteps: a flow-matching config has no betas"}));
+}
+
+TEST_CASE("Flux (use_dynamic_shifting): the image sequence length is needed, and its shift is not used", "[config][flow]") {
+  const auto c = read("flux_dev_flow_match.json");
+  REQUIRE(c.flow);
+  CHECK(c.flow->use_dynamic_shifting);
+  REQUIRE(c.warnings.size() == 1);
+  CHECK(warned(c, {"\"shift\" is not used: \"use_dynamic_shifting\" shifts by mu from the image size", "(got 3.0)"}));
+  CHECK_THROWS_AS(read("flux_dev_flow_match.json", ConfigPolicy::strict), std::invalid_argument);
+  CHECK(throws_with<std::invalid_argument>([&] { c.flow_steps(28); },
+                                           {"diffuse::io::SchedulerConfig::flow_steps: a config with use_dynamic_shifting needs the image sequence length"}));
+  // 1024² with Flux's VAE (/8) and 2×2 patches: 64·64 = 4096 tokens, μ = max_shift = 1.15.
+  const auto steps = c.flow_steps(28, 4096.0, {diffuse::FlowBaseSigmas::flux_pipeline});
+  CHECK(steps.sigmas == diffuse::flow_match_steps(*c.flow, 28, {diffuse::FlowBaseSigmas::flux_pipeline}, 1.15).sigmas);
+  CHECK(throws_with<std::invalid_argument>([&] { c.flow_steps(28, 0.0); }, {"diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got 0)"}));
+  const auto ddim = read("sd21_ddim_v.json");
+  CHECK(throws_with<std::invalid_argument>([&] { ddim.flow_steps(28); },
+                                           {"diffuse::io::SchedulerConfig::flow_steps: needs a FlowMatchEulerDiscreteScheduler config (got \"DDIMScheduler\")"}));
+}
+
+TEST_CASE("LTX-Video (every FlowMatchEulerDiscreteScheduler key, shift_terminal)", "[config][flow]") {
+  const auto c = read("ltx_video_flow_match.json", ConfigPolicy::strict);
+  REQUIRE(c.flow);
+  CHECK(c.flow->shift_terminal == 0.1);
+  CHECK(c.flow->base_shift == 0.95);
+  CHECK(c.flow->max_shift == 2.05);
+  CHECK(c.flow->base_image_seq_len == 1024);
+  CHECK(c.flow->max_image_seq_len == 4096);
+  CHECK(c.flow->sigma_ramp == diffuse::FlowSigmaRamp::none);
+  CHECK_FALSE(c.flow->invert_sigmas);
+  const auto steps = c.flow_steps(50, 4096.0, {diffuse::FlowBaseSigmas::flux_pipeline});
+  CHECK(steps.sigmas(49) == 0.1);  // the stretch ends at shift_terminal (exact in Wide, then rounded)
+}
+
+TEST_CASE("every error rule of the FlowMatchEulerDiscreteScheduler keys", "[config][flow]") {
+  auto rejects = [](const std::string& keys, const std::vector<std::string>& fragments) {
+    const std::string text = R"({"_class_name": "FlowMatchEulerDiscreteScheduler", )" + keys + "}";
+    INFO(text);
+    CHECK(throws_with<std::invalid_argument>([&] { parse_scheduler_config(text); }, fragments));
+  };
+  const std::string fn = "diffuse::io::parse_scheduler_config: ";
+  rejects(R"("shift": 0)", {fn + "\"shift\" must be > 0 (got 0)"});
+  rejects(R"("shift": -3.0)", {fn + "\"shift\" must be > 0 (got -3.0)"});
+  rejects(R"("shift": Infinity)", {fn + "\"shift\" must be a number (got \"Infinity\")"});
+  rejects(R"("shift_terminal": 1.0)", {fn + "\"shift_terminal\" must be null or in (0, 1) (got 1.0)"});
+  rejects(R"("shift_terminal": 0)", {fn + "\"shift_terminal\" must be null or in (0, 1) (got 0)"});
+  rejects(R"("shift_terminal": "0.1")", {fn + "\"shift_terminal\" must be null or a number (got \"0.1\")"});
+  rejects(R"("use_karras_sigmas": true, "use_beta_sigmas": true)",
+          {fn + "only one of \"use_karras_sigmas\", \"use_exponential_sigmas\", \"use_beta_sigmas\" may be true (got true)"});
+  rejects(R"("time_shift_type": "quadratic")", {fn + "unknown \"time_shift_type\"; known: exponential, linear (got \"quadratic\")"});
+  rejects(R"("use_dynamic_shifting": "yes")", {fn + "\"use_dynamic_shifting\" must be true or false (got \"yes\")"});
+  rejects(R"("num_train_timesteps": 0)", {fn + "\"num_train_timesteps\" must be a positive int (got 0)"});
+  rejects(R"("use_dynamic_shifting": true, "base_image_seq_len": 0)", {"diffuse::resolution_shift_mu: base_image_seq_len must be finite and > 0 (got 0)"});
+  rejects(R"("use_dynamic_shifting": true, "base_image_seq_len": 4096)",
+          {"diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 4096 (got 4096)"});
+  // Without dynamic shifting the sequence keys are not used, and not checked.
+  CHECK(parse_scheduler_config(R"({"_class_name": "FlowMatchEulerDiscreteScheduler", "base_image_seq_len": 4096})", ConfigPolicy::strict).flow);
+  const auto unknown = parse_scheduler_config(R"({"_class_name": "FlowMatchEulerDiscreteScheduler", "beta_start": 0.001, "stochastic_sampling": false})");
+  CHECK(warned(unknown, {"unknown key \"beta_start\" for FlowMatchEulerDiscreteScheduler", "(got 0.001)"}));
+  CHECK(has(unknown.ignored_keys, "stochastic_sampling"));
+}

@@ -5,6 +5,7 @@
 #include "continuous.hpp"
 #include "draws.hpp"
 #include "flow.hpp"
+#include "flow_steps.hpp"
 #include "gaussian.hpp"
 #include "kernels.hpp"
 #include "noise.hpp"

@@ -200,12 +200,30 @@ void check_shift_time(const char* function, Scalar t) {
 /// of a non-negative argument as RectifiedFlow's λ/2 (19u relative), so the argument z of the
 /// sigmoid is within u(|z| + 20 p|log((1 − t)/t)| + 17|ℓ|) absolute, and the result, whose relative
 /// sensitivity to z is 1 − sigmoid(z) ≤ 1, within (64 + 20(|ℓ| + p|log((1 − t)/t)|))u relative.
+/// The same in Wide for a Wide t ∈ [0, 1] (exact ends), unrounded: flow_steps.hpp chains it.
+inline Wide shifted_sigmoid(const Wide& w, const Wide& ell, const Wide& power) {
+  const Wide one(1);
+  if (w.is_zero() || w == one) return w;
+  const Wide half_lambda = w <= ldexp(one, -1) ? log1p((one - ldexp(w, 1)) / w) : -log1p((ldexp(w, 1) - one) / (one - w));
+  return sigmoid(ell - power * half_lambda);
+}
+
 template <class Scalar>
 Scalar shifted_sigmoid(Scalar t, const Wide& ell, double power) {
   if (t == 0 || t == 1) return t == 0 ? Scalar(0) : t;
-  const Wide w(t), one(1);
-  const Wide half_lambda = w <= ldexp(one, -1) ? log1p((one - ldexp(w, 1)) / w) : -log1p((ldexp(w, 1) - one) / (one - w));
-  return static_cast<Scalar>(sigmoid(ell - Wide(power) * half_lambda));
+  return static_cast<Scalar>(shifted_sigmoid(Wide(t), ell, Wide(power)));
+}
+
+/// SD3's static shift s t/((1 − t) + s t) in Wide for t ∈ [0, 1] (3u), unrounded.
+inline Wide static_shift(const Wide& t, const Wide& shift) {
+  const Wide st = shift * t;
+  return st / ((Wide(1) - t) + st);
+}
+
+/// The stretch to shift_terminal τ, ((t − t_last) + τ(1 − t))/(1 − t_last), in Wide (5u), unrounded.
+inline Wide stretch_to_terminal(const Wide& t, const Wide& last, const Wide& shift_terminal) {
+  const Wide one(1);
+  return ((t - last) + shift_terminal * (one - t)) / (one - last);
 }
 
 }  // namespace detail
@@ -219,9 +237,7 @@ Scalar static_time_shift(Scalar t, double shift) {
   const char* fn = "static_time_shift";
   detail::check_finite_positive(fn, "shift", shift);
   detail::check_shift_time(fn, t);
-  using detail::Wide;
-  const Wide w(t == 0 ? Scalar(0) : t), st = Wide(shift) * w;  // +0 at t = −0
-  return static_cast<Scalar>(st / ((Wide(1) - w) + st));
+  return static_cast<Scalar>(detail::static_shift(detail::Wide(t == 0 ? Scalar(0) : t), detail::Wide(shift)));  // +0 at t = −0
 }
 
 /// The exponential time shift e^μ/(e^μ + (1/t − 1)^p) (diffusers `time_shift` with
@@ -298,9 +314,7 @@ Scalar stretch_shift_to_terminal(Scalar t, Scalar last, double shift_terminal) {
   if (detail::is_nan(t) || !(t >= last && t <= 1)) {
     detail::fail<std::out_of_range>(fn, "t must be in [last, 1] = [" + detail::to_message_value(last) + ", 1]", t);
   }
-  using detail::Wide;
-  const Wide w(t), l(last), one(1);
-  return static_cast<Scalar>(((w - l) + Wide(shift_terminal) * (one - w)) / (one - l));
+  return static_cast<Scalar>(detail::stretch_to_terminal(detail::Wide(t), detail::Wide(last), detail::Wide(shift_terminal)));
 }
 
 }  // namespace diffuse

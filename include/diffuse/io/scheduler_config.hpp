@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../detail/error.hpp"
+#include "../flow_steps.hpp"
 #include "../presets.hpp"
 #include "../schedule.hpp"
 #include "../spacing.hpp"
@@ -39,16 +41,47 @@ struct SchedulerConfig {
   std::vector<std::string> ignored_keys;    ///< recognised keys that do not affect the schedule or the timesteps
   std::vector<std::string> defaulted_keys;  ///< keys absent from the file, given their default
   std::vector<std::string> warnings;        ///< findings under ConfigPolicy::report, each "<what> (got <value>)"
+  /// A FlowMatchEulerDiscreteScheduler's settings (flow matching: no betas); empty for the other classes.
+  std::optional<FlowMatchConfig> flow;
 
   /// The schedule: presets::diffusers(betas), exact rather than diffusers' float32.
+  /// @throws std::invalid_argument for a flow-matching config (it has no betas).
   template <class Scalar>
   Schedule<Scalar> schedule() const {
+    check_not_flow("io::SchedulerConfig::schedule");
     return presets::diffusers<Scalar>(betas);
   }
   /// The N steps DDPMScheduler/DDIMScheduler.set_timesteps(N) would select with these settings.
-  /// @throws std::invalid_argument as diffusers_timesteps.
+  /// @throws std::invalid_argument as diffusers_timesteps, and for a flow-matching config.
   Timesteps timesteps(int inference_steps) const {
+    check_not_flow("io::SchedulerConfig::timesteps");
     return diffusers_timesteps(betas.num_train_timesteps, inference_steps, timestep_spacing, steps_offset);
+  }
+  /// The σ and timesteps of a FlowMatchEulerDiscreteScheduler config's set_timesteps(N) (flow_match_steps).
+  /// With use_dynamic_shifting, μ comes from the image's sequence length (latent tokens; Flux: (H/16)(W/16))
+  /// as the Flux pipeline computes it (FlowMatchConfig::mu), and the length must be given, as diffusers'
+  /// set_timesteps needs μ; without it the length is not used.
+  /// @throws std::invalid_argument for another class's config, without image_seq_len under
+  /// use_dynamic_shifting, and as FlowMatchConfig::mu and flow_match_steps.
+  template <class Scalar = double>
+  FlowSteps<Scalar> flow_steps(int inference_steps, std::optional<double> image_seq_len = std::nullopt,
+                               FlowStepOptions options = {}) const {
+    const char* fn = "io::SchedulerConfig::flow_steps";
+    if (!flow) diffuse::detail::fail<std::invalid_argument>(fn, "needs a FlowMatchEulerDiscreteScheduler config", class_name);
+    std::optional<double> mu;
+    if (flow->use_dynamic_shifting) {
+      if (!image_seq_len) {
+        diffuse::detail::fail<std::invalid_argument>(
+            fn, "a config with use_dynamic_shifting needs the image sequence length (diffusers' set_timesteps needs mu)", "none");
+      }
+      mu = flow->mu(*image_seq_len, options.precision);
+    }
+    return flow_match_steps<Scalar>(*flow, inference_steps, options, mu);
+  }
+
+ private:
+  void check_not_flow(const char* fn) const {
+    if (flow) diffuse::detail::fail<std::invalid_argument>(fn, "a flow-matching config has no betas: use flow_steps()", class_name);
   }
 };
 
@@ -147,6 +180,80 @@ inline bool is_ignored_key(const std::string& key) {
   return keys.count(key) != 0;
 }
 
+/// FlowMatchEulerDiscreteScheduler's keys (its constructor's arguments, diffusers 58eb52c0) into
+/// config.flow; `value_of(key, check, kind)` and `finding(what, value)` are the reader's. Keys of
+/// other classes are unknown keys (diffusers ignores them with a warning).
+template <class ValueOf, class Finding>
+void parse_flow_match(const json& root, SchedulerConfig& config, ValueOf value_of, Finding finding) {
+  const auto is_integer = [](const json& v) { return v.is_number_integer(); };
+  const auto is_number = [](const json& v) { return v.is_number(); };
+  const auto is_bool = [](const json& v) { return v.is_boolean(); };
+  const auto is_string = [](const json& v) { return v.is_string(); };
+  FlowMatchConfig flow;
+  if (const json* v = value_of("num_train_timesteps", is_integer, "an integer")) {
+    if (v->get<long long>() < 1 || v->get<long long>() > std::numeric_limits<int>::max()) reject("\"num_train_timesteps\" must be a positive int", *v);
+    flow.num_train_timesteps = v->get<int>();
+  }
+  config.betas.num_train_timesteps = flow.num_train_timesteps;
+  const auto number = [&](const char* key, double& out) {
+    if (const json* v = value_of(key, is_number, "a number")) out = v->get<double>();
+  };
+  const auto flag = [&](const char* key, bool& out) {
+    if (const json* v = value_of(key, is_bool, "true or false")) out = v->get<bool>();
+  };
+  number("shift", flow.shift);
+  if (!(flow.shift > 0)) reject("\"shift\" must be > 0", root.at("shift"));
+  flag("use_dynamic_shifting", flow.use_dynamic_shifting);
+  number("base_shift", flow.base_shift);
+  number("max_shift", flow.max_shift);
+  number("base_image_seq_len", flow.base_image_seq_len);
+  number("max_image_seq_len", flow.max_image_seq_len);
+  flag("invert_sigmas", flow.invert_sigmas);
+  if (const json* v = value_of("shift_terminal", is_number, "null or a number")) {
+    if (!(v->get<double>() > 0 && v->get<double>() < 1)) reject("\"shift_terminal\" must be null or in (0, 1)", *v);
+    flow.shift_terminal = v->get<double>();
+  }
+  const std::pair<const char*, FlowSigmaRamp> ramps[] = {
+      {"use_karras_sigmas", FlowSigmaRamp::karras}, {"use_exponential_sigmas", FlowSigmaRamp::exponential}, {"use_beta_sigmas", FlowSigmaRamp::beta}};
+  for (const auto& ramp : ramps) {
+    bool on = false;
+    flag(ramp.first, on);
+    if (!on) continue;
+    if (flow.sigma_ramp != FlowSigmaRamp::none) {
+      reject("only one of \"use_karras_sigmas\", \"use_exponential_sigmas\", \"use_beta_sigmas\" may be true", root.at(ramp.first));
+    }
+    flow.sigma_ramp = ramp.second;
+  }
+  if (const json* v = value_of("time_shift_type", is_string, "a string")) {
+    const std::string name = v->get<std::string>();
+    if (name != "exponential" && name != "linear") reject("unknown \"time_shift_type\"; known: exponential, linear", *v);
+    flow.time_shift_type = name == "linear" ? FlowTimeShift::linear : FlowTimeShift::exponential;
+  }
+  bool stochastic = false;  // a sampler option (re-noising steps): the σ are the same
+  flag("stochastic_sampling", stochastic);
+  if (root.contains("stochastic_sampling")) config.ignored_keys.push_back("stochastic_sampling");
+  if (flow.use_dynamic_shifting) {
+    resolution_shift_mu(1, flow.base_image_seq_len, flow.max_image_seq_len, flow.base_shift, flow.max_shift);  // its rules, now
+    if (root.contains("shift") && !root.at("shift").is_null() && flow.shift != 1) {
+      finding("\"shift\" is not used: \"use_dynamic_shifting\" shifts by mu from the image size (as in diffusers)", root.at("shift"));
+    }
+  }
+  static const std::set<std::string> keys = {
+      "_class_name", "num_train_timesteps", "shift", "use_dynamic_shifting", "base_shift", "max_shift", "base_image_seq_len",
+      "max_image_seq_len", "invert_sigmas", "shift_terminal", "use_karras_sigmas", "use_exponential_sigmas",
+      "use_beta_sigmas", "time_shift_type", "stochastic_sampling"};
+  for (const auto& item : root.items()) {
+    const std::string& key = item.key();
+    if (keys.count(key)) continue;
+    if (key == "_diffusers_version" || key == "_name_or_path") {
+      config.ignored_keys.push_back(key);
+    } else {
+      finding("unknown key " + diffuse::detail::to_message_value(key) + " for FlowMatchEulerDiscreteScheduler", item.value());
+    }
+  }
+  config.flow = flow;
+}
+
 }  // namespace detail
 
 /// Reads the text of a diffusers scheduler_config.json (JSON, plus Python's NaN, Infinity and
@@ -165,6 +272,16 @@ inline bool is_ignored_key(const std::string& key) {
 /// prediction_type, a negative steps_offset, trained_betas
 /// whose length is not num_train_timesteps, a schedule the factories reject, and under
 /// ConfigPolicy::strict for the first finding.
+///
+/// A FlowMatchEulerDiscreteScheduler file (SD3, Flux, LTX-Video, …) is read into `flow` instead
+/// (its keys: num_train_timesteps, shift, use_dynamic_shifting, base_shift, max_shift,
+/// base_image_seq_len, max_image_seq_len, invert_sigmas, shift_terminal, use_karras_sigmas,
+/// use_exponential_sigmas, use_beta_sigmas, time_shift_type; stochastic_sampling is ignored) and
+/// its steps come from SchedulerConfig::flow_steps. Findings: an unknown key (any other, the beta_*
+/// keys included), a `shift` other than 1 that use_dynamic_shifting overrides. Errors, besides the
+/// wrong types: shift ≤ 0, shift_terminal outside (0, 1), more than one of the use_*_sigmas true,
+/// an unknown time_shift_type, and with use_dynamic_shifting the rules of resolution_shift_mu
+/// (sequence lengths > 0, max_image_seq_len > base_image_seq_len).
 inline SchedulerConfig parse_scheduler_config(const std::string& text, ConfigPolicy policy = ConfigPolicy::report) {
   using detail::json;
   using detail::reject;
@@ -203,6 +320,13 @@ inline SchedulerConfig parse_scheduler_config(const std::string& text, ConfigPol
   if (present("_class_name")) {
     if (!root.at("_class_name").is_string()) reject("\"_class_name\" must be a string", root.at("_class_name"));
     config.class_name = root.at("_class_name").get<std::string>();
+  }
+  if (config.class_name == "FlowMatchEulerDiscreteScheduler") {
+    detail::parse_flow_match(root, config, value_of, finding);
+    if (policy == ConfigPolicy::strict && !config.warnings.empty()) {
+      diffuse::detail::raise<std::invalid_argument>(std::string("diffuse::") + fn + ": " + config.warnings.front() + " [strict]");
+    }
+    return config;
   }
   const detail::SchedulerClass* known_class = detail::find_scheduler_class(config.class_name);
   if (config.class_name.empty()) {
