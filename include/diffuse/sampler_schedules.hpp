@@ -1,0 +1,234 @@
+/// The sampler σ-schedules of ComfyUI by name (simple, normal, sgm_uniform, ddim_uniform, karras, exponential, laplace, kl_optimal, linear_quadratic) for any model sampling of model_sampling.hpp.
+///
+/// Each function returns the noise levels a sampler steps through, from the largest down, exactly
+/// as its tool builds them: whether a final 0 is appended, whether the length can differ from N + 1,
+/// and what N = 1 gives are stated per function. Sources: Comfy-Org/ComfyUI @a125cd84
+/// `comfy/samplers.py` (simple, normal, sgm_uniform, ddim_uniform, linear_quadratic, kl_optimal,
+/// `calculate_sigmas`), `comfy/k_diffusion/sampling.py` (karras, exponential, laplace);
+/// stable-diffusion.cpp @97d29908 `src/runtime/denoiser.hpp` (same definitions for the names it shares).
+///
+/// The schedules that read a model sampling (simple, ddim_uniform: its σ table; normal,
+/// sgm_uniform: its σ(τ) and τ(σ); linear_quadratic: its σ_max) take it as `ms`, any type of
+/// model_sampling.hpp; karras, exponential, laplace and kl_optimal take σ_min and σ_max, which
+/// sampler_sigmas reads from the model sampling as ComfyUI's `calculate_sigmas` does (rounded to
+/// double; ComfyUI passes its float32 table ends).
+///
+/// Precision: as model_sampling.hpp, every value is evaluated in detail::Wide from the exact
+/// decimals of the parameters and rounded once, within 2⁻¹⁰⁰ relative before that rounding.
+/// ComfyUI computes in float32 (torch.linspace, its float32 tables, a FloatTensor result): its
+/// values differ from these by a few float32 ulps.
+#pragma once
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "detail/checks.hpp"
+#include "detail/error.hpp"
+#include "detail/wide.hpp"
+#include "detail/wide_decimal.hpp"
+#include "detail/wide_math.hpp"
+#include "model_sampling.hpp"
+#include "sigma_schedules.hpp"
+
+namespace diffuse {
+namespace detail {
+
+/// The Wide values rounded to Scalar, then a final 0 if `append_zero`.
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> rounded_sigmas(const std::vector<Wide>& values, bool append_zero) {
+  const Eigen::Index n = static_cast<Eigen::Index>(values.size());
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> sigmas(n + (append_zero ? 1 : 0));
+  for (Eigen::Index i = 0; i < n; ++i) sigmas(i) = static_cast<Scalar>(values[static_cast<std::size_t>(i)]);
+  if (append_zero) sigmas(n) = 0;
+  return sigmas;
+}
+
+/// torch.linspace(start, end, count): start + i(end − start)/(count − 1), formed as
+/// ((count − 1 − i)·start + i·end)/(count − 1); [start] when count = 1.
+inline std::vector<Wide> linspace(const Wide& start, const Wide& end, int count) {
+  std::vector<Wide> values;
+  if (count == 1) return {start};
+  const Wide last = Wide(count - 1);
+  for (int i = 0; i < count; ++i) values.push_back((Wide(count - 1 - i) * start + Wide(i) * end) / last);
+  return values;
+}
+
+/// The schedules that are σ(τ) over a torch.linspace of timesteps (normal, sgm_uniform).
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> timestep_linspace_sigmas(const ModelSampling& ms, int n, bool sgm) {
+  const Wide start = ms.wide_timestep(ms.wide_sigma_max()), end = ms.wide_timestep(ms.wide_sigma_min());
+  bool append_zero = true;
+  int count = n;
+  if (sgm) {
+    ++count;
+  } else if (abs(ms.wide_sigma(end)) <= decimal_value(1e-5)) {  // math.isclose(σ(end), 0, abs_tol=1e-5)
+    ++count;
+    append_zero = false;
+  }
+  std::vector<Wide> timesteps = linspace(start, end, count);
+  if (sgm) timesteps.pop_back();
+  std::vector<Wide> sigmas;
+  for (const Wide& t : timesteps) sigmas.push_back(ms.wide_sigma(t));
+  return rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, append_zero);
+}
+
+}  // namespace detail
+
+/// ComfyUI `simple_scheduler`: σ_i = table[L − 1 − ⌊iL/N⌋], i = 0..N − 1, L = ms.table_size(), then
+/// 0 (N + 1 values; N = 1 gives [σ_max, 0]). ComfyUI forms ⌊i·(L/N)⌋ in double; for L ≤ 10⁴ that
+/// equals the exact ⌊iL/N⌋ used here. Our numbering: entry i of the table is step i + 1.
+/// @throws std::invalid_argument if N < 1.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> simple_sigmas(const ModelSampling& ms, int n) {
+  detail::check_ramp_length("simple_sigmas", n);
+  const long long size = ms.table_size();
+  std::vector<detail::Wide> sigmas;
+  for (long long i = 0; i < n; ++i) sigmas.push_back(ms.wide_table_sigma(static_cast<int>(size - 1 - i * size / n)));
+  return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
+}
+
+/// ComfyUI `normal_scheduler`: τ_i = linspace(τ(σ_max), τ(σ_min), N), σ_i = σ(τ_i), then 0
+/// (N + 1 values; N = 1 gives [σ(τ(σ_max)), 0]). If σ(τ(σ_min)) ≤ 10⁻⁵ (ComfyUI's isclose to 0)
+/// it takes N + 1 timesteps and appends no 0. A discrete VP model's τ(σ_max) = T − 1, τ(σ_min) = 0
+/// (integer, either convention). stable-diffusion.cpp's "discrete" schedule is the same ramp over its
+/// own t_to_sigma.
+/// @throws std::invalid_argument if N < 1.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> normal_sigmas(const ModelSampling& ms, int n) {
+  detail::check_ramp_length("normal_sigmas", n);
+  return detail::timestep_linspace_sigmas(ms, n, false);
+}
+
+/// ComfyUI `normal_scheduler(sgm=True)` ("sgm_uniform"): τ_i = linspace(τ(σ_max), τ(σ_min), N + 1)
+/// without its last point, σ_i = σ(τ_i), then 0 (N + 1 values; N = 1 gives [σ_max, 0]).
+/// @throws std::invalid_argument if N < 1.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sgm_uniform_sigmas(const ModelSampling& ms, int n) {
+  detail::check_ramp_length("sgm_uniform_sigmas", n);
+  return detail::timestep_linspace_sigmas(ms, n, true);
+}
+
+/// ComfyUI `ddim_scheduler` ("ddim_uniform"): with k = max(⌊L/N⌋, 1), the table entries 1, 1 + k,
+/// 1 + 2k, … below L, largest first, then 0 (prepended before reversing). Its length is
+/// ⌈(L − 1)/k⌉ + 1, which can exceed N + 1 (L = 1000, N = 3: k = 333, entries 1, 334, 667, 1000 is
+/// out, so 3 + 1; N = 7: k = 142, 8 entries and 0, 9 values). If table[1] ≤ 10⁻⁵, k = max(⌊L/(N + 1)⌋, 1) and no 0.
+/// Table entry i is our step i + 1: the schedule starts at step 2, not 1 (LDM's DDIM "uniform" offset).
+/// @throws std::invalid_argument if N < 1.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> ddim_uniform_sigmas(const ModelSampling& ms, int n) {
+  detail::check_ramp_length("ddim_uniform_sigmas", n);
+  const int size = ms.table_size();
+  const bool first_is_zero = size > 1 && ms.wide_table_sigma(1) <= detail::decimal_value(1e-5);
+  const int stride = std::max(size / (first_is_zero ? n + 1 : n), 1);
+  std::vector<detail::Wide> sigmas;
+  for (int x = 1; x < size; x += stride) sigmas.insert(sigmas.begin(), ms.wide_table_sigma(x));
+  return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, !first_is_zero);
+}
+
+/// ComfyUI `linear_quadratic_schedule` (Mochi, genmoai `infer.py`), threshold τ = 0.025,
+/// L = ⌊N/2⌋ linear steps: x_i = iτ/L for i < L, x_i = a i² + b i + c for L ≤ i < N with
+/// a = (L − τN)/(L(N − L)²), b = τ/L − 2(L − τN)/(N − L)², c = aL², then x_N = 1; σ_i = (1 − x_i)·σ_max.
+/// N + 1 values ending in 0; N = 1 gives [σ_max, 0].
+/// @throws std::invalid_argument if N < 1.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> linear_quadratic_sigmas(const ModelSampling& ms, int n) {
+  detail::check_ramp_length("linear_quadratic_sigmas", n);
+  using detail::Wide;
+  const Wide sigma_max = ms.wide_sigma_max();
+  std::vector<Wide> sigmas{sigma_max};
+  if (n > 1) {
+    const Wide tau = detail::decimal_value(0.025);
+    const int linear = n / 2, quadratic = n - linear;
+    const Wide l = Wide(linear), q2 = Wide(quadratic) * Wide(quadratic);
+    const Wide diff = l - tau * Wide(n);
+    const Wide a = diff / (l * q2), b = tau / l - 2 * diff / q2, c = a * l * l;
+    for (int i = 1; i < n; ++i) {
+      const Wide k = Wide(i);
+      const Wide x = i < linear ? k * tau / l : a * k * k + b * k + c;
+      sigmas.push_back((1 - x) * sigma_max);
+    }
+  }
+  return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
+}
+
+/// The Laplace schedule of Tiankai et al. 2024 (k-diffusion in ComfyUI `get_sigmas_laplace`):
+/// x_i = linspace(0, 1, N) (x = 0 when N = 1), λ_i = μ − β·sgn(½ − x_i)·log(1 − 2|½ − x_i| + 10⁻⁵),
+/// σ_i = clamp(e^{λ_i}, σ_min, σ_max). N values and NO final 0 (ComfyUI's node returns it so);
+/// N = 1 gives [σ_max] for the defaults (e^{−β log 10⁻⁵} = 17.8 > σ_max is clamped). ComfyUI's
+/// LaplaceScheduler node defaults: σ_min 0.0291675, σ_max 14.614642, μ 0, β 0.5.
+/// @throws std::invalid_argument if N < 1, unless 0 < σ_min < σ_max (finite), unless μ is finite,
+/// or unless β > 0 (finite).
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> laplace_sigmas(int n, double sigma_min = 0.0291675, double sigma_max = 14.614642,
+                                                        double mu = 0, double beta = 0.5) {
+  const char* fn = "laplace_sigmas";
+  detail::check_ramp_length(fn, n);
+  detail::check_sigma_range(fn, sigma_min, sigma_max);
+  detail::check_finite(fn, "mu", mu);
+  detail::check_finite_positive(fn, "beta", beta);
+  using detail::Wide;
+  const Wide low = detail::decimal_value(sigma_min), high = detail::decimal_value(sigma_max);
+  const Wide m = detail::decimal_value(mu), b = detail::decimal_value(beta), eps = detail::decimal_value(1e-5);
+  const int k = n == 1 ? 1 : n - 1;  // x_i = i/k
+  std::vector<Wide> sigmas;
+  for (int i = 0; i < n; ++i) {
+    const int twice_distance = k - 2 * i;  // 2k(½ − x_i), exact
+    const Wide inner = Wide(k - std::abs(twice_distance)) / Wide(k) + eps;
+    const Wide lambda = twice_distance == 0 ? m : twice_distance > 0 ? m - b * log(inner) : m + b * log(inner);
+    const Wide sigma = exp(lambda);
+    sigmas.push_back(sigma < low ? low : sigma > high ? high : sigma);
+  }
+  return detail::rounded_sigmas<Scalar>(sigmas, false);
+}
+
+/// The KL-optimal schedule (Sabour et al. 2024, "Align Your Steps", eq. 7; ComfyUI
+/// `kl_optimal_scheduler`, stable-diffusion.cpp KLOptimalScheduler): σ_i = tan((1 − a_i) atan σ_max
+/// + a_i atan σ_min), a_i = i/(N − 1), then 0. N = 1 gives [σ_max, 0]; ComfyUI divides 0 by 0 there
+/// and returns [NaN, 0].
+/// @throws std::invalid_argument if N < 1 or unless 0 < σ_min < σ_max (finite).
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> kl_optimal_sigmas(int n, double sigma_min, double sigma_max) {
+  const char* fn = "kl_optimal_sigmas";
+  detail::check_ramp_length(fn, n);
+  detail::check_sigma_range(fn, sigma_min, sigma_max);
+  using detail::Wide;
+  const Wide low = atan(detail::decimal_value(sigma_min)), high = atan(detail::decimal_value(sigma_max));
+  return detail::sigma_ramp<Scalar>(n, [&](Wide r, Wide one_minus_r) { return detail::tan_of(one_minus_r * high + r * low); });
+}
+
+/// The schedule names sampler_sigmas knows, in ComfyUI's KSampler order, then laplace.
+inline const std::vector<std::string>& sampler_schedule_names() {
+  static const std::vector<std::string> names{"simple", "sgm_uniform", "karras", "exponential", "ddim_uniform",
+                                              "normal", "linear_quadratic", "kl_optimal", "laplace"};
+  return names;
+}
+
+/// The schedule ComfyUI's `calculate_sigmas(model_sampling, name, N)` builds: karras (ρ = 7),
+/// exponential, kl_optimal and laplace (μ = 0, β = 0.5; a separate node in ComfyUI, given the
+/// model's range here) over [ms.sigma_min(), ms.sigma_max()] rounded to double, the others from ms
+/// itself. ComfyUI's "beta" is not here yet.
+/// @throws std::invalid_argument for an unknown name (the message lists the known ones), or as the
+/// schedule itself throws.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sampler_sigmas(const ModelSampling& ms, const std::string& name, int n) {
+  using Scalar = typename ModelSampling::scalar_type;
+  const double low = static_cast<double>(ms.wide_sigma_min()), high = static_cast<double>(ms.wide_sigma_max());
+  if (name == "simple") return simple_sigmas(ms, n);
+  if (name == "sgm_uniform") return sgm_uniform_sigmas(ms, n);
+  if (name == "karras") return karras_sigmas<Scalar>(n, low, high, 7);
+  if (name == "exponential") return exponential_sigmas<Scalar>(n, low, high);
+  if (name == "ddim_uniform") return ddim_uniform_sigmas(ms, n);
+  if (name == "normal") return normal_sigmas(ms, n);
+  if (name == "linear_quadratic") return linear_quadratic_sigmas(ms, n);
+  if (name == "kl_optimal") return kl_optimal_sigmas<Scalar>(n, low, high);
+  if (name == "laplace") return laplace_sigmas<Scalar>(n, low, high);
+  std::string known;
+  for (const std::string& k : sampler_schedule_names()) known += (known.empty() ? "" : ", ") + k;
+  detail::fail<std::invalid_argument>("sampler_sigmas", "unknown schedule; known: " + known, name);
+}
+
+}  // namespace diffuse
