@@ -89,6 +89,45 @@ TEMPLATE_TEST_CASE("lengths, final zeros and N = 1 are each tool's", "[sampler_s
   CHECK(lq(4) == 0);
 }
 
+TEMPLATE_TEST_CASE("Align Your Steps and OptimalSteps and GITS match their golden sequences within the contract", "[sampler_schedules]",
+                   float, double, long double) {
+  using T = TestType;
+  if (!continuous_reference::contract_tested<T>()) return;
+  int sequences = 0;
+  for (const auto& r : load(file, "tabled")) {
+    const std::string kind = r[0], table = r[1];
+    const int n = std::stoi(r[2]);
+    REQUIRE(r[3] == ":");
+    const Vector<T> sigmas = kind == "ays"   ? diffuse::align_your_steps_sigmas<T>(table, n)
+                             : kind == "oss" ? diffuse::optimal_steps_sigmas<T>(table, n)
+                                             : diffuse::gits_sigmas<T>(std::stod(table), n);
+    INFO(kind << " " << table << " N = " << n);
+    REQUIRE(static_cast<std::size_t>(sigmas.size()) == r.size() - 4);
+    for (Eigen::Index i = 0; i < sigmas.size(); ++i) {
+      const std::string& expected = r[static_cast<std::size_t>(4 + i)];
+      INFO("i = " << i << ": got " << reference::digits(sigmas(i)) << ", expected " << expected);
+      CHECK(judge(sigmas(i), expected).ok());
+    }
+    CHECK(sigmas(n) == 0);  // the tools set the last level to 0
+    ++sequences;
+  }
+  CHECK(sequences == 2 * 3 * 7 + 15 * 6);
+}
+
+TEST_CASE("the tabled schedules keep the published levels where N + 1 is the table length", "[sampler_schedules]") {
+  // ComfyUI comfy_extras/nodes_align_your_steps.py "SD1" and nodes_gits.py coefficient 1.20, 10 steps,
+  // as printed there.
+  const Eigen::VectorXd ays = diffuse::align_your_steps_sigmas<double>("SD1", 10);
+  CHECK(ays(0) == 14.6146412293);
+  CHECK(ays(5) == 1.3943805092);
+  CHECK(ays(9) == 0.1515232662);
+  const Eigen::VectorXd gits = diffuse::gits_sigmas<double>(1.20, 10);
+  CHECK(gits(1) == 5.85520077);
+  CHECK(gits(9) == 0.09824532);
+  CHECK(diffuse::gits_sigmas<double>(1.2049, 10) == gits);  // round(coeff, 2)
+  CHECK(diffuse::optimal_steps_sigmas<double>("Wan", 20)(19) == 0.208);
+}
+
 TEST_CASE("every argument rule of the sampler schedules throws with the function, the rule and the value", "[sampler_schedules]") {
   const diffuse::FlowSampling<double> sd3(3);
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::sampler_sigmas(sd3, "beta ", 10); },
@@ -110,6 +149,21 @@ TEST_CASE("every argument rule of the sampler schedules throws with the function
                                            {"diffuse::laplace_sigmas: mu must be finite", "(got inf)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::laplace_sigmas<double>(4, 0.1, 10, 0, 0); },
                                            {"diffuse::laplace_sigmas: beta must be finite and > 0", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::align_your_steps_sigmas<double>("Flux", 10); },
+                                           {"diffuse::align_your_steps_sigmas: no table for this model type; known: SD1, SDXL, SVD", "(got \"Flux\")"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::optimal_steps_sigmas<double>("SD1", 10); },
+                                           {"diffuse::optimal_steps_sigmas: no table for this model type; known: FLUX, Wan, Chroma", "(got \"SD1\")"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::align_your_steps_sigmas<double>("SD1", 0); },
+                                           {"diffuse::align_your_steps_sigmas: the number of noise levels N must be at least 1", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::optimal_steps_sigmas<double>("FLUX", -2); },
+                                           {"diffuse::optimal_steps_sigmas: the number of noise levels N must be at least 1", "(got -2)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(1.2, 1); },
+                                           {"diffuse::gits_sigmas: the number of steps N must be at least 2", "(got 1)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(1.21, 10); },
+                                           {"diffuse::gits_sigmas: coeff rounded to 2 decimals must be one of 0.80, 0.85, ..., 1.50", "(got 1.21)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(1.55, 10); }, {"must be one of 0.80", "(got 1.55)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(std::numeric_limits<double>::quiet_NaN(), 10); },
+                                           {"must be one of 0.80", "(got nan)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::kl_optimal_sigmas<double>(4, 10, 1); },
                                            {"diffuse::kl_optimal_sigmas: sigma_max must be finite and greater than sigma_min", "(got 1)"}));
 }

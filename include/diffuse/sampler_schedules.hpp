@@ -20,6 +20,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@
 
 #include "detail/checks.hpp"
 #include "detail/error.hpp"
+#include "detail/gits_tables.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_decimal.hpp"
 #include "detail/wide_math.hpp"
@@ -74,6 +77,48 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> timestep_l
   std::vector<Wide> sigmas;
   for (const Wide& t : timesteps) sigmas.push_back(ms.wide_sigma(t));
   return rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, append_zero);
+}
+
+/// A published table of decreasing noise levels, by the model type it was made for.
+struct NoiseLevelTable {
+  const char* model_type;
+  const double* levels;  // decimals as published
+  int size;
+};
+
+/// The table of `model_type` among `tables`.
+/// @throws std::invalid_argument if none has that name (the message lists the known ones).
+template <std::size_t Count>
+const NoiseLevelTable& find_table(const char* function, const NoiseLevelTable (&tables)[Count], const std::string& model_type) {
+  std::string known;
+  for (const NoiseLevelTable& table : tables) {
+    if (model_type == table.model_type) return table;
+    known += (known.empty() ? "" : ", ") + std::string(table.model_type);
+  }
+  fail<std::invalid_argument>(function, "no table for this model type; known: " + known, model_type);
+}
+
+/// ComfyUI's and stable-diffusion.cpp's `loglinear_interp` of a table of L levels to N + 1 points,
+/// then the last set to 0: value i (i < N) at table position p = i(L − 1)/N, k = ⌊p⌋, f = p − k,
+/// log σ = (1 − f) log σ_k + f log σ_{k+1} (np.interp of log σ over linspace(0, 1, L) at
+/// linspace(0, 1, N + 1), on the table reversed and back: the same points); f = 0 gives σ_k, so
+/// N + 1 = L gives the table itself, as the tools (which skip the interpolation then).
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_linear_table_sigmas(const double* levels, int size, int n) {
+  std::vector<Wide> values;
+  for (long long i = 0; i < n; ++i) {
+    const long long position = i * (size - 1);
+    const int k = static_cast<int>(position / n);
+    const long long remainder = position % n;
+    const Wide low = decimal_value(levels[k]);
+    if (remainder == 0) {
+      values.push_back(low);
+    } else {
+      const Wide f = Wide(remainder) / Wide(n);
+      values.push_back(exp((1 - f) * log(low) + f * log(decimal_value(levels[k + 1]))));
+    }
+  }
+  return rounded_sigmas<Scalar>(values, true);
 }
 
 }  // namespace detail
@@ -198,6 +243,67 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> kl_optimal_sigmas(int n, double sigma_m
   using detail::Wide;
   const Wide low = atan(detail::decimal_value(sigma_min)), high = atan(detail::decimal_value(sigma_max));
   return detail::sigma_ramp<Scalar>(n, [&](Wide r, Wide one_minus_r) { return detail::tan_of(one_minus_r * high + r * low); });
+}
+
+/// Align Your Steps (Sabour et al. 2024; ComfyUI AlignYourStepsScheduler, stable-diffusion.cpp
+/// AYSScheduler): the published 10-step noise levels of "SD1", "SDXL" or "SVD", stretched to N steps
+/// by log-linear interpolation (detail::log_linear_table_sigmas), the last set to 0: N + 1 values
+/// (N = 1: [σ_max, 0]). ComfyUI's denoise < 1 keeps the last round(N·denoise) + 1 (not here).
+/// @throws std::invalid_argument for another model type (the message lists the known ones), or if N < 1.
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> align_your_steps_sigmas(const std::string& model_type, int n) {
+  static constexpr double sd1[] = {14.6146412293, 6.4745760956, 3.8636745985, 2.6946151520, 1.8841921177, 1.3943805092,
+                                   0.9642583904,  0.6523686016, 0.3977456272, 0.1515232662, 0.0291671582};
+  static constexpr double sdxl[] = {14.6146412293, 6.3184485287, 3.7681790315, 2.1811480769, 1.3405244945, 0.8620721141,
+                                    0.5550693289,  0.3798540708, 0.2332364134, 0.1114188177, 0.0291671582};
+  static constexpr double svd[] = {700.00, 54.5, 15.886, 7.977, 4.248, 1.789, 0.981, 0.403, 0.173, 0.034, 0.002};
+  static const detail::NoiseLevelTable tables[] = {{"SD1", sd1, 11}, {"SDXL", sdxl, 11}, {"SVD", svd, 11}};
+  const char* fn = "align_your_steps_sigmas";
+  const detail::NoiseLevelTable& table = detail::find_table(fn, tables, model_type);
+  detail::check_ramp_length(fn, n);
+  return detail::log_linear_table_sigmas<Scalar>(table.levels, table.size, n);
+}
+
+/// OptimalSteps (Pei et al. 2025, "Optimal Stepsize for Diffusion Sampling"; ComfyUI
+/// OptimalStepsScheduler): the published flow noise levels of "FLUX" (10 steps), "Wan" (20) or
+/// "Chroma" (40), stretched to N steps by log-linear interpolation, the last set to 0 (the table's
+/// own last level is 0.001: a final 0.0 there gave black images, ComfyUI PR #7801). N + 1 values;
+/// ComfyUI's node asks for N ≥ 3, N = 1 and 2 are defined the same way here.
+/// @throws std::invalid_argument for another model type (the message lists the known ones), or if N < 1.
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> optimal_steps_sigmas(const std::string& model_type, int n) {
+  static constexpr double flux[] = {0.9968, 0.9886, 0.9819, 0.975, 0.966, 0.9471, 0.9158, 0.8287, 0.5512, 0.2808, 0.001};
+  static constexpr double wan[] = {1.0,   0.997, 0.995, 0.993, 0.991, 0.989, 0.987, 0.985, 0.98,  0.975, 0.973,
+                                   0.968, 0.96,  0.946, 0.927, 0.902, 0.864, 0.776, 0.539, 0.208, 0.001};
+  static constexpr double chroma[] = {0.992, 0.99,  0.988, 0.985, 0.982, 0.978, 0.973, 0.968, 0.961, 0.953, 0.943,
+                                      0.931, 0.917, 0.9,   0.881, 0.858, 0.832, 0.802, 0.769, 0.731, 0.69,  0.646,
+                                      0.599, 0.55,  0.501, 0.451, 0.402, 0.355, 0.311, 0.27,  0.232, 0.199, 0.169,
+                                      0.143, 0.12,  0.101, 0.084, 0.07,  0.058, 0.048, 0.001};
+  static const detail::NoiseLevelTable tables[] = {{"FLUX", flux, 11}, {"Wan", wan, 21}, {"Chroma", chroma, 41}};
+  const char* fn = "optimal_steps_sigmas";
+  const detail::NoiseLevelTable& table = detail::find_table(fn, tables, model_type);
+  detail::check_ramp_length(fn, n);
+  return detail::log_linear_table_sigmas<Scalar>(table.levels, table.size, n);
+}
+
+/// GITS (Chen et al. 2024, "On the Trajectory Regularity of ODE-based Diffusion Sampling"; ComfyUI
+/// GITSScheduler), for SD 1.5-like VP models: the published row of coefficient `coeff` for N steps,
+/// 2 ≤ N ≤ 20, as is; for N > 20 the 20-step row stretched by log-linear interpolation; the last set
+/// to 0. N + 1 values. `coeff` is rounded to two decimals (Python's round(coeff, 2)) and must then
+/// be one of 0.80, 0.85, …, 1.50 (ComfyUI's default 1.20; stable-diffusion.cpp uses only 1.20).
+/// Tables: detail/gits_tables.hpp, copied from ComfyUI by tests/reference/extract_gits_tables.py.
+/// @throws std::invalid_argument if N < 2 (no table; ComfyUI's node asks for N ≥ 2) or for another coeff.
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> gits_sigmas(double coeff, int n = 10) {
+  const char* fn = "gits_sigmas";
+  detail::check_at_least(fn, "the number of steps N", n, 2);
+  const double hundredths = std::round(coeff * 100);
+  if (!(hundredths >= 80 && hundredths <= 150 && std::fmod(hundredths, 5) == 0)) {
+    detail::fail<std::invalid_argument>(fn, "coeff rounded to 2 decimals must be one of 0.80, 0.85, ..., 1.50", coeff);
+  }
+  const auto& rows = detail::gits_table[static_cast<int>(hundredths - 80) / 5];
+  if (n > 20) return detail::log_linear_table_sigmas<Scalar>(rows[18], 21, n);
+  return detail::log_linear_table_sigmas<Scalar>(rows[n - 2], n + 1, n);
 }
 
 /// The schedule names sampler_sigmas knows, in ComfyUI's KSampler order, then laplace.

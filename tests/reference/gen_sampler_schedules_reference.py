@@ -29,6 +29,7 @@ Record formats (one per line, whitespace separated; '#' starts a comment):
   timestep <family> <convention> <sigma> <timestep>
   percent <family> <p> <sigma>
   schedule <family> <name> <N> : <sigma_0> ... (the schedule's values, its final 0 included)
+  tabled <ays|oss|gits> <model type or coeff> <N> : <sigma_0> ... (Align Your Steps, OptimalSteps, GITS)
 Families: sd15 (discrete VP, scaled_linear 0.00085..0.012, T = 1000; SDXL has the same table),
 dedm (sd15's table with EDM's timestep), edm (sigma 0.002..120), v (sigma 0.03..500),
 sd3 (flow, shift 3, multiplier 1000, T = 1000), aura (flow, shift 1.73, multiplier 1),
@@ -40,6 +41,7 @@ import os
 import mpmath as mp
 import numpy
 
+from gits_tables import GITS
 from reference_digits import fmt
 
 mp.mp.dps = 60
@@ -245,6 +247,47 @@ def linear_quadratic(ms, n, tau=D('0.025')):
     return [x * ms.table(ms.size() - 1) for x in sched]
 
 
+# comfy_extras/nodes_align_your_steps.py and nodes_optimalsteps.py NOISE_LEVELS, as published.
+AYS = {'SD1': '14.6146412293 6.4745760956 3.8636745985 2.6946151520 1.8841921177 1.3943805092 0.9642583904 0.6523686016 0.3977456272 0.1515232662 0.0291671582',
+       'SDXL': '14.6146412293 6.3184485287 3.7681790315 2.1811480769 1.3405244945 0.8620721141 0.5550693289 0.3798540708 0.2332364134 0.1114188177 0.0291671582',
+       'SVD': '700.00 54.5 15.886 7.977 4.248 1.789 0.981 0.403 0.173 0.034 0.002'}
+OSS = {'FLUX': '0.9968 0.9886 0.9819 0.975 0.966 0.9471 0.9158 0.8287 0.5512 0.2808 0.001',
+       'Wan': '1.0 0.997 0.995 0.993 0.991 0.989 0.987 0.985 0.98 0.975 0.973 0.968 0.96 0.946 0.927 0.902 0.864 0.776 0.539 0.208 0.001',
+       'Chroma': '0.992 0.99 0.988 0.985 0.982 0.978 0.973 0.968 0.961 0.953 0.943 0.931 0.917 0.9 0.881 0.858 0.832 0.802 0.769 0.731 0.69 0.646 0.599 0.55 0.501 0.451 0.402 0.355 0.311 0.27 0.232 0.199 0.169 0.143 0.12 0.101 0.084 0.07 0.058 0.048 0.001'}
+
+
+def loglinear_interp(t_steps, num_steps):
+    """ComfyUI loglinear_interp: np.interp of log(reversed) over linspace(0, 1, L) at linspace(0, 1, num_steps)."""
+    L = len(t_steps)
+    xs = [mp.mpf(k) / (L - 1) for k in range(L)]
+    ys = [mp.log(v) for v in t_steps[::-1]]
+    out = []
+    for j in range(num_steps):
+        x = mp.mpf(j) / (num_steps - 1)
+        k = min(max(i for i in range(L) if xs[i] <= x), L - 2)
+        out.append(mp.exp(ys[k] + (x - xs[k]) * (ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k])))
+    return out[::-1]
+
+
+def tabled(levels, n):
+    """AlignYourStepsScheduler / OptimalStepsScheduler.execute with denoise 1."""
+    sigmas = [D(v) for v in levels.split()]
+    if n + 1 != len(sigmas):
+        sigmas = loglinear_interp(sigmas, n + 1)
+    sigmas[-1] = mp.mpf(0)
+    return sigmas
+
+
+def gits(coeff, n):
+    """GITSScheduler.execute with denoise 1."""
+    if n <= 20:
+        sigmas = [D(v) for v in GITS[coeff][n - 2]]
+    else:
+        sigmas = loglinear_interp([D(v) for v in GITS[coeff][-1]], n + 1)
+    sigmas[-1] = mp.mpf(0)
+    return sigmas
+
+
 def schedule(ms, name, n):
     smin, smax = dec(ms.table(0)), dec(ms.table(ms.size() - 1))
     return {
@@ -310,6 +353,13 @@ def main():
             for n in [1, 2, 4, 10, 20, 28, 50]:
                 values = schedule(ms, sched, n)
                 lines.append(f'schedule {family} {sched} {n} : ' + ' '.join(fmt(v) for v in values))
+    for kind, tables in [('ays', AYS), ('oss', OSS)]:
+        for model_type, levels in tables.items():
+            for n in [1, 2, 4, 10, 20, 28, 50]:
+                lines.append(f'tabled {kind} {model_type} {n} : ' + ' '.join(fmt(v) for v in tabled(levels, n)))
+    for coeff in GITS:
+        for n in [2, 4, 10, 20, 28, 50]:
+            lines.append(f'tabled gits {coeff} {n} : ' + ' '.join(fmt(v) for v in gits(coeff, n)))
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sampler_schedules.txt')
     with open(out, 'w') as f:
         f.write('\n'.join(lines) + '\n')
