@@ -47,7 +47,7 @@ TEMPLATE_TEST_CASE("every schedule on every model sampling matches its golden se
       ++sequences;
     });
   }
-  CHECK(sequences == 7 * 9 * 7);
+  CHECK(sequences == 7 * 9 * 7 + (5 * 2 + 7 * 2 + 1) * 7);  // ComfyUI's names on 7 families; sd.cpp's, SD-Turbo
 }
 
 TEMPLATE_TEST_CASE("lengths, final zeros and N = 1 are each tool's", "[sampler_schedules]", float, double) {
@@ -59,6 +59,14 @@ TEMPLATE_TEST_CASE("lengths, final zeros and N = 1 are each tool's", "[sampler_s
     if (name == "laplace") {
       REQUIRE(one.size() == 1);  // no final zero
       CHECK(one(0) == sd15.sigma_max());  // e^{−½ log 10⁻⁵} = 316 is clamped
+    } else if (name == "bong_tangent") {
+      REQUIRE(one.size() == 2);  // its first stage is one value, dropped: the middle, then 0
+      CHECK_THAT(static_cast<double>(one(0)), Catch::Matchers::WithinRel(0.5 * static_cast<double>(sd15.sigma_min() + sd15.sigma_max()), 1e-6));
+      CHECK(one(1) == 0);
+    } else if (name == "logit_normal") {
+      REQUIRE(one.size() == 2);  // sigmoid(λ_max/2) = sigmoid(9), a flow σ whatever the model
+      CHECK_THAT(static_cast<double>(one(0)), Catch::Matchers::WithinRel(1 / (1 + std::exp(-9.0)), 1e-6));
+      CHECK(one(1) == 0);
     } else if (name == "ddim_uniform") {
       REQUIRE(one.size() == 2);
       CHECK(one(0) == sd15.table_sigma(1));  // starts at index 1 (our step 2), not at σ_max
@@ -128,11 +136,24 @@ TEST_CASE("the tabled schedules keep the published levels where N + 1 is the tab
   CHECK(diffuse::optimal_steps_sigmas<double>("Wan", 20)(19) == 0.208);
 }
 
+TEST_CASE("SD-Turbo's denoise picks the tail of its grid; logit-normal's resolution shift moves mu by half log(L/1024)", "[sampler_schedules]") {
+  const diffuse::DiscreteVpSampling<double> sd15(diffuse::Schedule<double>::scaled_linear(1000));
+  const Eigen::VectorXd half = diffuse::sd_turbo_sigmas(sd15, 10, 0.5);  // start at 10 − 5: 499, 399, …, 99
+  REQUIRE(half.size() == 6);
+  CHECK(half(0) == sd15.table_sigma(499));
+  CHECK(half(4) == sd15.table_sigma(99));
+  CHECK(diffuse::sd_turbo_sigmas(sd15, 2, 0.3)(0) == sd15.table_sigma(299));  // int(10·0.3) = 3
+  CHECK(diffuse::sd_turbo_sigmas(sd15, 3, 0).size() == 1);
+  // μ + ½ log(4096/1024) = log 2 at the middle step (Φ⁻¹(½) = 0): sigmoid(log 2) = 2/3.
+  CHECK_THAT(diffuse::logit_normal_sigmas<double>(2, 0, 1.75, -15, 18, 4096)(1), Catch::Matchers::WithinULP(2.0 / 3.0, 1));
+}
+
+
 TEST_CASE("every argument rule of the sampler schedules throws with the function, the rule and the value", "[sampler_schedules]") {
   const diffuse::FlowSampling<double> sd3(3);
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::sampler_sigmas(sd3, "beta ", 10); },
                                            {"diffuse::sampler_sigmas: unknown schedule; known: simple, sgm_uniform, karras, exponential, "
-                                            "ddim_uniform, normal, linear_quadratic, kl_optimal, laplace",
+                                            "ddim_uniform, normal, linear_quadratic, kl_optimal, laplace, smoothstep, lcm, bong_tangent, logit_normal, sd_turbo",
                                             "(got \"beta \")"}));
   for (const std::string& name : diffuse::sampler_schedule_names()) {
     INFO(name);
@@ -164,6 +185,21 @@ TEST_CASE("every argument rule of the sampler schedules throws with the function
   CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(1.55, 10); }, {"must be one of 0.80", "(got 1.55)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(std::numeric_limits<double>::quiet_NaN(), 10); },
                                            {"must be one of 0.80", "(got nan)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, std::nan("")); },
+                                           {"diffuse::logit_normal_sigmas: mean must be finite", "(got nan)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, 0, -1); },
+                                           {"diffuse::logit_normal_sigmas: std must be finite and >= 0", "(got -1)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, 0, 1, -std::numeric_limits<double>::infinity()); },
+                                           {"diffuse::logit_normal_sigmas: logsnr_min must be finite", "(got -inf)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, 0, 1, 5, 5); },
+                                           {"diffuse::logit_normal_sigmas: logsnr_max must be finite and greater than logsnr_min", "(got 5)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, 0, 1, -15, 18, -1); },
+                                           {"diffuse::logit_normal_sigmas: image_seq_len must be at least 0", "(got -1)"}));
+  const diffuse::DiscreteVpSampling<double> sd15(diffuse::Schedule<double>::scaled_linear(1000));
+  CHECK(throws_with<std::invalid_argument>([&] { diffuse::sd_turbo_sigmas(sd15, 1, 1.5); },
+                                           {"diffuse::sd_turbo_sigmas: denoise must be in [0, 1]", "(got 1.5)"}));
+  CHECK(throws_with<std::out_of_range>([&] { diffuse::sampler_sigmas(diffuse::FlowSampling<double>(1.73, 1), "sd_turbo", 2); },
+                                       {"diffuse::FlowSampling::sigma: timestep / multiplier must be in [0, 1]", "(got 999)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::kl_optimal_sigmas<double>(4, 10, 1); },
                                            {"diffuse::kl_optimal_sigmas: sigma_max must be finite and greater than sigma_min", "(got 1)"}));
 }

@@ -340,11 +340,12 @@ class FlowSampling : public detail::ModelSamplingBase<FlowSampling<Scalar>, Scal
   explicit FlowSampling(double shift = 1, double multiplier = 1000, int steps = 1000)
       : FlowSampling("FlowSampling", detail::decimal_value(check_shift(shift)), multiplier, steps) {}
 
-  /// Flux (ComfyUI ModelSamplingFlux): s = e^μ, m = 1, T = 10000.
-  /// @throws std::invalid_argument unless μ is finite.
-  static FlowSampling flux(double mu = 1.15) {
+  /// Flux (ComfyUI ModelSamplingFlux): s = e^μ, m = 1, T = 10000 (stable-diffusion.cpp's
+  /// FluxFlowDenoiser has T = 1000: its σ_min is shift(1/1000), ComfyUI's shift(1/10⁴)).
+  /// @throws std::invalid_argument unless μ is finite, or if T < 1.
+  static FlowSampling flux(double mu = 1.15, int steps = 10000) {
     detail::check_finite("FlowSampling::flux", "mu", mu);
-    return FlowSampling("FlowSampling::flux", exp(detail::decimal_value(mu)), 1, 10000);
+    return FlowSampling("FlowSampling::flux", exp(detail::decimal_value(mu)), 1, steps);
   }
 
   double multiplier() const { return multiplier_; }

@@ -24,6 +24,8 @@
 #include <cstddef>
 #include <cstdlib>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -34,6 +36,7 @@
 #include "detail/wide.hpp"
 #include "detail/wide_decimal.hpp"
 #include "detail/wide_math.hpp"
+#include "detail/wide_normal_quantile.hpp"
 #include "model_sampling.hpp"
 #include "sigma_schedules.hpp"
 
@@ -119,6 +122,41 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_linear_table_sigmas(const double* l
     }
   }
   return rounded_sigmas<Scalar>(values, true);
+}
+
+/// Whether a model sampling's wide_sigma takes a Convention (EdmSampling, FlowSampling).
+template <class ModelSampling, class = void>
+struct takes_convention : std::false_type {};
+template <class ModelSampling>
+struct takes_convention<ModelSampling, std::void_t<decltype(std::declval<const ModelSampling&>().wide_sigma(
+                                           std::declval<const Wide&>(), Convention::comfyui))>> : std::true_type {};
+
+/// stable-diffusion.cpp's `t_to_sigma(τ)` for its 0-based index τ ∈ [0, 999]: the Convention::
+/// stable_diffusion_cpp σ where the type has one, otherwise its only σ(τ) (a discrete VP model's
+/// is the same in both tools).
+template <class ModelSampling>
+Wide sdcpp_sigma(const ModelSampling& ms, const Wide& timestep) {
+  if constexpr (takes_convention<ModelSampling>::value) {
+    return ms.wide_sigma(timestep, Convention::stable_diffusion_cpp);
+  } else {
+    return ms.wide_sigma(timestep);
+  }
+}
+
+/// stable-diffusion.cpp `get_bong_tangent_sigmas`: `count` values from `start` to `end` along
+/// v(x) = ((2/π) atan(−slope(x − pivot)) + 1)/2, rescaled so that v(0) ↦ start, v(count − 1) ↦ end;
+/// linear from start to end (only [start] for count = 1) where v(0) − v(count − 1) < 10⁻⁸.
+inline std::vector<Wide> bong_tangent_stage(int count, const Wide& slope, const Wide& pivot, const Wide& start, const Wide& end) {
+  const auto v = [&](const Wide& x) { return ldexp(atan(-slope * (x - pivot)) * wide_constants::two_over_pi + 1, -1); };
+  const Wide high = v(Wide()), low = v(Wide(count - 1)), range = high - low;
+  std::vector<Wide> sigmas;
+  if (abs(range) < decimal_value(1e-8)) {
+    if (count == 1) return {start};
+    for (int i = 0; i < count; ++i) sigmas.push_back(start + (end - start) * Wide(i) / Wide(count - 1));
+    return sigmas;
+  }
+  for (int x = 0; x < count; ++x) sigmas.push_back((v(Wide(x)) - low) / range * (start - end) + end);
+  return sigmas;
 }
 
 }  // namespace detail
@@ -245,6 +283,108 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> kl_optimal_sigmas(int n, double sigma_m
   return detail::sigma_ramp<Scalar>(n, [&](Wide r, Wide one_minus_r) { return detail::tan_of(one_minus_r * high + r * low); });
 }
 
+/// stable-diffusion.cpp SmoothStepScheduler: τ_i = round(s(1 − i/N)·999), s(x) = x²(3 − 2x), rounded
+/// half away from zero (exactly, from the rational (N − i)²(N + 2i)·999/N³; sd.cpp forms it in float32),
+/// σ_i = its t_to_sigma(τ_i) (detail::sdcpp_sigma: the 0-based index), then 0. N + 1 values;
+/// N = 1 gives [σ(999), 0]. The τ_i may repeat for large N (not dropped).
+/// @throws std::invalid_argument if N < 1; std::out_of_range from a continuous-V σ (its τ is in [0, 1)).
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> smoothstep_sigmas(const ModelSampling& ms, int n) {
+  detail::check_ramp_length("smoothstep_sigmas", n);
+  std::vector<detail::Wide> sigmas;
+  const long long cube = static_cast<long long>(n) * n * n;
+  for (long long i = 0; i < n; ++i) {
+    const long long numerator = (n - i) * (n - i) * (n + 2 * i) * 999;  // s(1 − i/N)·999·N³ < 2⁶³ for N ≤ 10⁵
+    const long long timestep = (2 * numerator + cube) / (2 * cube);   // ⌊x + ½⌋: half away from zero for x ≥ 0
+    sigmas.push_back(detail::sdcpp_sigma(ms, detail::Wide(timestep)));
+  }
+  return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
+}
+
+/// stable-diffusion.cpp LCMScheduler (the LCM training grid, Luo et al. 2023; as diffusers'
+/// LCMScheduler with 50 original steps): k = 1000/50 = 20, τ_i = (50 − ⌊50i/N⌋)·k − 1, σ_i =
+/// t_to_sigma(τ_i) (the 0-based index: 999, …), then 0. N + 1 values; for N > 50 τ repeats.
+/// @throws std::invalid_argument if N < 1; std::out_of_range from a continuous-V σ.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> lcm_sigmas(const ModelSampling& ms, int n) {
+  detail::check_ramp_length("lcm_sigmas", n);
+  std::vector<detail::Wide> sigmas;
+  for (long long i = 0; i < n; ++i) sigmas.push_back(detail::sdcpp_sigma(ms, detail::Wide((50 - i * 50 / n) * 20 - 1)));
+  return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
+}
+
+/// stable-diffusion.cpp BongTangentScheduler, in σ space between ms.sigma_min() and
+/// ms.sigma_max(): with S = N + 2, M = ⌊0.6 S⌋ and slope 0.2/(S/40) = 8/S, the first M values from
+/// σ_max to the middle (σ_min + σ_max)/2 around pivot M (detail::bong_tangent_stage), its last
+/// dropped, then S − M values from the middle to σ_min around pivot 0: N + 1 values, the last set to
+/// 0. N = 1 gives [(σ_min + σ_max)/2, 0] (the first stage is one value and is dropped). sd.cpp computes
+/// in float32 (0.6f, 0.2f); here the decimals, exactly.
+/// @throws std::invalid_argument if N < 1.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> bong_tangent_sigmas(const ModelSampling& ms, int n) {
+  detail::check_ramp_length("bong_tangent_sigmas", n);
+  using detail::Wide;
+  const Wide start = ms.wide_sigma_max(), end = ms.wide_sigma_min(), middle = end + ldexp(start - end, -1);
+  const long long steps = static_cast<long long>(n) + 2;
+  const int midpoint = static_cast<int>(steps * 3 / 5);  // ⌊0.6 S⌋, also the first pivot
+  const Wide slope = Wide(8) / Wide(steps);
+  std::vector<Wide> sigmas = detail::bong_tangent_stage(midpoint, slope, Wide(midpoint), start, middle);
+  sigmas.pop_back();
+  const std::vector<Wide> second = detail::bong_tangent_stage(static_cast<int>(steps) - midpoint, slope, Wide(), middle, end);
+  sigmas.insert(sigmas.end(), second.begin(), second.end() - 1);
+  return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
+}
+
+/// stable-diffusion.cpp LogitNormalScheduler (Ideogram-style flow schedule): for i = 0..N − 1,
+/// σ_i = clamp(sigmoid(μ + s·Φ⁻¹(1 − i/N)), sigmoid(λ_min/2), sigmoid(λ_max/2)), then 0; with
+/// image_seq_len L > 0 (resolution aware) μ += ½ log(L/1024). N + 1 values; σ_0 = sigmoid(λ_max/2)
+/// (Φ⁻¹(1) = ∞ is clamped). Defaults as sd.cpp's (image_seq_len, args) constructor, the one it uses:
+/// μ 0, s 1.75, λ ∈ [−15, 18] (its other constructor defaults to [−18, 15]). sd.cpp evaluates Φ⁻¹ by
+/// Acklam's approximation (relative error 1.2·10⁻⁹) and the rest in float32; here Φ⁻¹ is exact.
+/// @throws std::invalid_argument if N < 1, unless μ is finite, s ≥ 0 (finite), λ_min < λ_max
+/// (finite), or image_seq_len ≥ 0.
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> logit_normal_sigmas(int n, double mean = 0, double std = 1.75, double logsnr_min = -15,
+                                                             double logsnr_max = 18, int image_seq_len = 0) {
+  const char* fn = "logit_normal_sigmas";
+  detail::check_ramp_length(fn, n);
+  detail::check_finite(fn, "mean", mean);
+  detail::check_finite_non_negative(fn, "std", std);
+  detail::check_finite(fn, "logsnr_min", logsnr_min);
+  detail::check_finite_above(fn, "logsnr_max", logsnr_max, "logsnr_min", logsnr_min);
+  detail::check_at_least(fn, "image_seq_len", image_seq_len, 0);
+  using detail::Wide;
+  Wide mu = detail::decimal_value(mean);
+  if (image_seq_len > 0) mu = mu + ldexp(log(Wide(image_seq_len) / Wide(1024)), -1);
+  const Wide s = detail::decimal_value(std);
+  const Wide low = detail::sigmoid(ldexp(detail::decimal_value(logsnr_min), -1));
+  const Wide high = detail::sigmoid(ldexp(detail::decimal_value(logsnr_max), -1));
+  std::vector<Wide> sigmas{high};
+  for (int i = 1; i < n; ++i) {
+    const int twice = 2 * i;  // Φ⁻¹(1 − i/N) = −Φ⁻¹(i/N) for i/N ≤ ½, Φ⁻¹((N − i)/N) above
+    const Wide z = twice <= n ? -detail::normal_quantile_lower(Wide(i) / Wide(n)) : detail::normal_quantile_lower(Wide(n - i) / Wide(n));
+    const Wide sigma = detail::sigmoid(mu + s * z);
+    sigmas.push_back(sigma < low ? low : sigma > high ? high : sigma);
+  }
+  return detail::rounded_sigmas<Scalar>(sigmas, true);
+}
+
+/// ComfyUI SDTurboScheduler: the timesteps 999, 899, …, 99 from position 10 − ⌊10·denoise⌋ (10·denoise
+/// in double, as Python), at most N of them, σ = ms.sigma(τ) each, then 0: min(N, 10 − start) + 1
+/// values (the node allows N ≤ 10). denoise 0 gives [0].
+/// @throws std::invalid_argument if N < 1 or unless 0 ≤ denoise ≤ 1.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sd_turbo_sigmas(const ModelSampling& ms, int n, double denoise = 1) {
+  const char* fn = "sd_turbo_sigmas";
+  detail::check_ramp_length(fn, n);
+  detail::check_in_closed_unit_interval(fn, "denoise", denoise);
+  std::vector<detail::Wide> sigmas;
+  for (int position = 10 - static_cast<int>(10 * denoise), taken = 0; position < 10 && taken < n; ++position, ++taken) {
+    sigmas.push_back(ms.wide_sigma(detail::Wide((10 - position) * 100 - 1)));
+  }
+  return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
+}
+
 /// Align Your Steps (Sabour et al. 2024; ComfyUI AlignYourStepsScheduler, stable-diffusion.cpp
 /// AYSScheduler): the published 10-step noise levels of "SD1", "SDXL" or "SVD", stretched to N steps
 /// by log-linear interpolation (detail::log_linear_table_sigmas), the last set to 0: N + 1 values
@@ -306,17 +446,20 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> gits_sigmas(double coeff, int n = 10) {
   return detail::log_linear_table_sigmas<Scalar>(rows[n - 2], n + 1, n);
 }
 
-/// The schedule names sampler_sigmas knows, in ComfyUI's KSampler order, then laplace.
+/// The schedule names sampler_sigmas knows: ComfyUI's KSampler ones in its order, then laplace, then
+/// stable-diffusion.cpp's smoothstep, lcm, bong_tangent, logit_normal, then ComfyUI's sd_turbo.
 inline const std::vector<std::string>& sampler_schedule_names() {
   static const std::vector<std::string> names{"simple", "sgm_uniform", "karras", "exponential", "ddim_uniform",
-                                              "normal", "linear_quadratic", "kl_optimal", "laplace"};
+                                              "normal", "linear_quadratic", "kl_optimal", "laplace", "smoothstep",
+                                              "lcm", "bong_tangent", "logit_normal", "sd_turbo"};
   return names;
 }
 
 /// The schedule ComfyUI's `calculate_sigmas(model_sampling, name, N)` builds: karras (ρ = 7),
 /// exponential, kl_optimal and laplace (μ = 0, β = 0.5; a separate node in ComfyUI, given the
 /// model's range here) over [ms.sigma_min(), ms.sigma_max()] rounded to double, the others from ms
-/// itself. ComfyUI's "beta" is not here yet.
+/// itself; smoothstep, lcm, bong_tangent and logit_normal (its defaults, not resolution aware) as
+/// stable-diffusion.cpp builds them, sd_turbo with denoise 1. "beta" (both meanings) is not here yet.
 /// @throws std::invalid_argument for an unknown name (the message lists the known ones), or as the
 /// schedule itself throws.
 template <class ModelSampling>
@@ -332,6 +475,11 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sampler_si
   if (name == "linear_quadratic") return linear_quadratic_sigmas(ms, n);
   if (name == "kl_optimal") return kl_optimal_sigmas<Scalar>(n, low, high);
   if (name == "laplace") return laplace_sigmas<Scalar>(n, low, high);
+  if (name == "smoothstep") return smoothstep_sigmas(ms, n);
+  if (name == "lcm") return lcm_sigmas(ms, n);
+  if (name == "bong_tangent") return bong_tangent_sigmas(ms, n);
+  if (name == "logit_normal") return logit_normal_sigmas<Scalar>(n);
+  if (name == "sd_turbo") return sd_turbo_sigmas(ms, n);
   std::string known;
   for (const std::string& k : sampler_schedule_names()) known += (known.empty() ? "" : ", ") + k;
   detail::fail<std::invalid_argument>("sampler_sigmas", "unknown schedule; known: " + known, name);

@@ -35,8 +35,8 @@ dedm (sd15's table with EDM's timestep), edm (sigma 0.002..120), v (sigma 0.03..
 sd3 (flow, shift 3, multiplier 1000, T = 1000), aura (flow, shift 1.73, multiplier 1),
 flux (flow, mu 1.15, multiplier 1, T = 10000). Conventions: comfyui, sdcpp.
 """
-import math
 import os
+from fractions import Fraction
 
 import mpmath as mp
 import numpy
@@ -288,6 +288,76 @@ def gits(coeff, n):
     return sigmas
 
 
+def smoothstep(ms, n):
+    """stable-diffusion.cpp SmoothStepScheduler: t_to_sigma(round(smoothstep(1 - i/n) * 999)), exact."""
+    out = []
+    for i in range(n):
+        u = 1 - Fraction(i, n)
+        x = u * u * (3 - 2 * u) * 999
+        t = int(x + Fraction(1, 2))  # std::round, half away from zero (x >= 0)
+        out.append(ms.sigma(mp.mpf(t), 'sdcpp'))
+    return out + [mp.mpf(0)]
+
+
+def lcm(ms, n):
+    """stable-diffusion.cpp LCMScheduler."""
+    k = 1000 // 50
+    return [ms.sigma(mp.mpf((50 - (i * 50) // n) * k - 1), 'sdcpp') for i in range(n)] + [mp.mpf(0)]
+
+
+def bong_stage(steps, slope, pivot, start, end):
+    """stable-diffusion.cpp get_bong_tangent_sigmas."""
+    def v(x):
+        return ((2 / mp.pi) * mp.atan(-slope * (x - pivot)) + 1) * D('0.5')
+    smax, smin = v(0), v(steps - 1)
+    srange, sscale = smax - smin, start - end
+    if abs(srange) < D('1e-8'):
+        if steps == 1:
+            return [start]
+        return [start + (end - start) * mp.mpf(i) / (steps - 1) for i in range(steps)]
+    return [((v(x) - smin) / srange) * sscale + end for x in range(steps)]
+
+
+def bong_tangent(ms, n):
+    """stable-diffusion.cpp BongTangentScheduler (its 0.6f, 0.2f taken as the decimals)."""
+    start, end = ms.table(ms.size() - 1), ms.table(0)
+    middle = end + (start - end) * D('0.5')
+    steps = n + 2
+    midpoint = int((steps * Fraction(3, 5) + steps * Fraction(3, 5)) / 2)
+    pivot = int(steps * Fraction(3, 5))
+    slope = D('0.2') / (mp.mpf(steps) / 40)
+    first = bong_stage(midpoint, slope, mp.mpf(pivot), start, middle)[:-1]
+    second = bong_stage(steps - midpoint, slope, mp.mpf(pivot - midpoint), middle, end)
+    result = (first + second)[:n + 1]
+    result += [end] * (n + 1 - len(result))
+    result[n] = mp.mpf(0)
+    return result
+
+
+def logit_normal(n, mean=0, std=D('1.75'), logsnr_min=-15, logsnr_max=18):
+    """stable-diffusion.cpp LogitNormalScheduler with an exact normal quantile."""
+    def sigmoid(x):
+        return 1 / (1 + mp.exp(-x))
+    high, low = sigmoid(mp.mpf(logsnr_max) / 2), sigmoid(mp.mpf(logsnr_min) / 2)
+    out = []
+    for i in range(n + 1):
+        if i == 0:
+            timestep = mp.mpf(1)  # -ndtri(0) = +inf
+        else:
+            z = -mp.sqrt(2) * mp.erfinv(2 * mp.mpf(i) / n - 1)
+            timestep = sigmoid(mean + std * z)
+        out.append(min(max(timestep, low), high))
+    out[n] = mp.mpf(0)
+    return out
+
+
+def sd_turbo(ms, n, denoise=1.0):
+    """ComfyUI SDTurboScheduler."""
+    start = 10 - int(10 * denoise)
+    timesteps = [t * 100 - 1 for t in range(10, 0, -1)][start:start + n]
+    return [ms.sigma(mp.mpf(t)) for t in timesteps] + [mp.mpf(0)]
+
+
 def schedule(ms, name, n):
     smin, smax = dec(ms.table(0)), dec(ms.table(ms.size() - 1))
     return {
@@ -300,6 +370,11 @@ def schedule(ms, name, n):
         'linear_quadratic': lambda: linear_quadratic(ms, n),
         'kl_optimal': lambda: kl_optimal(n, smin, smax),
         'laplace': lambda: laplace(n, smin, smax),
+        'smoothstep': lambda: smoothstep(ms, n),
+        'lcm': lambda: lcm(ms, n),
+        'bong_tangent': lambda: bong_tangent(ms, n),
+        'logit_normal': lambda: logit_normal(n),
+        'sd_turbo': lambda: sd_turbo(ms, n),
     }[name]()
 
 
@@ -347,9 +422,12 @@ def main():
             lines.append(f'percent {name} {p} {fmt(ms.percent(exact(p)))}')
     names = ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'normal', 'linear_quadratic',
              'kl_optimal', 'laplace']
+    # stable-diffusion.cpp's index schedules where its t_to_sigma exists; SD-Turbo's grid for its model.
+    sdcpp_families = {'sd15', 'sd3', 'flux', 'edm', 'aura'}
     for family in ['sd15', 'sd3', 'flux', 'edm', 'v', 'aura', 'dedm']:
         ms = families[family]
-        for sched in names:
+        extra = ['bong_tangent', 'logit_normal'] + (['smoothstep', 'lcm'] if family in sdcpp_families else [])
+        for sched in names + extra + (['sd_turbo'] if family == 'sd15' else []):
             for n in [1, 2, 4, 10, 20, 28, 50]:
                 values = schedule(ms, sched, n)
                 lines.append(f'schedule {family} {sched} {n} : ' + ' '.join(fmt(v) for v in values))
