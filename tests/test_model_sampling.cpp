@@ -166,6 +166,25 @@ TEMPLATE_TEST_CASE("noise scaling and its inverse", "[model_sampling]", float, d
   CHECK(sd3.noise_scaling(T(1), eps, x0) == eps);
 }
 
+TEST_CASE("comfyui_float32_sigma rounds as ComfyUI's float32 sigma(timestep) does", "[model_sampling]") {
+  // The references emulate ComfyUI's float32 steps in mpmath, each rounded to 24 bits.
+  const diffuse::DiscreteVpSampling<double> sd15(diffuse::Schedule<double>::scaled_linear(1000));
+  int checked = 0;
+  for (const auto& r : load(file, "sigma32")) {
+    const float tau = input<float>(r[1]);
+    const float got = sd15.comfyui_float32_sigma(tau);
+    INFO("sigma32(" << r[1] << "): got " << reference::digits(got) << ", expected " << r[2]);
+    CHECK(got == input<float>(r[2]));
+    // and within 2.6e-7 relative (the largest difference over k/4) of the exact value
+    CHECK_THAT(static_cast<double>(got), Catch::Matchers::WithinRel(sd15.sigma(static_cast<double>(tau)), 2.7e-7));
+    ++checked;
+  }
+  CHECK(checked == 45);
+  CHECK(sd15.comfyui_float32_sigma(2000.0f) == sd15.comfyui_float32_sigma(999.0f));  // clamped
+  CHECK(throws_with<std::invalid_argument>([&] { sd15.comfyui_float32_sigma(std::numeric_limits<float>::infinity()); },
+                                           {"diffuse::DiscreteVpSampling::comfyui_float32_sigma: timestep must be finite", "(got inf)"}));
+}
+
 TEST_CASE("every argument rule of the model samplings throws with the function, the rule and the value", "[model_sampling]") {
   using diffuse::ContinuousVSampling;
   using diffuse::EdmSampling;

@@ -27,7 +27,8 @@
 /// - flow τ → σ: ComfyUI shift(τ/m); stable-diffusion.cpp shift((τ + 1)/1000) for its 0-based table
 ///   index τ, while its σ → τ is 1000σ (SD3) or σ (Flux): τ → σ → τ gives τ + 1 at shift 1;
 /// - ComfyUI stores its tables in float32 and computes σ(τ) in float32: its values differ from the
-///   exact ones here by a few float ulps (a discrete VP σ(τ) by up to ~2⁻²¹ relative: log σ in float32).
+///   exact ones here by a few float ulps (a discrete VP σ(τ) by up to 2.6·10⁻⁷ relative, about 4 ulps:
+///   log σ in float32); DiscreteVpSampling::comfyui_float32_sigma reproduces that rounding.
 ///
 /// Precision: every value is evaluated in detail::Wide from the exact values of the arguments and the
 /// decimals the parameters spell, and rounded once. Each evaluation is a short chain (at most ~30
@@ -235,6 +236,25 @@ class DiscreteVpSampling : public detail::ModelSamplingBase<DiscreteVpSampling<S
     const Wide x = log(sigma);
     if (convention == Convention::comfyui) return Wide(detail::nearest_step_of_log_sigma(schedule_, x) - 1);
     return detail::fractional_step_of_log_sigma(schedule_, x) - 1;
+  }
+  /// σ(τ) rounded as ComfyUI computes it in float32: its table log σ_i = fl(log σ_i) (float32, from
+  /// the float64 table), τ clamped, w = τ − ⌊τ⌋, then fl(fl(fl(1 − w)·log σ_lo) + fl(w·log σ_hi)) and
+  /// fl(exp(…)), each operation here rounded once to float32 from its exact value (torch's float32
+  /// exp and log are within an ulp, so ComfyUI may differ from this in the last bit). It differs
+  /// from the exact σ(τ) by up to 2.6·10⁻⁷ relative, about 4 float ulps, for SD 1.5 over τ = k/4
+  /// (gen_sampler_schedules_reference.py; the rounding of log σ up to 2.7, amplified by exp).
+  /// @throws std::invalid_argument unless τ is finite.
+  float comfyui_float32_sigma(float timestep) const {
+    using detail::Wide;
+    detail::check_finite("DiscreteVpSampling::comfyui_float32_sigma", "timestep", timestep);
+    const int last = table_size() - 1;
+    const float tau = timestep < 0 ? 0.0f : timestep > static_cast<float>(last) ? static_cast<float>(last) : timestep;
+    const int lo = static_cast<int>(std::floor(tau));
+    const float w = tau - static_cast<float>(lo);  // exact
+    const auto log_sigma = [&](int index) { return static_cast<float>(detail::schedule_log_sigma(schedule_, index + 1)); };
+    const float low = static_cast<float>(Wide(static_cast<float>(Wide(1) - Wide(w))) * Wide(log_sigma(lo)));
+    const float high = w == 0 ? 0.0f : static_cast<float>(Wide(w) * Wide(log_sigma(lo + 1)));
+    return static_cast<float>(exp(Wide(static_cast<float>(Wide(low) + Wide(high)))));
   }
   /// ComfyUI: σ((1 − p)·999), with its literal 999 (= T − 1 for T = 1000; ComfyUI rounds (1 − p)·999
   /// to float32 before interpolating).

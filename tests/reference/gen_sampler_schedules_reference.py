@@ -29,6 +29,7 @@ Record formats (one per line, whitespace separated; '#' starts a comment):
   timestep <family> <convention> <sigma> <timestep>
   percent <family> <p> <sigma>
   schedule <family> <name> <N> : <sigma_0> ... (the schedule's values, its final 0 included)
+  sigma32 <family> <timestep> <sigma> (ComfyUI's float32 sigma(timestep), every operation rounded to float32)
   tabled <ays|oss|gits> <model type or coeff> <N> : <sigma_0> ... (Align Your Steps, OptimalSteps, GITS)
 Families: sd15 (discrete VP, scaled_linear 0.00085..0.012, T = 1000; SDXL has the same table),
 dedm (sd15's table with EDM's timestep), edm (sigma 0.002..120), v (sigma 0.03..500),
@@ -46,6 +47,12 @@ from reference_digits import fmt
 
 mp.mp.dps = 60
 D = mp.mpf  # a decimal parameter, exactly as written
+
+
+def f32(x):
+    """x rounded to float32 (24 bits, to nearest even; the values here are normal)."""
+    with mp.workprec(24):
+        return +x
 
 
 def dec(x):
@@ -97,6 +104,15 @@ class DiscreteVP:
 
     def percent(self, p):
         return self.sigma((1 - p) * 999)
+
+    def sigma_float32(self, t):
+        """ComfyUI ModelSamplingDiscrete.sigma in float32: log_sigmas = sigmas.log().float(), then float32 ops."""
+        t = min(max(t, 0), self.T - 1)
+        lo, hi = int(mp.floor(t)), int(mp.ceil(t))
+        w = t - lo
+        low = f32(f32(1 - w) * f32(self.logs[lo]))
+        high = f32(w * f32(self.logs[hi]))
+        return f32(mp.exp(f32(low + high)))
 
 
 class DiscreteEDM(DiscreteVP):
@@ -431,6 +447,14 @@ def main():
             for n in [1, 2, 4, 10, 20, 28, 50]:
                 values = schedule(ms, sched, n)
                 lines.append(f'schedule {family} {sched} {n} : ' + ' '.join(fmt(v) for v in values))
+    worst = 0
+    for k in range(0, 3997):
+        t = mp.mpf(k) / 4
+        exact_value, rounded = families['sd15'].sigma(t), families['sd15'].sigma_float32(t)
+        worst = max(worst, abs(rounded - exact_value) / exact_value)
+        if k % 97 == 0 or k in (1, 3995, 3996):
+            lines.append(f'sigma32 sd15 {mp.nstr(t, 10)} {float(rounded)!r}')
+    lines.append(f'# largest relative difference float32 vs exact over timesteps k/4, k = 0..3996: {mp.nstr(worst, 3)}')
     for kind, tables in [('ays', AYS), ('oss', OSS)]:
         for model_type, levels in tables.items():
             for n in [1, 2, 4, 10, 20, 28, 50]:
