@@ -62,9 +62,6 @@ enum class Convention {
   stable_diffusion_cpp,  ///< stable-diffusion.cpp src/runtime/denoiser.hpp (and, for VP σ → τ, diffusers)
 };
 
-/// What a discrete VP model predicts; it changes the denoiser, not the noising (both noise x₀ + σε).
-enum class Prediction { epsilon, v };
-
 namespace detail {
 
 /// The two forms of the noising x = f(x₀, σ, ε).
@@ -204,12 +201,12 @@ class LogUniformTable {
 template <class Scalar>
 class DiscreteVpSampling : public detail::ModelSamplingBase<DiscreteVpSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
  public:
-  /// The model sampling of `schedule` (e.g. presets or Schedule::scaled_linear(1000) for SD 1.5 and SDXL).
-  explicit DiscreteVpSampling(Schedule<Scalar> schedule, Prediction prediction = Prediction::epsilon)
-      : schedule_(std::move(schedule)), prediction_(prediction) {}
+  /// The model sampling of `schedule` (e.g. presets or Schedule::scaled_linear(1000) for SD 1.5 and
+  /// SDXL). ε- and v-prediction models share it: ComfyUI's EPS and V_PREDICTION differ only in the
+  /// denoiser, not in σ(τ), τ(σ) or the noising.
+  explicit DiscreteVpSampling(Schedule<Scalar> schedule) : schedule_(std::move(schedule)) {}
 
   const Schedule<Scalar>& schedule() const { return schedule_; }
-  Prediction prediction() const { return prediction_; }
   int table_size() const { return schedule_.steps(); }
   /// σ_{i+1} of the schedule.
   detail::Wide wide_table_sigma(int index) const { return exp(detail::schedule_log_sigma(schedule_, index + 1)); }
@@ -262,7 +259,6 @@ class DiscreteVpSampling : public detail::ModelSamplingBase<DiscreteVpSampling<S
 
  private:
   Schedule<Scalar> schedule_;
-  Prediction prediction_;
 };
 
 /// A VP table with EDM's timestep (ComfyUI ModelSamplingDiscreteEDM, used for v-prediction
