@@ -4,6 +4,7 @@
 // EDM; their lengths and final zeros; every argument rule.
 #include <diffuse/sampler_schedules.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -136,7 +137,7 @@ TEST_CASE("the tabled schedules keep the published levels where N + 1 is the tab
   CHECK(diffuse::optimal_steps_sigmas<double>("Wan", 20)(19) == 0.208);
 }
 
-TEST_CASE("SD-Turbo's denoise picks the tail of its grid; logit-normal's resolution shift moves mu by half log(L/1024)", "[sampler_schedules]") {
+TEST_CASE("SD-Turbo's denoise picks the tail of its grid, and logit-normal's resolution shift moves mu by half log(L/1024)", "[sampler_schedules]") {
   const diffuse::DiscreteVpSampling<double> sd15(diffuse::Schedule<double>::scaled_linear(1000));
   const Eigen::VectorXd half = diffuse::sd_turbo_sigmas(sd15, 10, 0.5);  // start at 10 − 5: 499, 399, …, 99
   REQUIRE(half.size() == 6);
@@ -202,4 +203,35 @@ TEST_CASE("every argument rule of the sampler schedules throws with the function
                                        {"diffuse::FlowSampling::sigma: timestep / multiplier must be in [0, 1]", "(got 999)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::kl_optimal_sigmas<double>(4, 10, 1); },
                                            {"diffuse::kl_optimal_sigmas: sigma_max must be finite and greater than sigma_min", "(got 1)"}));
+}
+
+TEST_CASE("the real ComfyUI functions, run with torch in float32, agree with the exact values to a few float ulps", "[sampler_schedules]") {
+  // tests/reference/comfyui_spot_checks.txt: printed by comfyui_spot_check.py, which runs ComfyUI's own
+  // definitions (a125cd84) with torch 1.13 on the CPU. ComfyUI computes in float32; EDM's σ table is
+  // exp(float32 linspace of log σ), so its σ_max is 119.99968, not 120 (2.7e-6 relative, ~45 float ulps):
+  // the EDM schedules that start from it inherit that difference (measured: 42 ulps). Elsewhere the
+  // largest is karras (a float32 ramp raised to ρ = 7: 12 ulps) and kl_optimal's tan(atan σ_max) (9).
+  const auto ulps = [](float a, float b) { return reference::ulp_distance(a, b); };
+  double worst_vp_flow = 0, worst_edm = 0;
+  for (const auto& r : load("comfyui_spot_checks.txt", "comfy_schedule")) {
+    const std::string family = r[0], name = r[1];
+    const int n = std::stoi(r[2]);
+    with_family<float>(family, [&](const auto& ms) {
+      const Vector<float> sigmas = diffuse::sampler_sigmas(ms, name, n);
+      INFO(family << " " << name << " N = " << n);
+      REQUIRE(static_cast<std::size_t>(sigmas.size()) == r.size() - 4);
+      for (Eigen::Index i = 0; i < sigmas.size(); ++i) {
+        const double d = ulps(sigmas(i), std::stof(r[static_cast<std::size_t>(4 + i)]));
+        (family == "edm" ? worst_edm : worst_vp_flow) = std::max(family == "edm" ? worst_edm : worst_vp_flow, d);
+      }
+    });
+  }
+  for (const auto& r : load("comfyui_spot_checks.txt", "comfy_sigma")) {
+    with_family<float>(r[0], [&](const auto& ms) { worst_vp_flow = std::max(worst_vp_flow, ulps(ms.sigma(std::stof(r[1])), std::stof(r[2]))); });
+  }
+  const diffuse::DiscreteVpSampling<float> sd15(diffuse::Schedule<float>::scaled_linear(1000));
+  for (const auto& r : load("comfyui_spot_checks.txt", "comfy_timestep")) CHECK(sd15.timestep(std::stof(r[1])) == std::stof(r[2]));
+  INFO("largest distance from ComfyUI: " << worst_vp_flow << " float ulps (SD 1.5, SD3, Flux), " << worst_edm << " (EDM)");
+  CHECK(worst_vp_flow <= 16);
+  CHECK(worst_edm <= 64);
 }
