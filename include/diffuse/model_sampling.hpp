@@ -288,7 +288,8 @@ class DiscreteEdmSampling : public detail::ModelSamplingBase<DiscreteEdmSampling
 /// EDMVDenoiser define it: τ = ¼ log σ, σ = e^{4τ}; the table exp(linspace(log σ_min, log σ_max,
 /// 1000)) (ComfyUI defaults σ_min = 0.002, σ_max = 120, σ_data = 1; Cosmos 0.002/80/0.5, SVD σ_max 700).
 /// ComfyUI builds that table in float32, so its sigma_min and sigma_max are float32 values near the
-/// decimals (0.002 becomes 0.0019999996…); here they are the decimals.
+/// decimals (0.002 becomes 0.00199999986 and 120 becomes 119.99968, 2.7·10⁻⁶ relative: ComfyUI's
+/// karras or kl_optimal start there); here they are the decimals.
 template <class Scalar>
 class EdmSampling : public detail::ModelSamplingBase<EdmSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
  public:

@@ -13,6 +13,11 @@
 /// sampler_sigmas reads from the model sampling as ComfyUI's `calculate_sigmas` does (rounded to
 /// double; ComfyUI passes its float32 table ends).
 ///
+/// The ramps of sigma_schedules.hpp (karras, exponential, polyexponential, vp), checked against
+/// ComfyUI's k_diffusion/sampling.py: the same formulas, and the same N = 1 ([σ_max, 0]: torch.linspace
+/// with one point returns its start). stable-diffusion.cpp's KarrasScheduler and ExponentialScheduler
+/// divide by N − 1 = 0 there and return [NaN, 0]; its karras also raises σ_min to 10⁻⁶ if below.
+///
 /// Precision: as model_sampling.hpp, every value is evaluated in detail::Wide from the exact
 /// decimals of the parameters and rounded once, within 2⁻¹⁰⁰ relative before that rounding.
 /// ComfyUI computes in float32 (torch.linspace, its float32 tables, a FloatTensor result): its
