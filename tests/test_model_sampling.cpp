@@ -133,6 +133,10 @@ TEMPLATE_TEST_CASE("where the tools differ: the convention argument chooses", "[
   const T tau = edm.timestep(T(16));
   CHECK_THAT(static_cast<double>(edm.sigma(tau, Convention::stable_diffusion_cpp)), Catch::Matchers::WithinRel(std::pow(16.0, 1e-3), 1e-6));
   CHECK_THAT(static_cast<double>(edm.sigma(tau)), Catch::Matchers::WithinRel(16.0, 1e-6));
+  // stable-diffusion.cpp's Flux table has 1000 entries, ComfyUI's 10⁴: their σ_min differ.
+  const diffuse::FlowSampling<T> comfy_flux = diffuse::FlowSampling<T>::flux(1.15), sdcpp_flux = diffuse::FlowSampling<T>::flux(1.15, 1000);
+  CHECK(sdcpp_flux.sigma_min() == comfy_flux.sigma(T(0), Convention::stable_diffusion_cpp));  // shift(1/1000)
+  CHECK(comfy_flux.sigma_min() < sdcpp_flux.sigma_min() / 5);                                  // shift(1/10⁴)
   // Flux's μ is ComfyUI's "shift": tshift(μ, 1, u) = shift_{e^μ}(u).
   const diffuse::FlowSampling<double> flux = diffuse::FlowSampling<double>::flux(std::log(3.0)), shifted(3, 1);
   CHECK_THAT(flux.sigma(0.3), Catch::Matchers::WithinULP(shifted.sigma(0.3), 2));
