@@ -81,6 +81,33 @@ int bracketing_step(const Schedule<Scalar>& schedule, Wide log_sigma) {
   return lo;
 }
 
+/// nearest_step for log σ = x (σ > 0), in wide: the step of [1, T] nearest in log σ, ties to the lower.
+template <class Scalar>
+int nearest_step_of_log_sigma(const Schedule<Scalar>& schedule, const Wide& x) {
+  const int steps = schedule.steps();
+  if (x <= schedule_log_sigma(schedule, 1)) return 1;
+  if (x >= schedule_log_sigma(schedule, steps)) return steps;
+  const int lo = bracketing_step(schedule, x);
+  return x - schedule_log_sigma(schedule, lo) <= schedule_log_sigma(schedule, lo + 1) - x ? lo : lo + 1;
+}
+
+/// fractional_step for log σ = x (σ > 0), in wide: u in [1, T] by linear interpolation in log σ.
+template <class Scalar>
+Wide fractional_step_of_log_sigma(const Schedule<Scalar>& schedule, const Wide& x) {
+  const int steps = schedule.steps();
+  if (x <= schedule_log_sigma(schedule, 1)) return Wide(1);
+  if (x >= schedule_log_sigma(schedule, steps)) return Wide(steps);
+  const int lo = bracketing_step(schedule, x);
+  const Wide low = schedule_log_sigma(schedule, lo), high = schedule_log_sigma(schedule, lo + 1);
+  return Wide(lo) + (x - low) / (high - low);
+}
+
+/// (1 − w) log σ_lo + w log σ_{lo+1}, 0 < w < 1, 1 ≤ lo < T: log σ at the fractional step lo + w.
+template <class Scalar>
+Wide log_sigma_between(const Schedule<Scalar>& schedule, int lo, const Wide& w) {
+  return (1 - w) * schedule_log_sigma(schedule, lo) + w * schedule_log_sigma(schedule, lo + 1);
+}
+
 }  // namespace detail
 
 /// Karras et al. 2022 (EDM, eq. 5; k-diffusion `get_sigmas_karras`): σ_i = (σ_max^{1/ρ} +
@@ -156,12 +183,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> vp_sigmas(int n, double beta_d = 19.9, 
 template <class Scalar>
 int nearest_step(const Schedule<Scalar>& schedule, NoiseLevel<Scalar> sigma) {
   if (sigma.value() == 0) return 0;
-  const detail::Wide x = log(static_cast<detail::Wide>(sigma.value()));
-  const int steps = schedule.steps();
-  if (x <= detail::schedule_log_sigma(schedule, 1)) return 1;
-  if (x >= detail::schedule_log_sigma(schedule, steps)) return steps;
-  const int lo = detail::bracketing_step(schedule, x);
-  return x - detail::schedule_log_sigma(schedule, lo) <= detail::schedule_log_sigma(schedule, lo + 1) - x ? lo : lo + 1;
+  return detail::nearest_step_of_log_sigma(schedule, log(static_cast<detail::Wide>(sigma.value())));
 }
 
 /// The fractional step u of σ by linear interpolation in log σ between neighbouring steps
@@ -175,13 +197,7 @@ template <class Scalar>
 FractionalStep<Scalar> fractional_step(const Schedule<Scalar>& schedule, NoiseLevel<Scalar> sigma) {
   using detail::Wide;
   if (sigma.value() == 0) return FractionalStep<Scalar>(0);
-  const Wide x = log(Wide(sigma.value()));
-  const int steps = schedule.steps();
-  if (x <= detail::schedule_log_sigma(schedule, 1)) return FractionalStep<Scalar>(1);
-  if (x >= detail::schedule_log_sigma(schedule, steps)) return FractionalStep<Scalar>(static_cast<Scalar>(steps));
-  const int lo = detail::bracketing_step(schedule, x);
-  const Wide low = detail::schedule_log_sigma(schedule, lo), high = detail::schedule_log_sigma(schedule, lo + 1);
-  return FractionalStep<Scalar>(static_cast<Scalar>(lo + (x - low) / (high - low)));
+  return FractionalStep<Scalar>(static_cast<Scalar>(detail::fractional_step_of_log_sigma(schedule, log(Wide(sigma.value())))));
 }
 
 /// The noise level at a fractional step (k-diffusion `DiscreteSchedule.t_to_sigma`): at u = t + w,
@@ -202,9 +218,7 @@ NoiseLevel<Scalar> noise_level(const Schedule<Scalar>& schedule, FractionalStep<
   const int lo = static_cast<int>(floor(u));
   const Scalar w = u - static_cast<Scalar>(lo);  // exact: u and lo share the exponent range
   if (w == 0) return NoiseLevel<Scalar>(schedule.sigma(lo));
-  const Wide x = (1 - Wide(w)) * detail::schedule_log_sigma(schedule, lo) +
-                 Wide(w) * detail::schedule_log_sigma(schedule, lo + 1);
-  return NoiseLevel<Scalar>(static_cast<Scalar>(exp(x)));
+  return NoiseLevel<Scalar>(static_cast<Scalar>(exp(detail::log_sigma_between(schedule, lo, Wide(w)))));
 }
 
 }  // namespace diffuse
