@@ -15,5 +15,6 @@
 #include "sigma_schedules.hpp"
 #include "spacing.hpp"
 #include "time_coordinates.hpp"
+#include "training_samplers.hpp"
 #include "training_time.hpp"
 #include "version.hpp"
