@@ -6,6 +6,7 @@
 #include "draws.hpp"
 #include "flow.hpp"
 #include "gaussian.hpp"
+#include "importance_sampler.hpp"
 #include "kernels.hpp"
 #include "noise.hpp"
 #include "normal.hpp"
