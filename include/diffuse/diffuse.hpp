@@ -16,6 +16,7 @@
 #include "sigma_schedules.hpp"
 #include "spacing.hpp"
 #include "time_coordinates.hpp"
+#include "training_batch.hpp"
 #include "training_samplers.hpp"
 #include "training_time.hpp"
 #include "version.hpp"
