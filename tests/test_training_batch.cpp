@@ -93,14 +93,13 @@ void check_against_separate_calls(const Process& process, const Sampler& sampler
   CHECK(w_b == w.tail(3));
 }
 
-}  // namespace
-
-TEST_CASE("a training batch is sample_coordinates + add_noise + the target, bit for bit, and splits", "[training_batch]") {
+/// Every prediction type on four processes (float and double, steps and times, VP and flow).
+void check_every_prediction() {
   const auto schedule_f = diffuse::Schedule<float>::linear(1000);
   const auto schedule_d = diffuse::Schedule<double>::cosine(1000);
   const auto continuous = diffuse::ContinuousProcess<double>::cosine();
   const diffuse::RectifiedFlow<float> flow{};
-  const Eigen::Index long_columns = 40000, short_columns = 37;
+  const Eigen::Index long_columns = 20000, short_columns = 37;
   for (Prediction p : {Prediction::epsilon, Prediction::x0, Prediction::v, Prediction::flow_velocity}) {
     const auto min_snr = [p](auto snr) { return diffuse::min_snr_weight(snr, p, 5); };
     check_against_separate_calls(schedule_f, diffuse::uniform_step_sampler(1000), p, min_snr, long_columns);
@@ -114,6 +113,20 @@ TEST_CASE("a training batch is sample_coordinates + add_noise + the target, bit 
       check_against_separate_calls(flow, diffuse::logit_normal_time_sampler(), p, sigma_sqrt, long_columns);
     }
   }
+}
+
+}  // namespace
+
+// On every code path this CPU runs (the fused target of the vectorised kernels and the portable one).
+TEST_CASE("a training batch is sample_coordinates + add_noise + the target, bit for bit, and splits", "[training_batch]") {
+  using diffuse::detail::SimdPath;
+  const SimdPath before = diffuse::detail::simd_path_in_use();
+  for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
+    if (!diffuse::detail::cpu_runs(path)) continue;
+    diffuse::detail::set_simd_path(path);
+    check_every_prediction();
+  }
+  diffuse::detail::set_simd_path(before);
 }
 
 TEST_CASE("the default weight is 1", "[training_batch]") {

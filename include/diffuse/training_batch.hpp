@@ -12,9 +12,9 @@
 ///   weights_j = weight(SNR(c_j)), SNR = exp(λ(c_j)) from the process's log-SNR, rounded once
 ///            (within |λ|ε + ½ε relative of a²/b²); by default 1. The weight functions of
 ///            training_time.hpp fit: `[](float snr) { return min_snr_weight(snr, Prediction::v); }`.
-/// The noise is drawn and the target formed chunk by chunk (16384 elements of a column, the chunks
-/// of noise.hpp's threads), the target from the chunk just written while it is still in cache, so
-/// x_0 is read and x_t and target written once. Everything is checked, the coordinates drawn and
+/// The target is formed in the noise kernel's own pass, from each normal as it is made (the x_0
+/// target is copied chunk by chunk, 16384 elements of a column, while in cache), so x_0 is read and
+/// x_t and target written once. Everything is checked, the coordinates drawn and
 /// the weights evaluated before anything is written: on an exception the outputs are untouched.
 #pragma once
 
@@ -26,7 +26,6 @@
 #include <Eigen/Core>
 
 #include "batch.hpp"
-#include "detail/simd.hpp"
 #include "detail/wide_math.hpp"
 #include "noise.hpp"
 #include "training_samplers.hpp"
@@ -44,44 +43,32 @@ struct UnitWeight {
 
 namespace detail {
 
-/// One column's (or chunk's) work of training_batch: the noise task (x_t, and ε into `target`
-/// unless the target is x_0), then the target formed in place from the chunk's ε and x_0.
+/// One column's (or chunk's) work of training_batch: for ε, v and u, the noise task alone, the
+/// target written in the noise's own pass (NoiseTask's eps, or its target = scaled_sum(target_a,
+/// x_0, target_b, z) with (−b, a) for v = scaled_sum(−b, x_0, a, ε) and (−1, 1) for u = fl(ε − x_0),
+/// multiplying by ±1 being exact); for x_0, the noise task and then x_0 copied to the target.
 template <class Scalar>
 struct TrainingTask {
   NoiseTask<Scalar> noise;
-  Prediction prediction = Prediction::epsilon;
-  Scalar* target = nullptr;
-  std::ptrdiff_t target_stride = 1;
+  Scalar* copy = nullptr;  ///< the x_0 target, or null
+  std::ptrdiff_t copy_stride = 1;
   std::size_t count = 0;
 
   TrainingTask part(std::size_t k, std::size_t n) const {
     TrainingTask t = *this;
     t.noise = noise.part(k, n);
-    t.target += static_cast<std::ptrdiff_t>(k) * target_stride;
+    if (copy) t.copy += static_cast<std::ptrdiff_t>(k) * copy_stride;
     t.count = n;
     return t;
   }
 };
 
-/// Runs one chunk: noise, then v = scaled_sum(−b, x_0, a, ε), u = scaled_sum(−1, x_0, 1, ε) =
-/// fl(ε − x_0) (multiplying by ±1 is exact), or x_0 copied.
 template <class Scalar>
 void run_training_task(const TrainingTask<Scalar>& t) {
   run_noise_task(t.noise);
-  const NoiseTask<Scalar>& n = t.noise;
-  switch (t.prediction) {
-    case Prediction::epsilon:
-      return;
-    case Prediction::v:
-      scaled_sum_array(-n.b, n.x0, n.x0_stride, n.a, t.target, t.target_stride, t.target, t.target_stride, t.count);
-      return;
-    case Prediction::flow_velocity:
-      scaled_sum_array(Scalar(-1), n.x0, n.x0_stride, Scalar(1), t.target, t.target_stride, t.target, t.target_stride, t.count);
-      return;
-    default:
-      for (std::size_t k = 0; k < t.count; ++k) {
-        t.target[static_cast<std::ptrdiff_t>(k) * t.target_stride] = n.x0[static_cast<std::ptrdiff_t>(k) * n.x0_stride];
-      }
+  if (!t.copy) return;
+  for (std::size_t k = 0; k < t.count; ++k) {
+    t.copy[static_cast<std::ptrdiff_t>(k) * t.copy_stride] = t.noise.x0[static_cast<std::ptrdiff_t>(k) * t.noise.x0_stride];
   }
 }
 
@@ -124,11 +111,19 @@ std::vector<typename Sampler::value_type> training_batch(const Process& process,
     for (std::size_t j = 0; j < tasks.size(); ++j) {
       detail::TrainingTask<Scalar>& t = parts[j];
       t.noise = tasks[j];
-      t.prediction = prediction;
-      t.target = tasks[j].eps;
-      t.target_stride = tasks[j].eps_stride;
       t.count = tasks[j].count;
-      if (prediction == Prediction::x0) t.noise.eps = nullptr;
+      if (prediction == Prediction::epsilon) continue;
+      t.noise.eps = nullptr;
+      if (prediction == Prediction::x0) {
+        t.copy = tasks[j].eps;
+        t.copy_stride = tasks[j].eps_stride;
+      } else {
+        t.noise.target = tasks[j].eps;
+        t.noise.target_stride = tasks[j].eps_stride;
+        const bool v = prediction == Prediction::v;
+        t.noise.target_a = v ? -tasks[j].b : Scalar(-1);
+        t.noise.target_b = v ? tasks[j].a : Scalar(1);
+      }
     }
     detail::run_in_chunks(parts, [](const detail::TrainingTask<Scalar>& t) { detail::run_training_task(t); });
     auto& out = const_cast<Weights&>(weights.derived());
