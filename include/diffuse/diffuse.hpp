@@ -9,6 +9,7 @@
 #include "importance_sampler.hpp"
 #include "kernels.hpp"
 #include "noise.hpp"
+#include "noise_variants.hpp"
 #include "normal.hpp"
 #include "philox.hpp"
 #include "presets.hpp"
