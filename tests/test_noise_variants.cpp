@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -100,6 +101,42 @@ TEST_CASE("input perturbation's xi is standard normal and independent of eps", "
   CHECK(std::fabs(cov / samples) <= kernels_test::covariance_bound(1, 1, samples));
 }
 
+// Pyramid noise: each column has unit sample variance; a sample does not depend on its batch; the
+// low-resolution levels make neighbours correlated (256 samples of 1 × 32 × 32: the mean product of
+// horizontal neighbours, standard error below 1/√(256·32·31)), and with d = 0 they are not.
+TEST_CASE("pyramid noise: unit variance per sample, per-sample purity, correlated neighbours", "[noise_variants][statistical]") {
+  const Eigen::Index n = 256, side = 32;
+  const Ids ids = Ids::LinSpaced(n, 40, 40 + n - 1);
+  for (bool first : {true, false}) {
+    Eigen::MatrixXd out(2 * side * side, n);
+    diffuse::pyramid_noise(8, ids, diffuse::ChannelLayout{2, first}, side, side, out);
+    Eigen::MatrixXd alone(2 * side * side, 1);
+    diffuse::pyramid_noise(8, Ids::Constant(1, ids(7)), diffuse::ChannelLayout{2, first}, side, side, alone);
+    CHECK(alone.col(0) == out.col(7));
+    for (Eigen::Index j = 0; j < n; j += 51) {
+      const double mean = out.col(j).mean();
+      CHECK(std::fabs((out.col(j).array() - mean).square().sum() / static_cast<double>(out.rows() - 1) - 1) < 1e-12);
+    }
+  }
+  auto neighbour_product = [&](double discount) {
+    Eigen::MatrixXd out(side * side, n);
+    diffuse::pyramid_noise(9, ids, diffuse::ChannelLayout{1, true}, side, side, out, 6, discount);
+    long double s = 0, count = 0;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      for (Eigen::Index y = 0; y < side; ++y) {
+        for (Eigen::Index x = 0; x + 1 < side; ++x) {
+          s += static_cast<long double>(out(y * side + x, j)) * out(y * side + x + 1, j);
+          count += 1;
+        }
+      }
+    }
+    return std::pair<long double, long double>(s / count, 1 / std::sqrt(count));  // the mean and its standard error (white)
+  };
+  const auto pyramid = neighbour_product(0.4), white = neighbour_product(0);
+  CHECK(pyramid.first > 10 * pyramid.second);  // about 0.04: 20 standard errors
+  CHECK(std::fabs(white.first) < 5 * white.second);  // neighbours share nothing (the per-sample scaling adds ~1/(HW))
+}
+
 TEST_CASE("noise variants check their arguments and write nothing on a bad one", "[noise_variants][errors]") {
   using kernels_test::error_message;
   Eigen::MatrixXf eps = Eigen::MatrixXf::Constant(6, 2, 7), perturbed = Eigen::MatrixXf::Constant(6, 2, 7);
@@ -120,6 +157,16 @@ TEST_CASE("noise variants check their arguments and write nothing on a bad one",
         }) == "diffuse::perturbed_noise: perturbed must have the shape 6 x 2 (got \"3 x 2\")");
   CHECK(error_message<std::invalid_argument>([&] { diffuse::perturbed_noise(1, Ids::LinSpaced(3, 0, 2), eps, perturbed); }) ==
         "diffuse::perturbed_noise: ids must have one entry per column, 2 (got 3)");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 2, eps); }) ==
+        "diffuse::pyramid_noise: the rows of a column must be C·H·W = 4 (got 6)");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 0, 6, eps); }) ==
+        "diffuse::pyramid_noise: height must be at least 1 (got 0)");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 6, 0, eps); }) ==
+        "diffuse::pyramid_noise: width must be at least 1 (got 0)");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 3, eps, 0); }) ==
+        "diffuse::pyramid_noise: levels must be at least 1 (got 0)");
+  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 3, eps, 6, -1); }) ==
+        "diffuse::pyramid_noise: discount must be finite and >= 0 (got -1)");
   CHECK((eps.array() == 7).all());
   CHECK((perturbed.array() == 7).all());
 }
