@@ -4,7 +4,7 @@
 set -euo pipefail
 build=${1:?usage: docs/make_figures.sh BUILD_DIR}
 docs=$(cd "$(dirname "$0")" && pwd)
-cmake --build "$build" -j2 --target schedule_table forward_1d noise_image continuous_processes
+cmake --build "$build" -j2 --target schedule_table forward_1d noise_image continuous_processes training_batch
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -15,4 +15,5 @@ trap 'rm -rf "$scratch"' EXIT
 /usr/bin/python3 -c "import sys; from PIL import Image; Image.open(sys.argv[1]).save(sys.argv[2])" \
   "$scratch/strip.ppm" "$docs/noise_image.png"
 /usr/bin/python3 "$docs/plot_continuous.py" "$build" "$docs/continuous_processes.png"
-echo "wrote $docs/{schedules,forward_1d,noise_image,continuous_processes}.png"
+/usr/bin/python3 "$docs/plot_training_times.py" "$build" "$docs/training_times.png"
+echo "wrote $docs/{schedules,forward_1d,noise_image,continuous_processes,training_times}.png"

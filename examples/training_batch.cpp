@@ -1,17 +1,41 @@
 // One training step's forward process: a batch of 8 samples (one per column) gets its steps, x_t,
 // the v target and its min-SNR weight in one call; the same sample ids under the same seed give
 // the same values however the batch is split. Then an importance sampler learns from the losses.
+// `training_batch --times N` prints instead N draws of each continuous-time sampler as CSV
+// `sampler,t` (EDM's σ as the flow time t = σ/(1 + σ) of equal SNR), for docs/plot_training_times.py.
 #include <diffuse/importance_sampler.hpp>
 #include <diffuse/schedule.hpp>
 #include <diffuse/training_batch.hpp>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include <Eigen/Core>
 
-int main() {
+namespace {
+
+/// N draws of each timestep sampler (ids 0..N−1, seed 1) as CSV `sampler,t`.
+int print_times(std::uint64_t n) {
+  std::printf("sampler,t\n");
+  auto print = [n](const char* name, const auto& sampler, auto to_time) {
+    for (double x : diffuse::sample_coordinates(sampler, 1, diffuse::IdRange{0, n})) std::printf("%s,%.9g\n", name, to_time(x));
+  };
+  const auto same = [](double t) { return t; };
+  print("uniform", diffuse::uniform_time_sampler(), same);
+  print("logit-normal", diffuse::logit_normal_time_sampler(), same);
+  print("mode", diffuse::mode_time_sampler(), same);
+  print("cosmap", diffuse::cosmap_time_sampler(), same);
+  print("EDM", diffuse::log_normal_sigma_sampler(), [](double sigma) { return sigma / (1 + sigma); });
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::strcmp(argv[1], "--times") == 0) return print_times(std::strtoull(argv[2], nullptr, 10));
   using diffuse::Prediction;
   const auto schedule = diffuse::Schedule<float>::cosine(1000);
   const Eigen::Index batch = 8, elements = 4 * 16 * 16;  // (B, C, H, W) = (8, 4, 16, 16)
