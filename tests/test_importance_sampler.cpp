@@ -130,7 +130,7 @@ TEST_CASE("draws follow p, are pure functions of (seed, id), and carry the weigh
   CHECK(chi <= 20.515);  // χ² with 5 degrees of freedom at α = 1e-3
 }
 
-TEST_CASE("uniform before warm-up, with all losses 0 and with rho = 1; a step with p = 0 is never drawn", "[importance_sampler]") {
+TEST_CASE("uniform before warm-up, with all losses 0 and with rho = 1, and a step with p = 0 is never drawn", "[importance_sampler]") {
   diffuse::LossSecondMomentSampler s(4, 2, 0.001);
   s.update({1, 2, 3, 4, 1, 2, 3}, {1, 2, 3, 4, 5, 6, 7});
   CHECK_FALSE(s.warmed_up());

@@ -174,7 +174,7 @@ TEST_CASE("antithetic steps: positions 2i, 2i + 1 sum to T + 1, the first of eac
   CHECK(chi_square(counts, static_cast<double>(n / 2 + 1) / 10) <= chi_square_9);
 }
 
-TEST_CASE("low-discrepancy times: one shared uniform, one time in each [k/B, (k + 1)/B)", "[training_samplers]") {
+TEST_CASE("low-discrepancy times: one shared uniform, one time in each interval from k/B to (k + 1)/B", "[training_samplers]") {
   const int batch = 64;
   const Ids ids = Ids::LinSpaced(batch, 900, 900 + batch - 1);
   const std::vector<double> t = diffuse::sample_coordinates(diffuse::low_discrepancy_time_sampler(), 5, ids);
