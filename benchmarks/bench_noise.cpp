@@ -1,4 +1,5 @@
-// Forward noising and standard normals: diffuse's add_noise with drawn noise (registered as e2e/noise_batch), fill_noise on every code path,
+// Forward noising and standard normals: diffuse's add_noise with drawn noise (registered as e2e/noise_batch), the one-pass
+// training batch (e2e/training_batch_eps, _v), fill_noise on every code path,
 // batch.hpp's add_noise with the noise given and a plain triad over the same arrays.
 //
 // Names follow ../shared/bench/baselines.py: group/what/workload/threads. benchmarks/compare.py runs
@@ -15,6 +16,7 @@
 #include <diffuse/batch.hpp>
 #include <diffuse/noise.hpp>
 #include <diffuse/schedule.hpp>
+#include <diffuse/training_batch.hpp>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -86,6 +88,23 @@ void noise_drawn(benchmark::State& state, const Workload& w, int threads, bool w
     } else {
       diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(++seed, arrays.ids), arrays.steps, arrays.xt);
     }
+    benchmark::DoNotOptimize(arrays.xt.data());
+    benchmark::ClobberMemory();
+  }
+  finish(state, arrays.x0.size());
+}
+
+/// training_batch.hpp's one-pass training batch: uniform steps drawn per sample, x_t, the target of
+/// `prediction` and the min-SNR weight; against e2e/noise_batch_eps (x_t and ε, the steps given).
+void training_batch(benchmark::State& state, const Workload& w, int threads, diffuse::Prediction prediction) {
+  Arrays arrays(w, schedule());
+  if (!use_threads(state, threads)) return;
+  const auto sampler = diffuse::uniform_step_sampler(schedule().steps());
+  Eigen::VectorXf weights(w.samples);
+  const auto min_snr = [prediction](float snr) { return diffuse::min_snr_weight(snr, prediction, 5); };
+  std::uint64_t seed = 0;
+  for (auto _ : state) {
+    diffuse::training_batch(schedule(), sampler, prediction, arrays.x0, ++seed, arrays.ids, arrays.xt, arrays.eps, weights, min_snr);
     benchmark::DoNotOptimize(arrays.xt.data());
     benchmark::ClobberMemory();
   }
@@ -195,6 +214,10 @@ int main(int argc, char** argv) {
       benchmark::RegisterBenchmark(("e2e/noise_batch/" + suffix).c_str(), noise_drawn, w, threads, false)->UseRealTime();
       benchmark::RegisterBenchmark(("e2e/noise_batch_eps/" + suffix).c_str(), noise_drawn, w, threads, true)->UseRealTime();
       benchmark::RegisterBenchmark(("given/add_noise/" + suffix).c_str(), noise_given, w, threads)->UseRealTime();
+      benchmark::RegisterBenchmark(("e2e/training_batch_eps/" + suffix).c_str(), training_batch, w, threads, diffuse::Prediction::epsilon)
+          ->UseRealTime();
+      benchmark::RegisterBenchmark(("e2e/training_batch_v/" + suffix).c_str(), training_batch, w, threads, diffuse::Prediction::v)
+          ->UseRealTime();
     }
     benchmark::RegisterBenchmark(("given/triad/" + std::string(w.name) + "/t1").c_str(), triad, w)->UseRealTime();
   }

@@ -4,7 +4,7 @@
 set -euo pipefail
 build=${1:?usage: docs/make_figures.sh BUILD_DIR}
 docs=$(cd "$(dirname "$0")" && pwd)
-cmake --build "$build" -j2 --target schedule_table forward_1d noise_image continuous_processes flow_matching
+cmake --build "$build" -j2 --target schedule_table forward_1d noise_image continuous_processes flow_matching training_batch
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -16,4 +16,5 @@ trap 'rm -rf "$scratch"' EXIT
   "$scratch/strip.ppm" "$docs/noise_image.png"
 /usr/bin/python3 "$docs/plot_continuous.py" "$build" "$docs/continuous_processes.png"
 /usr/bin/python3 "$docs/plot_flow_steps.py" "$build" "$docs/flow_steps.png"
-echo "wrote $docs/{schedules,forward_1d,noise_image,continuous_processes,flow_steps}.png"
+/usr/bin/python3 "$docs/plot_training_times.py" "$build" "$docs/training_times.png"
+echo "wrote $docs/{schedules,forward_1d,noise_image,continuous_processes,flow_steps,training_times}.png"

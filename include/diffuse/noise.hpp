@@ -125,16 +125,17 @@ DrawnNoise<DerivedIds> drawn_noise(std::uint64_t seed, const Eigen::MatrixBase<D
 
 namespace detail {
 
-/// The body of add_noise with drawn noise; eps is null when ε is not asked for.
-template <class Process, class X0, class Ids, class Coordinates, class Xt, class Eps>
-void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, const DrawnNoise<Ids>& noise,
-                     const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps) {
+/// The checked work of add_noise with drawn noise, one NoiseTask per column (eps null when ε is not
+/// asked for), handed to run(tasks, coordinates) with the checked coordinates; `fn` names the caller.
+template <class Process, class X0, class Ids, class Coordinates, class Xt, class Eps, class Run>
+void with_drawn_noise_tasks(const char* fn, const Process& process, const Eigen::MatrixBase<X0>& x0, const DrawnNoise<Ids>& noise,
+                            const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps,
+                            Run run) {
   check_process_argument<Process, X0>();
   check_process_argument<Process, Xt>();
   check_process_argument<Process, Eps>();
   using Scalar = typename ProcessTraits<Process>::scalar_type;
   check_float_or_double<Scalar>();
-  const char* fn = "add_noise";
   const Eigen::Index rows = x0.rows(), cols = x0.cols();
   check_shape(fn, "x_t", xt, rows, cols);
   if (eps) check_shape(fn, "eps", *eps, rows, cols);
@@ -165,7 +166,17 @@ void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, co
     task.eps = eps ? eps_out.column(jj) : nullptr;
     task.eps_stride = eps_out.row_stride;
   }
-  run_in_chunks(tasks, [](const NoiseTask<Scalar>& task) { run_noise_task(task); });
+  run(tasks, c);
+}
+
+/// The body of add_noise with drawn noise; eps is null when ε is not asked for.
+template <class Process, class X0, class Ids, class Coordinates, class Xt, class Eps>
+void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, const DrawnNoise<Ids>& noise,
+                     const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps) {
+  with_drawn_noise_tasks("add_noise", process, x0, noise, coordinates, xt, eps, [](const auto& tasks, const auto&) {
+    using Task = typename std::decay_t<decltype(tasks)>::value_type;
+    run_in_chunks(tasks, [](const Task& task) { run_noise_task(task); });
+  });
 }
 
 }  // namespace detail

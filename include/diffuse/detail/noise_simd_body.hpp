@@ -253,6 +253,12 @@ DIFFUSE_SIMD_TARGET inline void run_noise_task(const NoiseTask<Scalar>& task) {
       if (task.eps) {
         for (std::size_t v = 0; v < group; v += width) store(task.eps + k + v, load(z + v));
       }
+      if (task.target) {
+        const Vector ta = splat(task.target_a), tb = splat(task.target_b);
+        for (std::size_t v = 0; v < group; v += width) {
+          store(task.target + k + v, scaled_sum(ta, load(task.x0 + k + v), tb, load(z + v)));
+        }
+      }
     } else {  // the edges of the task, and strided arrays
       const std::size_t from = start < skip ? skip : start;
       const std::size_t to = start + group < end ? start + group : end;

@@ -13,8 +13,10 @@ namespace diffuse {
 namespace detail {
 
 /// One unit of work: elements [first, first + count) of the sample `id`; for k = 0..count−1,
-/// eps[k·eps_stride] = z (when eps is given) and xt[k·xt_stride] = scaled_sum(a, x0[k·x0_stride], b, z)
-/// (when xt is given). xt may be x0 (with the same stride); eps must not overlap xt.
+/// eps[k·eps_stride] = z (when eps is given), xt[k·xt_stride] = scaled_sum(a, x0[k·x0_stride], b, z)
+/// (when xt is given) and target[k·target_stride] = scaled_sum(target_a, x0[k·x0_stride], target_b, z) (when
+/// target is given: a training target such as v = −b x_0 + a ε, in the same pass). xt may be x0
+/// (with the same stride); eps and target must not overlap xt, x0 or each other.
 template <class Scalar>
 struct NoiseTask {
   std::uint64_t seed = 0;
@@ -29,10 +31,15 @@ struct NoiseTask {
   std::ptrdiff_t x0_stride = 1;
   std::ptrdiff_t xt_stride = 1;
   std::ptrdiff_t eps_stride = 1;
+  Scalar* target = nullptr;
+  Scalar target_a = 0;
+  Scalar target_b = 0;
+  std::ptrdiff_t target_stride = 1;
 
   /// Whether every array the task touches is contiguous (the vectorised writes apply).
   bool contiguous() const {
-    return (!xt || (x0_stride == 1 && xt_stride == 1)) && (!eps || eps_stride == 1);
+    return (!xt || (x0_stride == 1 && xt_stride == 1)) && (!eps || eps_stride == 1) &&
+           (!target || (x0_stride == 1 && target_stride == 1));
   }
 
   /// The task for elements [first + k, first + k + n) of this one.
@@ -44,6 +51,7 @@ struct NoiseTask {
     if (x0) p.x0 += offset * x0_stride;
     if (xt) p.xt += offset * xt_stride;
     if (eps) p.eps += offset * eps_stride;
+    if (target) p.target += offset * target_stride;
     return p;
   }
 };
@@ -54,6 +62,7 @@ inline void apply_noise(const NoiseTask<Scalar>& task, std::size_t k, Scalar z) 
   const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k);
   if (task.xt) task.xt[at * task.xt_stride] = scaled_sum(task.a, task.x0[at * task.x0_stride], task.b, z);
   if (task.eps) task.eps[at * task.eps_stride] = z;
+  if (task.target) task.target[at * task.target_stride] = scaled_sum(task.target_a, task.x0[at * task.x0_stride], task.target_b, z);
 }
 
 /// The portable path: one Philox block at a time, the scalar transform of normal.hpp.
