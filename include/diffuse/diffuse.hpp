@@ -15,5 +15,6 @@
 #include "sigma_schedules.hpp"
 #include "spacing.hpp"
 #include "time_coordinates.hpp"
+#include "torch_generator.hpp"
 #include "training_time.hpp"
 #include "version.hpp"
