@@ -211,7 +211,10 @@ class TorchGenerator {
     auto& o = const_cast<Eigen::MatrixBase<Derived>&>(out).derived();
     const Eigen::Index rows = o.rows();
     const Eigen::Index n = o.size();
-    const auto at = [&o, rows](Eigen::Index k) -> Scalar& { return o.coeffRef(k % rows, k / rows); };
+    Scalar* const contiguous = column_major_data(o);
+    const auto at = [&o, rows, contiguous](Eigen::Index k) -> Scalar& {
+      return contiguous != nullptr ? contiguous[k] : o.coeffRef(k % rows, k / rows);
+    };
     if (n < 16) {
       for (Eigen::Index k = 0; k < n; ++k) at(k) = static_cast<Scalar>(scalar_normal());
       return;
@@ -228,6 +231,15 @@ class TorchGenerator {
   }
 
  private:
+  /// The data pointer of out when its elements lie in column-major order without gaps, else null.
+  template <class Derived>
+  static typename Derived::Scalar* column_major_data(Derived& out) {
+    if constexpr ((Derived::Flags & Eigen::DirectAccessBit) != 0 && !Derived::IsRowMajor) {
+      if (out.innerStride() == 1 && (out.cols() <= 1 || out.outerStride() == out.rows())) return out.data();
+    }
+    return nullptr;
+  }
+
   /// at::normal_distribution<double> with mean 0, sd 1 (DistributionsHelper.h): the cached
   /// r sin θ if there is one, else r cos θ of a new pair, r = √(−2 ln(1 − u2)), θ = 2π u1, caching r sin θ.
   double scalar_normal() {
