@@ -73,7 +73,7 @@ int main() {
   torch::Tensor drawn = torch::empty_like(x0);
   diffuse::add_noise_tensors(schedule, x0, 7, ids, timesteps, drawn);
   torch::Tensor noise = torch::empty_like(x0);
-  Eigen::Map<Eigen::MatrixXf> noise_matrix(noise.data_ptr<float>(), 4 * 16 * 16, B);
+  Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>> noise_matrix(noise.data_ptr<float>(), 4 * 16 * 16, B);
   diffuse::fill_noise(7, Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>>(ids.data_ptr<std::int64_t>(), B), noise_matrix);
   expect(same_bits(drawn, a * x0 + b * noise), "drawn noise: the bits of PyTorch's a x0 + b eps with that noise");
 

@@ -26,6 +26,9 @@
 
 namespace {
 
+/// A batch, one sample per column, column-major whatever Eigen's default (the gather relies on it).
+using Batch = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+
 /// The batch every rank must agree on.
 struct BatchSpec {
   long long batch;
@@ -34,8 +37,8 @@ struct BatchSpec {
 };
 
 /// x_0 of sample id j (a smooth pattern in [−1, 1]) and its timestep in [1, 1000]: functions of j only.
-Eigen::MatrixXf x0_of(const std::vector<std::int64_t>& ids, Eigen::Index elements) {
-  Eigen::MatrixXf x0(elements, static_cast<Eigen::Index>(ids.size()));
+Batch x0_of(const std::vector<std::int64_t>& ids, Eigen::Index elements) {
+  Batch x0(elements, static_cast<Eigen::Index>(ids.size()));
   for (Eigen::Index c = 0; c < x0.cols(); ++c) {
     const auto j = static_cast<double>(ids[static_cast<std::size_t>(c)]);
     for (Eigen::Index i = 0; i < elements; ++i) x0(i, c) = static_cast<float>(std::sin(0.01 * static_cast<double>(i) + 0.7 * j));
@@ -49,17 +52,17 @@ Eigen::VectorXi timesteps_of(const std::vector<std::int64_t>& ids) {
 }
 
 /// x_t of the samples `ids` under `seed`: add_noise with the noise drawn in the same pass.
-Eigen::MatrixXf noised(const std::vector<std::int64_t>& ids, Eigen::Index elements, std::uint64_t seed) {
+Batch noised(const std::vector<std::int64_t>& ids, Eigen::Index elements, std::uint64_t seed) {
   static const auto schedule = diffuse::Schedule<float>::linear(1000);
-  const Eigen::MatrixXf x0 = x0_of(ids, elements);
+  const Batch x0 = x0_of(ids, elements);
   const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> id_vector(ids.data(), static_cast<Eigen::Index>(ids.size()));
-  Eigen::MatrixXf xt(x0.rows(), x0.cols());
+  Batch xt(x0.rows(), x0.cols());
   diffuse::add_noise(schedule, x0, diffuse::drawn_noise(seed, id_vector), timesteps_of(ids), xt);
   return xt;
 }
 
 /// FNV-1a over the IEEE bits of every value, column by column.
-std::uint64_t fnv1a(const Eigen::MatrixXf& x) {
+std::uint64_t fnv1a(const Batch& x) {
   std::uint64_t hash = 0xcbf29ce484222325u;
   for (Eigen::Index k = 0; k < x.size(); ++k) {
     std::uint32_t bits;
@@ -117,7 +120,7 @@ int run(int argc, char** argv, int rank, int size) {
   for (long long j = rank; j < spec.batch; j += size) my_ids.push_back(j);
   const auto elements = static_cast<Eigen::Index>(spec.elements);
   const auto seed = static_cast<std::uint64_t>(spec.seed);
-  const Eigen::MatrixXf share = noised(my_ids, elements, seed);
+  const Batch share = noised(my_ids, elements, seed);
 
   // Gather the shares on rank 0: rank r's block holds its samples in id order.
   std::vector<int> counts(static_cast<std::size_t>(size));
@@ -128,14 +131,14 @@ int run(int argc, char** argv, int rank, int size) {
     offsets[static_cast<std::size_t>(r)] = offset;
     offset += counts[static_cast<std::size_t>(r)];
   }
-  Eigen::MatrixXf gathered(rank == 0 ? elements : 0, rank == 0 ? static_cast<Eigen::Index>(spec.batch) : 0);
+  Batch gathered(rank == 0 ? elements : 0, rank == 0 ? static_cast<Eigen::Index>(spec.batch) : 0);
   MPI_Gatherv(share.data(), static_cast<int>(share.size()), MPI_FLOAT, gathered.data(), counts.data(), offsets.data(),
               MPI_FLOAT, 0, MPI_COMM_WORLD);
 
   int agree = 0;
   if (rank == 0) {
     // Back to id order: the c-th sample of rank r is id r + c·size.
-    Eigen::MatrixXf batch(elements, static_cast<Eigen::Index>(spec.batch));
+    Batch batch(elements, static_cast<Eigen::Index>(spec.batch));
     for (int r = 0; r < size; ++r) {
       const Eigen::Index first = offsets[static_cast<std::size_t>(r)] / elements;
       for (Eigen::Index c = 0; r + c * size < spec.batch; ++c) batch.col(r + c * size) = gathered.col(first + c);

@@ -24,6 +24,9 @@
 namespace diffuse {
 namespace detail {
 
+/// A batch over a tensor's memory: column-major whatever Eigen's default, as a [B, ...] tensor is.
+using TensorBatch = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>>;
+
 /// "[2, 4, 8, 8]": the sizes of a tensor, for messages.
 inline std::string tensor_sizes_text(const at::Tensor& tensor) {
   std::ostringstream text;
@@ -65,9 +68,9 @@ inline void check_batch_tensors(const char* function, const at::Tensor& x0, cons
 }
 
 /// A checked float32 batch tensor as the (numel / B) × B column-major matrix over its memory.
-inline Eigen::Map<Eigen::MatrixXf> batch_matrix(const at::Tensor& tensor) {
+inline TensorBatch batch_matrix(const at::Tensor& tensor) {
   const Eigen::Index samples = tensor.size(0);
-  return Eigen::Map<Eigen::MatrixXf>(tensor.data_ptr<float>(), samples == 0 ? 0 : tensor.numel() / samples, samples);
+  return TensorBatch(tensor.data_ptr<float>(), samples == 0 ? 0 : tensor.numel() / samples, samples);
 }
 
 /// diffusers' 0-based timesteps, in place, as our steps t = s + 1, checked against the schedule's
@@ -96,7 +99,7 @@ inline void add_noise_tensors(const Schedule<float>& schedule, const at::Tensor&
                               const at::Tensor& timesteps, const at::Tensor& out) {
   detail::check_batch_tensors("add_noise_tensors", x0, eps, "eps", timesteps, out);
   const auto s = detail::diffusers_timesteps("add_noise_tensors", timesteps, schedule.steps());
-  Eigen::Map<Eigen::MatrixXf> out_matrix = detail::batch_matrix(out);
+  detail::TensorBatch out_matrix = detail::batch_matrix(out);
   add_noise(schedule, detail::batch_matrix(x0), detail::batch_matrix(eps), (s.array() + 1).matrix(), out_matrix);
 }
 
@@ -110,7 +113,7 @@ inline void add_noise_tensors(const Schedule<float>& schedule, const at::Tensor&
   if (ids.dim() != 1) detail::fail<std::invalid_argument>("add_noise_tensors", "ids must be one-dimensional, [B]", detail::tensor_sizes_text(ids));
   const auto s = detail::diffusers_timesteps("add_noise_tensors", timesteps, schedule.steps());
   const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> id_vector(ids.data_ptr<std::int64_t>(), ids.size(0));
-  Eigen::Map<Eigen::MatrixXf> out_matrix = detail::batch_matrix(out);
+  detail::TensorBatch out_matrix = detail::batch_matrix(out);
   add_noise(schedule, detail::batch_matrix(x0), drawn_noise(seed, id_vector), (s.array() + 1).matrix(), out_matrix);
 }
 
