@@ -27,6 +27,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -141,7 +142,7 @@ void torch_normal_block(std::array<Scalar, 16>& d, TorchFloat32Path path) {
   using std::sin;
   using std::sqrt;
   constexpr double two_pi = 2.0 * 3.14159265358979323846;
-  for (int j = 0; j < 8; ++j) {
+  for (std::size_t j = 0; j < 8; ++j) {
     const Scalar u1 = Scalar(1) - d[j];
     const Scalar u2 = d[j + 8];
     if constexpr (std::is_same_v<Scalar, float>) {
@@ -272,7 +273,7 @@ void torch_randn_per_sample(const Eigen::MatrixBase<Derived>& out, const Seeds& 
   detail::check_count("torch_randn_per_sample", "seeds", static_cast<Eigen::Index>(seeds.size()), out.cols());
   auto& o = const_cast<Eigen::MatrixBase<Derived>&>(out);
   for (Eigen::Index j = 0; j < o.cols(); ++j) {
-    TorchGenerator generator(static_cast<std::uint64_t>(seeds[static_cast<std::size_t>(j)]));
+    TorchGenerator generator(static_cast<std::uint64_t>(seeds[static_cast<decltype(seeds.size())>(j)]));
     generator.randn(o.col(j), path);
   }
 }
