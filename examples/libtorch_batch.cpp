@@ -81,6 +81,10 @@ int main() {
   using IA = std::invalid_argument;
   expect_refused<IA>("float64 x0", "x0 must have dtype Float (got \"Double\")", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0.to(torch::kDouble), eps, timesteps, out); });
+  expect_refused<IA>("x0 on another device", "x0 must be on the CPU (got \"meta\")", out,
+                     [&] { diffuse::add_noise_tensors(schedule, torch::empty_like(x0, torch::kMeta), eps, timesteps, out); });
+  expect_refused<IA>("an undefined out", "out must be a defined tensor", out,
+                     [&] { diffuse::add_noise_tensors(schedule, x0, eps, timesteps, torch::Tensor()); });
   expect_refused<IA>("non-contiguous eps", "eps must be contiguous", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0, eps.transpose(2, 3), timesteps, out); });
   expect_refused<IA>("eps of other sizes", "eps must have the sizes of x0, [8, 4, 16, 16] (got \"[8, 16, 4, 16]\")", out,
