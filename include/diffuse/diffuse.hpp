@@ -24,6 +24,7 @@
 #include "time_coordinates.hpp"
 #include "training_batch.hpp"
 #include "training_samplers.hpp"
+#include "torch_generator.hpp"
 #include "training_time.hpp"
 #include "trigflow.hpp"
 #include "user_process.hpp"
