@@ -1,20 +1,13 @@
 /// Per-sample draws keyed by (seed, sample id, draw number): the uniforms that training-time samplers turn into steps, times and noise levels.
 ///
-/// The draw contract. Under seed k (64 bits), draw r (0 ≤ r < 2^63) of the sample with id j is made
-/// from Philox4x32-10 block 2^63 + r of that sample, with the noise contract's key and counter
-/// (noise.hpp): key (k mod 2^32, ⌊k/2^32⌋), counter (r mod 2^32, 2^31 + ⌊r/2^32⌋, j mod 2^32,
-/// ⌊j/2^32⌋). A sample's noise uses blocks below 2^63 only (its elements are numbered below 2^64,
-/// two or four to a block), so its draws never reuse a word of its noise. From the block's words
-/// w0..w3 the uniform is u = (m + ½)·2⁻⁵², m the top 52 bits of w1·2^32 + w0: a double on the grid
-/// of odd multiples of 2⁻⁵³ in [2⁻⁵³, 1 − 2⁻⁵³], each point equally likely, never 0 or 1. So the
-/// draw of sample j is a pure function of (k, j, r): it does not depend on the batch, its order,
-/// its split across threads or processes, or the machine.
-///
-/// A draw as a standard normal. Draw r of sample j may instead be read as the normal
-/// z = z0 of detail::normal_pair<double>(w0..w3) of the same block: the Box–Muller transform of
-/// normal.hpp, specified to the bit (radius from w0 + 2^32 w1, angle from w2 + 2^32 w3; never
-/// infinite, |z| ≤ 8.49), the transform the double noise uses. A sampler reads each of its draws
-/// either as a uniform or as a normal, never both (the two share the block's words w0, w1).
+/// The draw contract (normative text: docs/noise_contract.md §5). Under seed k, draw r
+/// (0 ≤ r < 2^63) of the sample with id j is Philox4x32-10 block 2^63 + r of that sample, with the
+/// noise contract's key and counter; a sample's noise uses blocks below 2^63 only, so its draws
+/// never reuse a word of its noise. The block gives the uniform u = (m + ½)·2⁻⁵² (m the top 52 bits
+/// of w1·2^32 + w0; never 0 or 1) or, read instead as a normal, z0 of the double Box–Muller pair of
+/// its words (|z| ≤ 8.49); a sampler reads each draw one way only. So the draw of sample j is a pure
+/// function of (k, j, r): it does not depend on the batch, its order, its split across threads or
+/// processes, or the machine.
 #pragma once
 
 #include <cstdint>
