@@ -46,9 +46,12 @@ void check_against_separate_calls(const Process& process, const Sampler& sampler
   Matrix x_t(rows, cols), wide(rows, 2 * cols);
   Vector w(cols);
   const auto c = diffuse::training_batch(process, sampler, prediction, x0, seed, ids, x_t, wide.leftCols(cols), w, weight);
-  Matrix strided_target(rows, 2 * cols), strided_xt(rows, cols);
+  // Column-major whatever Eigen's default (EIGEN_DEFAULT_TO_ROW_MAJOR): the outer stride is a column's.
+  using ColumnMajor = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+  ColumnMajor strided_target(rows, 2 * cols);
+  Matrix strided_xt(rows, cols);
   Vector strided_w(cols);
-  Eigen::Map<Matrix, 0, Eigen::OuterStride<>> every_other(strided_target.data(), rows, cols, Eigen::OuterStride<>(2 * rows));
+  Eigen::Map<ColumnMajor, 0, Eigen::OuterStride<>> every_other(strided_target.data(), rows, cols, Eigen::OuterStride<>(2 * rows));
   diffuse::training_batch(process, sampler, prediction, x0, seed, ids, strided_xt, every_other, strided_w, weight);
 
   const auto expected_c = diffuse::sample_coordinates(sampler, seed, ids);
