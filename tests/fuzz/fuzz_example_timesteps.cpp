@@ -1,23 +1,19 @@
-// Fuzz target: examples/timesteps.cpp's main() on arbitrary arguments (the bytes split at NUL
+// Fuzz target: examples/timesteps.hpp's run() on arbitrary arguments (the bytes split at NUL
 // bytes). It must print its CSV and status 0, or status 1 and one documented message. The value
 // after --config is taken as the file's text: it is written to a scratch file whose path replaces
 // it (so that no input names /dev/zero or a FIFO).
 #include <diffuse/io/scheduler_config.hpp>
-#include <diffuse/spacing.hpp>
 
-#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <fstream>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
-#define main timesteps_main
-#include "../../examples/timesteps.cpp"
-#undef main
+#include "../../examples/timesteps.hpp"
 
 #include "fuzz_examples.hpp"
 
@@ -35,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::ofstream(scratch, std::ios::binary) << args[i + 1];
     args[i + 1] = scratch;
   }
-  diffuse_fuzz::run_example("timesteps", timesteps_main, args, 1, "timesteps: note: ");
+  diffuse_fuzz::run_example("timesteps", diffuse_examples::timesteps::run, args, 1, "timesteps: note: ");
   std::remove(scratch.c_str());
   return 0;
 }

@@ -1,16 +1,16 @@
-// Runs an example program's main() on fuzzed arguments (the bytes split at NUL bytes) with its
-// standard output and error captured, and checks what it printed: either status 0 with output, or
-// the program's documented failure status and "<program>: <message>" on standard error, whose
-// message is the library's ("diffuse::…") or the example's own argument error.
+// Runs an example program (its run function, examples/<name>.hpp) on fuzzed arguments (the bytes
+// split at NUL bytes) with its output and error streams captured, and checks what it printed:
+// either status 0 with output, or the program's documented failure status and "<program>: <message>"
+// on standard error, whose message is the library's ("diffuse::…") or the example's own argument
+// error.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <initializer_list>
-#include <iostream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -54,25 +54,18 @@ inline bool known_error(const std::string& message) {
   return false;
 }
 
-/// Runs `program_main` on the arguments and checks its status and what it printed. `failure` is
-/// the status the program documents for bad arguments; `notes` is the prefix of the notes a run
-/// may print to standard error before its output or its error.
-inline void run_example(const char* program, int (*program_main)(int, char**), std::vector<std::string> args, int failure,
-                        const char* notes = nullptr) {
+/// Runs an example's `run` function on the arguments and checks its status and what it printed.
+/// `failure` is the status the program documents for bad arguments; `notes` is the prefix of the
+/// notes a run may print to standard error before its output or its error.
+inline void run_example(const char* program, int (*run)(int, const char* const*, std::ostream&, std::ostream&),
+                        std::vector<std::string> args, int failure, const char* notes = nullptr) {
   args.insert(args.begin(), program);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
   argv.push_back(nullptr);
 
   std::ostringstream out, err;
-  std::ios format(nullptr);
-  format.copyfmt(std::cout);
-  std::streambuf* const saved_out = std::cout.rdbuf(out.rdbuf());
-  std::streambuf* const saved_err = std::cerr.rdbuf(err.rdbuf());
-  const int status = program_main(static_cast<int>(args.size()), argv.data());
-  std::cout.rdbuf(saved_out);
-  std::cerr.rdbuf(saved_err);
-  std::cout.copyfmt(format);
+  const int status = run(static_cast<int>(args.size()), argv.data(), out, err);
 
   // Notes (which may quote text with line breaks) come first; each runs up to the next line that
   // starts with "<program>: ".
