@@ -92,7 +92,10 @@ Work lower_beta_quantile(Work p, Work a, Work b) {
   using std::log1p;
   const Work log_beta = lgamma(a) + lgamma(b) - lgamma(a + b), log_p = log(p);
   // Start from the leading term I_x ≈ x^a/(a B) (exact as x → 0): log x0 = (log p + log a + log B)/a.
-  Work lo = -std::numeric_limits<Work>::infinity(), hi = 0;  // bracket in log x
+  // The bracket [lo, hi] of log x; until an evaluation falls below the root, lo is open (no −∞
+  // sentinel, which -ffinite-math-only may fold away).
+  Work lo = 0, hi = 0;
+  bool has_lo = false;
   Work u = (log_p + log(a) + log_beta) / a;
   if (!(u < 0)) u = log(Work(0.5));
   const Work eps = std::numeric_limits<Work>::epsilon();
@@ -105,11 +108,12 @@ Work lower_beta_quantile(Work p, Work a, Work b) {
       hi = u;
     } else {
       lo = u;
+      has_lo = true;
     }
     // d log I/d log x = x·(x^(a−1)(1 − x)^(b−1)/B)/I.
     const Work slope = exp(a * u + (b - 1) * log1p(-x) - log_beta - log_i);
     Work next = u - f / slope;
-    if (!(next > lo && next < hi)) next = lo == -std::numeric_limits<Work>::infinity() ? hi - 1 : (lo + hi) / 2;
+    if (!((!has_lo || next > lo) && next < hi)) next = has_lo ? (lo + hi) / 2 : hi - 1;
     if (fabs(next - u) <= eps * (1 + fabs(u))) {
       u = next;
       break;
