@@ -65,12 +65,18 @@ struct NormalConstants<double> {
       0x1.20c62c2f2d7f5p-34, -0x1.2a0c591af8314p-41, 0x1.ef6e308d6d1c4p-49};
 };
 
-/// Horner's rule with fused multiply-adds: c[0] + x(c[1] + x(c[2] + …)).
-template <class Scalar, int N>
-DIFFUSE_HOST_DEVICE inline Scalar horner(Scalar x, const Scalar (&c)[N]) {
-  Scalar y = c[N - 1];
-  for (int k = N - 2; k >= 0; --k) y = fused_multiply_add(y, x, c[k]);
-  return y;
+/// Horner's rule with fused multiply-adds: c[K] + x(c[K + 1] + x(… + x c[N − 1])), from the innermost
+/// term out: y = c[N − 1], then y = fma(y, x, c[k]) for k = N − 2 down to K. Unrolled at compile
+/// time so that each coefficient is read in a constant expression: CUDA device code may use the
+/// elements of a constexpr array member there, but may not refer to the array itself.
+template <class Scalar, int N, const Scalar (&c)[N], int K = 0>
+DIFFUSE_HOST_DEVICE inline Scalar horner(Scalar x) {
+  constexpr Scalar coefficient = c[K];
+  if constexpr (K == N - 1) {
+    return coefficient;
+  } else {
+    return fused_multiply_add(horner<Scalar, N, c, K + 1>(x), x, coefficient);
+  }
 }
 
 /// ln(n · 2^-uniform_bits) for a positive finite n ≥ 1 (the steps of docs/noise_contract.md §4, "ln u").
@@ -87,7 +93,7 @@ DIFFUSE_HOST_DEVICE inline Scalar log_uniform(Scalar n) {
   const Scalar f = m - Scalar(1);
   const Scalar s = f / (Scalar(2) + f);
   const Scalar z = s * s;
-  const Scalar r = z * horner(z, C::log_k);
+  const Scalar r = z * horner<Scalar, C::log_terms, C::log_k>(z);
   const Scalar half_f = Scalar(0.5) * f;
   Scalar y = fused_multiply_add(s, fused_multiply_add(half_f, f, r), e * C::ln2_low);
   y = fused_multiply_add(-half_f, f, y);
@@ -115,8 +121,8 @@ DIFFUSE_HOST_DEVICE inline void normal_pair<float>(const std::uint32_t* w, float
   const float v =
       bits_as<float>(((t & 0x3fffffffu) >> 7) | 1u | 0x3f800000u) - 1.5f;
   const float v2 = v * v;
-  const float s = v * horner(v2, C::sin_k);
-  const float c = horner(v2, C::cos_k);
+  const float s = v * horner<float, C::sin_terms, C::sin_k>(v2);
+  const float c = horner<float, C::cos_terms, C::cos_k>(v2);
   const float cos_theta = (q & 1u) ? s : c;
   const float sin_theta = (q & 1u) ? c : s;
   const bool negate_cos = ((q >> 1) ^ q) & 1u;
@@ -137,8 +143,8 @@ DIFFUSE_HOST_DEVICE inline void normal_pair<double>(const std::uint32_t* w, doub
   const double v =
       bits_as<double>(((t & 0x3fffffffffffffffull) >> 10) | 1u | 0x3ff0000000000000ull) - 1.5;
   const double v2 = v * v;
-  const double s = v * horner(v2, C::sin_k);
-  const double c = horner(v2, C::cos_k);
+  const double s = v * horner<double, C::sin_terms, C::sin_k>(v2);
+  const double c = horner<double, C::cos_terms, C::cos_k>(v2);
   const double cos_theta = (q & 1u) ? s : c;
   const double sin_theta = (q & 1u) ? c : s;
   const bool negate_cos = ((q >> 1) ^ q) & 1u;
