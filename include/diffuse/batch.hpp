@@ -15,6 +15,7 @@
 #include "detail/scaled_sum.hpp"
 #include "detail/shape.hpp"
 #include "detail/simd.hpp"
+#include "detail/storage16.hpp"
 #include "detail/tasks.hpp"
 #include "process.hpp"
 
@@ -113,13 +114,13 @@ struct ScaledSumTask {
   }
 };
 
-/// out_j = p_j u_j + q_j w_j for every column j (scaled_sum), where coefficients(c_j, j) returns
-/// the pair (p_j, q_j) at the coordinate c_j of column j (and may throw for one it cannot serve).
+/// out_j = p_j u_j + q_j w_j for every column j of float or double batches (scaled_sum), where
+/// coefficients(c_j, j) returns the pair (p_j, q_j) at the coordinate c_j of column j (and may throw for one it cannot serve).
 /// Checks the shapes, the coordinates and every coefficient first, then writes out.
 template <class Process, class U, class W, class Coordinates, class Out, class Coefficients>
-void combine_columns(const char* function, const char* w_name, const Process& process, const Eigen::MatrixBase<U>& u,
-                     const Eigen::MatrixBase<W>& w, const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out,
-                     Coefficients coefficients) {
+void combine_float_columns(const char* function, const char* w_name, const Process& process, const Eigen::MatrixBase<U>& u,
+                           const Eigen::MatrixBase<W>& w, const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out,
+                           Coefficients coefficients) {
   check_process_argument<Process, U>();
   check_process_argument<Process, W>();
   check_process_argument<Process, Out>();
@@ -151,6 +152,24 @@ void combine_columns(const char* function, const char* w_name, const Process& pr
   run_in_chunks(tasks, [](const ScaledSumTask<Scalar>& t) {
     scaled_sum_array(t.p, t.x, t.x_stride, t.q, t.y, t.y_stride, t.out, t.out_stride, t.count);
   });
+}
+
+/// out_j = p_j u_j + q_j w_j for every column j (combine_float_columns); 16-bit batches are
+/// widened to float, combined in float and rounded once (storage16.hpp).
+template <class Process, class U, class W, class Coordinates, class Out, class Coefficients>
+void combine_columns(const char* function, const char* w_name, const Process& process, const Eigen::MatrixBase<U>& u,
+                     const Eigen::MatrixBase<W>& w, const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out,
+                     Coefficients coefficients) {
+  if constexpr (is_storage16_v<typename U::Scalar>) {
+    check_storage16_call<typename ProcessTraits<Process>::scalar_type, typename U::Scalar, W, Out>();
+    check_shape(function, w_name, w, u.rows(), u.cols());
+    check_shape(function, "out", out, u.rows(), u.cols());
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor> result(u.rows(), u.cols());
+    combine_float_columns(function, w_name, process, widened(u), widened(w), coordinates, result, coefficients);
+    store_rounded(out, result);
+  } else {
+    combine_float_columns(function, w_name, process, u, w, coordinates, out, coefficients);
+  }
 }
 
 /// The coefficients (p, q) of each batch function at coordinate c of `process` (j names the
@@ -376,12 +395,21 @@ typename Xt::PlainObject eps_from_velocity(const Process& process, const Eigen::
 /// @throws std::invalid_argument if eps or out does not have the shape of x0.
 template <class X0, class Eps, class Out>
 void flow_velocity(const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps, const Eigen::MatrixBase<Out>& out) {
-  static_assert(std::is_same<typename X0::Scalar, typename Eps::Scalar>::value &&
-                    std::is_same<typename X0::Scalar, typename Out::Scalar>::value,
-                "diffuse::flow_velocity: x0, eps and out must have one scalar type");
-  detail::check_shape("flow_velocity", "eps", eps, x0.rows(), x0.cols());
-  detail::check_shape("flow_velocity", "out", out, x0.rows(), x0.cols());
-  const_cast<Out&>(out.derived()) = eps.derived() - x0.derived();
+  if constexpr (detail::is_storage16_v<typename X0::Scalar>) {
+    detail::check_storage16_call<float, typename X0::Scalar, Eps, Out>();
+    detail::check_shape("flow_velocity", "eps", eps, x0.rows(), x0.cols());
+    detail::check_shape("flow_velocity", "out", out, x0.rows(), x0.cols());
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor> result(x0.rows(), x0.cols());
+    flow_velocity(detail::widened(x0), detail::widened(eps), result);
+    detail::store_rounded(out, result);
+  } else {
+    static_assert(std::is_same<typename X0::Scalar, typename Eps::Scalar>::value &&
+                      std::is_same<typename X0::Scalar, typename Out::Scalar>::value,
+                  "diffuse::flow_velocity: x0, eps and out must have one scalar type");
+    detail::check_shape("flow_velocity", "eps", eps, x0.rows(), x0.cols());
+    detail::check_shape("flow_velocity", "out", out, x0.rows(), x0.cols());
+    const_cast<Out&>(out.derived()) = eps.derived() - x0.derived();
+  }
 }
 
 /// flow_velocity into a new matrix of the shape and storage order of x0.

@@ -37,6 +37,7 @@
 #include "detail/layout.hpp"
 #include "detail/noise_simd.hpp"
 #include "detail/shape.hpp"
+#include "detail/storage16.hpp"
 #include "detail/tasks.hpp"
 #include "noise_element.hpp"
 #include "process.hpp"
@@ -78,19 +79,11 @@ inline void check_element_range(const char* function, std::uint64_t first, Eigen
   }
 }
 
-}  // namespace detail
-
-/// Fills `eps` with the noise of its samples: column j gets elements first_element,
-/// first_element + 1, … (row by row) of sample ids(j) under `seed` (the noise contract above).
-/// Preconditions: ids has one integer entry per column of eps, none negative; eps has direct
-/// memory access (any strides); first_element + rows − 1 < 2^64.
-/// @throws std::invalid_argument on a count mismatch, std::out_of_range on a negative id or an
-/// element range beyond 2^64; nothing is written then.
+/// fill_noise into a float or double batch.
 template <class DerivedIds, class DerivedEps>
-void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
-                const Eigen::MatrixBase<DerivedEps>& eps, std::uint64_t first_element = 0) {
+void fill_float_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
+                      const Eigen::MatrixBase<DerivedEps>& eps, std::uint64_t first_element) {
   using Scalar = typename DerivedEps::Scalar;
-  detail::check_float_or_double<Scalar>();
   const char* fn = "fill_noise";
   static_cast<void>(detail::strided_output(eps));  // a compile-time check: writable, direct access
   const std::vector<std::uint64_t> id = detail::checked_ids(fn, ids, eps.cols());
@@ -106,6 +99,29 @@ void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
     samples[j].eps_stride = out.row_stride;
   }
   detail::run_in_chunks(samples, [](const detail::NoiseTask<Scalar>& task) { detail::run_noise_task(task); });
+}
+
+}  // namespace detail
+
+/// Fills `eps` with the noise of its samples: column j gets elements first_element,
+/// first_element + 1, … (row by row) of sample ids(j) under `seed` (the noise contract above).
+/// Preconditions: ids has one integer entry per column of eps, none negative; eps has direct
+/// memory access (any strides); first_element + rows − 1 < 2^64.
+/// @throws std::invalid_argument on a count mismatch, std::out_of_range on a negative id or an
+/// element range beyond 2^64; nothing is written then.
+/// An Eigen::half or Eigen::bfloat16 eps gets the float noise rounded once to it (storage16.hpp).
+template <class DerivedIds, class DerivedEps>
+void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
+                const Eigen::MatrixBase<DerivedEps>& eps, std::uint64_t first_element = 0) {
+  using Scalar = typename DerivedEps::Scalar;
+  if constexpr (detail::is_storage16_v<Scalar>) {
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor> noise(eps.rows(), eps.cols());
+    fill_noise(seed, ids, noise, first_element);
+    detail::store_rounded(eps, noise);
+  } else {
+    detail::check_float_or_double<Scalar>();
+    detail::fill_float_noise(seed, ids, eps, first_element);
+  }
 }
 
 /// The noise of the samples ids(j) under `seed` (the noise contract above), as the noise argument of
@@ -169,14 +185,32 @@ void with_drawn_noise_tasks(const char* fn, const Process& process, const Eigen:
   run(tasks, c);
 }
 
-/// The body of add_noise with drawn noise; eps is null when ε is not asked for.
+/// The body of add_noise with drawn noise; eps is null when ε is not asked for. 16-bit batches
+/// are widened to float, noised in float and rounded once (storage16.hpp).
 template <class Process, class X0, class Ids, class Coordinates, class Xt, class Eps>
 void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, const DrawnNoise<Ids>& noise,
                      const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps) {
-  with_drawn_noise_tasks("add_noise", process, x0, noise, coordinates, xt, eps, [](const auto& tasks, const auto&) {
-    using Task = typename std::decay_t<decltype(tasks)>::value_type;
-    run_in_chunks(tasks, [](const Task& task) { run_noise_task(task); });
-  });
+  if constexpr (is_storage16_v<typename X0::Scalar>) {
+    using FloatBatch = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+    check_storage16_call<typename ProcessTraits<Process>::scalar_type, typename X0::Scalar, Xt, Eps>();
+    const char* fn = "add_noise";
+    const Eigen::Index rows = x0.rows(), cols = x0.cols();
+    check_shape(fn, "x_t", xt, rows, cols);
+    if (eps) check_shape(fn, "eps", *eps, rows, cols);
+    if (eps && rows > 0 && cols > 0 && strided_output(*eps).data == strided_output(xt).data) {
+      fail<std::invalid_argument>(fn, "eps and x_t must be different memory", "the same pointer");
+    }
+    FloatBatch xt_float(rows, cols), eps_float(eps ? rows : 0, eps ? cols : 0);
+    const Eigen::MatrixBase<FloatBatch>* eps_out = eps ? &eps_float : nullptr;
+    add_drawn_noise(process, widened(x0), noise, coordinates, xt_float, eps_out);
+    store_rounded(xt, xt_float);
+    if (eps) store_rounded(*eps, eps_float);
+  } else {
+    with_drawn_noise_tasks("add_noise", process, x0, noise, coordinates, xt, eps, [](const auto& tasks, const auto&) {
+      using Task = typename std::decay_t<decltype(tasks)>::value_type;
+      run_in_chunks(tasks, [](const Task& task) { run_noise_task(task); });
+    });
+  }
 }
 
 }  // namespace detail
@@ -185,7 +219,8 @@ void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, co
 /// x_t = a(c_j) x0_j + b(c_j) ε_j (for a Schedule √ᾱ_t x_0 + √(1 − ᾱ_t) ε, Ho et al. 2020, eq. 4),
 /// ε_j the noise of sample ids(j) under the seed (the noise contract above). The same bits as
 /// batch.hpp's add_noise given that ε (one rounding rule: detail::scaled_sum), on every path and
-/// thread count. x_t may be x0 itself (in place). Scalar float or double.
+/// thread count. x_t may be x0 itself (in place). Scalar float or double, or Eigen::half or
+/// Eigen::bfloat16 storage with a float process: the float result rounded once (storage16.hpp).
 /// @throws std::invalid_argument on a shape or count mismatch, std::out_of_range on a coordinate
 /// outside the process's range or a negative id; nothing is written then.
 template <class Process, class X0, class Ids, class Coordinates, class Xt>
