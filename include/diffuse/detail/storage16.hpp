@@ -1,16 +1,19 @@
 /// 16-bit storage (Eigen::half, Eigen::bfloat16): widened to float, computed by the float path, rounded once.
 ///
 /// A batch stored in 16 bits (the layout of PyTorch's half and bfloat16) is widened to float
-/// (exact), the float path runs on it with the float process (a Schedule<float>; there is no
+/// (exact), the float kernels run on it with the float process (a Schedule<float>; there is no
 /// Schedule<Eigen::half>), and each result is rounded once to the storage type by Eigen's
 /// conversion (round to nearest, ties to even). So a 16-bit result is, bit for bit,
-/// `(float result on x0.cast<float>()).cast<Storage>()`. The float copies are whole batches
-/// (4 bytes per element for each input and output), made after the checks of the caller.
+/// `(float result on x0.cast<float>()).cast<Storage>()`. The work goes by blocks of
+/// `storage_block` elements through float buffers on the stack: no batch-sized copies.
 #pragma once
 
+#include <cstddef>
 #include <type_traits>
 
 #include <Eigen/Core>
+
+#include "../process.hpp"
 
 namespace diffuse {
 namespace detail {
@@ -19,29 +22,37 @@ namespace detail {
 template <class T>
 inline constexpr bool is_storage16_v = std::is_same<T, Eigen::half>::value || std::is_same<T, Eigen::bfloat16>::value;
 
-/// Compile-time rules of a call on 16-bit storage: every Eigen argument has the one storage type
-/// Storage, and the arithmetic type is float.
-template <class Float, class Storage, class... Arguments>
-constexpr void check_storage16_call() {
-  static_assert(std::is_same<Float, float>::value,
-                "diffuse: Eigen::half and Eigen::bfloat16 batches go with a float process (a Schedule<float>; "
-                "there is no Schedule<Eigen::half>)");
-  static_assert((std::is_same<Storage, typename Arguments::Scalar>::value && ...),
-                "diffuse: the Eigen arguments of a 16-bit call must all have the same storage type "
-                "(Eigen::half or Eigen::bfloat16)");
+/// The elements of one block of 16-bit work (three float buffers of it: 12 KiB of stack).
+inline constexpr std::size_t storage_block = 1024;
+
+/// Compile-time rules of the Eigen arguments of a batch function: the process's scalar type
+/// (check_process_argument), or all one 16-bit storage type with a float process.
+template <class Process, class First, class... Others>
+constexpr void check_stored_arguments() {
+  using Stored = typename First::Scalar;
+  if constexpr (is_storage16_v<Stored>) {
+    static_assert(std::is_same<typename ProcessTraits<Process>::scalar_type, float>::value,
+                  "diffuse: Eigen::half and Eigen::bfloat16 batches go with a float process (a Schedule<float>; "
+                  "there is no Schedule<Eigen::half>)");
+    static_assert((std::is_same<Stored, typename Others::Scalar>::value && ...),
+                  "diffuse: the Eigen arguments of a 16-bit call must all have the same storage type "
+                  "(Eigen::half or Eigen::bfloat16)");
+  } else {
+    check_process_argument<Process, First>();
+    (check_process_argument<Process, Others>(), ...);
+  }
 }
 
-/// The float column-major copy of a batch (each 16-bit value is exact in float).
-template <class Derived>
-Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor> widened(const Eigen::MatrixBase<Derived>& m) {
-  return m.template cast<float>();
+/// to[k] = from[k·stride] widened to float (exact), k < n.
+template <class Stored>
+void widen(const Stored* from, std::ptrdiff_t stride, std::size_t n, float* to) {
+  for (std::size_t k = 0; k < n; ++k) to[k] = static_cast<float>(from[static_cast<std::ptrdiff_t>(k) * stride]);
 }
 
-/// Writes the float batch `value` into the 16-bit `out`, each coefficient rounded once to nearest, ties to even.
-template <class Out>
-void store_rounded(const Eigen::MatrixBase<Out>& out,
-                   const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>& value) {
-  const_cast<Out&>(out.derived()) = value.template cast<typename Out::Scalar>();
+/// to[k·stride] = from[k] rounded once to Stored (to nearest, ties to even), k < n.
+template <class Stored>
+void narrow(const float* from, std::size_t n, Stored* to, std::ptrdiff_t stride) {
+  for (std::size_t k = 0; k < n; ++k) to[static_cast<std::ptrdiff_t>(k) * stride] = static_cast<Stored>(from[k]);
 }
 
 }  // namespace detail
