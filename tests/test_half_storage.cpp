@@ -2,6 +2,7 @@
 // result on the widened input rounded once to the storage type, on every code path, on long columns
 // (several chunks of 16384), in place; and checks its arguments as the float path does.
 #include <diffuse/batch.hpp>
+#include <diffuse/continuous.hpp>
 #include <diffuse/noise.hpp>
 #include <diffuse/schedule.hpp>
 
@@ -165,4 +166,30 @@ TEMPLATE_TEST_CASE("16-bit storage: bad shapes and eps aliasing x_t throw as in 
   CHECK_THROWS_AS(diffuse::fill_noise(1u, Ids(Ids::Constant(3, 1)), out), std::invalid_argument);
   CHECK_THROWS_AS(diffuse::flow_velocity(x0, eps, wrong), std::invalid_argument);
   CHECK(same_bits(out, untouched));
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuous process give the same bits", "[half]",
+                   Eigen::half, Eigen::bfloat16) {
+  using Storage = TestType;
+  using RowMajor = Eigen::Matrix<Storage, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const auto process = diffuse::ContinuousProcess<float>::cosine();
+  const Eigen::Index rows = 3000, cols = 3;
+  const Batch<Storage> x0 = some_batch<Storage>(rows, cols, 8), eps = some_batch<Storage>(rows, cols, 9);
+  const Ids ids = (Ids(cols) << 4, 5, 6).finished();
+  const std::vector<float> times = {0.1f, 0.5f, 0.9f};
+  FloatBatch expected(rows, cols), expected_eps(rows, cols);
+  diffuse::add_noise(process, FloatBatch(x0.template cast<float>()), diffuse::drawn_noise(3u, ids), times, expected, expected_eps);
+  on_every_path([&] {
+    const RowMajor x0_rows = x0;  // a row-major D × B batch: element stride B
+    RowMajor xt_rows(rows, cols);
+    Batch<Storage> wide = Batch<Storage>::Zero(rows, 2 * cols);  // every other column: a strided output
+    Eigen::Map<Batch<Storage>, 0, Eigen::OuterStride<>> every_other(wide.data(), rows, cols, Eigen::OuterStride<>(2 * rows));
+    diffuse::add_noise(process, x0_rows, diffuse::drawn_noise(3u, ids), times, xt_rows, every_other);
+    CHECK(same_bits(xt_rows, expected.cast<Storage>()));
+    CHECK(same_bits(every_other, expected_eps.cast<Storage>()));
+    diffuse::add_noise(process, x0_rows, eps, times, every_other);
+    FloatBatch given(rows, cols);
+    diffuse::add_noise(process, FloatBatch(x0.template cast<float>()), FloatBatch(eps.template cast<float>()), times, given);
+    CHECK(same_bits(every_other, given.cast<Storage>()));
+  });
 }
