@@ -193,3 +193,35 @@ TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuo
     CHECK(same_bits(every_other, given.cast<Storage>()));
   });
 }
+
+TEST_CASE("16-bit storage: the bfloat16 conversions give the bits of Eigen's, NaN, infinity and ties included", "[half]") {
+  std::vector<float> values;
+  for (std::uint32_t bits : {0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00001u, 0x7f800001u,
+                             0x7f7fffffu, 0x7f7f7fffu, 0x7f7f8000u, 0x3f808000u, 0x3f818000u, 0x00008000u, 0x00018000u,
+                             0x807fffffu, 0x3f807fffu}) {
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    values.push_back(f);
+  }
+  std::uint32_t state = 12345u;
+  for (int k = 0; k < 100000; ++k) {  // every kind of bit pattern (a xorshift generator)
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    float f;
+    std::memcpy(&f, &state, sizeof f);
+    values.push_back(f);
+  }
+  std::vector<Eigen::bfloat16> narrowed(values.size());
+  diffuse::detail::narrow(values.data(), values.size(), narrowed.data(), 1);
+  std::vector<float> widened(values.size());
+  diffuse::detail::widen(narrowed.data(), 1, narrowed.size(), widened.data());
+  bool same = true;
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    const Eigen::bfloat16 eigen(values[k]);
+    same = same && bits(narrowed[k]) == bits(eigen);
+    const float eigen_wide = static_cast<float>(eigen);
+    same = same && std::memcmp(&widened[k], &eigen_wide, sizeof(float)) == 0;
+  }
+  CHECK(same);
+}

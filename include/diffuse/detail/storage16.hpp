@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include <Eigen/Core>
@@ -53,6 +55,30 @@ void widen(const Stored* from, std::ptrdiff_t stride, std::size_t n, float* to) 
 template <class Stored>
 void narrow(const float* from, std::size_t n, Stored* to, std::ptrdiff_t stride) {
   for (std::size_t k = 0; k < n; ++k) to[static_cast<std::ptrdiff_t>(k) * stride] = static_cast<Stored>(from[k]);
+}
+
+/// widen for bfloat16: the 16 bits are the high half of the float (exact; a loop compilers vectorise).
+inline void widen(const Eigen::bfloat16* from, std::ptrdiff_t stride, std::size_t n, float* to) {
+  for (std::size_t k = 0; k < n; ++k) {
+    std::uint16_t bits;
+    std::memcpy(&bits, from + static_cast<std::ptrdiff_t>(k) * stride, sizeof bits);
+    const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
+    std::memcpy(to + k, &wide, sizeof wide);
+  }
+}
+
+/// narrow for bfloat16, the bits of Eigen's conversion (float_to_bfloat16_rtne) in a loop compilers
+/// vectorise: to nearest, ties to even, by adding 0x7fff plus the kept low bit; a NaN becomes the
+/// quiet NaN 0x7fc0 with its sign.
+inline void narrow(const float* from, std::size_t n, Eigen::bfloat16* to, std::ptrdiff_t stride) {
+  for (std::size_t k = 0; k < n; ++k) {
+    std::uint32_t bits;
+    std::memcpy(&bits, from + k, sizeof bits);
+    const bool nan = (bits & 0x7fffffffu) > 0x7f800000u;
+    const std::uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+    const std::uint16_t out = static_cast<std::uint16_t>(nan ? ((bits >> 16) & 0x8000u) | 0x7fc0u : rounded);
+    std::memcpy(static_cast<void*>(to + static_cast<std::ptrdiff_t>(k) * stride), &out, sizeof out);  // trivially copyable
+  }
 }
 
 }  // namespace detail
