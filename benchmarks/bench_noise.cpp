@@ -1,6 +1,7 @@
 // Forward noising and standard normals: diffuse's add_noise with drawn noise (registered as e2e/noise_batch), the one-pass
 // training batch (e2e/training_batch_eps, _v), fill_noise on every code path,
-// batch.hpp's add_noise with the noise given and a plain triad over the same arrays.
+// batch.hpp's add_noise with the noise given and a plain triad over the same arrays; the same two
+// add_noise calls on float, Eigen::half and Eigen::bfloat16 storage (storage/).
 //
 // Names follow ../shared/bench/baselines.py: group/what/workload/threads. benchmarks/compare.py runs
 // this program and the Python baselines in one go and prints ns per element and the ratios.
@@ -122,6 +123,28 @@ void noise_given(benchmark::State& state, const Workload& w, int threads) {
   finish(state, arrays.x0.size());
 }
 
+/// add_noise with drawn noise (x_t and ε written) and with given noise on a batch stored as Storage
+/// (float, Eigen::half or Eigen::bfloat16; the 16-bit ones computed in float and rounded once).
+template <class Storage>
+void storage_noise(benchmark::State& state, const Workload& w, bool drawn) {
+  using StorageBatch = Eigen::Matrix<Storage, Eigen::Dynamic, Eigen::Dynamic>;
+  Arrays arrays(w, schedule());
+  if (!use_threads(state, 1)) return;
+  const StorageBatch x0 = arrays.x0.template cast<Storage>(), eps = arrays.eps.template cast<Storage>();
+  StorageBatch xt(x0.rows(), x0.cols()), eps_out(x0.rows(), x0.cols());
+  std::uint64_t seed = 0;
+  for (auto _ : state) {
+    if (drawn) {
+      diffuse::add_noise(schedule(), x0, diffuse::drawn_noise(++seed, arrays.ids), arrays.steps, xt, eps_out);
+    } else {
+      diffuse::add_noise(schedule(), x0, eps, arrays.steps, xt);
+    }
+    benchmark::DoNotOptimize(xt.data());
+    benchmark::ClobberMemory();
+  }
+  finish(state, x0.size());
+}
+
 /// The memory limit: xt = a x0 + b eps column by column, nothing else.
 void triad(benchmark::State& state, const Workload& w) {
   Arrays arrays(w, schedule());
@@ -220,6 +243,18 @@ int main(int argc, char** argv) {
           ->UseRealTime();
     }
     benchmark::RegisterBenchmark(("given/triad/" + std::string(w.name) + "/t1").c_str(), triad, w)->UseRealTime();
+  }
+  for (const char* kind : {"noise_batch_eps", "add_noise"}) {
+    const bool drawn = kind[0] == 'n';
+    const std::string tail = std::string("/") + workloads[0].name + "/t1";
+    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_f32" + tail).c_str(), storage_noise<float>, workloads[0], drawn)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_f16" + tail).c_str(), storage_noise<Eigen::half>, workloads[0],
+                                 drawn)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_bf16" + tail).c_str(), storage_noise<Eigen::bfloat16>,
+                                 workloads[0], drawn)
+        ->UseRealTime();
   }
   for (int threads : {1, 2}) {
     const std::string t = "/t" + std::to_string(threads);

@@ -1,6 +1,7 @@
 /// Batches of any forward process with a coordinate per sample: add_noise with given noise, the velocity target and the x_0 / ε / v conversions.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 #include "detail/scaled_sum.hpp"
 #include "detail/shape.hpp"
 #include "detail/simd.hpp"
+#include "detail/storage16.hpp"
 #include "detail/tasks.hpp"
 #include "process.hpp"
 
@@ -92,13 +94,14 @@ void check_variance_preserving(const char* function, const Process& process) {
   }
 }
 
-/// One column's work: out = scaled_sum(p, x, q, y) element by element over `count` elements.
-template <class Scalar>
+/// One column's work: out = scaled_sum(p, x, q, y) element by element over `count` elements;
+/// the arrays hold Stored values (Scalar, or 16-bit storage of a float Scalar).
+template <class Scalar, class Stored = Scalar>
 struct ScaledSumTask {
   Scalar p = 0, q = 0;
-  const Scalar* x = nullptr;
-  const Scalar* y = nullptr;
-  Scalar* out = nullptr;
+  const Stored* x = nullptr;
+  const Stored* y = nullptr;
+  Stored* out = nullptr;
   std::ptrdiff_t x_stride = 1, y_stride = 1, out_stride = 1;
   std::size_t count = 0;
 
@@ -115,20 +118,20 @@ struct ScaledSumTask {
 
 /// out_j = p_j u_j + q_j w_j for every column j (scaled_sum), where coefficients(c_j, j) returns
 /// the pair (p_j, q_j) at the coordinate c_j of column j (and may throw for one it cannot serve).
-/// Checks the shapes, the coordinates and every coefficient first, then writes out.
+/// Checks the shapes, the coordinates and every coefficient first, then writes out. Batches stored
+/// as Eigen::half or Eigen::bfloat16 are combined in float and rounded once (storage16.hpp).
 template <class Process, class U, class W, class Coordinates, class Out, class Coefficients>
 void combine_columns(const char* function, const char* w_name, const Process& process, const Eigen::MatrixBase<U>& u,
                      const Eigen::MatrixBase<W>& w, const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out,
                      Coefficients coefficients) {
-  check_process_argument<Process, U>();
-  check_process_argument<Process, W>();
-  check_process_argument<Process, Out>();
   using Scalar = typename ProcessTraits<Process>::scalar_type;
+  using Stored = typename U::Scalar;
+  check_stored_arguments<Process, U, W, Out>();
   const Eigen::Index rows = u.rows(), cols = u.cols();
   check_shape(function, w_name, w, rows, cols);
   check_shape(function, "out", out, rows, cols);
   const auto c = checked_coordinates(function, process, coordinates, cols);
-  std::vector<ScaledSumTask<Scalar>> tasks(static_cast<std::size_t>(cols));
+  std::vector<ScaledSumTask<Scalar, Stored>> tasks(static_cast<std::size_t>(cols));
   for (Eigen::Index j = 0; j < cols; ++j) {
     const std::pair<Scalar, Scalar> pq = coefficients(c[static_cast<std::size_t>(j)], j);
     tasks[static_cast<std::size_t>(j)].p = pq.first;
@@ -136,10 +139,10 @@ void combine_columns(const char* function, const char* w_name, const Process& pr
   }
   Readable<U> u_data(u.derived());
   Readable<W> w_data(w.derived());
-  const StridedBatch<const Scalar*> x = strided(u_data), y = strided(w_data);
-  const StridedBatch<Scalar*> o = strided_output(out);
+  const StridedBatch<const Stored*> x = strided(u_data), y = strided(w_data);
+  const StridedBatch<Stored*> o = strided_output(out);
   for (Eigen::Index j = 0; j < cols; ++j) {
-    ScaledSumTask<Scalar>& t = tasks[static_cast<std::size_t>(j)];
+    ScaledSumTask<Scalar, Stored>& t = tasks[static_cast<std::size_t>(j)];
     t.x = x.column(j);
     t.y = y.column(j);
     t.out = o.column(j);
@@ -148,8 +151,20 @@ void combine_columns(const char* function, const char* w_name, const Process& pr
     t.out_stride = o.row_stride;
     t.count = static_cast<std::size_t>(rows);
   }
-  run_in_chunks(tasks, [](const ScaledSumTask<Scalar>& t) {
-    scaled_sum_array(t.p, t.x, t.x_stride, t.q, t.y, t.y_stride, t.out, t.out_stride, t.count);
+  run_in_chunks(tasks, [](const ScaledSumTask<Scalar, Stored>& t) {
+    if constexpr (std::is_same<Stored, Scalar>::value) {
+      scaled_sum_array(t.p, t.x, t.x_stride, t.q, t.y, t.y_stride, t.out, t.out_stride, t.count);
+    } else {
+      // 16-bit storage: blocks widened into float buffers on the stack, combined, rounded once.
+      float x_block[storage_block], y_block[storage_block], out_block[storage_block];
+      for (std::size_t k = 0; k < t.count; k += storage_block) {
+        const ScaledSumTask<Scalar, Stored> part = t.part(k, std::min(storage_block, t.count - k));
+        widen(part.x, part.x_stride, part.count, x_block);
+        widen(part.y, part.y_stride, part.count, y_block);
+        scaled_sum_array(t.p, x_block, 1, t.q, y_block, 1, out_block, 1, part.count);
+        narrow(out_block, part.count, part.out, part.out_stride);
+      }
+    }
   });
 }
 
@@ -376,12 +391,17 @@ typename Xt::PlainObject eps_from_velocity(const Process& process, const Eigen::
 /// @throws std::invalid_argument if eps or out does not have the shape of x0.
 template <class X0, class Eps, class Out>
 void flow_velocity(const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps, const Eigen::MatrixBase<Out>& out) {
-  static_assert(std::is_same<typename X0::Scalar, typename Eps::Scalar>::value &&
-                    std::is_same<typename X0::Scalar, typename Out::Scalar>::value,
+  using Stored = typename X0::Scalar;
+  static_assert(std::is_same<Stored, typename Eps::Scalar>::value && std::is_same<Stored, typename Out::Scalar>::value,
                 "diffuse::flow_velocity: x0, eps and out must have one scalar type");
   detail::check_shape("flow_velocity", "eps", eps, x0.rows(), x0.cols());
   detail::check_shape("flow_velocity", "out", out, x0.rows(), x0.cols());
-  const_cast<Out&>(out.derived()) = eps.derived() - x0.derived();
+  if constexpr (detail::is_storage16_v<Stored>) {  // in float, rounded once
+    const_cast<Out&>(out.derived()) =
+        (eps.derived().template cast<float>() - x0.derived().template cast<float>()).template cast<Stored>();
+  } else {
+    const_cast<Out&>(out.derived()) = eps.derived() - x0.derived();
+  }
 }
 
 /// flow_velocity into a new matrix of the shape and storage order of x0.

@@ -23,6 +23,7 @@
 /// double precision with round-to-nearest (not -ffast-math, not the x87 unit).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -37,6 +38,7 @@
 #include "detail/layout.hpp"
 #include "detail/noise_simd.hpp"
 #include "detail/shape.hpp"
+#include "detail/storage16.hpp"
 #include "detail/tasks.hpp"
 #include "noise_element.hpp"
 #include "process.hpp"
@@ -67,6 +69,37 @@ inline std::vector<std::uint64_t> checked_ids(const char* function,
   return out;
 }
 
+/// Runs a NoiseTask: the kernel of the code path in use; for 16-bit storage, by blocks of
+/// storage_block elements widened into float buffers, run by that kernel and rounded once.
+template <class Scalar, class Stored>
+inline void run_stored_noise_task(const NoiseTask<Scalar, Stored>& task) {
+  if constexpr (std::is_same<Scalar, Stored>::value) {
+    run_noise_task(task);
+  } else {
+    float x0[storage_block], xt[storage_block], eps[storage_block];
+    for (std::size_t k = 0; k < task.count; k += storage_block) {
+      const NoiseTask<Scalar, Stored> part = task.part(k, std::min(storage_block, task.count - k));
+      NoiseTask<float> block;
+      block.seed = part.seed;
+      block.id = part.id;
+      block.first = part.first;
+      block.count = part.count;
+      block.a = part.a;
+      block.b = part.b;
+      if (part.xt) {
+        widen(part.x0, part.x0_stride, part.count, x0);
+        block.x0 = x0;
+        block.xt = xt;
+      }
+      if (part.eps) block.eps = eps;
+      eigen_assert(!part.target && "diffuse: no 16-bit training targets");
+      run_noise_task(block);
+      if (part.xt) narrow(xt, part.count, part.xt, part.xt_stride);
+      if (part.eps) narrow(eps, part.count, part.eps, part.eps_stride);
+    }
+  }
+}
+
 /// Throws unless elements [first, first + count) stay below 2^64.
 inline void check_element_range(const char* function, std::uint64_t first, Eigen::Index count) {
   if (count > 0 &&
@@ -83,20 +116,22 @@ inline void check_element_range(const char* function, std::uint64_t first, Eigen
 /// Fills `eps` with the noise of its samples: column j gets elements first_element,
 /// first_element + 1, … (row by row) of sample ids(j) under `seed` (the noise contract above).
 /// Preconditions: ids has one integer entry per column of eps, none negative; eps has direct
-/// memory access (any strides); first_element + rows − 1 < 2^64.
+/// memory access (any strides); first_element + rows − 1 < 2^64. An Eigen::half or
+/// Eigen::bfloat16 eps gets the float noise rounded once (detail/storage16.hpp).
 /// @throws std::invalid_argument on a count mismatch, std::out_of_range on a negative id or an
 /// element range beyond 2^64; nothing is written then.
 template <class DerivedIds, class DerivedEps>
 void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
                 const Eigen::MatrixBase<DerivedEps>& eps, std::uint64_t first_element = 0) {
-  using Scalar = typename DerivedEps::Scalar;
+  using Stored = typename DerivedEps::Scalar;
+  using Scalar = std::conditional_t<detail::is_storage16_v<Stored>, float, Stored>;
   detail::check_float_or_double<Scalar>();
   const char* fn = "fill_noise";
   static_cast<void>(detail::strided_output(eps));  // a compile-time check: writable, direct access
   const std::vector<std::uint64_t> id = detail::checked_ids(fn, ids, eps.cols());
   detail::check_element_range(fn, first_element, eps.rows());
-  const detail::StridedBatch<Scalar*> out = detail::strided_output(eps);
-  std::vector<detail::NoiseTask<Scalar>> samples(id.size());
+  const detail::StridedBatch<Stored*> out = detail::strided_output(eps);
+  std::vector<detail::NoiseTask<Scalar, Stored>> samples(id.size());
   for (std::size_t j = 0; j < id.size(); ++j) {
     samples[j].seed = seed;
     samples[j].id = id[j];
@@ -105,7 +140,7 @@ void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
     samples[j].eps = out.column(static_cast<Eigen::Index>(j));
     samples[j].eps_stride = out.row_stride;
   }
-  detail::run_in_chunks(samples, [](const detail::NoiseTask<Scalar>& task) { detail::run_noise_task(task); });
+  detail::run_in_chunks(samples, [](const detail::NoiseTask<Scalar, Stored>& task) { detail::run_stored_noise_task(task); });
 }
 
 /// The noise of the samples ids(j) under `seed` (the noise contract above), as the noise argument of
@@ -131,28 +166,27 @@ template <class Process, class X0, class Ids, class Coordinates, class Xt, class
 void with_drawn_noise_tasks(const char* fn, const Process& process, const Eigen::MatrixBase<X0>& x0, const DrawnNoise<Ids>& noise,
                             const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps,
                             Run run) {
-  check_process_argument<Process, X0>();
-  check_process_argument<Process, Xt>();
-  check_process_argument<Process, Eps>();
+  check_stored_arguments<Process, X0, Xt, Eps>();
   using Scalar = typename ProcessTraits<Process>::scalar_type;
+  using Stored = typename X0::Scalar;
   check_float_or_double<Scalar>();
   const Eigen::Index rows = x0.rows(), cols = x0.cols();
   check_shape(fn, "x_t", xt, rows, cols);
   if (eps) check_shape(fn, "eps", *eps, rows, cols);
   const auto c = checked_coordinates(fn, process, coordinates, cols);
   const std::vector<std::uint64_t> id = checked_ids(fn, noise.ids, cols);
-  const StridedBatch<Scalar*> out = strided_output(xt);
-  const StridedBatch<Scalar*> eps_out = eps ? strided_output(*eps) : StridedBatch<Scalar*>{nullptr, 0, 0};
+  const StridedBatch<Stored*> out = strided_output(xt);
+  const StridedBatch<Stored*> eps_out = eps ? strided_output(*eps) : StridedBatch<Stored*>{nullptr, 0, 0};
   if (eps && rows > 0 && cols > 0 && eps_out.data == out.data) {
     fail<std::invalid_argument>(fn, "eps and x_t must be different memory", "the same pointer");
   }
   Readable<X0> x0_data(x0.derived());
-  const StridedBatch<const Scalar*> in = strided(x0_data);
+  const StridedBatch<const Stored*> in = strided(x0_data);
   const BatchCoefficients<Process> k{process};
-  std::vector<NoiseTask<Scalar>> tasks(id.size());
+  std::vector<NoiseTask<Scalar, Stored>> tasks(id.size());
   for (std::size_t j = 0; j < id.size(); ++j) {
     const Eigen::Index jj = static_cast<Eigen::Index>(j);
-    NoiseTask<Scalar>& task = tasks[j];
+    NoiseTask<Scalar, Stored>& task = tasks[j];
     task.seed = noise.seed;
     task.id = id[j];
     task.count = static_cast<std::size_t>(rows);
@@ -175,7 +209,7 @@ void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, co
                      const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps) {
   with_drawn_noise_tasks("add_noise", process, x0, noise, coordinates, xt, eps, [](const auto& tasks, const auto&) {
     using Task = typename std::decay_t<decltype(tasks)>::value_type;
-    run_in_chunks(tasks, [](const Task& task) { run_noise_task(task); });
+    run_in_chunks(tasks, [](const Task& task) { run_stored_noise_task(task); });
   });
 }
 
@@ -185,7 +219,8 @@ void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, co
 /// x_t = a(c_j) x0_j + b(c_j) ε_j (for a Schedule √ᾱ_t x_0 + √(1 − ᾱ_t) ε, Ho et al. 2020, eq. 4),
 /// ε_j the noise of sample ids(j) under the seed (the noise contract above). The same bits as
 /// batch.hpp's add_noise given that ε (one rounding rule: detail::scaled_sum), on every path and
-/// thread count. x_t may be x0 itself (in place). Scalar float or double.
+/// thread count. x_t may be x0 itself (in place). Scalar float or double, or Eigen::half or
+/// Eigen::bfloat16 storage with a float process: the float result rounded once (detail/storage16.hpp).
 /// @throws std::invalid_argument on a shape or count mismatch, std::out_of_range on a coordinate
 /// outside the process's range or a negative id; nothing is written then.
 template <class Process, class X0, class Ids, class Coordinates, class Xt>

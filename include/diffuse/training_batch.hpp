@@ -91,6 +91,7 @@ std::vector<typename Sampler::value_type> training_batch(const Process& process,
                                                          const Eigen::MatrixBase<Target>& target,
                                                          const Eigen::MatrixBase<Weights>& weights, const Weight& weight = Weight{}) {
   detail::check_process_argument<Process, Weights>();
+  detail::check_process_argument<Process, X0>();  // float or double: no 16-bit storage here (yet)
   using Scalar = typename ProcessTraits<Process>::scalar_type;
   const char* fn = "training_batch";
   if (prediction == Prediction::v) detail::check_variance_preserving(fn, process);

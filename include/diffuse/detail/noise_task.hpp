@@ -16,8 +16,9 @@ namespace detail {
 /// eps[k·eps_stride] = z (when eps is given), xt[k·xt_stride] = scaled_sum(a, x0[k·x0_stride], b, z)
 /// (when xt is given) and target[k·target_stride] = scaled_sum(target_a, x0[k·x0_stride], target_b, z) (when
 /// target is given: a training target such as v = −b x_0 + a ε, in the same pass). xt may be x0
-/// (with the same stride); eps and target must not overlap xt, x0 or each other.
-template <class Scalar>
+/// (with the same stride); eps and target must not overlap xt, x0 or each other. The arrays hold
+/// Stored values: Scalar, or 16-bit storage of a float Scalar (run by run_stored_noise_task, noise.hpp).
+template <class Scalar, class Stored = Scalar>
 struct NoiseTask {
   std::uint64_t seed = 0;
   std::uint64_t id = 0;
@@ -25,13 +26,13 @@ struct NoiseTask {
   std::size_t count = 0;
   Scalar a = 0;
   Scalar b = 0;
-  const Scalar* x0 = nullptr;
-  Scalar* xt = nullptr;
-  Scalar* eps = nullptr;
+  const Stored* x0 = nullptr;
+  Stored* xt = nullptr;
+  Stored* eps = nullptr;
   std::ptrdiff_t x0_stride = 1;
   std::ptrdiff_t xt_stride = 1;
   std::ptrdiff_t eps_stride = 1;
-  Scalar* target = nullptr;
+  Stored* target = nullptr;
   Scalar target_a = 0;
   Scalar target_b = 0;
   std::ptrdiff_t target_stride = 1;

@@ -1,0 +1,227 @@
+// 16-bit storage (Eigen::half, Eigen::bfloat16): every entry point gives, bit for bit, the float
+// result on the widened input rounded once to the storage type, on every code path, on long columns
+// (several chunks of 16384), in place; and checks its arguments as the float path does.
+#include <diffuse/batch.hpp>
+#include <diffuse/continuous.hpp>
+#include <diffuse/noise.hpp>
+#include <diffuse/schedule.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "catch.hpp"
+
+namespace {
+
+using diffuse::detail::SimdPath;
+using FloatBatch = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+template <class Storage>
+using Batch = Eigen::Matrix<Storage, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+using Ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>;
+
+/// Runs f() on every code path this CPU runs, then goes back to the path that was in use.
+template <class F>
+void on_every_path(F f) {
+  const SimdPath before = diffuse::detail::simd_path_in_use();
+  for (SimdPath path : diffuse::detail::all_simd_paths) {
+    if (!diffuse::detail::cpu_runs(path)) continue;
+    INFO("path " << static_cast<int>(path));
+    diffuse::detail::set_simd_path(path);
+    f();
+  }
+  diffuse::detail::set_simd_path(before);
+}
+
+/// The bits of a 16-bit value.
+template <class Storage>
+std::uint16_t bits(Storage x) {
+  std::uint16_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+/// Whether two 16-bit batches hold the same bits everywhere.
+template <class A, class B>
+bool same_bits(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+  for (Eigen::Index j = 0; j < a.cols(); ++j) {
+    for (Eigen::Index i = 0; i < a.rows(); ++i) {
+      if (bits(a(i, j)) != bits(b(i, j))) return false;
+    }
+  }
+  return true;
+}
+
+/// A batch of 16-bit values spread over several binades (drawn noise of seed `seed`, times 3).
+template <class Storage>
+Batch<Storage> some_batch(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
+  FloatBatch values(rows, cols);
+  diffuse::fill_noise(seed, Ids::LinSpaced(cols, 0, cols - 1), values);
+  return (3.0f * values).template cast<Storage>();
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("16-bit storage: Eigen's float conversion rounds to nearest, ties to even", "[half]", Eigen::half,
+                   Eigen::bfloat16) {
+  using Storage = TestType;
+  const int mantissa = std::is_same<Storage, Eigen::half>::value ? 10 : 7;
+  const float ulp = std::ldexp(1.0f, -mantissa);  // the spacing of the storage type in [1, 2)
+  CHECK(static_cast<float>(Storage(1.0f + 0.5f * ulp)) == 1.0f);                 // a tie, down to even
+  CHECK(static_cast<float>(Storage(1.0f + 1.5f * ulp)) == 1.0f + 2.0f * ulp);    // a tie, up to even
+  CHECK(static_cast<float>(Storage(1.0f + 0.5f * ulp + 1e-6f)) == 1.0f + ulp);   // above the tie: up
+  CHECK(static_cast<float>(Storage(-1.0f - 1.5f * ulp)) == -1.0f - 2.0f * ulp);  // symmetric
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: given noise, every batch function is the float result rounded once", "[half]",
+                   Eigen::half, Eigen::bfloat16) {
+  using Storage = TestType;
+  const auto schedule = diffuse::Schedule<float>::linear(1000);
+  const Eigen::Index rows = 40000, cols = 3;  // several chunks of 16384 per column
+  const Batch<Storage> x0 = some_batch<Storage>(rows, cols, 1), eps = some_batch<Storage>(rows, cols, 2);
+  const FloatBatch x0f = x0.template cast<float>(), epsf = eps.template cast<float>();
+  const Eigen::VectorXi t = (Eigen::VectorXi(cols) << 1, 500, 999).finished();
+  on_every_path([&] {
+    Batch<Storage> out(rows, cols);
+    FloatBatch expected(rows, cols);
+    diffuse::add_noise(schedule, x0, eps, t, out);
+    diffuse::add_noise(schedule, x0f, epsf, t, expected);
+    CHECK(same_bits(out, expected.cast<Storage>()));
+    diffuse::velocity(schedule, x0, eps, t, out);
+    diffuse::velocity(schedule, x0f, epsf, t, expected);
+    CHECK(same_bits(out, expected.cast<Storage>()));
+    diffuse::x0_from_eps(schedule, x0, eps, t, out);
+    diffuse::x0_from_eps(schedule, x0f, epsf, t, expected);
+    CHECK(same_bits(out, expected.cast<Storage>()));
+    diffuse::flow_velocity(x0, eps, out);
+    diffuse::flow_velocity(x0f, epsf, expected);
+    CHECK(same_bits(out, expected.cast<Storage>()));
+    CHECK(same_bits(diffuse::add_noise(schedule, x0, eps, t), diffuse::add_noise(schedule, x0f, epsf, t).cast<Storage>()));
+  });
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: drawn noise is the float result rounded once, and eps the float noise rounded once",
+                   "[half]", Eigen::half, Eigen::bfloat16) {
+  using Storage = TestType;
+  const auto schedule = diffuse::Schedule<float>::cosine(1000);
+  const Eigen::Index rows = 40000, cols = 3;
+  const Batch<Storage> x0 = some_batch<Storage>(rows, cols, 3);
+  const FloatBatch x0f = x0.template cast<float>();
+  const Ids ids = (Ids(cols) << 7, 0, 123456789).finished();
+  const Eigen::VectorXi t = (Eigen::VectorXi(cols) << 1, 300, 1000).finished();
+  FloatBatch expected_xt(rows, cols), expected_eps(rows, cols);
+  diffuse::add_noise(schedule, x0f, diffuse::drawn_noise(11u, ids), t, expected_xt, expected_eps);
+  on_every_path([&] {
+    Batch<Storage> xt(rows, cols), eps(rows, cols);
+    diffuse::add_noise(schedule, x0, diffuse::drawn_noise(11u, ids), t, xt, eps);
+    CHECK(same_bits(xt, expected_xt.cast<Storage>()));
+    CHECK(same_bits(eps, expected_eps.cast<Storage>()));
+    diffuse::add_noise(schedule, x0, diffuse::drawn_noise(11u, ids), t, xt);
+    CHECK(same_bits(xt, expected_xt.cast<Storage>()));
+    Batch<Storage> noise(rows, cols);
+    diffuse::fill_noise(11u, ids, noise);
+    CHECK(same_bits(noise, expected_eps.cast<Storage>()));
+  });
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: x_t may be x0 itself, as in float", "[half]", Eigen::half, Eigen::bfloat16) {
+  using Storage = TestType;
+  const auto schedule = diffuse::Schedule<float>::linear(1000);
+  const Eigen::Index rows = 20000, cols = 2;
+  const Batch<Storage> x0 = some_batch<Storage>(rows, cols, 4), eps = some_batch<Storage>(rows, cols, 5);
+  const Ids ids = (Ids(cols) << 1, 2).finished();
+  const Eigen::VectorXi t = (Eigen::VectorXi(cols) << 10, 900).finished();
+  Batch<Storage> expected(rows, cols), in_place = x0;
+  diffuse::add_noise(schedule, x0, eps, t, expected);
+  diffuse::add_noise(schedule, in_place, eps, t, in_place);
+  CHECK(same_bits(in_place, expected));
+  in_place = x0;
+  diffuse::add_noise(schedule, x0, diffuse::drawn_noise(5u, ids), t, expected);
+  diffuse::add_noise(schedule, in_place, diffuse::drawn_noise(5u, ids), t, in_place);
+  CHECK(same_bits(in_place, expected));
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: bad shapes and eps aliasing x_t throw as in float, and nothing is written", "[half]",
+                   Eigen::half, Eigen::bfloat16) {
+  using Storage = TestType;
+  const auto schedule = diffuse::Schedule<float>::linear(1000);
+  const Batch<Storage> x0 = some_batch<Storage>(8, 2, 6), eps = some_batch<Storage>(8, 2, 7);
+  const Ids ids = (Ids(2) << 1, 2).finished();
+  const Eigen::VectorXi t = (Eigen::VectorXi(2) << 10, 900).finished();
+  Batch<Storage> out = Batch<Storage>::Constant(8, 2, Storage(42.0f)), wrong = Batch<Storage>::Constant(8, 3, Storage(42.0f));
+  const Batch<Storage> untouched = out;
+  CHECK_THROWS_WITH(diffuse::add_noise(schedule, x0, eps, t, wrong),
+                    "diffuse::add_noise: out must have the shape 8 x 2 (got \"8 x 3\")");
+  CHECK_THROWS_AS(diffuse::add_noise(schedule, x0, eps.topRows(7), t, out), std::invalid_argument);
+  CHECK_THROWS_AS(diffuse::add_noise(schedule, x0, eps, Eigen::VectorXi::Constant(2, 1001), out), std::out_of_range);
+  CHECK_THROWS_AS(diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), t, wrong), std::invalid_argument);
+  CHECK_THROWS_WITH(diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), t, out, out),
+                    "diffuse::add_noise: eps and x_t must be different memory (got \"the same pointer\")");
+  CHECK_THROWS_AS(diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, Ids(Ids::Constant(2, -1))), t, out),
+                  std::out_of_range);
+  CHECK_THROWS_AS(diffuse::fill_noise(1u, Ids(Ids::Constant(3, 1)), out), std::invalid_argument);
+  CHECK_THROWS_AS(diffuse::flow_velocity(x0, eps, wrong), std::invalid_argument);
+  CHECK(same_bits(out, untouched));
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuous process give the same bits", "[half]",
+                   Eigen::half, Eigen::bfloat16) {
+  using Storage = TestType;
+  using RowMajor = Eigen::Matrix<Storage, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const auto process = diffuse::ContinuousProcess<float>::cosine();
+  const Eigen::Index rows = 3000, cols = 3;
+  const Batch<Storage> x0 = some_batch<Storage>(rows, cols, 8), eps = some_batch<Storage>(rows, cols, 9);
+  const Ids ids = (Ids(cols) << 4, 5, 6).finished();
+  const std::vector<float> times = {0.1f, 0.5f, 0.9f};
+  FloatBatch expected(rows, cols), expected_eps(rows, cols);
+  diffuse::add_noise(process, FloatBatch(x0.template cast<float>()), diffuse::drawn_noise(3u, ids), times, expected, expected_eps);
+  on_every_path([&] {
+    const RowMajor x0_rows = x0;  // a row-major D × B batch: element stride B
+    RowMajor xt_rows(rows, cols);
+    Batch<Storage> wide = Batch<Storage>::Zero(rows, 2 * cols);  // every other column: a strided output
+    Eigen::Map<Batch<Storage>, 0, Eigen::OuterStride<>> every_other(wide.data(), rows, cols, Eigen::OuterStride<>(2 * rows));
+    diffuse::add_noise(process, x0_rows, diffuse::drawn_noise(3u, ids), times, xt_rows, every_other);
+    CHECK(same_bits(xt_rows, expected.cast<Storage>()));
+    CHECK(same_bits(every_other, expected_eps.cast<Storage>()));
+    diffuse::add_noise(process, x0_rows, eps, times, every_other);
+    FloatBatch given(rows, cols);
+    diffuse::add_noise(process, FloatBatch(x0.template cast<float>()), FloatBatch(eps.template cast<float>()), times, given);
+    CHECK(same_bits(every_other, given.cast<Storage>()));
+  });
+}
+
+TEST_CASE("16-bit storage: the bfloat16 conversions give the bits of Eigen's, NaN, infinity and ties included", "[half]") {
+  std::vector<float> values;
+  for (std::uint32_t bits : {0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00001u, 0x7f800001u,
+                             0x7f7fffffu, 0x7f7f7fffu, 0x7f7f8000u, 0x3f808000u, 0x3f818000u, 0x00008000u, 0x00018000u,
+                             0x807fffffu, 0x3f807fffu}) {
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    values.push_back(f);
+  }
+  std::uint32_t state = 12345u;
+  for (int k = 0; k < 100000; ++k) {  // every kind of bit pattern (a xorshift generator)
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    float f;
+    std::memcpy(&f, &state, sizeof f);
+    values.push_back(f);
+  }
+  std::vector<Eigen::bfloat16> narrowed(values.size());
+  diffuse::detail::narrow(values.data(), values.size(), narrowed.data(), 1);
+  std::vector<float> widened(values.size());
+  diffuse::detail::widen(narrowed.data(), 1, narrowed.size(), widened.data());
+  bool same = true;
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    const Eigen::bfloat16 eigen(values[k]);
+    same = same && bits(narrowed[k]) == bits(eigen);
+    const float eigen_wide = static_cast<float>(eigen);
+    same = same && std::memcmp(&widened[k], &eigen_wide, sizeof(float)) == 0;
+  }
+  CHECK(same);
+}
