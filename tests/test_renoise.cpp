@@ -84,6 +84,16 @@ TEST_CASE("the RF ancestral step keeps the flow's marginal when the prediction i
   }
 }
 
+TEST_CASE("s_noise scales the standard deviation of both ancestral steps", "[renoise]") {
+  const Vector<double> x = Vector<double>::Zero(2);
+  const auto ve = diffuse::ve_ancestral_step(3.0, 1.25, x, x, 0.5, 1.5), ve1 = diffuse::ve_ancestral_step(3.0, 1.25, x, x, 0.5);
+  CHECK(std::fabs(ve.variance() - 2.25 * ve1.variance()) <= 4e-16 * ve.variance());
+  CHECK(std::fabs(ve.stddev() - 1.5 * ve1.stddev()) <= 4e-16 * ve.stddev());
+  const auto rf = diffuse::flow_ancestral_step(0.875, 0.5, x, x, 0.5, 0.5), rf1 = diffuse::flow_ancestral_step(0.875, 0.5, x, x, 0.5);
+  CHECK(std::fabs(rf.variance() - 0.25 * rf1.variance()) <= 4e-16 * rf.variance());
+  CHECK(std::fabs(rf.stddev() - 0.5 * rf1.stddev()) <= 4e-16 * rf.stddev());
+}
+
 TEST_CASE("TCD's gamma step matches diffusers' definition on SD 1.5", "[renoise]") {
   const auto schedule = diffuse::Schedule<double>::scaled_linear(1000);
   const Vector<double> x0 = Vector<double>::Unit(2, 0), eps = Vector<double>::Unit(2, 1);

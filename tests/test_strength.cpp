@@ -36,6 +36,8 @@ TEST_CASE("diffusers and stable-diffusion.cpp strength give the tools' first ste
     CHECK(diffuse::diffusers_strength_start(n, s, diffuse::DiffusersStrength::flow) == std::stoi(r[3]));
     CHECK(diffuse::sdcpp_strength_start(n, s) == std::stoi(r[4]));
   }
+  // The largest float below 1 at the largest N: t_enc = fl(2²⁴(1 − 2⁻²⁴)) = 2²⁴ − 1, so nothing is skipped.
+  CHECK(diffuse::sdcpp_strength_start(16777216, 1 - 0x1p-24) == 0);
 }
 
 TEST_CASE("strength steps are the tail of the full schedule from the first step", "[strength]") {
@@ -73,6 +75,9 @@ TEST_CASE("ComfyUI denoise keeps the last N + 1 sigmas of int(N / denoise) steps
     for (Eigen::Index i = 0; i < steps.timesteps.size(); ++i) CHECK(steps.timesteps(i) == ms.timestep(steps.sigmas(i)));
   }
   CHECK(diffuse::comfyui_denoise_steps(ms, "simple", 10, 0.0).sigmas.size() == 0);
+  // The nodes' thresholds: int(20000/0.99995) = 20001 steps for BasicScheduler, 20000 for KSampler.
+  CHECK(diffuse::comfyui_denoise_steps(ms, "simple", 20000, 0.99995, diffuse::ComfyDenoise::basic_scheduler).skipped == 1);
+  CHECK(diffuse::comfyui_denoise_steps(ms, "simple", 20000, 0.99995, diffuse::ComfyDenoise::ksampler).skipped == 0);
 }
 
 TEST_CASE("a noise level gives sigma* = n over 1 - n and the first sigma at or below it", "[strength]") {
@@ -136,6 +141,8 @@ TEST_CASE("strength and denoise outside 0 to 1, NaN or N below 1 throw the rule 
                                            {"diffuse::sdcpp_strength_start: strength must be in [0, 1] (got 2)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::sdcpp_strength_start(0, 0.5); },
                                            {"diffuse::sdcpp_strength_start: the number of sample steps N must be at least 1 (got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::sdcpp_strength_start(16777217, 0.5); },
+                                           {"diffuse::sdcpp_strength_start: the number of sample steps N must be at most 16777216 (got 16777217)"}));
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::sdcpp_noise_level_sigma(ms, nan); },
                                            {"diffuse::sdcpp_noise_level_sigma: noise_level must be in [0, 1] (got nan)"}));
   const Vector<double> one = Vector<double>::Ones(1), none(0);

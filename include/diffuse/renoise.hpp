@@ -108,7 +108,8 @@ Gaussian<typename DerivedX::PlainObject> ve_ancestral_step(typename DerivedX::Sc
 
 /// One rectified-flow ancestral Euler step (ComfyUI sample_euler_ancestral_RF) from x at σ with
 /// prediction x̂₀ to σ': σ_d = σ'(1 + (σ'/σ − 1)η), k = (1 − σ')/(1 − σ_d), N(k(σ_d/σ) x + k(1 − σ_d/σ)
-/// x̂₀, s_noise²(σ'² − σ_d²(1 − σ')²/(1 − σ_d)²) I); the point mass at x̂₀ when σ' = 0. If x = (1 − σ)x₀
+/// x̂₀, s_noise²(σ'² − σ_d²(1 − σ')²/(1 − σ_d)²) I), which at σ' = 0 is the point mass at x̂₀ (ComfyUI's
+/// x ← x̂₀ there). If x = (1 − σ)x₀
 /// + σε and x̂₀ = x₀, the result is N((1 − σ')x₀, σ'² I) for s_noise = 1: the flow's marginal.
 /// @throws std::invalid_argument unless 0 < σ ≤ 1, 0 ≤ σ' ≤ σ, 0 ≤ η ≤ 1 (stable-diffusion.cpp
 /// clamps η there), s_noise ≥ 0 (finite), or if x̂₀ does not have the shape of x.
@@ -125,7 +126,6 @@ Gaussian<typename DerivedX::PlainObject> flow_ancestral_step(typename DerivedX::
   detail::check_finite_non_negative(fn, "s_noise", s_noise);
   using detail::Wide;
   const Wide s(sigma_from), t(sigma_to), e(eta);
-  if (t.is_zero()) return detail::two_term_gaussian(fn, Wide(), x, Wide(1), denoised, Wide());
   const Wide down = t * (1 + (t / s - 1) * e);
   const Wide keep = (1 - t) / (1 - down), ratio = down / s;
   const Wide variance = Wide(s_noise) * Wide(s_noise) * (t * t - down * down * keep * keep);

@@ -19,7 +19,7 @@
 ///   (KSampler) or d ≥ 1 (BasicScheduler), build int(N/d) steps and keep the last N + 1 σ
 ///   (all of them when the schedule is shorter).
 /// - stable-diffusion.cpp 97d29908 `src/stable-diffusion.cpp` (img2img): for strength s < 1,
-///   t_enc = (size_t)(N·s) in float32 (N − 1 if that is N), and the σ from index N − t_enc − 1 on:
+///   t_enc = (size_t)(N·s) in float32 (N − 1 if that is N, which cannot happen), and the σ from index N − t_enc − 1 on:
 ///   t_enc + 1 steps. With `strength_as_noise_level`: σ* = noise_level_to_sigma(s) (VE: s/(1 − s),
 ///   flow: s), start at the first σ_i ≤ σ* (index 0 if none, at most N − 1), and with
 ///   `force_first_sigma` that first σ replaced by σ*.
@@ -166,17 +166,18 @@ Img2ImgSteps<typename ModelSampling::scalar_type> comfyui_denoise_steps(const Mo
 }
 
 /// stable-diffusion.cpp's default img2img strength s: the first index N − t_enc − 1 of its σ,
-/// t_enc = (size_t)(N·s) in float32 (s rounded to float, as its API takes it), N − 1 if that is N;
-/// 0 (the whole schedule) for s = 1, which sd.cpp does not truncate.
-/// @throws std::invalid_argument if N < 1 or unless 0 ≤ s ≤ 1.
+/// t_enc = (size_t)(N·s) in float32 (s rounded to float, as its API takes it); 0 (the whole
+/// schedule) for s = 1, which sd.cpp does not truncate. sd.cpp lowers a t_enc of N to N − 1, which
+/// cannot happen: for s < 1 and N exact in float, fl(N·s) < N.
+/// @throws std::invalid_argument unless 1 ≤ N ≤ 2²⁴ (beyond, float(N) is not N) or 0 ≤ s ≤ 1.
 inline int sdcpp_strength_start(int n, double strength) {
   const char* fn = "sdcpp_strength_start";
   detail::check_at_least(fn, "the number of sample steps N", n, 1);
+  if (n > (1 << 24)) detail::fail<std::invalid_argument>(fn, "the number of sample steps N must be at most 16777216", n);
   detail::check_in_closed_unit_interval(fn, "strength", strength);
   const float s = static_cast<float>(strength);
   if (!(s < 1.0f)) return 0;
-  int t_enc = static_cast<int>(static_cast<float>(n) * s);
-  if (t_enc == n) --t_enc;
+  const int t_enc = static_cast<int>(static_cast<float>(n) * s);  // < N: fl(N·s) < N for s < 1, N ≤ 2²⁴
   return n - t_enc - 1;
 }
 

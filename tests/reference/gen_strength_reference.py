@@ -64,7 +64,7 @@ for level in (0.1, 0.5, 0.9):
     nl = mp.mpf(float(np.float32(level)))
     print('noise_level', repr(level), fmt(nl / (1 - nl)))
 
-for sf, st, eta in (('14.625', '9.5', 1.0), ('3.0', '1.25', 0.5), ('1.0', '0.03125', 1.0), ('2.0', '1.875', 2.0)):  # exact in float
+for sf, st, eta in (('14.625', '9.5', 1.0), ('3.0', '1.25', 0.5), ('1.0', '0.03125', 1.0), ('2.0', '1.875', 2.0), ('2.0', '1.0', 2.0)):  # exact in float
     a, b, e = mp.mpf(sf), mp.mpf(st), mp.mpf(eta)
     up = min(b, e * mp.sqrt(b ** 2 * (a ** 2 - b ** 2) / a ** 2))
     down = mp.sqrt(b ** 2 - up ** 2)
