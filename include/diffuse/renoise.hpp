@@ -5,7 +5,7 @@
 /// the step with the caller's noise, `sample_drawn(g, drawn_noise(seed, ids))` with the noise of the
 /// noise contract (noise.hpp: column j is sample ids(j)).
 ///
-/// Sources (commits of docs/NOISE_LEVELS): k-diffusion / ComfyUI `get_ancestral_step` and
+/// Sources (NOISE_LEVELS.md #45–47 summarises them): k-diffusion / ComfyUI `get_ancestral_step` and
 /// `sample_euler_ancestral` (comfy/k_diffusion/sampling.py @a125cd84): σ_up = min(σ', η√(σ'²(σ² −
 /// σ'²)/σ²)), σ_down = √(σ'² − σ_up²), x ← x + (x − x̂₀)/σ·(σ_down − σ) + s_noise σ_up ε; ComfyUI
 /// `sample_euler_ancestral_RF`: σ_d = σ'(1 + (σ'/σ − 1)η), x ← (σ_d/σ)x + (1 − σ_d/σ)x̂₀, then

@@ -8,7 +8,7 @@
 /// timestep τ is the VP form √ᾱ x₀ + √(1 − ᾱ) ε = marginal(schedule, τ + 1, x₀), which is the VE
 /// form divided by √(1 + σ²)).
 ///
-/// Sources (read at the commits of docs/NOISE_LEVELS):
+/// Sources (read at the commits named; ../shared/NOISE_LEVELS.md #44 summarises them):
 /// - diffusers 58eb52c0 `StableDiffusionImg2ImgPipeline.get_timesteps` (also SDXL):
 ///   init = min(int(N·s), N), start = max(N − init, 0); `StableDiffusion3Img2ImgPipeline` and
 ///   `FluxImg2ImgPipeline.get_timesteps`: init = min(N·s, N), start = int(max(N − init, 0)). Both
