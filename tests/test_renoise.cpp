@@ -125,8 +125,10 @@ TEST_CASE("drawn re-noise has the step's mean and variance and passes a KS test"
   const int n = 20000;
   const Eigen::MatrixXd x = Eigen::MatrixXd::Constant(n, 1, 0.7), d = Eigen::MatrixXd::Constant(n, 1, -0.2);
   const Eigen::Matrix<std::int64_t, 1, 1> ids = Eigen::Matrix<std::int64_t, 1, 1>::Constant(7);
-  const std::vector<diffuse::Gaussian<Eigen::MatrixXd>> steps{diffuse::ve_ancestral_step(3.0, 1.2, x, d, 0.5),
-                                                              diffuse::flow_ancestral_step(0.9, 0.5, x, d, 0.5)};
+  const auto schedule = diffuse::Schedule<double>::scaled_linear(1000);
+  const std::vector<diffuse::Gaussian<Eigen::MatrixXd>> steps{
+      diffuse::ve_ancestral_step(3.0, 1.2, x, d, 0.5), diffuse::flow_ancestral_step(0.9, 0.5, x, d, 0.5),
+      diffuse::flow_renoise(0.4, d), diffuse::tcd_step(schedule, 499, 0.3, d, x)};
   for (const auto& g : steps) {
     const Eigen::MatrixXd y = diffuse::sample_drawn(g, diffuse::drawn_noise(20261205, ids));
     const double mu = g.mean()(0), sigma = g.stddev();
