@@ -9,6 +9,7 @@
 #include "gaussian.hpp"
 #include "importance_sampler.hpp"
 #include "kernels.hpp"
+#include "model_presets.hpp"
 #include "model_sampling.hpp"
 #include "noise.hpp"
 #include "noise_element.hpp"

@@ -1,0 +1,230 @@
+// The preset table of model_presets.hpp against an independent copy of ComfyUI's values
+// (gen_model_presets_reference.py, typed from comfy/supported_models.py, model_base.py and
+// model_sampling.py @a125cd84, with the σ tables in mpmath); each preset against the object built by
+// hand from the literal parameters; lookup, overrides and every error rule.
+#include <diffuse/model_presets.hpp>
+
+#include <cstddef>
+#include <limits>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+#include <diffuse/flow.hpp>
+
+#include "catch.hpp"
+#include "model_sampling_reference.hpp"
+
+namespace {
+
+using continuous_reference::input;
+using continuous_reference::load;
+using continuous_reference::throws_with;
+using diffuse::ModelFamily;
+using diffuse::ModelPreset;
+using diffuse::ModelSamplingKind;
+using diffuse::Prediction;
+using model_sampling_reference::judge;
+
+const char* const file = "model_presets.txt";
+
+const char* kind_name(ModelSamplingKind kind) {
+  switch (kind) {
+    case ModelSamplingKind::discrete_vp: return "discrete_vp";
+    case ModelSamplingKind::continuous_edm: return "continuous_edm";
+    case ModelSamplingKind::continuous_v: return "continuous_v";
+    case ModelSamplingKind::discrete_flow: return "discrete_flow";
+    case ModelSamplingKind::flux: return "flux";
+  }
+  return "?";
+}
+
+const char* prediction_name(Prediction prediction) {
+  switch (prediction) {
+    case Prediction::epsilon: return "epsilon";
+    case Prediction::v: return "v";
+    case Prediction::flow: return "flow";
+  }
+  return "?";
+}
+
+/// The variant alternative each kind must build.
+std::size_t alternative_of(ModelSamplingKind kind) {
+  switch (kind) {
+    case ModelSamplingKind::discrete_vp: return 0;
+    case ModelSamplingKind::continuous_edm: return 1;
+    case ModelSamplingKind::continuous_v: return 2;
+    case ModelSamplingKind::discrete_flow:
+    case ModelSamplingKind::flux: return 3;
+  }
+  return 99;
+}
+
+/// Every table entry, σ(τ) and τ(σ) of a and b at a few points are the same bits.
+template <class A, class B>
+bool same_sampling(const A& a, const B& b) {
+  using T = typename A::scalar_type;
+  if (a.table_size() != b.table_size()) return false;
+  for (int i = 0; i < a.table_size(); ++i) {
+    if (a.table_sigma(i) != b.table_sigma(i)) return false;
+  }
+  for (const double p : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+    if (a.percent_to_sigma(p) != b.percent_to_sigma(p)) return false;
+    const T sigma = a.percent_to_sigma(p);
+    if (a.timestep(sigma) != b.timestep(sigma)) return false;
+  }
+  return a.sigma(a.timestep(T(0.5))) == b.sigma(b.timestep(T(0.5)));
+}
+
+}  // namespace
+
+TEST_CASE("every row's model sampling, prediction, table size and sigma_data are ComfyUI's", "[model_presets]") {
+  int checked = 0;
+  for (const auto& r : load(file, "row")) {
+    const ModelPreset preset = diffuse::model_preset(r[0]);
+    INFO(r[0]);
+    CHECK(preset.name == r[0]);
+    CHECK(kind_name(preset.kind) == r[1]);
+    CHECK(prediction_name(preset.prediction) == r[2]);
+    const auto ms = diffuse::make_model_sampling<double>(preset);
+    CHECK(ms.index() == alternative_of(preset.kind));
+    CHECK(std::visit([](const auto& m) { return m.table_size(); }, ms) == std::stoi(r[3]));
+    CHECK(!preset.source.empty());
+    ++checked;
+  }
+  CHECK(checked == static_cast<int>(diffuse::model_presets().size()));  // the reference names every row
+  for (const auto& r : load(file, "sigma_data")) {
+    const auto ms = diffuse::make_model_sampling<double>(diffuse::model_preset(r[0]));
+    INFO(r[0]);
+    CHECK(std::visit([](const auto& m) -> double {
+            if constexpr (std::is_same<std::decay_t<decltype(m)>, diffuse::EdmSampling<double>>::value ||
+                          std::is_same<std::decay_t<decltype(m)>, diffuse::ContinuousVSampling<double>>::value) {
+              return m.sigma_data();
+            } else {
+              return std::numeric_limits<double>::quiet_NaN();
+            }
+          },
+                     ms) == std::stod(r[1]));
+  }
+}
+
+TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sigma) match the mpmath references", "[model_presets]", float,
+                   double, long double) {
+  using T = TestType;
+  if (!continuous_reference::contract_tested<T>()) return;
+  std::map<std::string, diffuse::AnyModelSampling<T>> built;
+  for (const ModelPreset& preset : diffuse::model_presets()) built.emplace(preset.name, diffuse::make_model_sampling<T>(preset));
+  int checked = 0;
+  const auto check = [&](const std::string& what, const std::string& name, T got, const std::string& expected) {
+    INFO(name << " " << what << ": got " << reference::digits(got) << ", expected " << expected);
+    CHECK(judge(got, expected).ok());
+    ++checked;
+  };
+  for (const auto& r : load(file, "table")) {
+    const int index = std::stoi(r[1]);
+    check("table " + r[1], r[0], std::visit([&](const auto& m) { return m.table_sigma(index); }, built.at(r[0])), r[2]);
+  }
+  for (const auto& r : load(file, "sigma")) {
+    const T tau = input<T>(r[1]);
+    check("sigma(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.sigma(tau); }, built.at(r[0])), r[2]);
+  }
+  for (const auto& r : load(file, "timestep")) {
+    const T sigma = input<T>(r[1]);
+    check("timestep(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r[0])), r[2]);
+  }
+  CHECK(checked == 97);
+}
+
+TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the source's literal parameters", "[model_presets]", float, double) {
+  using T = TestType;
+  using diffuse::ContinuousVSampling;
+  using diffuse::DiscreteVpSampling;
+  using diffuse::EdmSampling;
+  using diffuse::FlowSampling;
+  const auto preset = [](ModelFamily family) { return diffuse::make_model_sampling<T>(diffuse::model_preset(family)); };
+  // ModelSamplingDiscrete's defaults: LDM "linear" = scaled_linear, 0.00085 to 0.012, 1000 steps.
+  const DiscreteVpSampling<T> vp(diffuse::Schedule<T>::scaled_linear(1000, 0.00085, 0.012));
+  for (const ModelFamily family : {ModelFamily::sd15, ModelFamily::sd2_v, ModelFamily::sdxl}) {
+    CHECK(same_sampling(std::get<DiscreteVpSampling<T>>(preset(family)), vp));
+  }
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::sd3)), FlowSampling<T>(3.0, 1000)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::auraflow)), FlowSampling<T>(1.73, 1.0)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_dev)), FlowSampling<T>::flux(1.15, 10000)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_schnell)), FlowSampling<T>(1.0, 1.0)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::wan21)), FlowSampling<T>(8.0, 1000)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::hunyuan_video)), FlowSampling<T>(7.0, 1000)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::ltxv)), FlowSampling<T>::flux(2.37, 10000)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::mochi)), FlowSampling<T>(6.0, 1.0)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::lumina2)), FlowSampling<T>(6.0, 1.0)));
+  CHECK(same_sampling(std::get<EdmSampling<T>>(preset(ModelFamily::svd)), EdmSampling<T>(0.002, 700.0, 1.0)));
+  CHECK(same_sampling(std::get<ContinuousVSampling<T>>(preset(ModelFamily::stable_audio)), ContinuousVSampling<T>(0.03, 500.0, 1.0)));
+  // and they differ from a neighbour's: same_sampling can tell two presets apart
+  CHECK_FALSE(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::mochi)), FlowSampling<T>(6.0, 1000)));
+  CHECK_FALSE(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_dev)), FlowSampling<T>::flux(1.15, 1000)));
+}
+
+TEST_CASE("lookup by family and by name give the same row, in ModelFamily order, with unique names", "[model_presets]") {
+  const auto& table = diffuse::model_presets();
+  CHECK(table.size() == 14);
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto family = static_cast<ModelFamily>(i);
+    INFO(table[i].name);
+    CHECK(table[i].family == family);
+    CHECK(diffuse::model_preset(family).name == table[i].name);
+    CHECK(diffuse::model_preset(table[i].name).family == family);
+    names.insert(table[i].name);
+  }
+  CHECK(names.size() == table.size());
+  CHECK(diffuse::model_preset("sd15").family == ModelFamily::sd15);
+  CHECK(diffuse::model_preset("sdxl").family == ModelFamily::sdxl);
+  CHECK(diffuse::model_preset("sd3").family == ModelFamily::sd3);
+  CHECK(diffuse::model_preset("flux-dev").family == ModelFamily::flux_dev);
+}
+
+TEST_CASE("an override is a field of the copied preset; the table keeps its value", "[model_presets]") {
+  using diffuse::FlowSampling;
+  ModelPreset wan = diffuse::model_preset(ModelFamily::wan21);
+  wan.shift = 3.0;  // diffusers' flow_shift for Wan 2.1
+  CHECK(same_sampling(std::get<FlowSampling<double>>(diffuse::make_model_sampling<double>(wan)), FlowSampling<double>(3.0, 1000)));
+  CHECK(diffuse::model_preset(ModelFamily::wan21).shift == 8.0);
+  // Flux dev at ComfyUI's ModelSamplingFlux node resolution: μ linear in W·H/256 between (256, 0.5) and (4096, 1.15).
+  ModelPreset flux = diffuse::model_preset("flux-dev");
+  flux.mu = diffuse::resolution_shift_mu(512.0 * 512.0 / 256.0);
+  CHECK_THAT(flux.mu, Catch::Matchers::WithinRel(0.5 + 0.65 * 768.0 / 3840.0, 1e-15));
+  CHECK(same_sampling(std::get<FlowSampling<double>>(diffuse::make_model_sampling<double>(flux)), FlowSampling<double>::flux(flux.mu, 10000)));
+  ModelPreset sd = diffuse::model_preset("sd15");
+  sd.beta_schedule = "linear";
+  sd.beta_start = 0.0001;
+  sd.beta_end = 0.02;  // PixArt's ComfyUI "sqrt_linear" = diffusers "linear"
+  CHECK(same_sampling(std::get<diffuse::DiscreteVpSampling<double>>(diffuse::make_model_sampling<double>(sd)),
+                      diffuse::DiscreteVpSampling<double>(diffuse::Schedule<double>::linear(1000, 0.0001, 0.02))));
+}
+
+TEST_CASE("every error rule of the presets throws with the function, the rule and the value", "[model_presets]") {
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset("sd1.5"); },
+                                           {"diffuse::model_preset: unknown model family; known: sd15, sd2-v, sdxl", "(got \"sd1.5\")"}));
+  const std::string message = test_support::error_message<std::invalid_argument>([] { diffuse::model_preset(""); });
+  for (const ModelPreset& row : diffuse::model_presets()) {
+    INFO(row.name);
+    CHECK(message.find(" " + row.name + (row.family == ModelFamily::stable_audio ? " (got" : ",")) != std::string::npos);
+  }
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(14)); },
+                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 14)"}));
+  ModelPreset bad = diffuse::model_preset("sd3");
+  bad.kind = static_cast<ModelSamplingKind>(7);
+  CHECK(throws_with<std::invalid_argument>([&] { diffuse::make_model_sampling<double>(bad); },
+                                           {"diffuse::make_model_sampling: kind must be a ModelSamplingKind", "(got 7)"}));
+  // An override the model sampling rejects throws its constructor's rule.
+  ModelPreset zero_shift = diffuse::model_preset("sd3");
+  zero_shift.shift = 0;
+  CHECK(throws_with<std::invalid_argument>([&] { diffuse::make_model_sampling<double>(zero_shift); },
+                                           {"diffuse::FlowSampling: shift must be finite and > 0", "(got 0)"}));
+  ModelPreset unknown_betas = diffuse::model_preset("sd15");
+  unknown_betas.beta_schedule = "cosine";
+  CHECK(throws_with<std::invalid_argument>([&] { diffuse::make_model_sampling<float>(unknown_betas); },
+                                           {"diffuse::presets::diffusers: unknown beta_schedule", "(got \"cosine\")"}));
+}
