@@ -185,7 +185,7 @@ TEST_CASE("lookup by family and by name give the same row, in ModelFamily order,
   CHECK(diffuse::model_preset("flux-dev").family == ModelFamily::flux_dev);
 }
 
-TEST_CASE("an override is a field of the copied preset; the table keeps its value", "[model_presets]") {
+TEST_CASE("an override is a field of the copied preset, and the table keeps its value", "[model_presets]") {
   using diffuse::FlowSampling;
   ModelPreset wan = diffuse::model_preset(ModelFamily::wan21);
   wan.shift = 3.0;  // diffusers' flow_shift for Wan 2.1
@@ -227,4 +227,14 @@ TEST_CASE("every error rule of the presets throws with the function, the rule an
   unknown_betas.beta_schedule = "cosine";
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::make_model_sampling<float>(unknown_betas); },
                                            {"diffuse::presets::diffusers: unknown beta_schedule", "(got \"cosine\")"}));
+}
+
+TEST_CASE("README's model-preset example", "[model_presets]") {
+  diffuse::ModelPreset preset = diffuse::model_preset("flux-dev");  // FLOW prediction, ModelSamplingFlux, μ = 1.15
+  preset.mu = diffuse::resolution_shift_mu(512.0 * 512.0 / 256.0);  // ComfyUI's ModelSamplingFlux node at 512²
+  const diffuse::AnyModelSampling<double> ms = diffuse::make_model_sampling<double>(preset);
+  const double top = std::visit([](const auto& m) { return m.sigma_max(); }, ms);
+  CHECK(top == 1);
+  CHECK(preset.prediction == Prediction::flow);
+  CHECK(std::get<diffuse::FlowSampling<double>>(ms).sigma_min() < diffuse::FlowSampling<double>::flux(1.15).sigma_min());  // a smaller μ, less shift
 }
