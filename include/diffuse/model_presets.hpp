@@ -102,9 +102,9 @@ inline ModelPreset preset_row(ModelFamily family, const char* name, Prediction p
 inline ModelPreset discrete_vp_row(ModelFamily family, const char* name, Prediction prediction, const char* source) {
   return preset_row(family, name, prediction, ModelSamplingKind::discrete_vp, source);
 }
-inline ModelPreset continuous_row(ModelFamily family, const char* name, ModelSamplingKind kind, double sigma_min, double sigma_max,
-                                  const char* source) {
-  ModelPreset row = preset_row(family, name, Prediction::v, kind, source);
+inline ModelPreset continuous_row(ModelFamily family, const char* name, Prediction prediction, ModelSamplingKind kind, double sigma_min,
+                                  double sigma_max, const char* source) {
+  ModelPreset row = preset_row(family, name, prediction, kind, source);
   row.sigma_min = sigma_min;
   row.sigma_max = sigma_max;
   return row;
@@ -165,7 +165,9 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// 1000; FLOW. Hub Wan-AI/Wan2.1-*-Diffusers: UniPCMultistepScheduler flow_shift 3.0 (diffusers'
       /// docs suggest 3.0 at 480p, 5.0 at 720p).
       flow_row(F::wan21, "wan21", 8.0, 1000, "ComfyUI supported_models.py@a125cd84 WAN21_T2V {shift: 8.0}"),
-      /// HunyuanVideo: C-sm HunyuanVideo shift 7.0, multiplier 1000; FLOW. (Hub not checked.)
+      /// HunyuanVideo: C-sm HunyuanVideo shift 7.0, multiplier 1000; FLOW. Hub
+      /// hunyuanvideo-community/HunyuanVideo (as its copy jbilcke-hf/HunyuanVideo-HFIE shows): shift 7.0,
+      /// use_dynamic_shifting false, agrees.
       flow_row(F::hunyuan_video, "hunyuan-video", 7.0, 1000, "ComfyUI supported_models.py@a125cd84 HunyuanVideo {shift: 7.0}"),
       /// LTX-Video: C-sm LTXV shift 2.37, and model_base LTXV passes FLUX, so ModelSamplingFlux with
       /// μ = 2.37 (s = e^2.37 ≈ 10.7), 10000 entries. Hub Lightricks/LTX-Video: use_dynamic_shifting,
@@ -180,11 +182,11 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// Stable Video Diffusion: C-sm SVD_img2vid σ_max 700.0, σ_min 0.002; model_base SVD_img2vid
       /// V_PREDICTION_EDM, so ModelSamplingContinuousEDM with v-prediction, σ_data 1. Hub
       /// stabilityai/stable-video-diffusion-img2vid: EulerDiscreteScheduler σ 0.002–700, v_prediction.
-      continuous_row(F::svd, "svd", K::continuous_edm, 0.002, 700.0, "ComfyUI supported_models.py@a125cd84 SVD_img2vid {sigma_max: 700.0, sigma_min: 0.002}, V_PREDICTION_EDM"),
+      continuous_row(F::svd, "svd", Prediction::v, K::continuous_edm, 0.002, 700.0, "ComfyUI supported_models.py@a125cd84 SVD_img2vid {sigma_max: 700.0, sigma_min: 0.002}, V_PREDICTION_EDM"),
       /// Stable Audio Open: C-sm StableAudio σ_max 500.0, σ_min 0.03; model_base StableAudio1
       /// V_PREDICTION_CONTINUOUS, σ_data 1. diffusers' CosineDPMSolverMultistepScheduler defaults to
       /// σ_min 0.3, σ_max 500.
-      continuous_row(F::stable_audio, "stable-audio", K::continuous_v, 0.03, 500.0, "ComfyUI supported_models.py@a125cd84 StableAudio {sigma_max: 500.0, sigma_min: 0.03}, V_PREDICTION_CONTINUOUS"),
+      continuous_row(F::stable_audio, "stable-audio", Prediction::v, K::continuous_v, 0.03, 500.0, "ComfyUI supported_models.py@a125cd84 StableAudio {sigma_max: 500.0, sigma_min: 0.03}, V_PREDICTION_CONTINUOUS"),
   };
   return table;
 }
