@@ -42,11 +42,13 @@ const char* kind_name(ModelSamplingKind kind) {
   return "?";
 }
 
-const char* prediction_name(Prediction prediction) {
+/// The enumerator's spelling, as the reference file writes it.
+const char* prediction_token(Prediction prediction) {
   switch (prediction) {
     case Prediction::epsilon: return "epsilon";
+    case Prediction::x0: return "x0";
     case Prediction::v: return "v";
-    case Prediction::flow: return "flow";
+    case Prediction::flow_velocity: return "flow_velocity";
   }
   return "?";
 }
@@ -88,7 +90,7 @@ TEST_CASE("every row's model sampling, prediction, table size and sigma_data are
     INFO(r[0]);
     CHECK(preset.name == r[0]);
     CHECK(kind_name(preset.kind) == r[1]);
-    CHECK(prediction_name(preset.prediction) == r[2]);
+    CHECK(prediction_token(preset.prediction) == r[2]);
     const auto ms = diffuse::make_model_sampling<double>(preset);
     CHECK(ms.index() == alternative_of(preset.kind));
     CHECK(std::visit([](const auto& m) { return m.table_size(); }, ms) == std::stoi(r[3]));
@@ -230,11 +232,11 @@ TEST_CASE("every error rule of the presets throws with the function, the rule an
 }
 
 TEST_CASE("README's model-preset example", "[model_presets]") {
-  diffuse::ModelPreset preset = diffuse::model_preset("flux-dev");  // FLOW prediction, ModelSamplingFlux, μ = 1.15
+  diffuse::ModelPreset preset = diffuse::model_preset("flux-dev");  // flow_velocity, ModelSamplingFlux, μ = 1.15
   preset.mu = diffuse::resolution_shift_mu(512.0 * 512.0 / 256.0);  // ComfyUI's ModelSamplingFlux node at 512²
   const diffuse::AnyModelSampling<double> ms = diffuse::make_model_sampling<double>(preset);
   const double top = std::visit([](const auto& m) { return m.sigma_max(); }, ms);
   CHECK(top == 1);
-  CHECK(preset.prediction == Prediction::flow);
+  CHECK(preset.prediction == Prediction::flow_velocity);
   CHECK(std::get<diffuse::FlowSampling<double>>(ms).sigma_min() < diffuse::FlowSampling<double>::flux(1.15).sigma_min());  // a smaller μ, less shift
 }

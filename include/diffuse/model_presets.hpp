@@ -1,6 +1,7 @@
 /// Model families and the model sampling ComfyUI runs each with: a table of presets (prediction type, σ table, timestep map), each row citing its source.
 ///
-/// A preset is a plain struct, ModelPreset: the family's name, what the model predicts, which
+/// A preset is a plain struct, ModelPreset: the family's name, what the model predicts (Prediction
+/// of training_time.hpp: ComfyUI's EPS is epsilon, V_PREDICTION v, CONST flow_velocity), which
 /// model sampling of model_sampling.hpp it uses (`kind`) and that sampling's parameters. Look one
 /// up by family or by name, change a field if you need to (an override is an assignment you can
 /// see), then build it:
@@ -38,16 +39,9 @@
 #include "model_sampling.hpp"
 #include "presets.hpp"
 #include "schedule.hpp"
+#include "training_time.hpp"
 
 namespace diffuse {
-
-/// What the model predicts: ComfyUI's EPS, V_PREDICTION and CONST (diffusers' prediction_type
-/// "epsilon", "v_prediction", "flow_prediction").
-enum class Prediction {
-  epsilon,  ///< the noise ε
-  v,        ///< the velocity v = αε − σx₀ (Salimans & Ho 2022)
-  flow,     ///< the flow velocity ε − x₀ (rectified flow)
-};
 
 /// The model sampling a family uses, named after ComfyUI's class in comfy/model_sampling.py.
 enum class ModelSamplingKind {
@@ -70,7 +64,7 @@ using AnyModelSampling = std::variant<DiscreteVpSampling<Scalar>, EdmSampling<Sc
 struct ModelPreset {
   std::string name;  ///< the lookup name, e.g. "sd15", "flux-dev"
   ModelFamily family = ModelFamily::sd15;
-  Prediction prediction = Prediction::epsilon;
+  Prediction prediction = Prediction::epsilon;  ///< epsilon, v or flow_velocity (ComfyUI's EPS, V_PREDICTION, CONST)
   ModelSamplingKind kind = ModelSamplingKind::discrete_vp;
   /// T: the number of β (discrete_vp) or of σ-table entries (discrete_flow, flux); the continuous
   /// kinds always have ComfyUI's 1000 table entries.
@@ -110,13 +104,13 @@ inline ModelPreset continuous_row(ModelFamily family, const char* name, Predicti
   return row;
 }
 inline ModelPreset flow_row(ModelFamily family, const char* name, double shift, double multiplier, const char* source) {
-  ModelPreset row = preset_row(family, name, Prediction::flow, ModelSamplingKind::discrete_flow, source);
+  ModelPreset row = preset_row(family, name, Prediction::flow_velocity, ModelSamplingKind::discrete_flow, source);
   row.shift = shift;
   row.multiplier = multiplier;
   return row;
 }
 inline ModelPreset flux_row(ModelFamily family, const char* name, double mu, const char* source) {
-  ModelPreset row = preset_row(family, name, Prediction::flow, ModelSamplingKind::flux, source);
+  ModelPreset row = preset_row(family, name, Prediction::flow_velocity, ModelSamplingKind::flux, source);
   row.mu = mu;
   row.steps = 10000;
   return row;

@@ -32,20 +32,20 @@ from reference_digits import fmt
 mp.mp.dps = 60
 D = mp.mpf
 
-# name, ModelSampling class, prediction, parameters (ComfyUI's literals as strings)
+# name, ModelSampling class, prediction (diffuse::Prediction's spelling: EPS epsilon, V_PREDICTION v, CONST flow_velocity), parameters (ComfyUI's literals as strings)
 FAMILIES = [
     ('sd15', 'discrete_vp', 'epsilon', {}),
     ('sd2-v', 'discrete_vp', 'v', {}),
     ('sdxl', 'discrete_vp', 'epsilon', {}),
-    ('sd3', 'discrete_flow', 'flow', {'shift': '3.0', 'multiplier': '1000'}),
-    ('auraflow', 'discrete_flow', 'flow', {'shift': '1.73', 'multiplier': '1.0'}),
-    ('flux-dev', 'flux', 'flow', {'mu': '1.15'}),
-    ('flux-schnell', 'discrete_flow', 'flow', {'shift': '1.0', 'multiplier': '1.0'}),
-    ('wan21', 'discrete_flow', 'flow', {'shift': '8.0', 'multiplier': '1000'}),
-    ('hunyuan-video', 'discrete_flow', 'flow', {'shift': '7.0', 'multiplier': '1000'}),
-    ('ltxv', 'flux', 'flow', {'mu': '2.37'}),
-    ('mochi', 'discrete_flow', 'flow', {'shift': '6.0', 'multiplier': '1.0'}),
-    ('lumina2', 'discrete_flow', 'flow', {'shift': '6.0', 'multiplier': '1.0'}),
+    ('sd3', 'discrete_flow', 'flow_velocity', {'shift': '3.0', 'multiplier': '1000'}),
+    ('auraflow', 'discrete_flow', 'flow_velocity', {'shift': '1.73', 'multiplier': '1.0'}),
+    ('flux-dev', 'flux', 'flow_velocity', {'mu': '1.15'}),
+    ('flux-schnell', 'discrete_flow', 'flow_velocity', {'shift': '1.0', 'multiplier': '1.0'}),
+    ('wan21', 'discrete_flow', 'flow_velocity', {'shift': '8.0', 'multiplier': '1000'}),
+    ('hunyuan-video', 'discrete_flow', 'flow_velocity', {'shift': '7.0', 'multiplier': '1000'}),
+    ('ltxv', 'flux', 'flow_velocity', {'mu': '2.37'}),
+    ('mochi', 'discrete_flow', 'flow_velocity', {'shift': '6.0', 'multiplier': '1.0'}),
+    ('lumina2', 'discrete_flow', 'flow_velocity', {'shift': '6.0', 'multiplier': '1.0'}),
     ('svd', 'continuous_edm', 'v', {'sigma_min': '0.002', 'sigma_max': '700.0'}),
     ('stable-audio', 'continuous_v', 'v', {'sigma_min': '0.03', 'sigma_max': '500.0'}),
 ]
