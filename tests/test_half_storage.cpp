@@ -105,7 +105,7 @@ TEMPLATE_TEST_CASE("16-bit storage: given noise, every batch function is the flo
 }
 
 TEMPLATE_TEST_CASE("16-bit storage: drawn noise is the float result rounded once, and eps the float noise rounded once",
-                   "[half]", Eigen::half, Eigen::bfloat16) {
+                   "[half][ieee]", Eigen::half, Eigen::bfloat16) {
   using Storage = TestType;
   const auto schedule = diffuse::Schedule<float>::cosine(1000);
   const Eigen::Index rows = 40000, cols = 3;
@@ -168,7 +168,7 @@ TEMPLATE_TEST_CASE("16-bit storage: bad shapes and eps aliasing x_t throw as in 
   CHECK(same_bits(out, untouched));
 }
 
-TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuous process give the same bits", "[half]",
+TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuous process give the same bits", "[half][ieee]",
                    Eigen::half, Eigen::bfloat16) {
   using Storage = TestType;
   using RowMajor = Eigen::Matrix<Storage, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -194,7 +194,7 @@ TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuo
   });
 }
 
-TEST_CASE("16-bit storage: the bfloat16 conversions give the bits of Eigen's, NaN, infinity and ties included", "[half]") {
+TEST_CASE("16-bit storage: the bfloat16 conversions give the bits of Eigen's, NaN, infinity and ties included", "[half][ieee]") {
   std::vector<float> values;
   for (std::uint32_t bits : {0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00001u, 0x7f800001u,
                              0x7f7fffffu, 0x7f7f7fffu, 0x7f7f8000u, 0x3f808000u, 0x3f818000u, 0x00008000u, 0x00018000u,
