@@ -25,6 +25,7 @@ struct KnownAnswer {
 
 // Random123 1.14, tests/kat_vectors, the "philox4x32 10" and "philox4x32 7" lines
 // (columns: counter[4], key[2], expected[4]).
+// clang-format off
 constexpr KnownAnswer kat10[] = {
     {{0x00000000, 0x00000000, 0x00000000, 0x00000000}, {0x00000000, 0x00000000},
      {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
@@ -41,6 +42,7 @@ constexpr KnownAnswer kat7[] = {
     {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0},
      {0x4dfccaba, 0x190a87f0, 0xc47362ba, 0xb6b5242a}},
 };
+// clang-format on
 
 // The known answers hold at compile time too.
 static_assert(diffuse::philox(kat10[2].counter, kat10[2].key)[0] == 0xd16cfe09u,

@@ -67,9 +67,11 @@ inline std::uint32_t torch_bits_of(float x) {
 inline float torch_avx2_log(float x) {
   using std::fma;
   constexpr float sqrt_half = static_cast<float>(0.707106781186547524);
+  // clang-format off
   constexpr float p[9] = {7.0376836292E-2f, -1.1514610310E-1f, 1.1676998740E-1f,
                           -1.2420140846E-1f, +1.4249322787E-1f, -1.6668057665E-1f,
                           +2.0000714765E-1f, -2.4999993993E-1f, +3.3333331174E-1f};
+  // clang-format on
   constexpr float q1 = -2.12194440e-4f;
   constexpr float q2 = 0.693359375f;
   const std::uint32_t bits = torch_bits_of(x);

@@ -32,13 +32,14 @@ def main():
         out.write('#pragma once\n\nnamespace diffuse {\nnamespace detail {\n\n')
         out.write('/// gits_table[c][N − 2] holds the N + 1 noise levels of coefficient 0.80 + 0.05c (c = 0..14) for N = 2..20,\n')
         out.write('/// each row padded with zeros to 21 entries.\n')
+        out.write('// clang-format off\n')
         out.write('inline constexpr double gits_table[15][19][21] = {\n')
         for c in coeffs:
             out.write(f'    {{  // coeff {c}\n')
             for row in table[c]:
                 out.write('        {' + ', '.join(row) + '},\n')
             out.write('    },\n')
-        out.write('};\n\n}  // namespace detail\n}  // namespace diffuse\n')
+        out.write('};\n// clang-format on\n\n}  // namespace detail\n}  // namespace diffuse\n')
     with open('tests/reference/gits_tables.py', 'w') as out:
         out.write('"""The GITS tables of ComfyUI comfy_extras/nodes_gits.py as decimal strings, copied by extract_gits_tables.py; do not edit."""\n')
         out.write('GITS = {\n')

@@ -6,6 +6,7 @@ namespace detail {
 
 /// gits_table[c][N − 2] holds the N + 1 noise levels of coefficient 0.80 + 0.05c (c = 0..14) for N = 2..20,
 /// each row padded with zeros to 21 entries.
+// clang-format off
 inline constexpr double gits_table[15][19][21] = {
     {  // coeff 0.80
         {14.61464119, 7.49001646, 0.02916753},
@@ -323,6 +324,7 @@ inline constexpr double gits_table[15][19][21] = {
         {14.61464119, 2.45070267, 1.41535246, 0.95350921, 0.72133851, 0.57119018, 0.4783645, 0.43325692, 0.38853383, 0.36617002, 0.34370604, 0.32104823, 0.29807833, 0.27464288, 0.25053367, 0.22545385, 0.19894916, 0.17026083, 0.13792117, 0.09824532, 0.02916753},
     },
 };
+// clang-format on
 
 }  // namespace detail
 }  // namespace diffuse

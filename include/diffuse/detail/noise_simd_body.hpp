@@ -6,7 +6,9 @@
 /// noise_task.hpp operation for operation, so that the bits are the same.
 
 #ifndef DIFFUSE_SIMD_TARGET
+// clang-format off
 #error "a per-target body: include it only inside an instruction-set namespace of simd.hpp, with DIFFUSE_SIMD_TARGET defined"
+// clang-format on
 #endif
 
 /// Philox4x32-10 counters of `lanes` consecutive blocks (lane l holds block base + l).

@@ -28,6 +28,7 @@ struct NormalConstants<float> {
   static constexpr float ln2_high = 0x1.62e430p-1f;
   static constexpr float ln2_low = -0x1.05c610p-29f;
   static constexpr int log_terms = 4;
+  // clang-format off
   static constexpr float log_k[log_terms] = {0x1.555556p-1f, 0x1.99999ap-2f, 0x1.24924ap-2f,
                                              0x1.c71c72p-3f};
   static constexpr int sin_terms = 5;
@@ -37,6 +38,7 @@ struct NormalConstants<float> {
   static constexpr float cos_k[cos_terms] = {0x1p+0f,         -0x1.3bd3ccp+0f, 0x1.03c1f0p-2f,
                                              -0x1.55d3c8p-6f, 0x1.e1f506p-11f, -0x1.a6d1f2p-16f,
                                              0x1.f9d38ap-22f};
+  // clang-format on
 };
 
 template <>
@@ -49,6 +51,7 @@ struct NormalConstants<double> {
   static constexpr double ln2_high = 0x1.62e42fefa39efp-1;
   static constexpr double ln2_low = 0x1.abc9e3b39803fp-56;
   static constexpr int log_terms = 10;
+  // clang-format off
   static constexpr double log_k[log_terms] = {
       0x1.5555555555555p-1, 0x1.999999999999ap-2, 0x1.2492492492492p-2, 0x1.c71c71c71c71cp-3,
       0x1.745d1745d1746p-3, 0x1.3b13b13b13b14p-3, 0x1.1111111111111p-3, 0x1.e1e1e1e1e1e1ep-4,
@@ -63,6 +66,7 @@ struct NormalConstants<double> {
       0x1p+0,                -0x1.3bd3cc9be45dep+0, 0x1.03c1f081b5ac4p-2,  -0x1.55d3c7e3cbffap-6,
       0x1.e1f506891babbp-11, -0x1.a6d1f2a204a8cp-16, 0x1.f9d38a3763cc3p-22, -0x1.b6e24f44b128fp-28,
       0x1.20c62c2f2d7f5p-34, -0x1.2a0c591af8314p-41, 0x1.ef6e308d6d1c4p-49};
+  // clang-format on
 };
 
 /// Horner's rule with fused multiply-adds: c[K] + x(c[K + 1] + x(… + x c[N − 1])), from the innermost

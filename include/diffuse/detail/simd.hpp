@@ -76,10 +76,12 @@ DIFFUSE_SIMD_TARGET inline Int xor3(Int a, Int b, Int c) { return _mm256_xor_si2
 /// (x & a) | b and (x ^ a) & b.
 DIFFUSE_SIMD_TARGET inline Int and_or(Int x, Int a, Int b) { return _mm256_or_si256(_mm256_and_si256(x, a), b); }
 DIFFUSE_SIMD_TARGET inline Int xor_and(Int x, Int a, Int b) { return _mm256_and_si256(_mm256_xor_si256(x, a), b); }
+// clang-format off
 template <int N> DIFFUSE_SIMD_TARGET inline Int shr32(Int a) { return _mm256_srli_epi32(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shl32(Int a) { return _mm256_slli_epi32(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shr64(Int a) { return _mm256_srli_epi64(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shl64(Int a) { return _mm256_slli_epi64(a, N); }
+// clang-format on
 
 /// The high and low words of the 64-bit products x·m, lane by lane.
 DIFFUSE_SIMD_TARGET inline Product mulhilo(Int x, Int m) {
@@ -221,10 +223,12 @@ DIFFUSE_SIMD_TARGET inline Int xor3(Int a, Int b, Int c) { return _mm512_ternary
 /// (x & a) | b and (x ^ a) & b.
 DIFFUSE_SIMD_TARGET inline Int and_or(Int x, Int a, Int b) { return _mm512_ternarylogic_epi32(x, a, b, 0xEA); }
 DIFFUSE_SIMD_TARGET inline Int xor_and(Int x, Int a, Int b) { return _mm512_ternarylogic_epi32(x, a, b, 0x28); }
+// clang-format off
 template <int N> DIFFUSE_SIMD_TARGET inline Int shr32(Int a) { return _mm512_srli_epi32(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shl32(Int a) { return _mm512_slli_epi32(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shr64(Int a) { return _mm512_srli_epi64(a, N); }
 template <int N> DIFFUSE_SIMD_TARGET inline Int shl64(Int a) { return _mm512_slli_epi64(a, N); }
+// clang-format on
 
 /// The high and low words of the 64-bit products x·m, lane by lane.
 DIFFUSE_SIMD_TARGET inline Product mulhilo(Int x, Int m) {
@@ -381,10 +385,12 @@ inline Int xor3(Int a, Int b, Int c) { return veorq_u32(veorq_u32(a, b), c); }
 /// (x & a) | b and (x ^ a) & b.
 inline Int and_or(Int x, Int a, Int b) { return vorrq_u32(vandq_u32(x, a), b); }
 inline Int xor_and(Int x, Int a, Int b) { return vandq_u32(veorq_u32(x, a), b); }
+// clang-format off
 template <int N> inline Int shr32(Int a) { return vshrq_n_u32(a, N); }
 template <int N> inline Int shl32(Int a) { return vshlq_n_u32(a, N); }
 template <int N> inline Int shr64(Int a) { return word_lanes(vshrq_n_u64(wide_lanes(a), N)); }
 template <int N> inline Int shl64(Int a) { return word_lanes(vshlq_n_u64(wide_lanes(a), N)); }
+// clang-format on
 
 /// The high and low words of the 64-bit products x·m, lane by lane.
 inline Product mulhilo(Int x, Int m) {

@@ -4,7 +4,9 @@
 /// (avx2, avx512, neon), after defining there the vector types, the primitives and DIFFUSE_SIMD_TARGET.
 
 #ifndef DIFFUSE_SIMD_TARGET
+// clang-format off
 #error "a per-target body: include it only inside an instruction-set namespace of simd.hpp, with DIFFUSE_SIMD_TARGET defined"
+// clang-format on
 #endif
 
 /// fl(fl(a·x) + fl(b·y)) lane by lane: each product kept opaque, as rounded_product does.

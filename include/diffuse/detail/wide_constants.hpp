@@ -11,6 +11,7 @@ namespace diffuse {
 namespace detail {
 namespace wide_constants {
 
+// clang-format off
 inline constexpr Wide ln2 = Wide::from_parts(false, -1, 0xb17217f7d1cf79abu, 0xc9e3b39803f2f6afu);
 inline constexpr Wide inverse_ln2 = Wide::from_parts(false, 0, 0xb8aa3b295c17f0bbu, 0xbe87fed0691d3e89u);
 inline constexpr Wide pi = Wide::from_parts(false, 1, 0xc90fdaa22168c234u, 0xc4c6628b80dc1cd1u);
@@ -1033,6 +1034,7 @@ inline constexpr U128 atan_polynomial[10] = {
     {0x0787878787878787u, 0x8787878787878788u},
     {0x06bca1af286bca1au, 0xf286bca1af286bcau},
 };
+// clang-format on
 
 }  // namespace wide_constants
 }  // namespace detail
