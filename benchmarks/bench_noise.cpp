@@ -44,8 +44,13 @@ struct Arrays {
   Eigen::RowVectorXf a, b;  // √ᾱ_t and √(1 − ᾱ_t) per sample, for the triad
 
   Arrays(const Workload& w, const diffuse::Schedule<float>& schedule)
-      : x0(Batch::Random(w.elements, w.samples)), xt(w.elements, w.samples), eps(w.elements, w.samples),
-        steps(w.samples), ids(w.samples), a(w.samples), b(w.samples) {
+      : x0(Batch::Random(w.elements, w.samples)),
+        xt(w.elements, w.samples),
+        eps(w.elements, w.samples),
+        steps(w.samples),
+        ids(w.samples),
+        a(w.samples),
+        b(w.samples) {
     for (Eigen::Index j = 0; j < w.samples; ++j) {
       steps(j) = static_cast<int>(1 + (j * 7919) % schedule.steps());
       ids(j) = 1000 + j;
@@ -85,7 +90,8 @@ void noise_drawn(benchmark::State& state, const Workload& w, int threads, bool w
   std::uint64_t seed = 0;
   for (auto _ : state) {
     if (with_eps) {
-      diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(++seed, arrays.ids), arrays.steps, arrays.xt, arrays.eps);
+      diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(++seed, arrays.ids), arrays.steps, arrays.xt,
+                         arrays.eps);
     } else {
       diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(++seed, arrays.ids), arrays.steps, arrays.xt);
     }
@@ -105,7 +111,8 @@ void training_batch(benchmark::State& state, const Workload& w, int threads, dif
   const auto min_snr = [prediction](float snr) { return diffuse::min_snr_weight(snr, prediction, 5); };
   std::uint64_t seed = 0;
   for (auto _ : state) {
-    diffuse::training_batch(schedule(), sampler, prediction, arrays.x0, ++seed, arrays.ids, arrays.xt, arrays.eps, weights, min_snr);
+    diffuse::training_batch(schedule(), sampler, prediction, arrays.x0, ++seed, arrays.ids, arrays.xt, arrays.eps,
+                            weights, min_snr);
     benchmark::DoNotOptimize(arrays.xt.data());
     benchmark::ClobberMemory();
   }
@@ -175,7 +182,8 @@ void normals(benchmark::State& state, int threads, SimdPath path) {
   diffuse::detail::set_simd_path(path);
   const Eigen::Index samples = 64, elements = path == SimdPath::portable ? 1 << 10 : 1 << 14;
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> eps(elements, samples);
-  const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::LinSpaced(samples, 0, samples - 1);
+  const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> ids =
+      Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::LinSpaced(samples, 0, samples - 1);
   std::uint64_t seed = 0;
   for (auto _ : state) {
     diffuse::fill_noise(++seed, ids, eps);
@@ -201,7 +209,8 @@ bool same_bits_everywhere() {
   const Workload small = {"4x4x64x64", 4, 4 * 64 * 64};
   Arrays reference(small, schedule());
   diffuse::detail::set_simd_path(SimdPath::portable);
-  diffuse::add_noise(schedule(), reference.x0, diffuse::drawn_noise(99u, reference.ids), reference.steps, reference.xt, reference.eps);
+  diffuse::add_noise(schedule(), reference.x0, diffuse::drawn_noise(99u, reference.ids), reference.steps, reference.xt,
+                     reference.eps);
   bool same = true;
   for (SimdPath path : diffuse::detail::all_simd_paths) {
     if (!diffuse::detail::cpu_runs(path)) continue;
@@ -211,8 +220,10 @@ bool same_bits_everywhere() {
       omp_set_num_threads(threads);
 #endif
       Arrays arrays = reference;
-      diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(99u, arrays.ids), arrays.steps, arrays.xt, arrays.eps);
-      same = same && (arrays.xt.array() == reference.xt.array()).all() && (arrays.eps.array() == reference.eps.array()).all();
+      diffuse::add_noise(schedule(), arrays.x0, diffuse::drawn_noise(99u, arrays.ids), arrays.steps, arrays.xt,
+                         arrays.eps);
+      same = same && (arrays.xt.array() == reference.xt.array()).all() &&
+             (arrays.eps.array() == reference.eps.array()).all();
     }
   }
   diffuse::detail::set_simd_path(best_path());
@@ -234,12 +245,16 @@ int main(int argc, char** argv) {
   for (const Workload& w : workloads) {
     for (int threads : {1, 2}) {
       const std::string suffix = std::string(w.name) + "/t" + std::to_string(threads);
-      benchmark::RegisterBenchmark(("e2e/noise_batch/" + suffix).c_str(), noise_drawn, w, threads, false)->UseRealTime();
-      benchmark::RegisterBenchmark(("e2e/noise_batch_eps/" + suffix).c_str(), noise_drawn, w, threads, true)->UseRealTime();
-      benchmark::RegisterBenchmark(("given/add_noise/" + suffix).c_str(), noise_given, w, threads)->UseRealTime();
-      benchmark::RegisterBenchmark(("e2e/training_batch_eps/" + suffix).c_str(), training_batch, w, threads, diffuse::Prediction::epsilon)
+      benchmark::RegisterBenchmark(("e2e/noise_batch/" + suffix).c_str(), noise_drawn, w, threads, false)
           ->UseRealTime();
-      benchmark::RegisterBenchmark(("e2e/training_batch_v/" + suffix).c_str(), training_batch, w, threads, diffuse::Prediction::v)
+      benchmark::RegisterBenchmark(("e2e/noise_batch_eps/" + suffix).c_str(), noise_drawn, w, threads, true)
+          ->UseRealTime();
+      benchmark::RegisterBenchmark(("given/add_noise/" + suffix).c_str(), noise_given, w, threads)->UseRealTime();
+      benchmark::RegisterBenchmark(("e2e/training_batch_eps/" + suffix).c_str(), training_batch, w, threads,
+                                   diffuse::Prediction::epsilon)
+          ->UseRealTime();
+      benchmark::RegisterBenchmark(("e2e/training_batch_v/" + suffix).c_str(), training_batch, w, threads,
+                                   diffuse::Prediction::v)
           ->UseRealTime();
     }
     benchmark::RegisterBenchmark(("given/triad/" + std::string(w.name) + "/t1").c_str(), triad, w)->UseRealTime();
@@ -247,19 +262,22 @@ int main(int argc, char** argv) {
   for (const char* kind : {"noise_batch_eps", "add_noise"}) {
     const bool drawn = kind[0] == 'n';
     const std::string tail = std::string("/") + workloads[0].name + "/t1";
-    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_f32" + tail).c_str(), storage_noise<float>, workloads[0], drawn)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_f16" + tail).c_str(), storage_noise<Eigen::half>, workloads[0],
-                                 drawn)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_bf16" + tail).c_str(), storage_noise<Eigen::bfloat16>,
+    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_f32" + tail).c_str(), storage_noise<float>,
                                  workloads[0], drawn)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_f16" + tail).c_str(), storage_noise<Eigen::half>,
+                                 workloads[0], drawn)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("storage/" + std::string(kind) + "_bf16" + tail).c_str(),
+                                 storage_noise<Eigen::bfloat16>, workloads[0], drawn)
         ->UseRealTime();
   }
   for (int threads : {1, 2}) {
     const std::string t = "/t" + std::to_string(threads);
-    benchmark::RegisterBenchmark(("gauss/fill_noise/f32" + t).c_str(), normals<float>, threads, best_path())->UseRealTime();
-    benchmark::RegisterBenchmark(("gauss/fill_noise/f64" + t).c_str(), normals<double>, threads, best_path())->UseRealTime();
+    benchmark::RegisterBenchmark(("gauss/fill_noise/f32" + t).c_str(), normals<float>, threads, best_path())
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("gauss/fill_noise/f64" + t).c_str(), normals<double>, threads, best_path())
+        ->UseRealTime();
   }
   for (SimdPath path : diffuse::detail::all_simd_paths) {
     if (path == SimdPath::neon && !diffuse::detail::cpu_runs(path)) continue;  // x86-64 lists its own paths, run or not

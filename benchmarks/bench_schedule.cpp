@@ -30,8 +30,8 @@ constexpr int evaluations = 1000;  // inputs per sweep
 /// Items per second, and the time per item (the inverse) as the per_eval column.
 void per_item(benchmark::State& state, int items) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * items);
-  state.counters["per_eval"] = benchmark::Counter(static_cast<double>(items),
-                                                  benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["per_eval"] = benchmark::Counter(
+      static_cast<double>(items), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 /// The fastest repetition, an aggregate beside mean, median and stddev: the least disturbed by other load.
@@ -198,7 +198,8 @@ int main(int argc, char** argv) {
     add(prefix + "noise_scale" + sweep, noise_scale, kMicrosecond, family);
     add(prefix + "log_snr" + sweep, log_snr, kMicrosecond, family);
     add(prefix + "transition_coefficients" + sweep, transition_coefficients, kMicrosecond, family);
-    if (std::string(family.name) == "interpolated_cosine") add(prefix + "time_of_log_snr" + sweep, time_of_log_snr, kMicrosecond, family);
+    if (std::string(family.name) == "interpolated_cosine")
+      add(prefix + "time_of_log_snr" + sweep, time_of_log_snr, kMicrosecond, family);
   }
   add("sigma/karras_sigmas/f64/N1000", karras_sigmas, kMicrosecond, 1000);
   add("sigma/vp_sigmas/f64/N1000", vp_sigmas, kMicrosecond, 1000);

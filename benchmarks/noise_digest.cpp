@@ -36,8 +36,8 @@ int main() {
     diffuse::detail::set_simd_path(path);
     diffuse::fill_noise(42u, ids, f, 7);
     diffuse::fill_noise(42u, ids, d, 7);
-    std::printf("fill_noise float  %016llx\nfill_noise double %016llx\n",
-                static_cast<unsigned long long>(digest(f)), static_cast<unsigned long long>(digest(d)));
+    std::printf("fill_noise float  %016llx\nfill_noise double %016llx\n", static_cast<unsigned long long>(digest(f)),
+                static_cast<unsigned long long>(digest(d)));
   }
   std::mt19937 engine32(1u);
   diffuse::StandardNormal<float> normal_f;

@@ -7,4 +7,6 @@
 
 #include "continuous_processes.hpp"
 
-int main(int argc, char** argv) { return diffuse_examples::continuous_processes::run(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+  return diffuse_examples::continuous_processes::run(argc, argv, std::cout, std::cerr);
+}

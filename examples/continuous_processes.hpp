@@ -13,9 +13,9 @@
 
 #include <exception>
 #include <iomanip>
+#include <limits>
 #include <ostream>
 #include <stdexcept>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -37,10 +37,9 @@ inline const char* const usage =
 template <class Scalar>
 void print(int points, std::ostream& out) {
   using P = diffuse::ContinuousProcess<Scalar>;
-  const std::vector<P> processes = {P::vp_linear(),           P::sub_vp(),
-                                    P::cosine(),              P::shifted_cosine(512),
-                                    P::interpolated_cosine(512, 32, 256), P::vdm_linear(),
-                                    P::ve()};
+  const std::vector<P> processes = {
+      P::vp_linear(),  P::sub_vp(), P::cosine(), P::shifted_cosine(512), P::interpolated_cosine(512, 32, 256),
+      P::vdm_linear(), P::ve()};
   out << 't';
   for (const P& p : processes) {
     for (const char* column : {"a", "b", "log_snr", "sigma"}) out << ',' << p.name() << '.' << column;
@@ -49,7 +48,8 @@ void print(int points, std::ostream& out) {
   for (const char* column : {"a", "b", "log_snr", "sigma"}) out << ',' << flow.name() << '.' << column;
   out << '\n' << std::setprecision(std::numeric_limits<Scalar>::max_digits10);
   for (int i = 0; i < points; ++i) {
-    const diffuse::ContinuousTime<Scalar> t(static_cast<Scalar>(i) / static_cast<Scalar>(points - 1));  // rounded once; 0 and 1 exact
+    const diffuse::ContinuousTime<Scalar> t(static_cast<Scalar>(i) /
+                                            static_cast<Scalar>(points - 1));  // rounded once; 0 and 1 exact
     out << t.value();
     for (const P& p : processes) {
       out << ',' << p.signal_scale(t) << ',' << p.noise_scale(t) << ',' << p.log_snr(t).value() << ','

@@ -1,7 +1,7 @@
 // A batch noised on the GPU with the library's noise: x_t and the ε target in one pass, the same
 // bits as add_noise on the CPU. Without a GPU it says so and exits 77 (CTest: skipped).
-#include <diffuse/diffuse.hpp>
 #include <diffuse/cuda/noise.cuh>
+#include <diffuse/diffuse.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -16,7 +16,7 @@ int main() {
     return 77;
   }
   const auto schedule = diffuse::Schedule<float>::linear(1000);
-  const Eigen::Index elements = 4 * 32 * 32, samples = 8;           // a contiguous (8, 4, 32, 32) batch
+  const Eigen::Index elements = 4 * 32 * 32, samples = 8;  // a contiguous (8, 4, 32, 32) batch
   const Eigen::MatrixXf x0 = Eigen::MatrixXf::Random(elements, samples);
   const Eigen::VectorXi ids = Eigen::VectorXi::LinSpaced(samples, 100, 107);  // data-set indices
   const std::vector<int> steps{1, 100, 250, 400, 550, 700, 850, 1000};
@@ -43,7 +43,8 @@ int main() {
 
   Eigen::MatrixXf xt_cpu(elements, samples), eps_cpu(elements, samples);
   diffuse::add_noise(schedule, x0, diffuse::drawn_noise(2024u, ids), steps, xt_cpu, eps_cpu);
-  const bool same = std::memcmp(xt_gpu.data(), xt_cpu.data(), bytes) == 0 && std::memcmp(eps_gpu.data(), eps_cpu.data(), bytes) == 0;
+  const bool same =
+      std::memcmp(xt_gpu.data(), xt_cpu.data(), bytes) == 0 && std::memcmp(eps_gpu.data(), eps_cpu.data(), bytes) == 0;
   std::printf("x_t(0, 0) = %.9g at t = %d; GPU and CPU: %s\n", static_cast<double>(xt_gpu(0, 0)), steps[0],
               same ? "same bits" : "DIFFERENT bits");
   return same ? 0 : 1;

@@ -61,7 +61,8 @@ void training_batch(int batch, std::uint64_t seed) {
   // ... and the network's regression target, the velocity dx_t/dt = ε − x_0.
   const Eigen::MatrixXd u = diffuse::flow_velocity(x0, eps);
   std::cout << "sample,t,x_t[0],u[0]\n" << std::setprecision(6);
-  for (int j = 0; j < batch; ++j) std::cout << j << ',' << times[static_cast<std::size_t>(j)] << ',' << x_t(0, j) << ',' << u(0, j) << '\n';
+  for (int j = 0; j < batch; ++j)
+    std::cout << j << ',' << times[static_cast<std::size_t>(j)] << ',' << x_t(0, j) << ',' << u(0, j) << '\n';
 }
 
 /// Part 2: the σ of SD3's and Flux's schedulers for N steps at width × height pixels.
@@ -82,8 +83,8 @@ void sampling_sigmas(int width, int height, int steps) {
   std::cout << "\n# Flux at " << width << "x" << height << ": " << tokens << " tokens, mu = " << mu << "\n"
             << "i,sd3,sd3_single_shift,flux_pipeline,flux_scheduler_default\n";
   for (int i = 0; i <= steps; ++i) {
-    std::cout << i << ',' << sd3_diffusers.sigmas(i) << ',' << sd3_once.sigmas(i) << ',' << flux_pipeline.sigmas(i) << ','
-              << flux_default.sigmas(i) << '\n';
+    std::cout << i << ',' << sd3_diffusers.sigmas(i) << ',' << sd3_once.sigmas(i) << ',' << flux_pipeline.sigmas(i)
+              << ',' << flux_default.sigmas(i) << '\n';
   }
 }
 
@@ -91,7 +92,8 @@ void sampling_sigmas(int width, int height, int steps) {
 
 int main(int argc, char** argv) {
   try {
-    const diffuse_examples::Arguments args(argc, argv, {"--width", "--height", "--steps", "--batch", "--seed"}, {"--help"});
+    const diffuse_examples::Arguments args(argc, argv, {"--width", "--height", "--steps", "--batch", "--seed"},
+                                           {"--help"});
     if (args.has("--help")) {
       std::cout << usage;
       return 0;

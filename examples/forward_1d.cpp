@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
 
     // Draw x_0 from the mixture, then run every trajectory through the chain one step at a time.
     std::discrete_distribution<int> pick({mixture[0].weight, mixture[1].weight, mixture[2].weight, mixture[3].weight});
-      diffuse::StandardNormal<double> unit;
+    diffuse::StandardNormal<double> unit;
     Eigen::RowVectorXd x(n);
     for (Eigen::Index j = 0; j < n; ++j) {
       const Component& c = mixture[pick(rng)];

@@ -35,13 +35,13 @@ void print_row(const char* what, double mean, double variance, const Moments& m,
   const double z_mean = (m.mean - mean) / std::sqrt(variance / n);
   const double z_variance = variance > 0 ? (m.variance - variance) / (variance * std::sqrt(2 / (n - 1))) : 0.0;
   worst_z = std::fmax(worst_z, std::fmax(std::fabs(z_mean), std::fabs(z_variance)));
-  std::printf("%-38s %12.6f %12.6f %7.2f   %12.6g %12.6g %7.2f\n", what, mean, m.mean, z_mean, variance,
-              m.variance, z_variance);
+  std::printf("%-38s %12.6f %12.6f %7.2f   %12.6g %12.6g %7.2f\n", what, mean, m.mean, z_mean, variance, m.variance,
+              z_variance);
 }
 
 void header(const char* title) {
-  std::printf("\n%s\n%-38s %12s %12s %7s   %12s %12s %7s\n", title, "", "mean", "sample", "z", "variance",
-              "sample", "z");
+  std::printf("\n%s\n%-38s %12s %12s %7s   %12s %12s %7s\n", title, "", "mean", "sample", "z", "variance", "sample",
+              "z");
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ bool same_bits(const torch::Tensor& a, const torch::Tensor& b) {
 
 /// Runs f, which must throw Exception with a message containing `rule`, and leave `out` unchanged.
 template <class Exception>
-void expect_refused(const std::string& what, const std::string& rule, const torch::Tensor& out, const std::function<void()>& f) {
+void expect_refused(const std::string& what, const std::string& rule, const torch::Tensor& out,
+                    const std::function<void()>& f) {
   const torch::Tensor before = out.clone();
   std::string message = "<no exception>";
   try {
@@ -73,33 +74,41 @@ int main() {
   torch::Tensor drawn = torch::empty_like(x0);
   diffuse::add_noise_tensors(schedule, x0, 7, ids, timesteps, drawn);
   torch::Tensor noise = torch::empty_like(x0);
-  Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>> noise_matrix(noise.data_ptr<float>(), 4 * 16 * 16, B);
-  diffuse::fill_noise(7, Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>>(ids.data_ptr<std::int64_t>(), B), noise_matrix);
+  Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>> noise_matrix(
+      noise.data_ptr<float>(), 4 * 16 * 16, B);
+  diffuse::fill_noise(7,
+                      Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>>(ids.data_ptr<std::int64_t>(), B),
+                      noise_matrix);
   expect(same_bits(drawn, a * x0 + b * noise), "drawn noise: the bits of PyTorch's a x0 + b eps with that noise");
 
   // Bad tensors: refused, nothing written.
   using IA = std::invalid_argument;
   expect_refused<IA>("float64 x0", "x0 must have dtype Float (got \"Double\")", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0.to(torch::kDouble), eps, timesteps, out); });
-  expect_refused<IA>("x0 on another device", "x0 must be on the CPU (got \"meta\")", out,
-                     [&] { diffuse::add_noise_tensors(schedule, torch::empty_like(x0, torch::kMeta), eps, timesteps, out); });
+  expect_refused<IA>("x0 on another device", "x0 must be on the CPU (got \"meta\")", out, [&] {
+    diffuse::add_noise_tensors(schedule, torch::empty_like(x0, torch::kMeta), eps, timesteps, out);
+  });
   expect_refused<IA>("an undefined out", "out must be a defined tensor", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0, eps, timesteps, torch::Tensor()); });
   expect_refused<IA>("non-contiguous eps", "eps must be contiguous", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0, eps.transpose(2, 3), timesteps, out); });
-  expect_refused<IA>("eps of other sizes", "eps must have the sizes of x0, [8, 4, 16, 16] (got \"[8, 16, 4, 16]\")", out,
-                     [&] { diffuse::add_noise_tensors(schedule, x0, eps.view({B, 16, 4, 16}), timesteps, out); });
+  expect_refused<IA>("eps of other sizes", "eps must have the sizes of x0, [8, 4, 16, 16] (got \"[8, 16, 4, 16]\")",
+                     out, [&] {
+                       diffuse::add_noise_tensors(schedule, x0, eps.view({B, 16, 4, 16}), timesteps, out);
+                     });
   expect_refused<IA>("int32 timesteps", "timesteps must have dtype Long (got \"Int\")", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0, eps, timesteps.to(torch::kInt), out); });
   expect_refused<IA>("B - 1 timesteps", "timesteps must have one entry per column, 8 (got 7)", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0, eps, timesteps.slice(0, 0, B - 1), out); });
-  expect_refused<IA>("2-D timesteps", "timesteps must be one-dimensional, [B] (got \"[8, 1]\")", out,
-                     [&] { diffuse::add_noise_tensors(schedule, x0, eps, timesteps.view({B, 1}), out); });
-  expect_refused<std::out_of_range>("timestep 1000", "timesteps(3) must be a diffusers timestep in [0, T - 1], T = 1000 (got 1000)", out, [&] {
-    torch::Tensor late = timesteps.clone();
-    late[3] = 1000;
-    diffuse::add_noise_tensors(schedule, x0, eps, late, out);
+  expect_refused<IA>("2-D timesteps", "timesteps must be one-dimensional, [B] (got \"[8, 1]\")", out, [&] {
+    diffuse::add_noise_tensors(schedule, x0, eps, timesteps.view({B, 1}), out);
   });
+  expect_refused<std::out_of_range>(
+      "timestep 1000", "timesteps(3) must be a diffusers timestep in [0, T - 1], T = 1000 (got 1000)", out, [&] {
+        torch::Tensor late = timesteps.clone();
+        late[3] = 1000;
+        diffuse::add_noise_tensors(schedule, x0, eps, late, out);
+      });
   expect_refused<IA>("float64 ids", "ids must have dtype Long (got \"Double\")", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0, 7, ids.to(torch::kDouble), timesteps, out); });
   expect_refused<IA>("a scalar x0", "x0 must have a batch dimension, [B, ...] (got 0)", out,

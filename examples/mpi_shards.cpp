@@ -41,13 +41,15 @@ Batch x0_of(const std::vector<std::int64_t>& ids, Eigen::Index elements) {
   Batch x0(elements, static_cast<Eigen::Index>(ids.size()));
   for (Eigen::Index c = 0; c < x0.cols(); ++c) {
     const auto j = static_cast<double>(ids[static_cast<std::size_t>(c)]);
-    for (Eigen::Index i = 0; i < elements; ++i) x0(i, c) = static_cast<float>(std::sin(0.01 * static_cast<double>(i) + 0.7 * j));
+    for (Eigen::Index i = 0; i < elements; ++i)
+      x0(i, c) = static_cast<float>(std::sin(0.01 * static_cast<double>(i) + 0.7 * j));
   }
   return x0;
 }
 Eigen::VectorXi timesteps_of(const std::vector<std::int64_t>& ids) {
   Eigen::VectorXi t(static_cast<Eigen::Index>(ids.size()));
-  for (Eigen::Index c = 0; c < t.size(); ++c) t(c) = static_cast<int>((ids[static_cast<std::size_t>(c)] * 37) % 1000 + 1);
+  for (Eigen::Index c = 0; c < t.size(); ++c)
+    t(c) = static_cast<int>((ids[static_cast<std::size_t>(c)] * 37) % 1000 + 1);
   return t;
 }
 
@@ -55,7 +57,8 @@ Eigen::VectorXi timesteps_of(const std::vector<std::int64_t>& ids) {
 Batch noised(const std::vector<std::int64_t>& ids, Eigen::Index elements, std::uint64_t seed) {
   static const auto schedule = diffuse::Schedule<float>::linear(1000);
   const Batch x0 = x0_of(ids, elements);
-  const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> id_vector(ids.data(), static_cast<Eigen::Index>(ids.size()));
+  const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> id_vector(
+      ids.data(), static_cast<Eigen::Index>(ids.size()));
   Batch xt(x0.rows(), x0.cols());
   diffuse::add_noise(schedule, x0, diffuse::drawn_noise(seed, id_vector), timesteps_of(ids), xt);
   return xt;
@@ -81,14 +84,17 @@ std::string disagreement(const BatchSpec& spec) {
   MPI_Allreduce(mine, high, 3, MPI_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
   const char* names[3] = {"--batch", "--elements", "--seed"};
   for (int f = 0; f < 3; ++f) {
-    if (low[f] != high[f]) return std::string(names[f]) + " ranges from " + std::to_string(low[f]) + " to " + std::to_string(high[f]) + " over the ranks";
+    if (low[f] != high[f])
+      return std::string(names[f]) + " ranges from " + std::to_string(low[f]) + " to " + std::to_string(high[f]) +
+             " over the ranks";
   }
   return "";
 }
 
 /// One line on standard error, written at once so that the lines of several ranks do not interleave.
 void say_error(int rank, int size, const std::string& what) {
-  const std::string line = "mpi_shards: rank " + std::to_string(rank) + " of " + std::to_string(size) + ": " + what + "\n";
+  const std::string line =
+      "mpi_shards: rank " + std::to_string(rank) + " of " + std::to_string(size) + ": " + what + "\n";
   std::fputs(line.c_str(), stderr);
 }
 
@@ -98,7 +104,8 @@ int run(int argc, char** argv, int rank, int size) {
   try {
     const diffuse_examples::Arguments args(argc, argv, {"--batch", "--elements", "--seed"}, {});
     spec = {args.integer("--batch", 64), args.integer("--elements", 4096), args.integer("--seed", 2024)};
-    if (spec.batch < 1 || spec.elements < 1 || spec.seed < 0) problem = "--batch and --elements must be positive, --seed not negative";
+    if (spec.batch < 1 || spec.elements < 1 || spec.seed < 0)
+      problem = "--batch and --elements must be positive, --seed not negative";
   } catch (const std::exception& e) {
     problem = e.what();
   }
@@ -148,9 +155,9 @@ int run(int argc, char** argv, int rank, int size) {
     const std::uint64_t sharded = fnv1a(batch);
     const std::uint64_t single = fnv1a(noised(all_ids, elements, seed));
     agree = sharded == single ? 1 : 0;
-    std::printf("ranks %d, batch %lld x %lld elements: hash %016llx sharded, %016llx in one process: %s\n", size, spec.batch,
-                spec.elements, static_cast<unsigned long long>(sharded), static_cast<unsigned long long>(single),
-                agree ? "identical" : "DIFFERENT");
+    std::printf("ranks %d, batch %lld x %lld elements: hash %016llx sharded, %016llx in one process: %s\n", size,
+                spec.batch, spec.elements, static_cast<unsigned long long>(sharded),
+                static_cast<unsigned long long>(single), agree ? "identical" : "DIFFERENT");
   }
   MPI_Bcast(&agree, 1, MPI_INT, 0, MPI_COMM_WORLD);
   return agree ? 0 : 1;

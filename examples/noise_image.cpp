@@ -82,7 +82,8 @@ std::vector<int> parse_steps(const std::string& text) {
   while (std::getline(in, item, ',')) {
     char* end = nullptr;
     const long t = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || t < 0 || t > 1000000) throw std::invalid_argument("--t needs steps like 0,100,500 (got '" + text + "')");
+    if (item.empty() || *end != '\0' || t < 0 || t > 1000000)
+      throw std::invalid_argument("--t needs steps like 0,100,500 (got '" + text + "')");
     steps.push_back(static_cast<int>(t));
   }
   if (steps.empty()) throw std::invalid_argument("--t needs at least one step");
@@ -93,7 +94,8 @@ std::vector<int> parse_steps(const std::string& text) {
 
 int main(int argc, char** argv) {
   try {
-    const diffuse_examples::Arguments args(argc, argv, {"--input", "--output", "--schedule", "--t", "--seed"}, {"--help"});
+    const diffuse_examples::Arguments args(argc, argv, {"--input", "--output", "--schedule", "--t", "--seed"},
+                                           {"--help"});
     if (args.has("--help")) {
       std::cout << "usage: noise_image [--input picture.ppm|picture.pgm] [--output strip.ppm]\n"
                    "                   [--schedule linear|cosine] [--t 0,50,100,250,500,1000] [--seed S]\n"
@@ -103,8 +105,10 @@ int main(int argc, char** argv) {
     }
     const Image image = args.has("--input") ? read_pnm(args.text("--input", "")) : test_pattern();
     const std::string name = args.text("--schedule", "linear");
-    if (name != "linear" && name != "cosine") throw std::invalid_argument("--schedule must be linear or cosine (got '" + name + "')");
-    const auto schedule = name == "linear" ? diffuse::Schedule<float>::linear(1000) : diffuse::Schedule<float>::cosine(1000);
+    if (name != "linear" && name != "cosine")
+      throw std::invalid_argument("--schedule must be linear or cosine (got '" + name + "')");
+    const auto schedule =
+        name == "linear" ? diffuse::Schedule<float>::linear(1000) : diffuse::Schedule<float>::cosine(1000);
     const std::vector<int> steps = parse_steps(args.text("--t", "0,50,100,250,500,1000"));
     const int seed = args.integer("--seed", 0);
     if (seed < 0) throw std::invalid_argument("--seed must not be negative");
@@ -114,7 +118,8 @@ int main(int argc, char** argv) {
     const Eigen::Index n = static_cast<Eigen::Index>(image.pixels.size());
     const Eigen::Index k = static_cast<Eigen::Index>(steps.size());
     Eigen::VectorXf x0(n);
-    for (Eigen::Index i = 0; i < n; ++i) x0(i) = static_cast<float>(image.pixels[static_cast<std::size_t>(i)]) / 127.5f - 1.0f;
+    for (Eigen::Index i = 0; i < n; ++i)
+      x0(i) = static_cast<float>(image.pixels[static_cast<std::size_t>(i)]) / 127.5f - 1.0f;
     Eigen::MatrixXf x = x0.replicate(1, k);
     const Eigen::VectorXi t = Eigen::Map<const Eigen::VectorXi>(steps.data(), k);
     const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>::Zero(k);

@@ -16,7 +16,8 @@
 
 namespace {
 
-const char* const usage = R"(sampler_sigmas: the sampler's noise levels and model timesteps, printed as CSV `i,sigma,timestep`
+const char* const usage =
+    R"(sampler_sigmas: the sampler's noise levels and model timesteps, printed as CSV `i,sigma,timestep`
 
   sampler_sigmas --model sd15|sd3|flux|edm|stable_audio [--shift S] [--mu M] --schedule NAME --steps N [--denoise D]
 
@@ -35,14 +36,16 @@ template <class ModelSampling>
 void print(const ModelSampling& ms, const std::string& schedule, int steps, double denoise) {
   const Eigen::VectorXd sigmas = diffuse::comfyui_denoise_steps(ms, schedule, steps, denoise).sigmas;
   std::cout << "i,sigma,timestep\n" << std::setprecision(17);
-  for (Eigen::Index i = 0; i < sigmas.size(); ++i) std::cout << i << ',' << sigmas(i) << ',' << ms.timestep(sigmas(i)) << '\n';
+  for (Eigen::Index i = 0; i < sigmas.size(); ++i)
+    std::cout << i << ',' << sigmas(i) << ',' << ms.timestep(sigmas(i)) << '\n';
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
-    const diffuse_examples::Arguments args(argc, argv, {"--model", "--shift", "--mu", "--schedule", "--steps", "--denoise"}, {"--help"});
+    const diffuse_examples::Arguments args(
+        argc, argv, {"--model", "--shift", "--mu", "--schedule", "--steps", "--denoise"}, {"--help"});
     if (args.has("--help")) {
       std::cout << usage;
       return 0;
@@ -53,7 +56,8 @@ int main(int argc, char** argv) {
     if (args.has("--shift") && model != "sd3") throw std::invalid_argument("--shift goes with --model sd3");
     if (args.has("--mu") && model != "flux") throw std::invalid_argument("--mu goes with --model flux");
     if (model == "sd15") {
-      print(diffuse::DiscreteVpSampling<double>(diffuse::Schedule<double>::scaled_linear(1000)), schedule, steps, denoise);
+      print(diffuse::DiscreteVpSampling<double>(diffuse::Schedule<double>::scaled_linear(1000)), schedule, steps,
+            denoise);
     } else if (model == "sd3") {
       print(diffuse::FlowSampling<double>(args.number("--shift", 3), 1000), schedule, steps, denoise);
     } else if (model == "flux") {

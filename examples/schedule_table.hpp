@@ -12,9 +12,9 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <ostream>
 #include <stdexcept>
-#include <limits>
 #include <string>
 
 #include "cli.hpp"
@@ -72,7 +72,8 @@ diffuse::Schedule<Scalar> build(const diffuse_examples::Arguments& args) {
     if (!args.has("--beta")) throw std::invalid_argument("--schedule constant needs --beta");
     return S::constant(steps, args.number("--beta", 0));
   }
-  throw std::invalid_argument("--schedule must be linear, scaled_linear, cosine, sigmoid or constant (got '" + name + "')");
+  throw std::invalid_argument("--schedule must be linear, scaled_linear, cosine, sigmoid or constant (got '" + name +
+                              "')");
 }
 
 template <class Scalar>
@@ -105,7 +106,8 @@ inline int run(int argc, const char* const* argv, std::ostream& out, std::ostrea
       out << usage;
       return 0;
     }
-    if (!args.has("--schedule") || !args.has("--steps")) throw std::invalid_argument("--schedule and --steps are required");
+    if (!args.has("--schedule") || !args.has("--steps"))
+      throw std::invalid_argument("--schedule and --steps are required");
     const std::string type = args.text("--type", "double");
     if (type == "double") {
       print<double>(args, out);

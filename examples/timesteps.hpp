@@ -45,12 +45,13 @@ inline void print(const diffuse::Timesteps& steps, std::ostream& out) {
 }
 
 /// Throws unless exactly the options in `allowed` (among those that select or tune a mode) are given.
-inline void only(const diffuse_examples::Arguments& args, const std::string& mode, const std::vector<std::string>& required,
-          const std::vector<std::string>& allowed) {
+inline void only(const diffuse_examples::Arguments& args, const std::string& mode,
+                 const std::vector<std::string>& required, const std::vector<std::string>& allowed) {
   for (const auto& name : required) {
     if (!args.has(name)) throw std::invalid_argument(name + " is required with " + mode);
   }
-  for (const char* name : {"--train-steps", "--inference-steps", "--spacing", "--steps-offset", "--respace", "--ldm", "--config"}) {
+  for (const char* name :
+       {"--train-steps", "--inference-steps", "--spacing", "--steps-offset", "--respace", "--ldm", "--config"}) {
     const bool listed = name == mode || std::find(required.begin(), required.end(), name) != required.end() ||
                         std::find(allowed.begin(), allowed.end(), name) != allowed.end();
     if (args.has(name) && !listed) throw std::invalid_argument(std::string(name) + " cannot be combined with " + mode);
@@ -62,7 +63,9 @@ inline void only(const diffuse_examples::Arguments& args, const std::string& mod
 inline int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   try {
     const diffuse_examples::Arguments args(
-        argc, argv, {"--train-steps", "--inference-steps", "--spacing", "--steps-offset", "--respace", "--ldm", "--config"}, {"--help"});
+        argc, argv,
+        {"--train-steps", "--inference-steps", "--spacing", "--steps-offset", "--respace", "--ldm", "--config"},
+        {"--help"});
     if (args.has("--help")) {
       out << usage;
       return 0;
@@ -85,11 +88,14 @@ inline int run(int argc, const char* const* argv, std::ostream& out, std::ostrea
       print(diffuse::space_timesteps(train_steps, args.text("--respace", "")), out);
     } else if (args.has("--ldm")) {
       only(args, "--ldm", {"--train-steps", "--inference-steps"}, {});
-      print(diffuse::ldm_ddim_timesteps(train_steps, inference_steps, diffuse::ldm_discretization_from_name(args.text("--ldm", ""))), out);
+      print(diffuse::ldm_ddim_timesteps(train_steps, inference_steps,
+                                        diffuse::ldm_discretization_from_name(args.text("--ldm", ""))),
+            out);
     } else if (args.has("--spacing")) {
       only(args, "--spacing", {"--train-steps", "--inference-steps"}, {"--steps-offset"});
       const auto spacing = diffuse::timestep_spacing_from_name(args.text("--spacing", ""));
-      print(diffuse::diffusers_timesteps(train_steps, inference_steps, spacing, args.integer("--steps-offset", 0)), out);
+      print(diffuse::diffusers_timesteps(train_steps, inference_steps, spacing, args.integer("--steps-offset", 0)),
+            out);
     } else {
       throw std::invalid_argument("choose one of --spacing, --respace, --ldm or --config (see --help)");
     }

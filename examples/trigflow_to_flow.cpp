@@ -17,12 +17,12 @@ int main() {
   const diffuse::RectifiedFlow<double> flow;
   const std::vector<double> t = {1.2, diffuse::TrigFlowTime<double>::end().value()};  // radians; end() is π/2
   const Eigen::MatrixXd x_t = diffuse::add_noise(trig, x0, eps, t);
-  const Eigen::MatrixXd v = diffuse::trigflow_velocity(trig, x0, eps, t);          // sCM's target dx_t/dt
+  const Eigen::MatrixXd v = diffuse::trigflow_velocity(trig, x0, eps, t);  // sCM's target dx_t/dt
   std::vector<diffuse::TrigFlowTime<double>> times(t.begin(), t.end());
   Eigen::MatrixXd x_flow(x_t.rows(), x_t.cols());
   const auto flow_times = diffuse::convert_batch(trig, x_t, times, flow, x_flow);  // 0.5626, 1 (x_flow = ε)
   // ... a flow sampler steps x_flow ..., then back to TrigFlow at flow_times[0]:
-  const auto back = diffuse::convert_coordinate(flow, flow_times[0], trig);        // t = 1.2, scale 0.828
+  const auto back = diffuse::convert_coordinate(flow, flow_times[0], trig);  // t = 1.2, scale 0.828
 
   std::printf("TrigFlow t        flow t             x_flow/x_t\n");
   for (std::size_t j = 0; j < t.size(); ++j) {
@@ -39,8 +39,10 @@ int main() {
   const diffuse::ContinuousTime<double> at(s_next);
   const auto home = diffuse::convert_coordinate(flow, at, trig);
   const Eigen::VectorXd x_trig = home.scale * stepped;
-  const Eigen::VectorXd expected = diffuse::add_noise(trig, x0.col(0), eps.col(0), std::vector<double>{home.coordinate.value()});
+  const Eigen::VectorXd expected =
+      diffuse::add_noise(trig, x0.col(0), eps.col(0), std::vector<double>{home.coordinate.value()});
   const double error = (x_trig - expected).cwiseAbs().maxCoeff();
-  std::printf("after one flow step of %g: TrigFlow t = %.15g, |x_t - expected| = %.3g\n", h, home.coordinate.value(), error);
+  std::printf("after one flow step of %g: TrigFlow t = %.15g, |x_t - expected| = %.3g\n", h, home.coordinate.value(),
+              error);
   return error < 1e-14 && back.coordinate.value() == 1.2 ? 0 : 1;
 }

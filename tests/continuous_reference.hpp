@@ -69,7 +69,9 @@ constexpr bool contract_tested() {
 /// The name of T in reports.
 template <class T>
 const char* type_name() {
-  return std::numeric_limits<T>::digits == 24 ? "float" : std::numeric_limits<T>::digits == 53 ? "double" : "long double";
+  return std::numeric_limits<T>::digits == 24   ? "float"
+         : std::numeric_limits<T>::digits == 53 ? "double"
+                                                : "long double";
 }
 
 /// The evaluation bound of continuous.hpp and sigma_schedules.hpp: 2⁻¹¹⁸ relative per unit of

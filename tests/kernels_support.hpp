@@ -53,7 +53,9 @@ struct PairRow {
   ld one_minus_ratio, ratio;
 };
 
-inline std::string reference_path(const std::string& file) { return std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/" + file; }
+inline std::string reference_path(const std::string& file) {
+  return std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/" + file;
+}
 
 inline std::ifstream open_reference(const std::string& file) {
   std::ifstream in(reference_path(file));

@@ -41,7 +41,8 @@ double contract_ulps(const diffuse::detail::Wide& x, long double log_alpha_bar, 
 template <class T>
 double contract_ulps(long double log_alpha_bar) {
   const double p = std::numeric_limits<T>::digits;
-  return 0.5 + std::ldexp(1.0 + static_cast<double>(std::fabs(log_alpha_bar)), static_cast<int>(p) - 118) + std::ldexp(1.0, static_cast<int>(p) - 126);
+  return 0.5 + std::ldexp(1.0 + static_cast<double>(std::fabs(log_alpha_bar)), static_cast<int>(p) - 118) +
+         std::ldexp(1.0, static_cast<int>(p) - 126);
 }
 
 inline std::string directory() { return std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/schedules/"; }
@@ -143,7 +144,8 @@ class Builder {
   Schedule make(const Case& c) const {
     const std::vector<std::string>& a = c.arguments;
     if (c.factory == "linear") return Schedule::linear(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
-    if (c.factory == "scaled_linear") return Schedule::scaled_linear(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
+    if (c.factory == "scaled_linear")
+      return Schedule::scaled_linear(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
     if (c.factory == "sigmoid") return Schedule::sigmoid(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
     if (c.factory == "cosine") return Schedule::cosine(integer(a.at(0)), number(a.at(1)), number(a.at(2)));
     if (c.factory == "constant") return Schedule::constant(integer(a.at(0)), number(a.at(1)));
@@ -155,7 +157,8 @@ class Builder {
       const std::vector<double> f = read_doubles(a.at(2), 2);
       std::map<double, double> table;
       for (std::size_t i = 0; i < u.size(); ++i) table.emplace(u[i], f[i]);
-      return Schedule::from_alpha_bar_function(integer(a.at(0)), [table](double x) { return table.at(x); }, number(a.at(1)));
+      return Schedule::from_alpha_bar_function(
+          integer(a.at(0)), [table](double x) { return table.at(x); }, number(a.at(1)));
     }
     if (c.factory == "zero_terminal_snr") return built_.at(a.at(0)).zero_terminal_snr();
     if (c.factory == "respaced") {

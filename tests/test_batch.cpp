@@ -23,7 +23,8 @@ using kernels_test::ld;
 using kernels_test::reference_error;
 
 template <class S>
-using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;  // even under EIGEN_DEFAULT_TO_ROW_MAJOR
+using Matrix =
+    Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;  // even under EIGEN_DEFAULT_TO_ROW_MAJOR
 template <class S>
 using RowMajorMatrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using LdMatrix = Eigen::Matrix<ld, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
@@ -111,7 +112,8 @@ TEMPLATE_TEST_CASE("add_noise, velocity and the conversions match their formulas
                    double) {
   using S = TestType;
   const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
-  const ld plain = compound(1, (k + 1) * e) + reference_error, reciprocal = compound(1, (k + 1.5L) * e) + reference_error;
+  const ld plain = compound(1, (k + 1) * e) + reference_error,
+           reciprocal = compound(1, (k + 1.5L) * e) + reference_error;
   for (const char* name : {"linear", "cosine"}) {
     INFO(name);
     const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
@@ -124,18 +126,23 @@ TEMPLATE_TEST_CASE("add_noise, velocity and the conversions match their formulas
     auto b = [&](std::size_t t) { return c.b[t]; };
     auto minus_b = [&](std::size_t t) { return -c.b[t]; };
     CHECK(worst_ratio(diffuse::add_noise(schedule, first, second, steps), expectation(steps, u, w, a, b, plain)) <= 1);
-    CHECK(worst_ratio(diffuse::velocity(schedule, first, second, steps), expectation(steps, u, w, minus_b, a, plain)) <= 1);
-    CHECK(worst_ratio(diffuse::x0_from_velocity(schedule, first, second, steps), expectation(steps, u, w, a, minus_b, plain)) <= 1);
-    CHECK(worst_ratio(diffuse::eps_from_velocity(schedule, first, second, steps), expectation(steps, u, w, b, a, plain)) <= 1);
+    CHECK(worst_ratio(diffuse::velocity(schedule, first, second, steps), expectation(steps, u, w, minus_b, a, plain)) <=
+          1);
+    CHECK(worst_ratio(diffuse::x0_from_velocity(schedule, first, second, steps),
+                      expectation(steps, u, w, a, minus_b, plain)) <= 1);
+    CHECK(worst_ratio(diffuse::eps_from_velocity(schedule, first, second, steps),
+                      expectation(steps, u, w, b, a, plain)) <= 1);
     CHECK(worst_ratio(diffuse::x0_from_eps(schedule, first, second, steps),
-                      expectation(steps, u, w, [&](std::size_t t) { return 1 / c.a[t]; },
-                                  [&](std::size_t t) { return -c.b[t] / c.a[t]; }, reciprocal)) <= 1);
+                      expectation(
+                          steps, u, w, [&](std::size_t t) { return 1 / c.a[t]; },
+                          [&](std::size_t t) { return -c.b[t] / c.a[t]; }, reciprocal)) <= 1);
     // eps_from_x0 from t = 1 (at t = 0 it is undefined).
     const Eigen::VectorXi later = steps.tail(n - 1);
     const Matrix<S> x_t = first.rightCols(n - 1), x0 = second.rightCols(n - 1);
     CHECK(worst_ratio(diffuse::eps_from_x0(schedule, x_t, x0, later),
-                      expectation(later, widen(x_t), widen(x0), [&](std::size_t t) { return 1 / c.b[t]; },
-                                  [&](std::size_t t) { return -c.a[t] / c.b[t]; }, reciprocal)) <= 1);
+                      expectation(
+                          later, widen(x_t), widen(x0), [&](std::size_t t) { return 1 / c.b[t]; },
+                          [&](std::size_t t) { return -c.a[t] / c.b[t]; }, reciprocal)) <= 1);
   }
 }
 
@@ -161,30 +168,37 @@ TEMPLATE_TEST_CASE("the flow-velocity conversions match their formulas at every 
     auto s = [&](std::size_t t) { return c.a[t] + c.b[t]; };
     CHECK(diffuse::flow_velocity(first, second) == Matrix<S>(second - first));
     CHECK(worst_ratio(diffuse::x0_from_flow_velocity(schedule, first, second, steps),
-                      expectation(steps, u, w, [&](std::size_t t) { return 1 / s(t); }, [&](std::size_t t) { return -b(t) / s(t); },
-                                  quotient)) <= 1);
+                      expectation(
+                          steps, u, w, [&](std::size_t t) { return 1 / s(t); },
+                          [&](std::size_t t) { return -b(t) / s(t); }, quotient)) <= 1);
     CHECK(worst_ratio(diffuse::eps_from_flow_velocity(schedule, first, second, steps),
-                      expectation(steps, u, w, [&](std::size_t t) { return 1 / s(t); }, [&](std::size_t t) { return a(t) / s(t); },
-                                  quotient)) <= 1);
+                      expectation(
+                          steps, u, w, [&](std::size_t t) { return 1 / s(t); },
+                          [&](std::size_t t) { return a(t) / s(t); }, quotient)) <= 1);
     CHECK(worst_ratio(diffuse::flow_velocity_from_eps(schedule, first, second, steps),
-                      expectation(steps, u, w, [&](std::size_t t) { return -1 / a(t); }, [&](std::size_t t) { return s(t) / a(t); },
-                                  quotient)) <= 1);
+                      expectation(
+                          steps, u, w, [&](std::size_t t) { return -1 / a(t); },
+                          [&](std::size_t t) { return s(t) / a(t); }, quotient)) <= 1);
     // flow_velocity_from_x0 from t = 1 (b = 0 at t = 0).
     const Eigen::VectorXi later = steps.tail(n - 1);
     const Matrix<S> x_t = first.rightCols(n - 1), x0 = second.rightCols(n - 1);
     CHECK(worst_ratio(diffuse::flow_velocity_from_x0(schedule, x_t, x0, later),
-                      expectation(later, widen(x_t), widen(x0), [&](std::size_t t) { return 1 / b(t); },
-                                  [&](std::size_t t) { return -s(t) / b(t); }, quotient)) <= 1);
+                      expectation(
+                          later, widen(x_t), widen(x0), [&](std::size_t t) { return 1 / b(t); },
+                          [&](std::size_t t) { return -s(t) / b(t); }, quotient)) <= 1);
     // flow_velocity_from_velocity: the bound on the cancelling b − a is absolute.
-    Expectation from_v = expectation(steps, u, w, [&](std::size_t t) { return b(t) - a(t); }, s, quotient);
+    Expectation from_v = expectation(
+        steps, u, w, [&](std::size_t t) { return b(t) - a(t); }, s, quotient);
     for (Eigen::Index j = 0; j < n; ++j) {
       const std::size_t t = static_cast<std::size_t>(j);
-      from_v.bound.col(j) = (compound(1, (k + 1.5L) * e) + reference_error) * s(t) * (u.col(j).cwiseAbs() + w.col(j).cwiseAbs());
+      from_v.bound.col(j) =
+          (compound(1, (k + 1.5L) * e) + reference_error) * s(t) * (u.col(j).cwiseAbs() + w.col(j).cwiseAbs());
     }
     CHECK(worst_ratio(diffuse::flow_velocity_from_velocity(schedule, first, second, steps), from_v) <= 1);
     // velocity_from_flow_velocity: p = (a − b)/(a + b) cancels too; its bound (2k + 1½)ε(|x_t| + |u|).
-    Expectation to_v = expectation(steps, u, w, [&](std::size_t t) { return (a(t) - b(t)) / s(t); },
-                                   [&](std::size_t t) { return 1 / s(t); }, quotient);
+    Expectation to_v = expectation(
+        steps, u, w, [&](std::size_t t) { return (a(t) - b(t)) / s(t); }, [&](std::size_t t) { return 1 / s(t); },
+        quotient);
     to_v.bound = quotient * (u.cwiseAbs() + w.cwiseAbs());
     CHECK(worst_ratio(diffuse::velocity_from_flow_velocity(schedule, first, second, steps), to_v) <= 1);
   }
@@ -197,7 +211,8 @@ TEMPLATE_TEST_CASE("the flow-velocity conversions match their formulas at every 
 TEMPLATE_TEST_CASE("the conversions recover x0 and eps from add_noise and velocity", "[batch]", float, double) {
   using S = TestType;
   const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
-  const ld plain = compound(1, (k + 1) * e) + reference_error, reciprocal = compound(1, (k + 1.5L) * e) + reference_error;
+  const ld plain = compound(1, (k + 1) * e) + reference_error,
+           reciprocal = compound(1, (k + 1.5L) * e) + reference_error;
   for (const char* name : {"linear", "cosine"}) {
     INFO(name);
     const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
@@ -210,7 +225,8 @@ TEMPLATE_TEST_CASE("the conversions recover x0 and eps from add_noise and veloci
     const Matrix<S> x0_eps = diffuse::x0_from_eps(schedule, x_t, eps, steps);
     const Matrix<S> x0_v = diffuse::x0_from_velocity(schedule, x_t, v, steps);
     const Matrix<S> eps_v = diffuse::eps_from_velocity(schedule, x_t, v, steps);
-    const Matrix<S> eps_x0 = diffuse::eps_from_x0(schedule, x_t.rightCols(n - 1), x0.rightCols(n - 1), steps.tail(n - 1));
+    const Matrix<S> eps_x0 =
+        diffuse::eps_from_x0(schedule, x_t.rightCols(n - 1), x0.rightCols(n - 1), steps.tail(n - 1));
     ld worst = 0;
     for (Eigen::Index j = 0; j < n; ++j) {
       const ld a = c.a[static_cast<std::size_t>(j)], b = c.b[static_cast<std::size_t>(j)];
@@ -218,11 +234,15 @@ TEMPLATE_TEST_CASE("the conversions recover x0 and eps from add_noise and veloci
         const ld x = x0(i, j), z = eps(i, j), xt = x_t(i, j), vt = v(i, j);
         const ld e1 = plain * (a * std::fabs(x) + b * std::fabs(z)), e2 = plain * (a * std::fabs(z) + b * std::fabs(x));
         const ld slack = reference_error * (std::fabs(x) + std::fabs(z));
-        worst = std::max(worst, std::fabs(x0_eps(i, j) - x) / (e1 / a + reciprocal * (std::fabs(xt) + b * std::fabs(z)) / a + slack));
-        worst = std::max(worst, std::fabs(x0_v(i, j) - x) / (a * e1 + b * e2 + plain * (a * std::fabs(xt) + b * std::fabs(vt)) + slack));
-        worst = std::max(worst, std::fabs(eps_v(i, j) - z) / (b * e1 + a * e2 + plain * (b * std::fabs(xt) + a * std::fabs(vt)) + slack));
+        worst = std::max(worst, std::fabs(x0_eps(i, j) - x) /
+                                    (e1 / a + reciprocal * (std::fabs(xt) + b * std::fabs(z)) / a + slack));
+        worst = std::max(worst, std::fabs(x0_v(i, j) - x) /
+                                    (a * e1 + b * e2 + plain * (a * std::fabs(xt) + b * std::fabs(vt)) + slack));
+        worst = std::max(worst, std::fabs(eps_v(i, j) - z) /
+                                    (b * e1 + a * e2 + plain * (b * std::fabs(xt) + a * std::fabs(vt)) + slack));
         if (j > 0) {
-          worst = std::max(worst, std::fabs(eps_x0(i, j - 1) - z) / (e1 / b + reciprocal * (std::fabs(xt) + a * std::fabs(x)) / b + slack));
+          worst = std::max(worst, std::fabs(eps_x0(i, j - 1) - z) /
+                                      (e1 / b + reciprocal * (std::fabs(xt) + a * std::fabs(x)) / b + slack));
         }
       }
     }
@@ -249,10 +269,12 @@ TEMPLATE_TEST_CASE("the output overloads write into Maps of either storage order
     for (Eigen::Index j = 0; j < cols; ++j) CHECK(buffer[static_cast<std::size_t>(5 * j + 4)] == sentinel);
   }
   SECTION("row-major Maps over another library's buffers, inputs and output") {
-    std::vector<S> x0_buffer(static_cast<std::size_t>(rows * cols)), eps_buffer(x0_buffer.size()), out_buffer(x0_buffer.size());
+    std::vector<S> x0_buffer(static_cast<std::size_t>(rows * cols)), eps_buffer(x0_buffer.size()),
+        out_buffer(x0_buffer.size());
     Eigen::Map<RowMajorMatrix<S>>(x0_buffer.data(), rows, cols) = x0;
     Eigen::Map<RowMajorMatrix<S>>(eps_buffer.data(), rows, cols) = eps;
-    const Eigen::Map<const RowMajorMatrix<S>> x0_view(x0_buffer.data(), rows, cols), eps_view(eps_buffer.data(), rows, cols);
+    const Eigen::Map<const RowMajorMatrix<S>> x0_view(x0_buffer.data(), rows, cols),
+        eps_view(eps_buffer.data(), rows, cols);
     Eigen::Map<RowMajorMatrix<S>> out(out_buffer.data(), rows, cols);
     diffuse::add_noise(schedule, x0_view, eps_view, steps, out);
     CHECK(out == expected);
@@ -303,14 +325,18 @@ TEMPLATE_TEST_CASE("batch functions check every argument before writing", "[batc
   Matrix<S> small_out(3, 6);
   CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, eps, steps, small_out); }) ==
         "diffuse::add_noise: out must have the shape 4 x 6 (got \"3 x 6\")");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<int>{1, 2, 3}, out); }) ==
-        "diffuse::add_noise: timesteps must have one entry per column, 6 (got 3)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<int>{3, 1000, 0, -1, 1, 2}, out); }) ==
-        "diffuse::add_noise: timesteps(3) must be in [0, 1000] (got -1)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::eps_from_velocity(schedule, x0, eps, std::vector<int>{3, 1000, 0, 1, 1, 1001}, out); }) ==
-        "diffuse::eps_from_velocity: timesteps(5) must be in [0, 1000] (got 1001)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, eps, std::vector<long long>{3, 1000, 0, 1, 1, 4294967297LL}, out); }) ==
-        "diffuse::add_noise: timesteps(5) must be in [0, 1000] (got 4294967297)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::add_noise(schedule, x0, eps, std::vector<int>{1, 2, 3}, out);
+        }) == "diffuse::add_noise: timesteps must have one entry per column, 6 (got 3)");
+  CHECK(error_message<std::out_of_range>([&] {
+          diffuse::add_noise(schedule, x0, eps, std::vector<int>{3, 1000, 0, -1, 1, 2}, out);
+        }) == "diffuse::add_noise: timesteps(3) must be in [0, 1000] (got -1)");
+  CHECK(error_message<std::out_of_range>([&] {
+          diffuse::eps_from_velocity(schedule, x0, eps, std::vector<int>{3, 1000, 0, 1, 1, 1001}, out);
+        }) == "diffuse::eps_from_velocity: timesteps(5) must be in [0, 1000] (got 1001)");
+  CHECK(error_message<std::out_of_range>([&] {
+          diffuse::add_noise(schedule, x0, eps, std::vector<long long>{3, 1000, 0, 1, 1, 4294967297LL}, out);
+        }) == "diffuse::add_noise: timesteps(5) must be in [0, 1000] (got 4294967297)");
   CHECK(error_message<std::domain_error>([&] { diffuse::eps_from_x0(schedule, x0, eps, steps, out); }) ==
         "diffuse::eps_from_x0: b must be positive at timesteps(2): x_t = x_0 carries no noise there (got 0)");
   CHECK(out.isConstant(sentinel));
@@ -324,7 +350,8 @@ TEMPLATE_TEST_CASE("x0_from_eps refuses a zero-terminal-SNR step but the velocit
   const Matrix<S> x0 = normal_matrix<S>(4, 6, 9), eps = normal_matrix<S>(4, 6, 10);
   const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
   Matrix<S> out = Matrix<S>::Constant(4, 6, S(-7));
-  CHECK(kernels_test::error_message<std::domain_error>([&] { diffuse::x0_from_eps(zero_terminal, x0, eps, steps, out); }) ==
+  CHECK(kernels_test::error_message<std::domain_error>(
+            [&] { diffuse::x0_from_eps(zero_terminal, x0, eps, steps, out); }) ==
         "diffuse::x0_from_eps: a must be positive at timesteps(1): x_0 cannot be recovered from eps where the "
         "signal is gone (zero terminal SNR) (got 1000)");
   CHECK(out.isConstant(S(-7)));
@@ -340,14 +367,16 @@ TEMPLATE_TEST_CASE("the flow-velocity conversions refuse what they cannot recove
   const Matrix<S> x0 = normal_matrix<S>(4, 6, 9), eps = normal_matrix<S>(4, 6, 10);
   const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
   Matrix<S> out = Matrix<S>::Constant(4, 6, S(-7));
-  CHECK(error_message<std::domain_error>([&] { diffuse::flow_velocity_from_eps(zero_terminal, x0, eps, steps, out); }) ==
-        "diffuse::flow_velocity_from_eps: a must be positive at timesteps(1): x_0 cannot be recovered from eps where the "
-        "signal is gone (zero terminal SNR) (got 1000)");
+  CHECK(
+      error_message<std::domain_error>([&] { diffuse::flow_velocity_from_eps(zero_terminal, x0, eps, steps, out); }) ==
+      "diffuse::flow_velocity_from_eps: a must be positive at timesteps(1): x_0 cannot be recovered from eps where the "
+      "signal is gone (zero terminal SNR) (got 1000)");
   CHECK(error_message<std::domain_error>([&] { diffuse::flow_velocity_from_x0(zero_terminal, x0, eps, steps, out); }) ==
         "diffuse::flow_velocity_from_x0: b must be positive at timesteps(2): x_t = x_0 carries no noise there (got 0)");
   const auto ve = diffuse::ContinuousProcess<S>::ve();
   const std::vector<S> times{0, 0.25, 0.5, 0.75, 1, 1};
-  const std::string not_vp = "needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")";
+  const std::string not_vp =
+      "needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")";
   CHECK(error_message<std::invalid_argument>([&] { diffuse::flow_velocity_from_velocity(ve, x0, eps, times, out); }) ==
         "diffuse::flow_velocity_from_velocity: " + not_vp);
   CHECK(error_message<std::invalid_argument>([&] { diffuse::velocity_from_flow_velocity(ve, x0, eps, times, out); }) ==
@@ -380,7 +409,8 @@ TEMPLATE_TEST_CASE("a continuous process takes a float or double time per sample
   }
   CHECK(x_t.col(0) == x0.col(0));
   // Double times for a float process are rounded to float, as the Eigen vectors of either type are read.
-  const Eigen::VectorXd double_times = Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, 1>>(times.data(), 5).template cast<double>();
+  const Eigen::VectorXd double_times =
+      Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, 1>>(times.data(), 5).template cast<double>();
   CHECK(diffuse::add_noise(process, x0, eps, double_times) == x_t);
   // Drawn noise works out of the box, with the bits of the given-noise path.
   const Eigen::VectorXi ids = Eigen::VectorXi::LinSpaced(5, 10, 14);
@@ -401,18 +431,24 @@ TEMPLATE_TEST_CASE("a continuous process takes a float or double time per sample
   const S sentinel = S(-7);
   Matrix<S> out = Matrix<S>::Constant(33, 5, sentinel);
   const S nan = std::numeric_limits<S>::quiet_NaN();
-  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(process, x0, eps, std::vector<S>{0, nan, 1, 1, 1}, out); }) ==
-        "diffuse::add_noise: times(1) must be in [0, 1] (got nan)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(process, x0, diffuse::drawn_noise(5u, ids), std::vector<double>{0, 0, 1, 1.5, 1}, out); }) ==
-        "diffuse::add_noise: times(3) must be in [0, 1] (got 1.5)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(process, x0, eps, std::vector<S>{0, 0, -0.25, 1, 1}, out); }) ==
-        "diffuse::add_noise: times(2) must be in [0, 1] (got -0.25)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::add_noise(process, x0, eps, std::vector<S>{0, 1}, out); }) ==
-        "diffuse::add_noise: times must have one entry per column, 5 (got 2)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::velocity(Process::ve(), x0, eps, times, out); }) ==
-        "diffuse::velocity: needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")");
-  CHECK(error_message<std::domain_error>([&] { diffuse::x0_from_eps(Process::cosine(), x_t, eps, times, out); }) ==
-        "diffuse::x0_from_eps: a must be positive at times(4): x_0 cannot be recovered from eps where the signal is gone "
-        "(zero terminal SNR) (got 1)");
+  CHECK(error_message<std::out_of_range>([&] {
+          diffuse::add_noise(process, x0, eps, std::vector<S>{0, nan, 1, 1, 1}, out);
+        }) == "diffuse::add_noise: times(1) must be in [0, 1] (got nan)");
+  CHECK(error_message<std::out_of_range>([&] {
+          diffuse::add_noise(process, x0, diffuse::drawn_noise(5u, ids), std::vector<double>{0, 0, 1, 1.5, 1}, out);
+        }) == "diffuse::add_noise: times(3) must be in [0, 1] (got 1.5)");
+  CHECK(error_message<std::out_of_range>([&] {
+          diffuse::add_noise(process, x0, eps, std::vector<S>{0, 0, -0.25, 1, 1}, out);
+        }) == "diffuse::add_noise: times(2) must be in [0, 1] (got -0.25)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::add_noise(process, x0, eps, std::vector<S>{0, 1}, out);
+        }) == "diffuse::add_noise: times must have one entry per column, 5 (got 2)");
+  CHECK(
+      error_message<std::invalid_argument>([&] { diffuse::velocity(Process::ve(), x0, eps, times, out); }) ==
+      "diffuse::velocity: needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")");
+  CHECK(
+      error_message<std::domain_error>([&] { diffuse::x0_from_eps(Process::cosine(), x_t, eps, times, out); }) ==
+      "diffuse::x0_from_eps: a must be positive at times(4): x_0 cannot be recovered from eps where the signal is gone "
+      "(zero terminal SNR) (got 1)");
   CHECK(out.isConstant(sentinel));
 }

@@ -3,8 +3,8 @@
 // Bayes product (exactly and by simulation), the DDPM discretisation, Euler–Maruyama simulations of
 // the three SDEs, and every argument check.
 #include <diffuse/continuous.hpp>
-#include <diffuse/normal.hpp>
 #include <diffuse/detail/wide_math.hpp>
+#include <diffuse/normal.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -76,14 +76,15 @@ struct Findings {
   long checked = 0;
 
   template <class T>
-  void add(const std::string& family, const std::string& quantity, const std::string& at, T got, const std::string& expected,
-           const Verdict& v) {
+  void add(const std::string& family, const std::string& quantity, const std::string& at, T got,
+           const std::string& expected, const Verdict& v) {
     ++checked;
     Worst& w = worst[family + " " + quantity];
     if (v.ok() && v.ulps <= w.ulps) return;
     char figures[96];
     std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
-    const std::string where = family + " " + quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
+    const std::string where =
+        family + " " + quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
     if (v.ulps > w.ulps) w = {v.ulps, where};
     if (!v.ok()) violations.push_back(where);
   }
@@ -112,9 +113,17 @@ Findings compare_with_reference() {
     const auto p = process<T>(r[0]);
     const auto t = at(input<T>(r[1]));
     const double w = weight(r[0], lambda(r[0], r[1]));
-    const char* names[] = {"signal_scale", "noise_scale", "signal_variance", "noise_variance", "log_signal_variance", "", "snr", "noise_level"};
-    const T got[] = {p.signal_scale(t), p.noise_scale(t), p.signal_variance(t), p.noise_variance(t), p.log_signal_variance(t),
-                     0, p.snr(t), p.noise_level(t).value()};
+    const char* names[] = {
+        "signal_scale", "noise_scale", "signal_variance", "noise_variance", "log_signal_variance", "",
+        "snr",          "noise_level"};
+    const T got[] = {p.signal_scale(t),
+                     p.noise_scale(t),
+                     p.signal_variance(t),
+                     p.noise_variance(t),
+                     p.log_signal_variance(t),
+                     0,
+                     p.snr(t),
+                     p.noise_level(t).value()};
     for (std::size_t k = 0; k < 8; ++k) {
       if (k == 5) continue;  // λ, below
       out.add(r[0], names[k], r[1], got[k], r[2 + k], judge_relative(got[k], exact(r[2 + k]), w));
@@ -122,15 +131,18 @@ Findings compare_with_reference() {
     const Wide x = exact(r[7]);  // λ crosses zero: relative to max(1, |λ|)
     const Wide scale = max(Wide(1), abs(x));
     const T lambda_t = p.log_snr(t).value();
-    out.add(r[0], "log_snr", r[1], lambda_t, r[7], judge(lambda_t, x, continuous_reference::contract(w) * scale, scale));
+    out.add(r[0], "log_snr", r[1], lambda_t, r[7],
+            judge(lambda_t, x, continuous_reference::contract(w) * scale, scale));
   }
   for (const auto& r : load(processes_file, "derivative")) {
     const auto p = process<T>(r[0]);
     const auto t = at(input<T>(r[1]));
     const double w = weight(r[0], lambda(r[0], r[1]));
-    out.add(r[0], "log_snr_derivative", r[1], p.log_snr_derivative(t), r[2], judge_relative(p.log_snr_derivative(t), exact(r[2]), w));
+    out.add(r[0], "log_snr_derivative", r[1], p.log_snr_derivative(t), r[2],
+            judge_relative(p.log_snr_derivative(t), exact(r[2]), w));
     out.add(r[0], "drift", r[1], p.drift(t), r[3], judge_relative(p.drift(t), exact(r[3]), w));
-    out.add(r[0], "diffusion_squared", r[1], p.diffusion_squared(t), r[4], judge_relative(p.diffusion_squared(t), exact(r[4]), w));
+    out.add(r[0], "diffusion_squared", r[1], p.diffusion_squared(t), r[4],
+            judge_relative(p.diffusion_squared(t), exact(r[4]), w));
   }
   for (const auto& r : load(processes_file, "transition")) {
     const auto p = process<T>(r[0]);
@@ -176,8 +188,10 @@ Findings compare_with_reference() {
       const double size = std::fabs(static_cast<double>(lambda_w));
       const Wide t = exact(r[2]), slope = abs(exact(r[3]));
       const Wide scale = t + Wide(1 + size) / slope;
-      const T got = kind == "time_of_log_snr" ? p.time(diffuse::LogSnr<T>(argument)).value() : p.time(diffuse::NoiseLevel<T>(argument)).value();
-      out.add(r[0], kind, r[1], got, r[2], judge(got, t, continuous_reference::contract(weight(r[0], size)) * scale, t));
+      const T got = kind == "time_of_log_snr" ? p.time(diffuse::LogSnr<T>(argument)).value()
+                                              : p.time(diffuse::NoiseLevel<T>(argument)).value();
+      out.add(r[0], kind, r[1], got, r[2],
+              judge(got, t, continuous_reference::contract(weight(r[0], size)) * scale, t));
     }
   }
   return out;
@@ -185,33 +199,37 @@ Findings compare_with_reference() {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("every reference value of the continuous processes is within the precision contract", "[continuous][ieee]", float,
-                   double, long double) {
+TEMPLATE_TEST_CASE("every reference value of the continuous processes is within the precision contract",
+                   "[continuous][ieee]", float, double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) {
-    WARN("long double has " << std::numeric_limits<T>::digits << " significand bits: neither x87 nor binary128, not checked");
+    WARN("long double has " << std::numeric_limits<T>::digits
+                            << " significand bits: neither x87 nor binary128, not checked");
     return;
   }
   const Findings found = compare_with_reference<T>();
   CHECK(found.checked >= 1848);  // every record: a forgotten kind or a lost file shows here
   std::string first;
-  for (std::size_t i = 0; i < std::min<std::size_t>(found.violations.size(), 20); ++i) first += "\n" + found.violations[i];
+  for (std::size_t i = 0; i < std::min<std::size_t>(found.violations.size(), 20); ++i)
+    first += "\n" + found.violations[i];
   INFO(found.violations.size() << " values outside the contract; the first ones:" << first);
   CHECK(found.violations.empty());
 }
 
 // The worst error per family and quantity, with where it occurs (in ulps of T at the value, or at
 // max(1, |λ|) for the log-SNR). Run: build/tests/test_continuous "[.report]"
-TEMPLATE_TEST_CASE("worst error per continuous family and quantity (precision report)", "[.report]", float, double, long double) {
+TEMPLATE_TEST_CASE("worst error per continuous family and quantity (precision report)", "[.report]", float, double,
+                   long double) {
   const Findings found = compare_with_reference<TestType>();
   std::printf("%s: %ld values, %zu outside the contract\n", continuous_reference::type_name<TestType>(), found.checked,
               found.violations.size());
-  for (const auto& entry : found.worst) std::printf("  %-42s %9.3g  %s\n", entry.first.c_str(), entry.second.ulps, entry.second.where.c_str());
+  for (const auto& entry : found.worst)
+    std::printf("  %-42s %9.3g  %s\n", entry.first.c_str(), entry.second.ulps, entry.second.where.c_str());
   CHECK(found.checked > 0);
 }
 
-TEMPLATE_TEST_CASE("the literal SDEs of score_sde: f = -beta/2 and g^2 = beta or beta(1 - e^{-2B}) or d sigma^2/dt", "[continuous][ieee]",
-                   float, double, long double) {
+TEMPLATE_TEST_CASE("the literal SDEs of score_sde: f = -beta/2 and g^2 = beta or beta(1 - e^{-2B}) or d sigma^2/dt",
+                   "[continuous][ieee]", float, double, long double) {
   using T = TestType;
   using P = diffuse::ContinuousProcess<T>;
   if (!continuous_reference::contract_tested<T>()) return;
@@ -242,7 +260,8 @@ TEMPLATE_TEST_CASE("the literal SDEs of score_sde: f = -beta/2 and g^2 = beta or
   }
 }
 
-TEMPLATE_TEST_CASE("values at the ends: infinities and zeros and exact ones", "[continuous][ieee]", float, double, long double) {
+TEMPLATE_TEST_CASE("values at the ends: infinities and zeros and exact ones", "[continuous][ieee]", float, double,
+                   long double) {
   using T = TestType;
   using P = diffuse::ContinuousProcess<T>;
   const T inf = std::numeric_limits<T>::infinity();
@@ -286,8 +305,9 @@ TEMPLATE_TEST_CASE("values at the ends: infinities and zeros and exact ones", "[
   CHECK(ve.signal_scale(at(T(0.3))) == 1);
 }
 
-TEMPLATE_TEST_CASE("t -> lambda -> t and t -> sigma -> t and lambda -> t -> lambda round-trip within their condition bounds",
-                   "[continuous][ieee]", float, double) {
+TEMPLATE_TEST_CASE(
+    "t -> lambda -> t and t -> sigma -> t and lambda -> t -> lambda round-trip within their condition bounds",
+    "[continuous][ieee]", float, double) {
   using T = TestType;
   using W = long double;
   const W u = std::numeric_limits<T>::epsilon() / 2;  // unit roundoff
@@ -302,25 +322,29 @@ TEMPLATE_TEST_CASE("t -> lambda -> t and t -> sigma -> t and lambda -> t -> lamb
         INFO(name << " t = " << static_cast<double>(t) << " lambda = " << static_cast<double>(lambda));
         // t → λ̂ = λ(1 + θu) (+δ) → t(λ̂) = t + (λ̂ − λ)/λ' → rounded: |Δt| ≤ u t + (u|λ| + δ(1 + |λ|))/|λ'| + δ t
         const W back = p.time(p.log_snr(time)).value();
-        CHECK(std::fabs(back - t) <= (u + delta) * t + (u * std::fabs(lambda) + delta * (1 + std::fabs(lambda))) / slope);
+        CHECK(std::fabs(back - t) <=
+              (u + delta) * t + (u * std::fabs(lambda) + delta * (1 + std::fabs(lambda))) / slope);
         // σ̂ = σ(1 + θu): log σ moves by u, λ by 2u; t by 2u/|λ'|
         const W via_sigma = p.time(p.noise_level(time)).value();
         CHECK(std::fabs(via_sigma - t) <= (u + delta) * t + (2 * u + delta * (1 + std::fabs(lambda))) / slope);
         // λ → t̂ = t(1 + θu) (+δ) → λ(t̂) = λ + λ'(t̂ − t) → rounded: |Δλ| ≤ u|λ| + |λ'|(u + δ)t + 2δ(1 + |λ|)
         if (std::isfinite(lambda)) {
           const W again = p.log_snr(p.time(diffuse::LogSnr<T>(static_cast<T>(lambda)))).value();
-          CHECK(std::fabs(again - lambda) <= u * std::fabs(lambda) + slope * (u + delta) * t + 2 * delta * (1 + std::fabs(lambda)));
+          CHECK(std::fabs(again - lambda) <=
+                u * std::fabs(lambda) + slope * (u + delta) * t + 2 * delta * (1 + std::fabs(lambda)));
         }
       }
     }
   }
 }
 
-TEMPLATE_TEST_CASE("Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x_t|x_u)", "[continuous][ieee]", float, double) {
+TEMPLATE_TEST_CASE("Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x_t|x_u)", "[continuous][ieee]", float,
+                   double) {
   using T = TestType;
   using W = long double;
   const W eps = std::numeric_limits<T>::epsilon();
-  const std::vector<T> grid = {T(0), T(0.0009765625), T(0.125), T(0.375), T(0.5), T(0.5009765625), T(0.75), T(0.96875), T(1)};
+  const std::vector<T> grid = {T(0),    T(0.0009765625), T(0.125), T(0.375), T(0.5), T(0.5009765625),
+                               T(0.75), T(0.96875),      T(1)};
   for (const std::string& name : continuous_reference::family_names()) {
     const auto p = process<T>(name);
     for (std::size_t i = 0; i < grid.size(); ++i) {
@@ -351,7 +375,8 @@ TEMPLATE_TEST_CASE("Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x
   }
 }
 
-TEMPLATE_TEST_CASE("the posterior is the Bayes product of q(x_s|x_0) and q(x_t|x_s)", "[continuous][ieee]", float, double) {
+TEMPLATE_TEST_CASE("the posterior is the Bayes product of q(x_s|x_0) and q(x_t|x_s)", "[continuous][ieee]", float,
+                   double) {
   using T = TestType;
   using W = long double;
   const W eps = std::numeric_limits<T>::epsilon();
@@ -425,7 +450,8 @@ void check_normal_sample(const Eigen::VectorXd& x, double mu, double var, double
   for (Eigen::Index i = 0; i < x.size(); ++i) z[static_cast<std::size_t>(i)] = (x(i) - mu) / sd;
   const double pi = 3.14159265358979323846;
   const double sd_bias = std::sqrt(var + var_bias) / sd - 1;
-  CHECK(ks_statistic(z) < 1.9495 / std::sqrt(n) + mean_bias / (sd * std::sqrt(2 * pi)) + sd_bias / std::sqrt(2 * pi * std::exp(1.0)));
+  CHECK(ks_statistic(z) <
+        1.9495 / std::sqrt(n) + mean_bias / (sd * std::sqrt(2 * pi)) + sd_bias / std::sqrt(2 * pi * std::exp(1.0)));
 }
 
 }  // namespace
@@ -440,9 +466,10 @@ TEST_CASE("posterior samples reproduce the forward joint of x_s and x_t", "[cont
     double s, t;
     std::uint64_t seed;
   };
-  const std::vector<Case> cases = {{P::vp_linear(), 0.3, 0.6, 20250801}, {P::sub_vp(), 0.25, 0.5, 20250802},
-                                   {P::cosine(), 0.2, 0.9, 20250803},    {P::interpolated_cosine(512, 32, 256), 0.1, 0.4, 20250804},
-                                   {P::vdm_linear(), 0.5, 0.8, 20250805}, {P::ve(), 0.1, 0.5, 20250806}};
+  const std::vector<Case> cases = {
+      {P::vp_linear(), 0.3, 0.6, 20250801},  {P::sub_vp(), 0.25, 0.5, 20250802},
+      {P::cosine(), 0.2, 0.9, 20250803},     {P::interpolated_cosine(512, 32, 256), 0.1, 0.4, 20250804},
+      {P::vdm_linear(), 0.5, 0.8, 20250805}, {P::ve(), 0.1, 0.5, 20250806}};
   const Eigen::Index n = 20000;
   const Eigen::VectorXd x0 = Eigen::VectorXd::Constant(n, 0.7);
   for (const Case& c : cases) {
@@ -465,7 +492,7 @@ namespace {
 /// with its constants, independently of continuous.hpp: f and g² in long double.
 struct LiteralSde {
   std::function<long double(long double)> f, g2;
-  long double initial_sd;  ///< the standard deviation of x(0) around x_0 (σ_min for VE)
+  long double initial_sd;    ///< the standard deviation of x(0) around x_0 (σ_min for VE)
   long double max_variance;  ///< an upper bound of the variance added by the noise on [0, 1]
   long double max_g2;        ///< max g² on [0, 1]
 };
@@ -479,8 +506,8 @@ LiteralSde literal_sde(const std::string& name) {
             [=](long double t) { return beta(t) * (1 - std::exp(-2 * integral(t))); }, 0, 1, 20};
   }
   const long double ell = std::log(50.0L / 0.01L);  // VE: σ(t) = 0.01·5000^t, g² = dσ²/dt = 2ℓσ²
-  return {[](long double) { return 0.0L; }, [=](long double t) { return 2 * ell * std::pow(0.01L * std::exp(ell * t), 2); },
-          0.01L, 2500, 2 * ell * 2500};
+  return {[](long double) { return 0.0L; },
+          [=](long double t) { return 2 * ell * std::pow(0.01L * std::exp(ell * t), 2); }, 0.01L, 2500, 2 * ell * 2500};
 }
 
 /// The exact mean and variance of the Euler–Maruyama chain x_{k+1} = (1 + f_k h) x_k + √(g_k² h) z_k
@@ -545,7 +572,8 @@ void check_euler_maruyama(const std::string& name, Eigen::Index paths, long step
       const Moments fine_bound = euler_maruyama_bias_bound(sde, x0, t_end, 1000 * (k + 1));
       const double mean_bias = std::fabs(coarse.mean - fine.mean) + fine_bound.mean;
       const double var_bias = std::fabs(coarse.variance - fine.variance) + fine_bound.variance;
-      INFO(name << " at t = " << static_cast<double>(t_end) << ": bias allowance mean " << mean_bias << ", variance " << var_bias);
+      INFO(name << " at t = " << static_cast<double>(t_end) << ": bias allowance mean " << mean_bias << ", variance "
+                << var_bias);
       check_normal_sample(x, p.signal_scale(time) * x0, p.noise_variance(time), mean_bias, var_bias);
     }
   }
@@ -553,7 +581,8 @@ void check_euler_maruyama(const std::string& name, Eigen::Index paths, long step
 
 }  // namespace
 
-TEST_CASE("Euler-Maruyama paths of the VP and sub-VP and VE SDEs have the closed-form marginal moments", "[continuous][random]") {
+TEST_CASE("Euler-Maruyama paths of the VP and sub-VP and VE SDEs have the closed-form marginal moments",
+          "[continuous][random]") {
   check_euler_maruyama("vp_linear", 10000, 400, 424242);
   check_euler_maruyama("sub_vp", 10000, 400, 434343);
   check_euler_maruyama("ve", 10000, 400, 444444);
@@ -565,8 +594,8 @@ TEST_CASE("Euler-Maruyama long run: 100000 paths of 2000 steps", "[continuous][r
   check_euler_maruyama("ve", 100000, 2000, 545454);
 }
 
-TEMPLATE_TEST_CASE("the VP SDE discretised with N = 1000 is the DDPM linear schedule 1e-4..0.02", "[continuous]", float, double,
-                   long double) {
+TEMPLATE_TEST_CASE("the VP SDE discretised with N = 1000 is the DDPM linear schedule 1e-4..0.02", "[continuous]", float,
+                   double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   const auto process = diffuse::ContinuousProcess<T>::vp_linear();
@@ -594,7 +623,8 @@ TEMPLATE_TEST_CASE("the VP SDE discretised with N = 1000 is the DDPM linear sche
   CHECK(reference::ulp_distance(vp.beta(1000), static_cast<T>(exact("0.02"))) <= 1);
 }
 
-TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continuous][ieee]", float, double, long double) {
+TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continuous][ieee]", float, double,
+                   long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   // β_t is the transition variance from (t − 1)/N to t/N (b(1/N)² for t = 1): a Wide value within
@@ -627,7 +657,9 @@ TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continu
     carried += weight(r[0], previous_lambda + lambda) * odds;
     const double own = 1 + std::fabs(static_cast<double>(log(alpha_bar)));
     CHECK(judge_relative(schedule.alpha_bar(t), alpha_bar, own + carried).ok());
-    CHECK(judge_relative(schedule.one_minus_alpha_bar(t), one_minus, own + carried * static_cast<double>(alpha_bar / one_minus)).ok());
+    CHECK(judge_relative(schedule.one_minus_alpha_bar(t), one_minus,
+                         own + carried * static_cast<double>(alpha_bar / one_minus))
+              .ok());
     previous_alpha_bar = alpha_bar;
     previous_lambda = lambda;
   }
@@ -636,7 +668,8 @@ TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continu
   CHECK(cosine.alpha_bar(8) == 0);
 }
 
-TEMPLATE_TEST_CASE("marginal and transition and posterior kernels return Gaussians with the coefficients", "[continuous]", float, double) {
+TEMPLATE_TEST_CASE("marginal and transition and posterior kernels return Gaussians with the coefficients",
+                   "[continuous]", float, double) {
   using T = TestType;
   using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
   using Matrix = Eigen::Matrix<T, 2, 3>;
@@ -683,7 +716,8 @@ TEMPLATE_TEST_CASE("to_ve divides by a(t) and from_ve multiplies back", "[contin
       CHECK_THAT(back(i), Catch::Matchers::WithinULP(x(i), 2));  // two roundings
     }
     // The marginal rescaled has noise level σ = b/a (Karras et al. 2022, eq. 4): within 2 roundings.
-    CHECK_THAT(p.noise_scale(t) / a, Catch::Matchers::WithinRel(p.noise_level(t).value(), std::numeric_limits<T>::epsilon() * 2));
+    CHECK_THAT(p.noise_scale(t) / a,
+               Catch::Matchers::WithinRel(p.noise_level(t).value(), std::numeric_limits<T>::epsilon() * 2));
   }
 }
 
@@ -707,8 +741,9 @@ TEST_CASE("cast gives the process of the other scalar type rounded once from the
     CHECK(from_float.noise_variance(at(t)) == d.noise_variance(at(t)));
     CHECK(wide.log_snr(tw).value() == wide_direct.log_snr(tw).value());
     CHECK(wide.signal_scale(tw) == wide_direct.signal_scale(tw));
-    if (i < 64) CHECK(wide.transition_coefficients(tw, diffuse::ContinuousTime<long double>(1)).variance ==
-                      wide_direct.transition_coefficients(tw, diffuse::ContinuousTime<long double>(1)).variance);
+    if (i < 64)
+      CHECK(wide.transition_coefficients(tw, diffuse::ContinuousTime<long double>(1)).variance ==
+            wide_direct.transition_coefficients(tw, diffuse::ContinuousTime<long double>(1)).variance);
   }
   CHECK(std::string(f.name()) == "interpolated_cosine");
   CHECK(d.variance_preserving());
@@ -716,7 +751,8 @@ TEST_CASE("cast gives the process of the other scalar type rounded once from the
   CHECK_FALSE(diffuse::ContinuousProcess<double>::ve().variance_preserving());
 }
 
-TEST_CASE("every factory holds its own family: its name, whether it is variance preserving, kept by cast", "[continuous]") {
+TEST_CASE("every factory holds its own family: its name, whether it is variance preserving, kept by cast",
+          "[continuous]") {
   using P = diffuse::ContinuousProcess<double>;
   struct Case {
     P process;
@@ -755,44 +791,64 @@ TEST_CASE("bad arguments throw with the function and the rule and the value", "[
   using IA = std::invalid_argument;
   using OR = std::out_of_range;
   // factories, one check per rule
-  CHECK(throws_with<IA>([] { P::vp_linear(-0.1, 20); }, {"diffuse::ContinuousProcess::vp_linear: beta_min must be finite and >= 0 (got -0.1)"}));
-  CHECK(throws_with<IA>([] { P::vp_linear(1, 0.5); }, {"ContinuousProcess::vp_linear: beta_max must be finite, >= beta_min and > 0 (got 0.5)"}));
+  CHECK(throws_with<IA>([] { P::vp_linear(-0.1, 20); },
+                        {"diffuse::ContinuousProcess::vp_linear: beta_min must be finite and >= 0 (got -0.1)"}));
+  CHECK(throws_with<IA>([] { P::vp_linear(1, 0.5); },
+                        {"ContinuousProcess::vp_linear: beta_max must be finite, >= beta_min and > 0 (got 0.5)"}));
   CHECK(throws_with<IA>([] { P::vp_linear(0, 0); }, {"beta_max must be finite, >= beta_min and > 0 (got 0)"}));
   CHECK(throws_with<IA>([&] { P::sub_vp(0.1, inf); }, {"ContinuousProcess::sub_vp: beta_max", "(got inf)"}));
-  CHECK(throws_with<IA>([&] { P::vdm_linear(nan, 5); }, {"ContinuousProcess::vdm_linear: gamma_min must be finite (got nan)"}));
+  CHECK(throws_with<IA>([&] { P::vdm_linear(nan, 5); },
+                        {"ContinuousProcess::vdm_linear: gamma_min must be finite (got nan)"}));
   CHECK(throws_with<IA>([] { P::vdm_linear(5, 5); }, {"gamma_max must be finite and greater than gamma_min (got 5)"}));
   CHECK(throws_with<IA>([] { P::ve(0, 50); }, {"ContinuousProcess::ve: sigma_min must be finite and > 0 (got 0)"}));
-  CHECK(throws_with<IA>([] { P::ve(50, 49.5); }, {"ContinuousProcess::ve: sigma_max must be finite and greater than sigma_min (got 49.5)"}));
-  CHECK(throws_with<IA>([] { P::shifted_cosine(0); }, {"ContinuousProcess::shifted_cosine: image_d must be finite and > 0 (got 0)"}));
-  CHECK(throws_with<IA>([] { P::shifted_cosine(512, -64); }, {"shifted_cosine: noise_d must be finite and > 0 (got -64)"}));
-  CHECK(throws_with<IA>([] { P::shifted_cosine(512, 64, 15, 15); }, {"log_snr_max must be greater than log_snr_min (got 15)"}));
-  CHECK(throws_with<IA>([&] { P::shifted_cosine(512, 64, inf, inf); }, {"log_snr_min must be a number below +inf (got inf)"}));
-  CHECK(throws_with<IA>([] { P::interpolated_cosine(512, 256, 32); },
-                        {"ContinuousProcess::interpolated_cosine: noise_d_high must be finite and >= noise_d_low (got 32)"}));
+  CHECK(throws_with<IA>([] { P::ve(50, 49.5); },
+                        {"ContinuousProcess::ve: sigma_max must be finite and greater than sigma_min (got 49.5)"}));
+  CHECK(throws_with<IA>([] { P::shifted_cosine(0); },
+                        {"ContinuousProcess::shifted_cosine: image_d must be finite and > 0 (got 0)"}));
+  CHECK(throws_with<IA>([] { P::shifted_cosine(512, -64); },
+                        {"shifted_cosine: noise_d must be finite and > 0 (got -64)"}));
+  CHECK(throws_with<IA>([] { P::shifted_cosine(512, 64, 15, 15); },
+                        {"log_snr_max must be greater than log_snr_min (got 15)"}));
+  CHECK(throws_with<IA>([&] { P::shifted_cosine(512, 64, inf, inf); },
+                        {"log_snr_min must be a number below +inf (got inf)"}));
+  CHECK(throws_with<IA>(
+      [] { P::interpolated_cosine(512, 256, 32); },
+      {"ContinuousProcess::interpolated_cosine: noise_d_high must be finite and >= noise_d_low (got 32)"}));
   // order and ranges (the checks of ContinuousTime itself are in test_time_coordinates.cpp)
   const P vp = P::vp_linear();
   const auto half = at(0.5), quarter = at(0.25);
-  CHECK(throws_with<IA>([&] { vp.transition_coefficients(half, half); },
-                        {"diffuse::ContinuousProcess::transition_coefficients: s must be less than t = 0.5 (got 0.5)"}));
+  CHECK(
+      throws_with<IA>([&] { vp.transition_coefficients(half, half); },
+                      {"diffuse::ContinuousProcess::transition_coefficients: s must be less than t = 0.5 (got 0.5)"}));
   CHECK(throws_with<IA>([&] { vp.posterior_coefficients(half, quarter); },
                         {"ContinuousProcess::posterior_coefficients: s must be less than t = 0.25 (got 0.5)"}));
   const Eigen::VectorXd x = Eigen::VectorXd::Ones(3);
-  CHECK(throws_with<IA>([&] { diffuse::transition(vp, half, quarter, x); }, {"diffuse::transition: s must be less than t = 0.25 (got 0.5)"}));
+  CHECK(throws_with<IA>([&] { diffuse::transition(vp, half, quarter, x); },
+                        {"diffuse::transition: s must be less than t = 0.25 (got 0.5)"}));
   CHECK(throws_with<IA>([&] { diffuse::posterior(vp, half, half, x, x); }, {"s must be less than t"}));
   CHECK(throws_with<IA>([&] { diffuse::posterior(vp, quarter, half, x, Eigen::VectorXd::Ones(4)); },
                         {"diffuse::posterior: x0 must have the shape 3 x 1 (got \"4 x 1\")"}));
   CHECK(throws_with<OR>([&] { vp.time(diffuse::LogSnr<double>(-11)); },
                         {"diffuse::ContinuousProcess::time: log-SNR must be in [-10.049956813318408, inf] (got -11)"}));
-  CHECK(throws_with<OR>([&] { vp.time(diffuse::NoiseLevel<double>(200.5)); },
-                        {"diffuse::ContinuousProcess::time: noise level must be in [0, 152.16697028394648] (got 200.5)"}));
-  CHECK(throws_with<OR>([&] { P::ve().time(diffuse::NoiseLevel<double>(0.005)); }, {"noise level must be in [0.01, 50] (got 0.005)"}));
-  CHECK(throws_with<OR>([&] { P::vdm_linear().time(diffuse::LogSnr<double>(14)); }, {"log-SNR must be in [-5, 13.3] (got 14)"}));
+  CHECK(throws_with<OR>(
+      [&] { vp.time(diffuse::NoiseLevel<double>(200.5)); },
+      {"diffuse::ContinuousProcess::time: noise level must be in [0, 152.16697028394648] (got 200.5)"}));
+  CHECK(throws_with<OR>([&] { P::ve().time(diffuse::NoiseLevel<double>(0.005)); },
+                        {"noise level must be in [0.01, 50] (got 0.005)"}));
+  CHECK(throws_with<OR>([&] { P::vdm_linear().time(diffuse::LogSnr<double>(14)); },
+                        {"log-SNR must be in [-5, 13.3] (got 14)"}));
   // discretisation
-  CHECK(throws_with<IA>([&] { vp.discretize_betas(0); },
-                        {"diffuse::ContinuousProcess::discretize_betas: the number of steps T must be at least 1 (got 0)"}));
-  CHECK(throws_with<IA>([&] { vp.discretize_marginals(-3); }, {"ContinuousProcess::discretize_marginals: the number of steps T must be at least 1 (got -3)"}));
-  CHECK(throws_with<IA>([&] { P::sub_vp().discretize_marginals(10); },
-                        {"discretize_marginals: needs a variance-preserving process (a Schedule has a² + b² = 1) (got \"sub_vp\")"}));
-  CHECK(throws_with<IA>([&] { P::ve().discretize_betas(10); }, {"discretize_betas: needs a variance-preserving process", "(got \"ve\")"}));
-  CHECK(throws_with<IA>([&] { vp.discretize_betas(10); }, {"beta(0.5555555555555556)/N must be in (0, 1) (got 1.1155555555555556)"}));
+  CHECK(throws_with<IA>(
+      [&] { vp.discretize_betas(0); },
+      {"diffuse::ContinuousProcess::discretize_betas: the number of steps T must be at least 1 (got 0)"}));
+  CHECK(
+      throws_with<IA>([&] { vp.discretize_marginals(-3); },
+                      {"ContinuousProcess::discretize_marginals: the number of steps T must be at least 1 (got -3)"}));
+  CHECK(throws_with<IA>(
+      [&] { P::sub_vp().discretize_marginals(10); },
+      {"discretize_marginals: needs a variance-preserving process (a Schedule has a² + b² = 1) (got \"sub_vp\")"}));
+  CHECK(throws_with<IA>([&] { P::ve().discretize_betas(10); },
+                        {"discretize_betas: needs a variance-preserving process", "(got \"ve\")"}));
+  CHECK(throws_with<IA>([&] { vp.discretize_betas(10); },
+                        {"beta(0.5555555555555556)/N must be in (0, 1) (got 1.1155555555555556)"}));
 }

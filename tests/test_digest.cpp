@@ -115,7 +115,8 @@ std::vector<std::pair<std::string, diffuse::Schedule<T>>> schedules() {
   kept.push_back(1000);
   out.emplace_back("linear 1000 respaced", S::linear(1000).respaced(kept));
   out.emplace_back("linear 1000 zero terminal SNR respaced", S::linear(1000).zero_terminal_snr().respaced(kept));
-  out.emplace_back("ddim50 of scaled_linear 1000", S::scaled_linear(1000).respaced(diffuse::space_timesteps(1000, "ddim50").t()));
+  out.emplace_back("ddim50 of scaled_linear 1000",
+                   S::scaled_linear(1000).respaced(diffuse::space_timesteps(1000, "ddim50").t()));
   presets::DiffusersBetas sd;
   sd.beta_schedule = "scaled_linear";
   sd.beta_start = 0.00085;

@@ -15,11 +15,13 @@ namespace {
 /// The contract's uniform, written from its text: Philox4x32-10 with key (k lo, k hi) and counter
 /// (r lo, 2^31 + r hi, j lo, j hi); u = (top 52 bits of w1·2^32 + w0 + ½)·2⁻⁵².
 double contract_uniform(std::uint64_t k, std::uint64_t j, std::uint64_t r) {
-  const diffuse::Philox4x32::Counter counter{static_cast<std::uint32_t>(r), 0x80000000u + static_cast<std::uint32_t>(r >> 32),
+  const diffuse::Philox4x32::Counter counter{static_cast<std::uint32_t>(r),
+                                             0x80000000u + static_cast<std::uint32_t>(r >> 32),
                                              static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(j >> 32)};
   const diffuse::Philox4x32::Key key{static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k >> 32)};
   const diffuse::Philox4x32::Counter w = diffuse::philox(counter, key);
-  const double top52 = std::ldexp(static_cast<double>(w[1]), 20) + std::floor(std::ldexp(static_cast<double>(w[0]), -12));
+  const double top52 =
+      std::ldexp(static_cast<double>(w[1]), 20) + std::floor(std::ldexp(static_cast<double>(w[0]), -12));
   return std::ldexp(top52 + 0.5, -52);
 }
 
@@ -59,8 +61,10 @@ TEST_CASE("draws are uniform and two draws of one sample are uncorrelated", "[dr
   const long double sigma = std::sqrt(1.0L / 12), samples = static_cast<long double>(n);
   CHECK(std::fabs(m.mean - 0.5L) <= kernels_test::mean_bound(sigma, samples));
   CHECK(std::fabs(m.variance - 1.0L / 12) <= kernels_test::variance_bound(sigma, samples));
-  CHECK(kernels_test::ks_statistic(first, [](double u) { return u; }) <= kernels_test::ks_critical(static_cast<double>(n)));
-  CHECK(kernels_test::ks_statistic(second, [](double u) { return u; }) <= kernels_test::ks_critical(static_cast<double>(n)));
+  CHECK(kernels_test::ks_statistic(first, [](double u) { return u; }) <=
+        kernels_test::ks_critical(static_cast<double>(n)));
+  CHECK(kernels_test::ks_statistic(second, [](double u) { return u; }) <=
+        kernels_test::ks_critical(static_cast<double>(n)));
   long double covariance = 0;
   for (std::size_t j = 0; j < n; ++j) covariance += (first[j] - 0.5L) * (second[j] - 0.5L);
   covariance /= samples;
@@ -77,7 +81,8 @@ TEST_CASE("a draw number of 2^63 or more is refused", "[draws][errors]") {
 // text; 2^17 samples under one seed: mean 0 and variance 1 within 5 standard errors, KS against Φ.
 TEST_CASE("a normal draw is the Box-Muller z0 of its block and is standard normal", "[draws][statistical]") {
   for (std::uint64_t r : {std::uint64_t{0}, std::uint64_t{3}, (std::uint64_t{1} << 63) - 1}) {
-    const diffuse::Philox4x32::Counter counter{static_cast<std::uint32_t>(r), 0x80000000u + static_cast<std::uint32_t>(r >> 32), 42u, 0u};
+    const diffuse::Philox4x32::Counter counter{static_cast<std::uint32_t>(r),
+                                               0x80000000u + static_cast<std::uint32_t>(r >> 32), 42u, 0u};
     const diffuse::Philox4x32::Counter w = diffuse::philox(counter, diffuse::Philox4x32::Key{99u, 0u});
     double z0 = 0, z1 = 0;
     diffuse::detail::normal_pair<double>(w.data(), z0, z1);

@@ -20,7 +20,8 @@ TEST_CASE("set_simd_path rejects a path this CPU does not run", "[errors][noise]
   using diffuse::detail::SimdPath;
   const SimdPath before = diffuse::detail::simd_path_in_use();
   for (SimdPath path : diffuse::detail::all_simd_paths) {
-    const std::string got = kernels_test::error_message<std::invalid_argument>([&] { diffuse::detail::set_simd_path(path); });
+    const std::string got =
+        kernels_test::error_message<std::invalid_argument>([&] { diffuse::detail::set_simd_path(path); });
     if (diffuse::detail::cpu_runs(path)) {
       CHECK(got == "<no exception>");
     } else {  // only on a CPU without AVX2+FMA or AVX-512F (or a build without the SIMD paths)
@@ -37,8 +38,8 @@ TEST_CASE("set_simd_path rejects a path this CPU does not run", "[errors][noise]
 // infinities their rules exclude are rejected from the bits (detail::is_nan, detail::is_finite), so
 // also in the -ffast-math builds of CI, where std::isnan and std::isfinite may be folded to false
 // and true.
-TEMPLATE_TEST_CASE("the checks of detail/checks.hpp reject NaN and the infinities their rules exclude", "[errors][checks]",
-                   float, double, long double) {
+TEMPLATE_TEST_CASE("the checks of detail/checks.hpp reject NaN and the infinities their rules exclude",
+                   "[errors][checks]", float, double, long double) {
   namespace d = diffuse::detail;
   using T = TestType;
   using test_support::error_message;
@@ -46,7 +47,8 @@ TEMPLATE_TEST_CASE("the checks of detail/checks.hpp reject NaN and the infinitie
   const T one = 1, zero = 0;
   for (const T x : {nan, inf, -inf}) {
     const std::string got = " (got " + d::to_message_value(x) + ")";
-    CHECK(error_message<std::invalid_argument>([&] { d::check_finite("f", "x", x); }) == "diffuse::f: x must be finite" + got);
+    CHECK(error_message<std::invalid_argument>([&] { d::check_finite("f", "x", x); }) ==
+          "diffuse::f: x must be finite" + got);
     CHECK(error_message<std::invalid_argument>([&] { d::check_finite_positive("f", "x", x); }) ==
           "diffuse::f: x must be finite and > 0" + got);
     CHECK(error_message<std::out_of_range>([&] { d::check_finite_non_negative<std::out_of_range>("f", "x", x); }) ==
@@ -67,23 +69,30 @@ TEMPLATE_TEST_CASE("the checks of detail/checks.hpp reject NaN and the infinitie
         "diffuse::f: x must be greater than y (got nan)");
   CHECK(error_message<std::invalid_argument>([&] { d::check_below("f", "x", nan, "y", one); }) ==
         "diffuse::f: x must be less than y = 1 (got nan)");
-  CHECK(error_message<std::invalid_argument>([&] { d::check_positive("f", "x", nan); }) == "diffuse::f: x must be > 0 (got nan)");
-  CHECK(error_message<std::invalid_argument>([&] { d::check_non_negative("f", "x", nan); }) == "diffuse::f: x must be >= 0 (got nan)");
+  CHECK(error_message<std::invalid_argument>([&] { d::check_positive("f", "x", nan); }) ==
+        "diffuse::f: x must be > 0 (got nan)");
+  CHECK(error_message<std::invalid_argument>([&] { d::check_non_negative("f", "x", nan); }) ==
+        "diffuse::f: x must be >= 0 (got nan)");
   CHECK(error_message<std::invalid_argument>([&] { d::check_above("f", "x", inf, "y", zero); }) == "<no exception>");
   CHECK(error_message<std::invalid_argument>([&] { d::check_positive("f", "x", inf); }) == "<no exception>");
   CHECK(error_message<std::invalid_argument>([&] { d::check_non_negative("f", "x", inf); }) == "<no exception>");
   // The ends of each rule.
   CHECK(error_message<std::invalid_argument>([&] { d::check_finite_positive("f", "x", zero); }) ==
         "diffuse::f: x must be finite and > 0 (got 0)");
-  CHECK(error_message<std::invalid_argument>([&] { d::check_finite_non_negative("f", "x", zero); }) == "<no exception>");
+  CHECK(error_message<std::invalid_argument>([&] { d::check_finite_non_negative("f", "x", zero); }) ==
+        "<no exception>");
   CHECK(error_message<std::invalid_argument>([&] { d::check_finite_above("f", "x", one, "y", one); }) ==
         "diffuse::f: x must be finite and greater than y (got 1)");
-  CHECK(error_message<std::invalid_argument>([&] { d::check_finite_at_least("f", "x", one, "y", one); }) == "<no exception>");
+  CHECK(error_message<std::invalid_argument>([&] { d::check_finite_at_least("f", "x", one, "y", one); }) ==
+        "<no exception>");
   CHECK(error_message<std::invalid_argument>([&] { d::check_below("f", "x", one, "y", one); }) ==
         "diffuse::f: x must be less than y = 1 (got 1)");
-  CHECK(error_message<std::invalid_argument>([&] { d::check_in_closed_unit_interval("f", "x", zero); }) == "<no exception>");
-  CHECK(error_message<std::invalid_argument>([&] { d::check_in_closed_unit_interval("f", "x", one); }) == "<no exception>");
-  CHECK(error_message<std::invalid_argument>([&] { d::check_in_half_open_unit_interval("f", "x", one); }) == "<no exception>");
+  CHECK(error_message<std::invalid_argument>([&] { d::check_in_closed_unit_interval("f", "x", zero); }) ==
+        "<no exception>");
+  CHECK(error_message<std::invalid_argument>([&] { d::check_in_closed_unit_interval("f", "x", one); }) ==
+        "<no exception>");
+  CHECK(error_message<std::invalid_argument>([&] { d::check_in_half_open_unit_interval("f", "x", one); }) ==
+        "<no exception>");
   CHECK(error_message<std::invalid_argument>([&] { d::check_in_half_open_unit_interval("f", "x", zero); }) ==
         "diffuse::f: x must be in (0, 1] (got 0)");
   CHECK(error_message<std::invalid_argument>([&] { d::check_in_open_unit_interval("f", "x", one); }) ==
@@ -96,10 +105,13 @@ TEST_CASE("the integer checks of detail/checks.hpp compare any integer type with
   const unsigned long long huge = std::numeric_limits<unsigned long long>::max();
   CHECK(error_message<std::out_of_range>([&] { d::check_step("f", "t", huge, 0, 10); }) ==
         "diffuse::f: t must be in [0, 10] (got 18446744073709551615)");
-  CHECK(error_message<std::out_of_range>([&] { d::check_step("f", "t", 0u, 0, -1); }) == "diffuse::f: t must be in [0, -1] (got 0)");
-  CHECK(error_message<std::out_of_range>([&] { d::check_step("f", "t", -1, 0, 10); }) == "diffuse::f: t must be in [0, 10] (got -1)");
+  CHECK(error_message<std::out_of_range>([&] { d::check_step("f", "t", 0u, 0, -1); }) ==
+        "diffuse::f: t must be in [0, -1] (got 0)");
+  CHECK(error_message<std::out_of_range>([&] { d::check_step("f", "t", -1, 0, 10); }) ==
+        "diffuse::f: t must be in [0, 10] (got -1)");
   CHECK(error_message<std::out_of_range>([&] { d::check_step("f", "t", 10u, 0, 10); }) == "<no exception>");
-  CHECK(error_message<std::invalid_argument>([&] { d::check_at_least("f", "n", 0u, 1); }) == "diffuse::f: n must be at least 1 (got 0)");
+  CHECK(error_message<std::invalid_argument>([&] { d::check_at_least("f", "n", 0u, 1); }) ==
+        "diffuse::f: n must be at least 1 (got 0)");
   CHECK(error_message<std::invalid_argument>([&] { d::check_steps("f", 1, 2); }) ==
         "diffuse::f: the number of steps T must be at least 2 (got 1)");
 }
@@ -137,9 +149,11 @@ TEST_CASE("the reader quotes an unknown key with its control bytes escaped", "[e
 
 TEST_CASE("the reader wants strings for timestep_spacing and prediction_type", "[errors][config]") {
   using diffuse::io::parse_scheduler_config;
-  CHECK(kernels_test::error_message<std::invalid_argument>([] { parse_scheduler_config(R"({"timestep_spacing": 5})"); }) ==
-        "diffuse::io::parse_scheduler_config: \"timestep_spacing\" must be a string (got 5)");
-  CHECK(kernels_test::error_message<std::invalid_argument>([] { parse_scheduler_config(R"({"prediction_type": true})"); }) ==
-        "diffuse::io::parse_scheduler_config: \"prediction_type\" must be a string (got true)");
+  CHECK(kernels_test::error_message<std::invalid_argument>([] {
+          parse_scheduler_config(R"({"timestep_spacing": 5})");
+        }) == "diffuse::io::parse_scheduler_config: \"timestep_spacing\" must be a string (got 5)");
+  CHECK(kernels_test::error_message<std::invalid_argument>([] {
+          parse_scheduler_config(R"({"prediction_type": true})");
+        }) == "diffuse::io::parse_scheduler_config: \"prediction_type\" must be a string (got true)");
 }
 #endif

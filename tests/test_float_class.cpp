@@ -25,7 +25,8 @@ TEMPLATE_TEST_CASE("is_nan and is_finite classify by the bits", "[float_class]",
   using L = std::numeric_limits<S>;
   using diffuse::detail::is_finite;
   using diffuse::detail::is_nan;
-  for (const S finite : {S(0), -S(0), S(1), -S(0.5), L::min(), L::denorm_min(), -L::denorm_min(), L::max(), L::lowest()}) {
+  for (const S finite :
+       {S(0), -S(0), S(1), -S(0.5), L::min(), L::denorm_min(), -L::denorm_min(), L::max(), L::lowest()}) {
     CAPTURE(finite);
     CHECK(is_finite(finite));
     CHECK(is_finite(from_memory(finite)));

@@ -2,10 +2,10 @@
 // tests/reference/gen_flow_reference.py) correctly rounded in float, double and long double, the
 // exact ends, the straight line x_t − x_s = (t − s)(ε − x_0), Chapman–Kolmogorov, the kernels and
 // batches with given and drawn noise (moments and a KS test), and every argument check.
-#include <diffuse/flow.hpp>
-#include <diffuse/noise.hpp>
 #include <diffuse/batch.hpp>
 #include <diffuse/detail/wide_math.hpp>
+#include <diffuse/flow.hpp>
+#include <diffuse/noise.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -109,7 +109,8 @@ struct Findings {
     if (v.ok() && v.ulps <= w.ulps) return;
     char figures[96];
     std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
-    const std::string where = quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
+    const std::string where =
+        quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
     if (v.ulps > w.ulps) w = {v.ulps, where};
     if (!v.ok()) violations.push_back(where);
   }
@@ -132,10 +133,12 @@ Findings compare_with_reference() {
   for (const auto& r : load(reference_file, "marginal")) {
     if (!takes<T>(r[0])) continue;
     const auto t = at(input<T>(r[1]));
-    const char* names[] = {"signal_scale", "noise_scale", "signal_variance", "noise_variance", "log_snr", "snr", "noise_level"};
+    const char* names[] = {"signal_scale", "noise_scale", "signal_variance", "noise_variance",
+                           "log_snr",      "snr",         "noise_level"};
     const T got[] = {flow.signal_scale(t),    flow.noise_scale(t), flow.signal_variance(t),    flow.noise_variance(t),
                      flow.log_snr(t).value(), flow.snr(t),         flow.noise_level(t).value()};
-    for (std::size_t k = 0; k < 7; ++k) out.add(names[k], shown(r[1]), got[k], r[2 + k], judge_relative(got[k], exact(r[2 + k]), process_units));
+    for (std::size_t k = 0; k < 7; ++k)
+      out.add(names[k], shown(r[1]), got[k], r[2 + k], judge_relative(got[k], exact(r[2 + k]), process_units));
   }
   for (const auto& r : load(reference_file, "transition")) {
     if (!takes<T>(r[0])) continue;
@@ -167,7 +170,8 @@ Findings compare_with_reference() {
   for (const auto& r : load(reference_file, "static_shift")) {
     if (!takes<T>(r[0])) continue;
     const T got = diffuse::static_time_shift(input<T>(r[1]), input<double>(r[2]));
-    out.add("static_time_shift", shown(r[1]) + ", " + r[2], got, r[3], judge_relative(got, exact(r[3]), static_shift_units));
+    out.add("static_time_shift", shown(r[1]) + ", " + r[2], got, r[3],
+            judge_relative(got, exact(r[3]), static_shift_units));
   }
   for (const std::string kind : {"exponential_shift", "linear_shift"}) {
     for (const auto& r : load(reference_file, kind)) {
@@ -177,7 +181,8 @@ Findings compare_with_reference() {
       const T t = input<T>(r[1]);
       const T got = linear ? diffuse::linear_time_shift(t, mu, power) : diffuse::exponential_time_shift(t, mu, power);
       // (64 + 20(|μ| + p|log((1 − t)/t)|))u, and 80 + 20(|log μ| + …) for the linear shift.
-      const double k = (linear ? 80 : 64) + 20 * ((linear ? std::fabs(std::log(mu)) : std::fabs(mu)) + power * log_ratio) + 1;
+      const double k =
+          (linear ? 80 : 64) + 20 * ((linear ? std::fabs(std::log(mu)) : std::fabs(mu)) + power * log_ratio) + 1;
       out.add(kind, shown(r[1]) + ", " + r[2] + ", " + r[3], got, r[4], judge_relative(got, exact(r[4]), k));
     }
   }
@@ -205,14 +210,18 @@ Findings compare_with_reference() {
 TEMPLATE_TEST_CASE("every flow reference value is correctly rounded", "[flow][ieee]", float, double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) {
-    WARN("long double has " << std::numeric_limits<T>::digits << " significand bits: neither x87 nor binary128, not checked");
+    WARN("long double has " << std::numeric_limits<T>::digits
+                            << " significand bits: neither x87 nor binary128, not checked");
     return;
   }
   const Findings found = compare_with_reference<T>();
   // Every record of the file for the type: a forgotten kind or a lost file shows here.
-  CHECK(found.checked >= (std::numeric_limits<T>::digits == 24 ? 556 : std::numeric_limits<T>::digits == 53 ? 1038 : 983));
+  CHECK(found.checked >= (std::numeric_limits<T>::digits == 24   ? 556
+                          : std::numeric_limits<T>::digits == 53 ? 1038
+                                                                 : 983));
   std::string first;
-  for (std::size_t i = 0; i < std::min<std::size_t>(found.violations.size(), 20); ++i) first += "\n" + found.violations[i];
+  for (std::size_t i = 0; i < std::min<std::size_t>(found.violations.size(), 20); ++i)
+    first += "\n" + found.violations[i];
   INFO(found.violations.size() << " values outside the bound; the first ones:" << first);
   CHECK(found.violations.empty());
 }
@@ -223,11 +232,13 @@ TEMPLATE_TEST_CASE("worst error per flow quantity (precision report)", "[.report
   const Findings found = compare_with_reference<TestType>();
   std::printf("%s: %ld values, %zu outside the bound\n", continuous_reference::type_name<TestType>(), found.checked,
               found.violations.size());
-  for (const auto& entry : found.worst) std::printf("  %-28s %9.3g  %s\n", entry.first.c_str(), entry.second.ulps, entry.second.where.c_str());
+  for (const auto& entry : found.worst)
+    std::printf("  %-28s %9.3g  %s\n", entry.first.c_str(), entry.second.ulps, entry.second.where.c_str());
   CHECK(found.checked > 0);
 }
 
-TEMPLATE_TEST_CASE("the flow ends are exact: t = 0 is the data and t = 1 pure noise", "[flow][ieee]", float, double, long double) {
+TEMPLATE_TEST_CASE("the flow ends are exact: t = 0 is the data and t = 1 pure noise", "[flow][ieee]", float, double,
+                   long double) {
   using T = TestType;
   const T inf = std::numeric_limits<T>::infinity();
   const Flow<T> flow;
@@ -303,7 +314,7 @@ TEMPLATE_TEST_CASE("the flow ends are exact: t = 0 is the data and t = 1 pure no
   CHECK_FALSE(std::signbit(diffuse::linear_time_shift(-T(0), 1.15)));
   CHECK(diffuse::resolution_shift_mu(256) == 0.5);
   CHECK(diffuse::resolution_shift_mu(4096) == 1.15);
-  CHECK(diffuse::resolution_shift_mu(200, 100, 300, -1, 1) == 0);  // where μ is 0, exactly 0
+  CHECK(diffuse::resolution_shift_mu(200, 100, 300, -1, 1) == 0);    // where μ is 0, exactly 0
   CHECK(diffuse::resolution_shift_mu(2176, 256, 4096, -1, 1) == 0);  // (slope and intercept: 6e-39)
 }
 
@@ -321,14 +332,16 @@ TEMPLATE_TEST_CASE("x_t - x_s = (t - s)(eps - x_0) for the same eps within round
   }
   const T up = std::numeric_limits<T>::infinity();
   const T ulp_half = std::nextafter(T(0.5), up), ulp_one = std::nextafter(T(1), T(0));
-  const std::vector<std::pair<T, T>> pairs = {{T(0), T(1)},      {T(0), T(0.5)},        {T(0.25), T(0.75)},
-                                              {T(0.5), ulp_half}, {ulp_one, T(1)},       {T(1e-6), T(2e-6)},
-                                              {T(0.1), T(0.9)},  {T(0.3), T(0.300001)}, {T(0), std::nextafter(T(0), up)}};
+  const std::vector<std::pair<T, T>> pairs = {
+      {T(0), T(1)},       {T(0), T(0.5)},        {T(0.25), T(0.75)},
+      {T(0.5), ulp_half}, {ulp_one, T(1)},       {T(1e-6), T(2e-6)},
+      {T(0.1), T(0.9)},   {T(0.3), T(0.300001)}, {T(0), std::nextafter(T(0), up)}};
   const long double u = std::numeric_limits<T>::epsilon() / 2;  // unit roundoff
   for (const auto& st : pairs) {
     const T s = st.first, t = st.second;
     INFO("s = " << static_cast<double>(s) << " t = " << static_cast<double>(t));
-    const Matrix xs = diffuse::add_noise(flow, x0, eps, std::vector<T>{s}), xt = diffuse::add_noise(flow, x0, eps, std::vector<T>{t});
+    const Matrix xs = diffuse::add_noise(flow, x0, eps, std::vector<T>{s}),
+                 xt = diffuse::add_noise(flow, x0, eps, std::vector<T>{t});
     long double worst = 0;
     for (Eigen::Index i = 0; i < n; ++i) {
       const T d = xt(i) - xs(i);
@@ -348,19 +361,24 @@ TEMPLATE_TEST_CASE("x_t - x_s = (t - s)(eps - x_0) for the same eps within round
   CHECK(diffuse::add_noise(flow, x0, eps, std::vector<T>{T(1)}) == eps);
 }
 
-TEMPLATE_TEST_CASE("flow Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x_t|x_u)", "[flow][ieee]", float, double) {
+TEMPLATE_TEST_CASE("flow Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed by q(x_t|x_u)", "[flow][ieee]", float,
+                   double) {
   using T = TestType;
   using W = long double;
   const W eps = std::numeric_limits<T>::epsilon();
   const Flow<T> flow;
-  const std::vector<T> grid = {T(0), T(1e-6), T(0.125), T(0.375), T(0.5), std::nextafter(T(0.5), T(1)), T(0.75), T(0.96875),
-                               std::nextafter(T(1), T(0)), T(1)};
+  const std::vector<T> grid = {T(0),     T(1e-6),    T(0.125),
+                               T(0.375), T(0.5),     std::nextafter(T(0.5), T(1)),
+                               T(0.75),  T(0.96875), std::nextafter(T(1), T(0)),
+                               T(1)};
   for (std::size_t i = 0; i < grid.size(); ++i) {
     for (std::size_t j = i + 1; j < grid.size(); ++j) {
       for (std::size_t k = j + 1; k < grid.size(); ++k) {
         const auto s = at(grid[i]), mid = at(grid[j]), t = at(grid[k]);
-        const auto st = flow.transition_coefficients(s, t), su = flow.transition_coefficients(s, mid), ut = flow.transition_coefficients(mid, t);
-        INFO("s = " << static_cast<double>(grid[i]) << " u = " << static_cast<double>(grid[j]) << " t = " << static_cast<double>(grid[k]));
+        const auto st = flow.transition_coefficients(s, t), su = flow.transition_coefficients(s, mid),
+                   ut = flow.transition_coefficients(mid, t);
+        INFO("s = " << static_cast<double>(grid[i]) << " u = " << static_cast<double>(grid[j])
+                    << " t = " << static_cast<double>(grid[k]));
         // Each coefficient correctly rounded (within ε/2 relative): the composed mean, one more
         // rounding, within 2ε of m(s, t); the composed variance m(u,t)² v(s,u) + v(u,t) (positive
         // terms, long double) within 2ε of v(s, t).
@@ -373,7 +391,8 @@ TEMPLATE_TEST_CASE("flow Chapman-Kolmogorov: q(x_t|x_s) is q(x_u|x_s) followed b
   }
 }
 
-TEMPLATE_TEST_CASE("marginal and transition and posterior and add_noise take a RectifiedFlow", "[flow][batch]", float, double) {
+TEMPLATE_TEST_CASE("marginal and transition and posterior and add_noise take a RectifiedFlow", "[flow][batch]", float,
+                   double) {
   using T = TestType;
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
@@ -410,7 +429,8 @@ TEMPLATE_TEST_CASE("marginal and transition and posterior and add_noise take a R
   const std::vector<T> times{T(0), T(0.125), T(0.5), T(0.75), std::nextafter(T(1), T(0)), T(1)};
   const Matrix x_t = diffuse::add_noise(flow, x0, eps, times);
   for (Eigen::Index j = 0; j < 6; ++j) {
-    CHECK(x_t.col(j) == diffuse::marginal(flow, at(times[static_cast<std::size_t>(j)]), Vector(x0.col(j))).sample_from_noise(Vector(eps.col(j))));
+    CHECK(x_t.col(j) == diffuse::marginal(flow, at(times[static_cast<std::size_t>(j)]), Vector(x0.col(j)))
+                            .sample_from_noise(Vector(eps.col(j))));
   }
   CHECK(x_t.col(0) == x0.col(0));
   CHECK(x_t.col(5) == eps.col(5));
@@ -428,7 +448,8 @@ TEMPLATE_TEST_CASE("marginal and transition and posterior and add_noise take a R
   const std::vector<T> inner{T(0.125), T(0.25), T(0.5), T(0.75), T(0.875), T(0.9375)};
   const Matrix x_inner = diffuse::add_noise(flow, x0, eps, inner);
   const Matrix x0_back = diffuse::x0_from_eps(flow, x_inner, eps, inner);
-  CHECK(((x0_back - x0).cwiseAbs().maxCoeff()) <= 64 * std::numeric_limits<T>::epsilon() * (x0.cwiseAbs().maxCoeff() + 16 * eps.cwiseAbs().maxCoeff()));
+  CHECK(((x0_back - x0).cwiseAbs().maxCoeff()) <=
+        64 * std::numeric_limits<T>::epsilon() * (x0.cwiseAbs().maxCoeff() + 16 * eps.cwiseAbs().maxCoeff()));
 }
 
 namespace {
@@ -473,7 +494,8 @@ TEST_CASE("a flow batch noised with drawn noise has the marginal's moments and d
     const Matrix x0 = Matrix::Constant(rows, cols, 0.7);
     Matrix x_t(rows, cols);
     const Eigen::VectorXi ids = Eigen::VectorXi::LinSpaced(cols, 0, static_cast<int>(cols) - 1);
-    diffuse::add_noise(flow, x0, diffuse::drawn_noise(20251205u, ids), std::vector<double>(static_cast<std::size_t>(cols), 0.3), x_t);
+    diffuse::add_noise(flow, x0, diffuse::drawn_noise(20251205u, ids),
+                       std::vector<double>(static_cast<std::size_t>(cols), 0.3), x_t);
     std::vector<double> z;
     for (Eigen::Index i = 0; i < x_t.size(); ++i) z.push_back((x_t(i) - 0.49) / 0.3);
     check_standard_normal(z);
@@ -486,7 +508,8 @@ TEST_CASE("a flow batch noised with drawn noise has the marginal's moments and d
     Matrix x0(rows, cols);
     for (Eigen::Index i = 0; i < x0.size(); ++i) x0(i) = 2 * normal(rng);
     std::vector<double> times;
-    for (Eigen::Index j = 0; j < cols; ++j) times.push_back(0.02 + 0.96 * static_cast<double>(j) / static_cast<double>(cols - 1));
+    for (Eigen::Index j = 0; j < cols; ++j)
+      times.push_back(0.02 + 0.96 * static_cast<double>(j) / static_cast<double>(cols - 1));
     Matrix x_t(rows, cols);
     const Eigen::VectorXi ids = Eigen::VectorXi::LinSpaced(cols, 1000, 1000 + static_cast<int>(cols) - 1);
     diffuse::add_noise(flow, x0, diffuse::drawn_noise(7u, ids), times, x_t);
@@ -510,52 +533,91 @@ TEST_CASE("bad flow arguments throw with the function and the rule and the value
         "diffuse::RectifiedFlow::transition_coefficients: s must be less than t = 0.25 (got 0.5)");
   CHECK(error_message<IA>([&] { flow.posterior_coefficients(half, half); }) ==
         "diffuse::RectifiedFlow::posterior_coefficients: s must be less than t = 0.5 (got 0.5)");
-  CHECK(error_message<IA>([&] { diffuse::transition(flow, half, quarter, x); }) == "diffuse::transition: s must be less than t = 0.25 (got 0.5)");
-  CHECK(error_message<IA>([&] { diffuse::posterior(flow, half, half, x, x); }) == "diffuse::posterior: s must be less than t = 0.5 (got 0.5)");
-  CHECK(error_message<OR>([&] { flow.signal_scale(at(1.5)); }) == "diffuse::ContinuousTime: t must be in [0, 1] (got 1.5)");
+  CHECK(error_message<IA>([&] { diffuse::transition(flow, half, quarter, x); }) ==
+        "diffuse::transition: s must be less than t = 0.25 (got 0.5)");
+  CHECK(error_message<IA>([&] { diffuse::posterior(flow, half, half, x, x); }) ==
+        "diffuse::posterior: s must be less than t = 0.5 (got 0.5)");
+  CHECK(error_message<OR>([&] { flow.signal_scale(at(1.5)); }) ==
+        "diffuse::ContinuousTime: t must be in [0, 1] (got 1.5)");
   const Eigen::MatrixXd x0 = Eigen::MatrixXd::Ones(3, 2);
   Eigen::MatrixXd out = Eigen::MatrixXd::Constant(3, 2, -7);
-  CHECK(error_message<OR>([&] { diffuse::add_noise(flow, x0, x0, std::vector<double>{0.5, nan}, out); }) ==
-        "diffuse::add_noise: times(1) must be in [0, 1] (got nan)");
-  CHECK(error_message<OR>([&] { diffuse::add_noise(flow, x0, diffuse::drawn_noise(1u, Eigen::Vector2i(0, 1)), std::vector<double>{-0.5, 1}, out); }) ==
-        "diffuse::add_noise: times(0) must be in [0, 1] (got -0.5)");
-  CHECK(error_message<IA>([&] { diffuse::velocity(flow, x0, x0, std::vector<double>{0.5, 0.5}, out); }) ==
-        "diffuse::velocity: needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")");
+  CHECK(error_message<OR>([&] {
+          diffuse::add_noise(flow, x0, x0, std::vector<double>{0.5, nan}, out);
+        }) == "diffuse::add_noise: times(1) must be in [0, 1] (got nan)");
+  CHECK(error_message<OR>([&] {
+          diffuse::add_noise(flow, x0, diffuse::drawn_noise(1u, Eigen::Vector2i(0, 1)), std::vector<double>{-0.5, 1},
+                             out);
+        }) == "diffuse::add_noise: times(0) must be in [0, 1] (got -0.5)");
+  CHECK(
+      error_message<IA>([&] {
+        diffuse::velocity(flow, x0, x0, std::vector<double>{0.5, 0.5}, out);
+      }) ==
+      "diffuse::velocity: needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")");
   CHECK((out.array() == -7).all());  // nothing written
   // The shifts.
-  CHECK(error_message<IA>([&] { diffuse::static_time_shift(0.5, 0.0); }) == "diffuse::static_time_shift: shift must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([&] { diffuse::static_time_shift(0.5, -3.0); }) == "diffuse::static_time_shift: shift must be finite and > 0 (got -3)");
-  CHECK(error_message<IA>([&] { diffuse::static_time_shift(0.5, inf); }) == "diffuse::static_time_shift: shift must be finite and > 0 (got inf)");
-  CHECK(error_message<IA>([&] { diffuse::static_time_shift(0.5, nan); }) == "diffuse::static_time_shift: shift must be finite and > 0 (got nan)");
-  CHECK(error_message<OR>([&] { diffuse::static_time_shift(1.5, 3.0); }) == "diffuse::static_time_shift: t must be in [0, 1] (got 1.5)");
-  CHECK(error_message<OR>([&] { diffuse::static_time_shift(nan, 3.0); }) == "diffuse::static_time_shift: t must be in [0, 1] (got nan)");
-  CHECK(error_message<OR>([&] { diffuse::static_time_shift(-0.0f - 1e-30f, 3.0); }) == "diffuse::static_time_shift: t must be in [0, 1] (got -1.0000000031710769e-30)");
-  CHECK(error_message<IA>([&] { diffuse::exponential_time_shift(0.5, inf); }) == "diffuse::exponential_time_shift: mu must be finite (got inf)");
-  CHECK(error_message<IA>([&] { diffuse::exponential_time_shift(0.5, nan); }) == "diffuse::exponential_time_shift: mu must be finite (got nan)");
-  CHECK(error_message<IA>([&] { diffuse::exponential_time_shift(0.5, 1.15, 0.0); }) == "diffuse::exponential_time_shift: power must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([&] { diffuse::exponential_time_shift(0.5, 1.15, -inf); }) == "diffuse::exponential_time_shift: power must be finite and > 0 (got -inf)");
-  CHECK(error_message<OR>([&] { diffuse::exponential_time_shift(-0.25, 1.15); }) == "diffuse::exponential_time_shift: t must be in [0, 1] (got -0.25)");
-  CHECK(error_message<IA>([&] { diffuse::linear_time_shift(0.5, 0.0); }) == "diffuse::linear_time_shift: mu must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([&] { diffuse::linear_time_shift(0.5, -1.15); }) == "diffuse::linear_time_shift: mu must be finite and > 0 (got -1.15)");
-  CHECK(error_message<IA>([&] { diffuse::linear_time_shift(0.5, 1.15, nan); }) == "diffuse::linear_time_shift: power must be finite and > 0 (got nan)");
-  CHECK(error_message<OR>([&] { diffuse::linear_time_shift(2.0, 1.15); }) == "diffuse::linear_time_shift: t must be in [0, 1] (got 2)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(0); }) == "diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(-4096); }) == "diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got -4096)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(inf); }) == "diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got inf)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 0); }) == "diffuse::resolution_shift_mu: base_image_seq_len must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 4096, 4096); }) ==
-        "diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 4096 (got 4096)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 4096, 256); }) ==
-        "diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 4096 (got 256)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 256, inf); }) ==
-        "diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 256 (got inf)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 256, 4096, nan); }) == "diffuse::resolution_shift_mu: base_shift must be finite (got nan)");
-  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 256, 4096, 0.5, -inf); }) == "diffuse::resolution_shift_mu: max_shift must be finite (got -inf)");
-  CHECK(error_message<IA>([&] { diffuse::stretch_shift_to_terminal(0.5, 0.25, 0.0); }) == "diffuse::stretch_shift_to_terminal: shift_terminal must be in (0, 1) (got 0)");
-  CHECK(error_message<IA>([&] { diffuse::stretch_shift_to_terminal(0.5, 0.25, 1.0); }) == "diffuse::stretch_shift_to_terminal: shift_terminal must be in (0, 1) (got 1)");
-  CHECK(error_message<IA>([&] { diffuse::stretch_shift_to_terminal(0.5, 0.25, nan); }) == "diffuse::stretch_shift_to_terminal: shift_terminal must be in (0, 1) (got nan)");
-  CHECK(error_message<OR>([&] { diffuse::stretch_shift_to_terminal(1.0, 1.0, 0.1); }) == "diffuse::stretch_shift_to_terminal: last must be in [0, 1) (got 1)");
-  CHECK(error_message<OR>([&] { diffuse::stretch_shift_to_terminal(0.5, -0.25, 0.1); }) == "diffuse::stretch_shift_to_terminal: last must be in [0, 1) (got -0.25)");
+  CHECK(error_message<IA>([&] { diffuse::static_time_shift(0.5, 0.0); }) ==
+        "diffuse::static_time_shift: shift must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([&] { diffuse::static_time_shift(0.5, -3.0); }) ==
+        "diffuse::static_time_shift: shift must be finite and > 0 (got -3)");
+  CHECK(error_message<IA>([&] { diffuse::static_time_shift(0.5, inf); }) ==
+        "diffuse::static_time_shift: shift must be finite and > 0 (got inf)");
+  CHECK(error_message<IA>([&] { diffuse::static_time_shift(0.5, nan); }) ==
+        "diffuse::static_time_shift: shift must be finite and > 0 (got nan)");
+  CHECK(error_message<OR>([&] { diffuse::static_time_shift(1.5, 3.0); }) ==
+        "diffuse::static_time_shift: t must be in [0, 1] (got 1.5)");
+  CHECK(error_message<OR>([&] { diffuse::static_time_shift(nan, 3.0); }) ==
+        "diffuse::static_time_shift: t must be in [0, 1] (got nan)");
+  CHECK(error_message<OR>([&] { diffuse::static_time_shift(-0.0f - 1e-30f, 3.0); }) ==
+        "diffuse::static_time_shift: t must be in [0, 1] (got -1.0000000031710769e-30)");
+  CHECK(error_message<IA>([&] { diffuse::exponential_time_shift(0.5, inf); }) ==
+        "diffuse::exponential_time_shift: mu must be finite (got inf)");
+  CHECK(error_message<IA>([&] { diffuse::exponential_time_shift(0.5, nan); }) ==
+        "diffuse::exponential_time_shift: mu must be finite (got nan)");
+  CHECK(error_message<IA>([&] { diffuse::exponential_time_shift(0.5, 1.15, 0.0); }) ==
+        "diffuse::exponential_time_shift: power must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([&] { diffuse::exponential_time_shift(0.5, 1.15, -inf); }) ==
+        "diffuse::exponential_time_shift: power must be finite and > 0 (got -inf)");
+  CHECK(error_message<OR>([&] { diffuse::exponential_time_shift(-0.25, 1.15); }) ==
+        "diffuse::exponential_time_shift: t must be in [0, 1] (got -0.25)");
+  CHECK(error_message<IA>([&] { diffuse::linear_time_shift(0.5, 0.0); }) ==
+        "diffuse::linear_time_shift: mu must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([&] { diffuse::linear_time_shift(0.5, -1.15); }) ==
+        "diffuse::linear_time_shift: mu must be finite and > 0 (got -1.15)");
+  CHECK(error_message<IA>([&] { diffuse::linear_time_shift(0.5, 1.15, nan); }) ==
+        "diffuse::linear_time_shift: power must be finite and > 0 (got nan)");
+  CHECK(error_message<OR>([&] { diffuse::linear_time_shift(2.0, 1.15); }) ==
+        "diffuse::linear_time_shift: t must be in [0, 1] (got 2)");
+  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(0); }) ==
+        "diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(-4096); }) ==
+        "diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got -4096)");
+  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(inf); }) ==
+        "diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got inf)");
+  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 0); }) ==
+        "diffuse::resolution_shift_mu: base_image_seq_len must be finite and > 0 (got 0)");
+  CHECK(
+      error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 4096, 4096); }) ==
+      "diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 4096 (got 4096)");
+  CHECK(
+      error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 4096, 256); }) ==
+      "diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 4096 (got 256)");
+  CHECK(
+      error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 256, inf); }) ==
+      "diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 256 (got inf)");
+  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 256, 4096, nan); }) ==
+        "diffuse::resolution_shift_mu: base_shift must be finite (got nan)");
+  CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(1024, 256, 4096, 0.5, -inf); }) ==
+        "diffuse::resolution_shift_mu: max_shift must be finite (got -inf)");
+  CHECK(error_message<IA>([&] { diffuse::stretch_shift_to_terminal(0.5, 0.25, 0.0); }) ==
+        "diffuse::stretch_shift_to_terminal: shift_terminal must be in (0, 1) (got 0)");
+  CHECK(error_message<IA>([&] { diffuse::stretch_shift_to_terminal(0.5, 0.25, 1.0); }) ==
+        "diffuse::stretch_shift_to_terminal: shift_terminal must be in (0, 1) (got 1)");
+  CHECK(error_message<IA>([&] { diffuse::stretch_shift_to_terminal(0.5, 0.25, nan); }) ==
+        "diffuse::stretch_shift_to_terminal: shift_terminal must be in (0, 1) (got nan)");
+  CHECK(error_message<OR>([&] { diffuse::stretch_shift_to_terminal(1.0, 1.0, 0.1); }) ==
+        "diffuse::stretch_shift_to_terminal: last must be in [0, 1) (got 1)");
+  CHECK(error_message<OR>([&] { diffuse::stretch_shift_to_terminal(0.5, -0.25, 0.1); }) ==
+        "diffuse::stretch_shift_to_terminal: last must be in [0, 1) (got -0.25)");
   CHECK(error_message<OR>([&] { diffuse::stretch_shift_to_terminal(0.125, 0.25, 0.1); }) ==
         "diffuse::stretch_shift_to_terminal: t must be in [last, 1] = [0.25, 1] (got 0.125)");
   CHECK(error_message<OR>([&] { diffuse::stretch_shift_to_terminal(1.5, 0.25, 0.1); }) ==

@@ -67,8 +67,9 @@ const std::map<std::string, Case>& cases() {
     FlowMatchConfig c = sd3;
     c.shift_terminal = 0.1;
     t["sd3_terminal"] = {c, FlowBaseSigmas::scheduler, FlowShiftConvention::diffusers, std::nullopt, false};
-    const std::pair<const char*, FlowSigmaRamp> ramps[] = {
-        {"sd3_karras", FlowSigmaRamp::karras}, {"sd3_exponential", FlowSigmaRamp::exponential}, {"sd3_beta", FlowSigmaRamp::beta}};
+    const std::pair<const char*, FlowSigmaRamp> ramps[] = {{"sd3_karras", FlowSigmaRamp::karras},
+                                                           {"sd3_exponential", FlowSigmaRamp::exponential},
+                                                           {"sd3_beta", FlowSigmaRamp::beta}};
     for (const auto& ramp : ramps) {
       c = sd3;
       c.sigma_ramp = ramp.second;
@@ -92,7 +93,8 @@ diffuse::FlowSteps<T> steps_of(const std::string& name, int n, FlowPrecision pre
   const Case& c = cases().at(name);
   const std::optional<double> mu =
       c.image_seq_len ? std::optional<double>(c.config.mu(*c.image_seq_len, precision)) : std::nullopt;
-  if (c.custom) return diffuse::flow_match_steps<T>(c.config, diffuse::detail::numpy_linspace(1, 1.0 / n, n), precision, mu);
+  if (c.custom)
+    return diffuse::flow_match_steps<T>(c.config, diffuse::detail::numpy_linspace(1, 1.0 / n, n), precision, mu);
   return diffuse::flow_match_steps<T>(c.config, n, {c.base, c.convention, precision}, mu);
 }
 
@@ -113,7 +115,8 @@ template struct diffuse::FlowSteps<float>;
 template struct diffuse::FlowSteps<double>;
 template struct diffuse::FlowSteps<long double>;
 
-TEMPLATE_TEST_CASE("exact flow-matching steps are correctly rounded against mpmath", "[flow_steps]", float, double, long double) {
+TEMPLATE_TEST_CASE("exact flow-matching steps are correctly rounded against mpmath", "[flow_steps]", float, double,
+                   long double) {
   using T = TestType;
   std::map<std::pair<std::string, int>, diffuse::FlowSteps<T>> computed;
   int checked = 0;
@@ -176,7 +179,8 @@ TEST_CASE("the two conventions and the two base schedules differ as documented",
         diffuse::flow_match_steps(flux, 10, {FlowBaseSigmas::scheduler, FlowShiftConvention::single}, mu).sigmas);
 }
 
-TEST_CASE("N = 1 gives one step from pure noise, also with shift_terminal where diffusers divides 0 by 0", "[flow_steps]") {
+TEST_CASE("N = 1 gives one step from pure noise, also with shift_terminal where diffusers divides 0 by 0",
+          "[flow_steps]") {
   FlowMatchConfig c;
   c.shift = 3.0;
   c.shift_terminal = 0.1;
@@ -207,7 +211,9 @@ void check_beta_quantile_rows(bool subnormal_rows) {
     INFO("p = " << r[0] << " a = " << a << " b = " << b << " x = " << r[3]);
     // The stated bound ½ + 4(|log p'| + 16)/a' · 2^(53 − w) ulp, p' = min(p, 1 − p), a' its tail's parameter.
     const double tail = std::min(p, 1 - p), a_tail = p <= 0.5 ? a : b;
-    const auto bound = [&](int bits) { return 0.5 + 4 * (std::fabs(std::log(tail)) + 16) / a_tail * std::ldexp(1.0, 53 - bits); };
+    const auto bound = [&](int bits) {
+      return 0.5 + 4 * (std::fabs(std::log(tail)) + 16) / a_tail * std::ldexp(1.0, 53 - bits);
+    };
     CHECK(reference::ulp_error(with_long, x) <= bound(std::numeric_limits<long double>::digits));
     CHECK(reference::ulp_error(with_double, x) <= bound(53));
   }
@@ -225,19 +231,28 @@ TEST_CASE("beta_quantile is within its stated bound of mpmath", "[flow_steps][be
 
 // A quantile below DBL_MIN needs subnormals in the double working type, which -ffast-math flushes
 // to zero (README, "What -ffast-math costs").
-TEST_CASE("beta_quantile keeps its bound where the quantile is subnormal or underflows", "[flow_steps][beta_quantile][ieee]") {
+TEST_CASE("beta_quantile keeps its bound where the quantile is subnormal or underflows",
+          "[flow_steps][beta_quantile][ieee]") {
   check_beta_quantile_rows(true);
 }
 
 TEST_CASE("bad flow-matching step arguments throw with the function, the rule and the value", "[flow_steps]") {
   using diffuse::flow_match_steps;
   const FlowMatchConfig plain;
-  const auto ia = [](auto f, std::vector<std::string> fragments) { return throws_with<std::invalid_argument>(f, fragments); };
-  CHECK(ia([&] { flow_match_steps(plain, 0); }, {"diffuse::flow_match_steps: the number of inference steps N must be at least 1 (got 0)"}));
-  CHECK(ia([&] { flow_match_steps(plain, std::vector<double>{}); }, {"the number of custom sigmas must be at least 1 (got 0)"}));
+  const auto ia = [](auto f, std::vector<std::string> fragments) {
+    return throws_with<std::invalid_argument>(f, fragments);
+  };
+  CHECK(ia([&] { flow_match_steps(plain, 0); },
+           {"diffuse::flow_match_steps: the number of inference steps N must be at least 1 (got 0)"}));
+  CHECK(ia([&] { flow_match_steps(plain, std::vector<double>{}); },
+           {"the number of custom sigmas must be at least 1 (got 0)"}));
   CHECK(ia([&] { flow_match_steps(plain, std::vector<double>{1, 1.5}); }, {"sigmas(1) must be in [0, 1] (got 1.5)"}));
   CHECK(ia([&] { flow_match_steps(plain, std::vector<double>{1, NAN}); }, {"sigmas(1) must be in [0, 1] (got nan)"}));
-  CHECK(ia([&] { flow_match_steps(plain, std::vector<double>{0.5, 0.7}); }, {"sigmas(1) must be <= the sigma before it = 0.5 (got 0.7)"}));
+  CHECK(ia(
+      [&] {
+        flow_match_steps(plain, std::vector<double>{0.5, 0.7});
+      },
+      {"sigmas(1) must be <= the sigma before it = 0.5 (got 0.7)"}));
   FlowMatchConfig c;
   c.num_train_timesteps = 0;
   CHECK(ia([&] { flow_match_steps(c, 4); }, {"num_train_timesteps must be at least 1 (got 0)"}));
@@ -253,13 +268,18 @@ TEST_CASE("bad flow-matching step arguments throw with the function, the rule an
   }
   c = plain;
   c.use_dynamic_shifting = true;
-  CHECK(ia([&] { flow_match_steps(c, 4); }, {"mu (or the image sequence length) must be given when use_dynamic_shifting is true (got \"none\")"}));
+  CHECK(ia([&] { flow_match_steps(c, 4); },
+           {"mu (or the image sequence length) must be given when use_dynamic_shifting is true (got \"none\")"}));
   CHECK(ia([&] { flow_match_steps(c, 4, {}, double(INFINITY)); }, {"mu must be finite (got inf)"}));
   c.time_shift_type = diffuse::FlowTimeShift::linear;
   CHECK(ia([&] { flow_match_steps(c, 4, {}, 0.0); }, {"mu must be finite and > 0 (got 0)"}));
   c = plain;
   c.sigma_ramp = FlowSigmaRamp::exponential;
-  CHECK(ia([&] { flow_match_steps(c, std::vector<double>{1, 0.5, 0}); }, {"exponential sigmas need the last sigma before the ramp > 0 (got 0)"}));
+  CHECK(ia(
+      [&] {
+        flow_match_steps(c, std::vector<double>{1, 0.5, 0});
+      },
+      {"exponential sigmas need the last sigma before the ramp > 0 (got 0)"}));
   // Flux's μ from a sequence length: resolution_shift_mu's rules.
   CHECK(ia([&] { plain.mu(0); }, {"diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got 0)"}));
   c = plain;
@@ -267,5 +287,6 @@ TEST_CASE("bad flow-matching step arguments throw with the function, the rule an
   CHECK(ia([&] { c.mu(1024); }, {"base_image_seq_len must be finite and > 0 (got -1)"}));
   c = plain;
   c.max_image_seq_len = 256;
-  CHECK(ia([&] { c.mu(1024); }, {"max_image_seq_len must be finite and greater than base_image_seq_len = 256 (got 256)"}));
+  CHECK(ia([&] { c.mu(1024); },
+           {"max_image_seq_len must be finite and greater than base_image_seq_len = 256 (got 256)"}));
 }

@@ -106,7 +106,8 @@ TEMPLATE_TEST_CASE("samples of transition, marginal and posterior have the state
   SECTION("posterior from t = 600 back to s = 200") {
     const auto g = diffuse::posterior(schedule, 200, 600, replicate(x_t, n), replicate(x0, n));
     const ld a = alpha_bar(600) / alpha_bar(200), one_minus = 1 - alpha_bar(600);
-    const V mean = (1 - a) * std::sqrt(alpha_bar(200)) / one_minus * x0_ld + (1 - alpha_bar(200)) * std::sqrt(a) / one_minus * xt_ld;
+    const V mean = (1 - a) * std::sqrt(alpha_bar(200)) / one_minus * x0_ld +
+                   (1 - alpha_bar(200)) * std::sqrt(a) / one_minus * xt_ld;
     check_coordinates<S>(g.sample(rng), mean, (1 - a) * (1 - alpha_bar(200)) / one_minus);
   }
 }
@@ -142,7 +143,8 @@ void check_chain(Eigen::Index n, std::uint64_t seed) {
 void check_variance_preservation(Eigen::Index n, int marginal_stride, std::uint64_t seed) {
   auto unit_variance = [&](const Row& x) {
     const kernels_test::Moments m = kernels_test::moments(values_of(x));
-    return std::fabs(m.mean) < kernels_test::mean_bound(1, n) && std::fabs(m.variance - 1) < kernels_test::variance_bound(1, n);
+    return std::fabs(m.mean) < kernels_test::mean_bound(1, n) &&
+           std::fabs(m.variance - 1) < kernels_test::variance_bound(1, n);
   };
   for (const auto& schedule : {diffuse::Schedule<double>::linear(1000), diffuse::Schedule<double>::cosine(1000)}) {
     std::mt19937_64 rng(seed);
@@ -193,13 +195,16 @@ TEST_CASE("conditional and marginal variance differ as predicted", "[forward][st
     INFO("t = " << t);
     const ld alpha_bar = schedule.alpha_bar(t);
     const ld marginal_variance = 4 * alpha_bar + 1 - alpha_bar, conditional_variance = 1 - alpha_bar;
-    const kernels_test::Moments over_data = kernels_test::moments(values_of(diffuse::marginal(schedule, t, data).sample(rng)));
+    const kernels_test::Moments over_data =
+        kernels_test::moments(values_of(diffuse::marginal(schedule, t, data).sample(rng)));
     CHECK(std::fabs(over_data.mean) < kernels_test::mean_bound(std::sqrt(marginal_variance), n));
-    CHECK(std::fabs(over_data.variance - marginal_variance) < kernels_test::variance_bound(std::sqrt(marginal_variance), n));
+    CHECK(std::fabs(over_data.variance - marginal_variance) <
+          kernels_test::variance_bound(std::sqrt(marginal_variance), n));
     const std::vector<double> given = values_of(diffuse::marginal(schedule, t, fixed).sample(rng));
     check_normal(given, 2 * std::sqrt(alpha_bar), std::sqrt(conditional_variance));
     CHECK(marginal_variance - conditional_variance >
-          kernels_test::variance_bound(std::sqrt(marginal_variance), n) + kernels_test::variance_bound(std::sqrt(conditional_variance), n));
+          kernels_test::variance_bound(std::sqrt(marginal_variance), n) +
+              kernels_test::variance_bound(std::sqrt(conditional_variance), n));
   }
 }
 
@@ -234,7 +239,8 @@ TEST_CASE("beta = 0 leaves x unchanged and beta -> 1 forgets x", "[forward][stat
     const Row y = diffuse::transition(1.0, data).sample(rng);
     check_normal(values_of(y), 0, 1);
     const kernels_test::Moments d = kernels_test::moments(values_of(data));
-    const double covariance = ((data.array() - static_cast<double>(d.mean)) * y.array()).sum() / static_cast<double>(n - 1);
+    const double covariance =
+        ((data.array() - static_cast<double>(d.mean)) * y.array()).sum() / static_cast<double>(n - 1);
     CHECK(std::fabs(covariance) < kernels_test::covariance_bound(std::sqrt(d.variance), 1, static_cast<double>(n)));
   }
 }
@@ -297,7 +303,8 @@ void check_udl_mixture(std::size_t n, std::uint64_t seed) {
     CHECK(d < critical);
     for (int direction : {-1, 1}) {
       int u = t + direction;
-      while (u >= 0 && u <= schedule.steps() && cdf_distance(exact, MixtureCdf{schedule.alpha_bar(u)}) <= 2 * critical) {
+      while (u >= 0 && u <= schedule.steps() &&
+             cdf_distance(exact, MixtureCdf{schedule.alpha_bar(u)}) <= 2 * critical) {
         u += direction;
       }
       if (u < 0 || u > schedule.steps()) continue;

@@ -70,7 +70,8 @@ TEMPLATE_TEST_CASE("log_prob and entropy match the closed forms to the stated bo
   const diffuse::Gaussian g(m_vector<S>(), S(0.375));
   const ld bound = closed_form_bound<S>(3);
   CHECK(kernels_test::relative_error(g.log_prob(x_vector<S>()), kernels_test::reference_value("log_prob_x")) <= bound);
-  CHECK(kernels_test::relative_error(g.log_prob(m_vector<S>()), kernels_test::reference_value("log_prob_mean")) <= bound);
+  CHECK(kernels_test::relative_error(g.log_prob(m_vector<S>()), kernels_test::reference_value("log_prob_mean")) <=
+        bound);
   CHECK(kernels_test::relative_error(g.entropy(), kernels_test::reference_value("entropy")) <= bound);
 
   SECTION("a matrix of stacked samples sums the samples' values, in either storage order") {
@@ -203,8 +204,9 @@ TEMPLATE_TEST_CASE("a Gaussian rejects a bad variance and arguments of the wrong
   const Vector3<S> m = m_vector<S>();
   CHECK(error_message<std::invalid_argument>([&] { (void)diffuse::Gaussian(m, S(-0.5)); }) ==
         "diffuse::Gaussian: variance must be finite and >= 0 (got -0.5)");
-  CHECK(error_message<std::invalid_argument>([&] { (void)diffuse::Gaussian(m, std::numeric_limits<S>::quiet_NaN()); }) ==
-        "diffuse::Gaussian: variance must be finite and >= 0 (got nan)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          (void)diffuse::Gaussian(m, std::numeric_limits<S>::quiet_NaN());
+        }) == "diffuse::Gaussian: variance must be finite and >= 0 (got nan)");
   CHECK(error_message<std::invalid_argument>([&] { (void)diffuse::Gaussian(m, std::numeric_limits<S>::infinity()); }) ==
         "diffuse::Gaussian: variance must be finite and >= 0 (got inf)");
   CHECK(error_message<std::invalid_argument>([&] { (void)diffuse::Gaussian(m, S(0.25), S(0.25)); }) ==
@@ -215,7 +217,8 @@ TEMPLATE_TEST_CASE("a Gaussian rejects a bad variance and arguments of the wrong
 
   const diffuse::Gaussian g(m, S(1));
   const Eigen::Matrix<S, Eigen::Dynamic, 1> four = Eigen::Matrix<S, Eigen::Dynamic, 1>::Zero(4);
-  const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic> row = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>::Zero(1, 3);
+  const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic> row =
+      Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>::Zero(1, 3);
   CHECK(error_message<std::invalid_argument>([&] { g.log_prob(four); }) ==
         "diffuse::Gaussian::log_prob: x must have the shape 3 x 1 (got \"4 x 1\")");
   CHECK(error_message<std::invalid_argument>([&] { g.log_prob(row); }) ==

@@ -70,8 +70,8 @@ TEMPLATE_TEST_CASE("16-bit storage: Eigen's float conversion rounds to nearest, 
                    Eigen::bfloat16) {
   using Storage = TestType;
   const int mantissa = std::is_same<Storage, Eigen::half>::value ? 10 : 7;
-  const float ulp = std::ldexp(1.0f, -mantissa);  // the spacing of the storage type in [1, 2)
-  CHECK(static_cast<float>(Storage(1.0f + 0.5f * ulp)) == 1.0f);                 // a tie, down to even
+  const float ulp = std::ldexp(1.0f, -mantissa);                  // the spacing of the storage type in [1, 2)
+  CHECK(static_cast<float>(Storage(1.0f + 0.5f * ulp)) == 1.0f);  // a tie, down to even
   CHECK(static_cast<float>(Storage(1.0f + 1.5f * ulp)) == 1.0f + 2.0f * ulp);    // a tie, up to even
   CHECK(static_cast<float>(Storage(1.0f + 0.5f * ulp + 1e-6f)) == 1.0f + ulp);   // above the tie: up
   CHECK(static_cast<float>(Storage(-1.0f - 1.5f * ulp)) == -1.0f - 2.0f * ulp);  // symmetric
@@ -100,7 +100,8 @@ TEMPLATE_TEST_CASE("16-bit storage: given noise, every batch function is the flo
     diffuse::flow_velocity(x0, eps, out);
     diffuse::flow_velocity(x0f, epsf, expected);
     CHECK(same_bits(out, expected.cast<Storage>()));
-    CHECK(same_bits(diffuse::add_noise(schedule, x0, eps, t), diffuse::add_noise(schedule, x0f, epsf, t).cast<Storage>()));
+    CHECK(same_bits(diffuse::add_noise(schedule, x0, eps, t),
+                    diffuse::add_noise(schedule, x0f, epsf, t).cast<Storage>()));
   });
 }
 
@@ -145,14 +146,15 @@ TEMPLATE_TEST_CASE("16-bit storage: x_t may be x0 itself, as in float", "[half]"
   CHECK(same_bits(in_place, expected));
 }
 
-TEMPLATE_TEST_CASE("16-bit storage: bad shapes and eps aliasing x_t throw as in float, and nothing is written", "[half]",
-                   Eigen::half, Eigen::bfloat16) {
+TEMPLATE_TEST_CASE("16-bit storage: bad shapes and eps aliasing x_t throw as in float, and nothing is written",
+                   "[half]", Eigen::half, Eigen::bfloat16) {
   using Storage = TestType;
   const auto schedule = diffuse::Schedule<float>::linear(1000);
   const Batch<Storage> x0 = some_batch<Storage>(8, 2, 6), eps = some_batch<Storage>(8, 2, 7);
   const Ids ids = (Ids(2) << 1, 2).finished();
   const Eigen::VectorXi t = (Eigen::VectorXi(2) << 10, 900).finished();
-  Batch<Storage> out = Batch<Storage>::Constant(8, 2, Storage(42.0f)), wrong = Batch<Storage>::Constant(8, 3, Storage(42.0f));
+  Batch<Storage> out = Batch<Storage>::Constant(8, 2, Storage(42.0f)),
+                 wrong = Batch<Storage>::Constant(8, 3, Storage(42.0f));
   const Batch<Storage> untouched = out;
   CHECK_THROWS_WITH(diffuse::add_noise(schedule, x0, eps, t, wrong),
                     "diffuse::add_noise: out must have the shape 8 x 2 (got \"8 x 3\")");
@@ -168,8 +170,8 @@ TEMPLATE_TEST_CASE("16-bit storage: bad shapes and eps aliasing x_t throw as in 
   CHECK(same_bits(out, untouched));
 }
 
-TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuous process give the same bits", "[half][ieee]",
-                   Eigen::half, Eigen::bfloat16) {
+TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuous process give the same bits",
+                   "[half][ieee]", Eigen::half, Eigen::bfloat16) {
   using Storage = TestType;
   using RowMajor = Eigen::Matrix<Storage, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const auto process = diffuse::ContinuousProcess<float>::cosine();
@@ -178,27 +180,31 @@ TEMPLATE_TEST_CASE("16-bit storage: strided and row-major layouts and a continuo
   const Ids ids = (Ids(cols) << 4, 5, 6).finished();
   const std::vector<float> times = {0.1f, 0.5f, 0.9f};
   FloatBatch expected(rows, cols), expected_eps(rows, cols);
-  diffuse::add_noise(process, FloatBatch(x0.template cast<float>()), diffuse::drawn_noise(3u, ids), times, expected, expected_eps);
+  diffuse::add_noise(process, FloatBatch(x0.template cast<float>()), diffuse::drawn_noise(3u, ids), times, expected,
+                     expected_eps);
   on_every_path([&] {
     const RowMajor x0_rows = x0;  // a row-major D × B batch: element stride B
     RowMajor xt_rows(rows, cols);
     Batch<Storage> wide = Batch<Storage>::Zero(rows, 2 * cols);  // every other column: a strided output
-    Eigen::Map<Batch<Storage>, 0, Eigen::OuterStride<>> every_other(wide.data(), rows, cols, Eigen::OuterStride<>(2 * rows));
+    Eigen::Map<Batch<Storage>, 0, Eigen::OuterStride<>> every_other(wide.data(), rows, cols,
+                                                                    Eigen::OuterStride<>(2 * rows));
     diffuse::add_noise(process, x0_rows, diffuse::drawn_noise(3u, ids), times, xt_rows, every_other);
     CHECK(same_bits(xt_rows, expected.cast<Storage>()));
     CHECK(same_bits(every_other, expected_eps.cast<Storage>()));
     diffuse::add_noise(process, x0_rows, eps, times, every_other);
     FloatBatch given(rows, cols);
-    diffuse::add_noise(process, FloatBatch(x0.template cast<float>()), FloatBatch(eps.template cast<float>()), times, given);
+    diffuse::add_noise(process, FloatBatch(x0.template cast<float>()), FloatBatch(eps.template cast<float>()), times,
+                       given);
     CHECK(same_bits(every_other, given.cast<Storage>()));
   });
 }
 
-TEST_CASE("16-bit storage: the bfloat16 conversions give the bits of Eigen's, NaN, infinity and ties included", "[half][ieee]") {
+TEST_CASE("16-bit storage: the bfloat16 conversions give the bits of Eigen's, NaN, infinity and ties included",
+          "[half][ieee]") {
   std::vector<float> values;
-  for (std::uint32_t bits : {0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00001u, 0x7f800001u,
-                             0x7f7fffffu, 0x7f7f7fffu, 0x7f7f8000u, 0x3f808000u, 0x3f818000u, 0x00008000u, 0x00018000u,
-                             0x807fffffu, 0x3f807fffu}) {
+  for (std::uint32_t bits :
+       {0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0xffc00001u, 0x7f800001u, 0x7f7fffffu,
+        0x7f7f7fffu, 0x7f7f8000u, 0x3f808000u, 0x3f818000u, 0x00008000u, 0x00018000u, 0x807fffffu, 0x3f807fffu}) {
     float f;
     std::memcpy(&f, &bits, sizeof f);
     values.push_back(f);

@@ -37,7 +37,8 @@ diffuse::LossSecondMomentSampler warmed(double rho) {
 // Each run of updates between two probability records is one update() call (several losses of one
 // step in a call apply in order). |p − p_ref| ≤ 16 ε p_ref: NumPy sums the squares pairwise, we in
 // order; both are within a few ε.
-TEST_CASE("the probabilities reproduce improved-diffusion's LossSecondMomentResampler on a fixed loss history", "[importance_sampler]") {
+TEST_CASE("the probabilities reproduce improved-diffusion's LossSecondMomentResampler on a fixed loss history",
+          "[importance_sampler]") {
   std::ifstream in(kernels_test::reference_path("importance_sampler.txt"));
   REQUIRE(in);
   std::string line;
@@ -104,7 +105,8 @@ TEST_CASE("a saved state restores the sampler: same probabilities, same draws, s
 }
 
 // The law of the draws: χ² of 2^15 draws against T p_t, and each weight is 1/(T p_t) of its step.
-TEST_CASE("draws follow p, are pure functions of (seed, id), and carry the weight 1/(T p_t)", "[importance_sampler][statistical]") {
+TEST_CASE("draws follow p, are pure functions of (seed, id), and carry the weight 1/(T p_t)",
+          "[importance_sampler][statistical]") {
   const diffuse::LossSecondMomentSampler s = warmed(0.01);
   const std::vector<double> p = s.probabilities();
   const std::size_t n = 1 << 15;
@@ -141,7 +143,8 @@ TEST_CASE("the weight of a draw is 1/(T p_t) correctly rounded", "[importance_sa
   }
 }
 
-TEST_CASE("uniform before warm-up, with all losses 0 and with rho = 1, and a step with p = 0 is never drawn", "[importance_sampler]") {
+TEST_CASE("uniform before warm-up, with all losses 0 and with rho = 1, and a step with p = 0 is never drawn",
+          "[importance_sampler]") {
   diffuse::LossSecondMomentSampler s(4, 2, 0.001);
   s.update({1, 2, 3, 4, 1, 2, 3}, {1, 2, 3, 4, 5, 6, 7});
   CHECK_FALSE(s.warmed_up());
@@ -189,15 +192,19 @@ TEST_CASE("bad arguments throw and a rejected update leaves the state unchanged"
 
   diffuse::LossSecondMomentSampler s = warmed(0.001);
   const diffuse::LossSecondMomentState before = s.state();
-  CHECK(error_message<std::out_of_range>([&] { s.update({1, 2, 7}, {4, 4, 4}); }) ==
-        "diffuse::LossSecondMomentSampler::update: steps(2) must be in [1, 6] (got 7)");
+  CHECK(error_message<std::out_of_range>([&] {
+          s.update({1, 2, 7}, {4, 4, 4});
+        }) == "diffuse::LossSecondMomentSampler::update: steps(2) must be in [1, 6] (got 7)");
   CHECK(error_message<std::out_of_range>([&] { s.update({0}, {1}); }) ==
         "diffuse::LossSecondMomentSampler::update: steps(0) must be in [1, 6] (got 0)");
-  CHECK(error_message<std::invalid_argument>([&] { s.update({1, 2, 3}, {5, 6, std::nan("")}); }) ==
-        "diffuse::LossSecondMomentSampler::update: losses(2) must be finite (got nan)");
-  CHECK(error_message<std::invalid_argument>([&] { s.update({1, 2}, {9, -std::numeric_limits<double>::infinity()}); }) ==
-        "diffuse::LossSecondMomentSampler::update: losses(1) must be finite (got -inf)");
-  CHECK(error_message<std::invalid_argument>([&] { s.update({1, 2}, {1}); }) ==
-        "diffuse::LossSecondMomentSampler::update: losses must have one entry per step, 2 (got 1)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          s.update({1, 2, 3}, {5, 6, std::nan("")});
+        }) == "diffuse::LossSecondMomentSampler::update: losses(2) must be finite (got nan)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          s.update({1, 2}, {9, -std::numeric_limits<double>::infinity()});
+        }) == "diffuse::LossSecondMomentSampler::update: losses(1) must be finite (got -inf)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          s.update({1, 2}, {1});
+        }) == "diffuse::LossSecondMomentSampler::update: losses must have one entry per step, 2 (got 1)");
   CHECK(same_state(s.state(), before));
 }

@@ -60,9 +60,11 @@ TEMPLATE_TEST_CASE("transition has mean sqrt(alpha_t) x and variance beta_t at e
     for (int t = 1; t <= schedule.steps(); ++t) {
       const auto& row = reference[static_cast<std::size_t>(t)];
       const diffuse::Gaussian<Vector3<S>> g = diffuse::transition(schedule, t, x);
-      worst = std::max(worst, worst_scaled(g.mean(), std::sqrt(row.alpha), x, compound(1, (k + 0.5L) * e) + reference_error));
+      worst = std::max(worst,
+                       worst_scaled(g.mean(), std::sqrt(row.alpha), x, compound(1, (k + 0.5L) * e) + reference_error));
       worst = std::max(worst, relative_error(g.variance(), row.beta) / (k * e + reference_error));
-      worst = std::max(worst, relative_error(g.stddev(), std::sqrt(row.beta)) / (compound(1, (k / 2 + 0.5L) * e) + reference_error));
+      worst = std::max(
+          worst, relative_error(g.stddev(), std::sqrt(row.beta)) / (compound(1, (k / 2 + 0.5L) * e) + reference_error));
     }
     INFO(name << ": worst error / bound = " << static_cast<double>(worst));
     CHECK(worst <= 1);
@@ -87,9 +89,11 @@ TEMPLATE_TEST_CASE("marginal has mean sqrt(alpha_bar_t) x0 and variance 1 - alph
     for (int t = 1; t <= schedule.steps(); ++t) {
       const auto& row = reference[static_cast<std::size_t>(t)];
       const auto g = diffuse::marginal(schedule, t, x0);
-      worst = std::max(worst, worst_scaled(g.mean(), std::sqrt(row.alpha_bar), x0, compound(1, (k + 0.5L) * e) + reference_error));
+      worst = std::max(
+          worst, worst_scaled(g.mean(), std::sqrt(row.alpha_bar), x0, compound(1, (k + 0.5L) * e) + reference_error));
       worst = std::max(worst, relative_error(g.variance(), row.one_minus_alpha_bar) / (k * e + reference_error));
-      worst = std::max(worst, relative_error(g.stddev(), std::sqrt(row.one_minus_alpha_bar)) / (k * e + reference_error));
+      worst =
+          std::max(worst, relative_error(g.stddev(), std::sqrt(row.one_minus_alpha_bar)) / (k * e + reference_error));
     }
     INFO(name << ": worst error / bound = " << static_cast<double>(worst));
     CHECK(worst <= 1);
@@ -99,8 +103,9 @@ TEMPLATE_TEST_CASE("marginal has mean sqrt(alpha_bar_t) x0 and variance 1 - alph
   }
 }
 
-TEMPLATE_TEST_CASE("marginal(s, t) has mean sqrt(alpha_bar_t / alpha_bar_s) x_s and variance 1 - alpha_bar_t / alpha_bar_s",
-                   "[kernels][ieee]", float, double) {
+TEMPLATE_TEST_CASE(
+    "marginal(s, t) has mean sqrt(alpha_bar_t / alpha_bar_s) x_s and variance 1 - alpha_bar_t / alpha_bar_s",
+    "[kernels][ieee]", float, double) {
   using S = TestType;
   const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
   const Vector3<S> x = xt_vector<S>();
@@ -109,7 +114,8 @@ TEMPLATE_TEST_CASE("marginal(s, t) has mean sqrt(alpha_bar_t / alpha_bar_s) x_s 
     ld worst = 0;
     for (const kernels_test::PairRow& pair : kernels_test::reference_pairs(name)) {
       const auto g = diffuse::transition(schedule, pair.s, pair.t, x);
-      worst = std::max(worst, worst_scaled(g.mean(), std::sqrt(pair.ratio), x, compound(1, (k + 0.5L) * e) + reference_error));
+      worst = std::max(worst,
+                       worst_scaled(g.mean(), std::sqrt(pair.ratio), x, compound(1, (k + 0.5L) * e) + reference_error));
       worst = std::max(worst, relative_error(g.variance(), pair.one_minus_ratio) / (k * e + reference_error));
       worst = std::max(worst, relative_error(g.stddev(), std::sqrt(pair.one_minus_ratio)) / (k * e + reference_error));
     }
@@ -166,7 +172,8 @@ TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernel
   const ld marginal_mean = compound(1, (k + 0.5L) * e), marginal_variance = k * e;
   const ld mean_bound = (compound(2, (k + 0.5L) * e) + marginal_mean) / (1 - marginal_mean);
   const ld variance_bound = (compound(3, (k + 0.5L) * e) + marginal_variance) / (1 - marginal_variance);
-  const std::vector<diffuse::Schedule<S>> schedules{diffuse::Schedule<S>::linear(1000), diffuse::Schedule<S>::cosine(1000),
+  const std::vector<diffuse::Schedule<S>> schedules{diffuse::Schedule<S>::linear(1000),
+                                                    diffuse::Schedule<S>::cosine(1000),
                                                     diffuse::Schedule<S>::linear(1000).zero_terminal_snr()};
   for (const auto& schedule : schedules) {
     const int T = schedule.steps();
@@ -179,7 +186,8 @@ TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernel
         const auto at_t = diffuse::marginal(schedule, t, x0);
         const S c = schedule.sqrt_alpha_bar_ratio(s, t);
         const S composed_variance = c * c * at_s.variance() + s_to_t.variance();
-        for (int i = 0; i < 3; ++i) worst = std::max(worst, relative_error(s_to_t.mean()(i), at_t.mean()(i)) / mean_bound);
+        for (int i = 0; i < 3; ++i)
+          worst = std::max(worst, relative_error(s_to_t.mean()(i), at_t.mean()(i)) / mean_bound);
         worst = std::max(worst, relative_error(composed_variance, at_t.variance()) / variance_bound);
         ++pairs;
       }
@@ -225,14 +233,15 @@ TEMPLATE_TEST_CASE("the posterior is the Bayes product of the transition and the
     for (int t = 2; t <= schedule.steps(); ++t) {
       const auto& step = reference[static_cast<std::size_t>(t)];
       const auto& before = reference[static_cast<std::size_t>(t - 1)];
-      worst = std::max(worst, posterior_worst(schedule, t - 1, t, step.alpha, step.beta, before.alpha_bar, before.one_minus_alpha_bar));
+      worst = std::max(worst, posterior_worst(schedule, t - 1, t, step.alpha, step.beta, before.alpha_bar,
+                                              before.one_minus_alpha_bar));
       CHECK(diffuse::posterior(schedule, t, x_t, x0).mean() == diffuse::posterior(schedule, t - 1, t, x_t, x0).mean());
     }
     for (const kernels_test::PairRow& pair : kernels_test::reference_pairs(name)) {
       if (pair.s == 0) continue;
       const auto& at_s = reference[static_cast<std::size_t>(pair.s)];
-      worst = std::max(worst, posterior_worst(schedule, pair.s, pair.t, pair.ratio, pair.one_minus_ratio, at_s.alpha_bar,
-                                              at_s.one_minus_alpha_bar));
+      worst = std::max(worst, posterior_worst(schedule, pair.s, pair.t, pair.ratio, pair.one_minus_ratio,
+                                              at_s.alpha_bar, at_s.one_minus_alpha_bar));
     }
     INFO(name << ": worst error / bound = " << static_cast<double>(worst));
     CHECK(worst <= 1);
@@ -277,8 +286,10 @@ TEMPLATE_TEST_CASE("prior_kl matches the closed form, without cancellation for t
     const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
     const std::string key = std::string("prior_kl_") + name;
     INFO(name);
-    CHECK(relative_error(diffuse::prior_kl(schedule, x0), kernels_test::reference_value(key + "_x")) <= bound(schedule, 3));
-    CHECK(relative_error(diffuse::prior_kl(schedule, zero), kernels_test::reference_value(key + "_zero")) <= bound(schedule, 3));
+    CHECK(relative_error(diffuse::prior_kl(schedule, x0), kernels_test::reference_value(key + "_x")) <=
+          bound(schedule, 3));
+    CHECK(relative_error(diffuse::prior_kl(schedule, zero), kernels_test::reference_value(key + "_zero")) <=
+          bound(schedule, 3));
     Eigen::Matrix<S, 3, 2> batch;
     batch << x0, zero;
     const Eigen::Matrix<S, 1, Eigen::Dynamic> per_sample = diffuse::prior_kl_per_sample(schedule, batch);
@@ -302,7 +313,8 @@ TEST_CASE("kernels take any Eigen expression and return the Gaussian of its plai
   CHECK(g.mean() == (schedule.sqrt_alpha_bar(10) * view).eval());
   const Eigen::Vector3f x(1, 2, 3);
   const auto h = diffuse::transition(schedule, 5, (2 * x).head<2>());
-  static_assert(std::is_same<decltype(h), const diffuse::Gaussian<Eigen::Vector2f>>::value, "an expression is evaluated");
+  static_assert(std::is_same<decltype(h), const diffuse::Gaussian<Eigen::Vector2f>>::value,
+                "an expression is evaluated");
   CHECK(h.mean() == (schedule.sqrt_alpha_bar_ratio(4, 5) * Eigen::Vector2f(2, 4)).eval());
   const Eigen::MatrixXf batch = Eigen::MatrixXf::Ones(4, 8);
   CHECK(diffuse::posterior(schedule, 3, batch, batch).dimension() == 32);

@@ -101,24 +101,26 @@ TEST_CASE("every row's model sampling, prediction, table size and sigma_data are
   for (const auto& r : load(file, "sigma_data")) {
     const auto ms = diffuse::make_model_sampling<double>(diffuse::model_preset(r[0]));
     INFO(r[0]);
-    CHECK(std::visit([](const auto& m) -> double {
-            if constexpr (std::is_same<std::decay_t<decltype(m)>, diffuse::EdmSampling<double>>::value ||
-                          std::is_same<std::decay_t<decltype(m)>, diffuse::ContinuousVSampling<double>>::value) {
-              return m.sigma_data();
-            } else {
-              return std::numeric_limits<double>::quiet_NaN();
-            }
-          },
-                     ms) == std::stod(r[1]));
+    CHECK(std::visit(
+              [](const auto& m) -> double {
+                if constexpr (std::is_same<std::decay_t<decltype(m)>, diffuse::EdmSampling<double>>::value ||
+                              std::is_same<std::decay_t<decltype(m)>, diffuse::ContinuousVSampling<double>>::value) {
+                  return m.sigma_data();
+                } else {
+                  return std::numeric_limits<double>::quiet_NaN();
+                }
+              },
+              ms) == std::stod(r[1]));
   }
 }
 
-TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sigma) match the mpmath references", "[model_presets]", float,
-                   double, long double) {
+TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sigma) match the mpmath references",
+                   "[model_presets]", float, double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   std::map<std::string, diffuse::AnyModelSampling<T>> built;
-  for (const ModelPreset& preset : diffuse::model_presets()) built.emplace(preset.name, diffuse::make_model_sampling<T>(preset));
+  for (const ModelPreset& preset : diffuse::model_presets())
+    built.emplace(preset.name, diffuse::make_model_sampling<T>(preset));
   int checked = 0;
   const auto check = [&](const std::string& what, const std::string& name, T got, const std::string& expected) {
     INFO(name << " " << what << ": got " << reference::digits(got) << ", expected " << expected);
@@ -135,12 +137,14 @@ TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sig
   }
   for (const auto& r : load(file, "timestep")) {
     const T sigma = input<T>(r[1]);
-    check("timestep(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r[0])), r[2]);
+    check("timestep(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r[0])),
+          r[2]);
   }
   CHECK(checked == 97);
 }
 
-TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the source's literal parameters", "[model_presets]", float, double) {
+TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the source's literal parameters",
+                   "[model_presets]", float, double) {
   using T = TestType;
   using diffuse::ContinuousVSampling;
   using diffuse::DiscreteVpSampling;
@@ -162,13 +166,16 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::mochi)), FlowSampling<T>(6.0, 1.0)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::lumina2)), FlowSampling<T>(6.0, 1.0)));
   CHECK(same_sampling(std::get<EdmSampling<T>>(preset(ModelFamily::svd)), EdmSampling<T>(0.002, 700.0, 1.0)));
-  CHECK(same_sampling(std::get<ContinuousVSampling<T>>(preset(ModelFamily::stable_audio)), ContinuousVSampling<T>(0.03, 500.0, 1.0)));
+  CHECK(same_sampling(std::get<ContinuousVSampling<T>>(preset(ModelFamily::stable_audio)),
+                      ContinuousVSampling<T>(0.03, 500.0, 1.0)));
   // and they differ from a neighbour's: same_sampling can tell two presets apart
   CHECK_FALSE(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::mochi)), FlowSampling<T>(6.0, 1000)));
-  CHECK_FALSE(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_dev)), FlowSampling<T>::flux(1.15, 1000)));
+  CHECK_FALSE(
+      same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_dev)), FlowSampling<T>::flux(1.15, 1000)));
 }
 
-TEST_CASE("lookup by family and by name give the same row, in ModelFamily order, with unique names", "[model_presets]") {
+TEST_CASE("lookup by family and by name give the same row, in ModelFamily order, with unique names",
+          "[model_presets]") {
   const auto& table = diffuse::model_presets();
   CHECK(table.size() == 14);
   std::set<std::string> names;
@@ -191,13 +198,15 @@ TEST_CASE("an override is a field of the copied preset, and the table keeps its 
   using diffuse::FlowSampling;
   ModelPreset wan = diffuse::model_preset(ModelFamily::wan21);
   wan.shift = 3.0;  // diffusers' flow_shift for Wan 2.1
-  CHECK(same_sampling(std::get<FlowSampling<double>>(diffuse::make_model_sampling<double>(wan)), FlowSampling<double>(3.0, 1000)));
+  CHECK(same_sampling(std::get<FlowSampling<double>>(diffuse::make_model_sampling<double>(wan)),
+                      FlowSampling<double>(3.0, 1000)));
   CHECK(diffuse::model_preset(ModelFamily::wan21).shift == 8.0);
   // Flux dev at ComfyUI's ModelSamplingFlux node resolution: μ linear in W·H/256 between (256, 0.5) and (4096, 1.15).
   ModelPreset flux = diffuse::model_preset("flux-dev");
   flux.mu = diffuse::resolution_shift_mu(512.0 * 512.0 / 256.0);
   CHECK_THAT(flux.mu, Catch::Matchers::WithinRel(0.5 + 0.65 * 768.0 / 3840.0, 1e-15));
-  CHECK(same_sampling(std::get<FlowSampling<double>>(diffuse::make_model_sampling<double>(flux)), FlowSampling<double>::flux(flux.mu, 10000)));
+  CHECK(same_sampling(std::get<FlowSampling<double>>(diffuse::make_model_sampling<double>(flux)),
+                      FlowSampling<double>::flux(flux.mu, 10000)));
   ModelPreset sd = diffuse::model_preset("sd15");
   sd.beta_schedule = "linear";
   sd.beta_start = 0.0001;
@@ -207,19 +216,22 @@ TEST_CASE("an override is a field of the copied preset, and the table keeps its 
 }
 
 TEST_CASE("every error rule of the presets throws with the function, the rule and the value", "[model_presets]") {
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset("sd1.5"); },
-                                           {"diffuse::model_preset: unknown model family; known: sd15, sd2-v, sdxl", "(got \"sd1.5\")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::model_preset("sd1.5"); },
+      {"diffuse::model_preset: unknown model family; known: sd15, sd2-v, sdxl", "(got \"sd1.5\")"}));
   const std::string message = test_support::error_message<std::invalid_argument>([] { diffuse::model_preset(""); });
   for (const ModelPreset& row : diffuse::model_presets()) {
     INFO(row.name);
-    CHECK(message.find(" " + row.name + (row.family == ModelFamily::stable_audio ? " (got" : ",")) != std::string::npos);
+    CHECK(message.find(" " + row.name + (row.family == ModelFamily::stable_audio ? " (got" : ",")) !=
+          std::string::npos);
   }
   CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(14)); },
                                            {"diffuse::model_preset: family must be a ModelFamily", "(got 14)"}));
   ModelPreset bad = diffuse::model_preset("sd3");
   bad.kind = static_cast<ModelSamplingKind>(7);
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::make_model_sampling<double>(bad); },
-                                           {"diffuse::make_model_sampling: kind must be a ModelSamplingKind", "(got 7)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::make_model_sampling<double>(bad); },
+      {"diffuse::make_model_sampling: kind must be a ModelSamplingKind", "(got 7)"}));
   // An override the model sampling rejects throws its constructor's rule.
   ModelPreset zero_shift = diffuse::model_preset("sd3");
   zero_shift.shift = 0;
@@ -238,5 +250,6 @@ TEST_CASE("README's model-preset example", "[model_presets]") {
   const double top = std::visit([](const auto& m) { return m.sigma_max(); }, ms);
   CHECK(top == 1);
   CHECK(preset.prediction == Prediction::flow_velocity);
-  CHECK(std::get<diffuse::FlowSampling<double>>(ms).sigma_min() < diffuse::FlowSampling<double>::flux(1.15).sigma_min());  // a smaller μ, less shift
+  CHECK(std::get<diffuse::FlowSampling<double>>(ms).sigma_min() <
+        diffuse::FlowSampling<double>::flux(1.15).sigma_min());  // a smaller μ, less shift
 }

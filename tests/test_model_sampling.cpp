@@ -30,12 +30,15 @@ using model_sampling_reference::file;
 using model_sampling_reference::judge;
 using model_sampling_reference::with_family;
 
-Convention convention(const std::string& name) { return name == "comfyui" ? Convention::comfyui : Convention::stable_diffusion_cpp; }
+Convention convention(const std::string& name) {
+  return name == "comfyui" ? Convention::comfyui : Convention::stable_diffusion_cpp;
+}
 
 template <class MS, class T>
 T sigma_with(const MS& ms, T timestep, Convention c) {
   using Scalar = typename MS::scalar_type;
-  if constexpr (std::is_same<MS, diffuse::FlowSampling<Scalar>>::value || std::is_same<MS, diffuse::EdmSampling<Scalar>>::value) {
+  if constexpr (std::is_same<MS, diffuse::FlowSampling<Scalar>>::value ||
+                std::is_same<MS, diffuse::EdmSampling<Scalar>>::value) {
     return ms.sigma(timestep, c);
   } else {
     return ms.sigma(timestep);  // one definition in both tools
@@ -53,8 +56,8 @@ T timestep_with(const MS& ms, T sigma, Convention c) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("tables and sigma(timestep) and timestep(sigma) and percent_to_sigma are within the contract", "[model_sampling]",
-                   float, double, long double) {
+TEMPLATE_TEST_CASE("tables and sigma(timestep) and timestep(sigma) and percent_to_sigma are within the contract",
+                   "[model_sampling]", float, double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   int checked = 0;
@@ -93,7 +96,8 @@ TEMPLATE_TEST_CASE("tables and sigma(timestep) and timestep(sigma) and percent_t
   CHECK(checked > 100);
 }
 
-TEMPLATE_TEST_CASE("table ends and percent ends are the tools' (index i is our step i + 1)", "[model_sampling]", float, double) {
+TEMPLATE_TEST_CASE("table ends and percent ends are the tools' (index i is our step i + 1)", "[model_sampling]", float,
+                   double) {
   using T = TestType;
   const diffuse::Schedule<T> schedule = diffuse::Schedule<T>::scaled_linear(1000);
   const diffuse::DiscreteVpSampling<T> sd15(schedule);
@@ -131,12 +135,14 @@ TEMPLATE_TEST_CASE("where the tools differ: the convention argument chooses", "[
   // stable-diffusion.cpp's EDM t_to_sigma is e^{4τ/1000}: σ → τ → σ gives σ^{1/1000}.
   const diffuse::EdmSampling<T> edm;
   const T tau = edm.timestep(T(16));
-  CHECK_THAT(static_cast<double>(edm.sigma(tau, Convention::stable_diffusion_cpp)), Catch::Matchers::WithinRel(std::pow(16.0, 1e-3), 1e-6));
+  CHECK_THAT(static_cast<double>(edm.sigma(tau, Convention::stable_diffusion_cpp)),
+             Catch::Matchers::WithinRel(std::pow(16.0, 1e-3), 1e-6));
   CHECK_THAT(static_cast<double>(edm.sigma(tau)), Catch::Matchers::WithinRel(16.0, 1e-6));
   // stable-diffusion.cpp's Flux table has 1000 entries, ComfyUI's 10⁴: their σ_min differ.
-  const diffuse::FlowSampling<T> comfy_flux = diffuse::FlowSampling<T>::flux(1.15), sdcpp_flux = diffuse::FlowSampling<T>::flux(1.15, 1000);
+  const diffuse::FlowSampling<T> comfy_flux = diffuse::FlowSampling<T>::flux(1.15),
+                                 sdcpp_flux = diffuse::FlowSampling<T>::flux(1.15, 1000);
   CHECK(sdcpp_flux.sigma_min() == comfy_flux.sigma(T(0), Convention::stable_diffusion_cpp));  // shift(1/1000)
-  CHECK(comfy_flux.sigma_min() < sdcpp_flux.sigma_min() / 5);                                  // shift(1/10⁴)
+  CHECK(comfy_flux.sigma_min() < sdcpp_flux.sigma_min() / 5);                                 // shift(1/10⁴)
   // Flux's μ is ComfyUI's "shift": tshift(μ, 1, u) = shift_{e^μ}(u).
   const diffuse::FlowSampling<double> flux = diffuse::FlowSampling<double>::flux(std::log(3.0)), shifted(3, 1);
   CHECK_THAT(flux.sigma(0.3), Catch::Matchers::WithinULP(shifted.sigma(0.3), 2));
@@ -155,8 +161,9 @@ TEMPLATE_TEST_CASE("noise scaling and its inverse", "[model_sampling]", float, d
   CHECK(ve(2) == T(-0.875));
   const Vector full = sd15.noise_scaling(T(2), eps, x0, true);  // x0 + √(1 + σ²)ε = x0 + √5 ε
   for (int i = 0; i < 3; ++i) {
-    CHECK_THAT(static_cast<double>(full(i)), Catch::Matchers::WithinRel(static_cast<double>(x0(i)) + std::sqrt(5.0) * static_cast<double>(eps(i)),
-                                                                         3 * static_cast<double>(std::numeric_limits<T>::epsilon())));
+    CHECK_THAT(static_cast<double>(full(i)),
+               Catch::Matchers::WithinRel(static_cast<double>(x0(i)) + std::sqrt(5.0) * static_cast<double>(eps(i)),
+                                          3 * static_cast<double>(std::numeric_limits<T>::epsilon())));
   }
   CHECK(sd15.inverse_noise_scaling(T(2), x0) == x0);
   const diffuse::FlowSampling<T> sd3(3);
@@ -164,7 +171,7 @@ TEMPLATE_TEST_CASE("noise scaling and its inverse", "[model_sampling]", float, d
   CHECK(flow(0) == T(2.5));
   CHECK(flow(1) == T(2.5));
   CHECK(flow(2) == T(-0.625));
-  CHECK(sd3.noise_scaling(T(0.25), eps, x0, true) == flow);  // max_denoise is for VE only
+  CHECK(sd3.noise_scaling(T(0.25), eps, x0, true) == flow);   // max_denoise is for VE only
   const Vector back = sd3.inverse_noise_scaling(T(0.5), x0);  // x/(1 − σ)
   CHECK(back == (2 * x0).eval());
   CHECK(sd3.noise_scaling(T(1), eps, x0) == eps);
@@ -185,48 +192,66 @@ TEST_CASE("comfyui_float32_sigma rounds as ComfyUI's float32 sigma(timestep) doe
   }
   CHECK(checked == 45);
   CHECK(sd15.comfyui_float32_sigma(2000.0f) == sd15.comfyui_float32_sigma(999.0f));  // clamped
-  CHECK(throws_with<std::invalid_argument>([&] { sd15.comfyui_float32_sigma(std::numeric_limits<float>::infinity()); },
-                                           {"diffuse::DiscreteVpSampling::comfyui_float32_sigma: timestep must be finite", "(got inf)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { sd15.comfyui_float32_sigma(std::numeric_limits<float>::infinity()); },
+      {"diffuse::DiscreteVpSampling::comfyui_float32_sigma: timestep must be finite", "(got inf)"}));
 }
 
-TEST_CASE("every argument rule of the model samplings throws with the function, the rule and the value", "[model_sampling]") {
+TEST_CASE("every argument rule of the model samplings throws with the function, the rule and the value",
+          "[model_sampling]") {
   using diffuse::ContinuousVSampling;
   using diffuse::EdmSampling;
   using diffuse::FlowSampling;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const diffuse::DiscreteVpSampling<double> sd15(diffuse::Schedule<double>::scaled_linear(1000));
-  CHECK(throws_with<std::out_of_range>([&] { sd15.table_sigma(1000); },
-                                       {"diffuse::ModelSampling::table_sigma: index must be in [0, 999]", "(got 1000)"}));
+  CHECK(
+      throws_with<std::out_of_range>([&] { sd15.table_sigma(1000); },
+                                     {"diffuse::ModelSampling::table_sigma: index must be in [0, 999]", "(got 1000)"}));
   CHECK(throws_with<std::out_of_range>([&] { sd15.table_sigma(-1); }, {"index must be in [0, 999]", "(got -1)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { sd15.sigma(nan); }, {"diffuse::ModelSampling::sigma: timestep must be finite", "(got nan)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { sd15.timestep(-0.5); }, {"diffuse::ModelSampling::timestep: sigma must be >= 0", "(got -0.5)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { sd15.percent_to_sigma(nan); },
-                                           {"diffuse::ModelSampling::percent_to_sigma: percent must be finite", "(got nan)"}));
+  CHECK(throws_with<std::invalid_argument>([&] { sd15.sigma(nan); },
+                                           {"diffuse::ModelSampling::sigma: timestep must be finite", "(got nan)"}));
+  CHECK(throws_with<std::invalid_argument>([&] { sd15.timestep(-0.5); },
+                                           {"diffuse::ModelSampling::timestep: sigma must be >= 0", "(got -0.5)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { sd15.percent_to_sigma(nan); },
+      {"diffuse::ModelSampling::percent_to_sigma: percent must be finite", "(got nan)"}));
   const Eigen::VectorXd v = Eigen::VectorXd::Ones(2);
   CHECK(throws_with<std::invalid_argument>([&] { sd15.noise_scaling(-1, v, v); },
                                            {"diffuse::ModelSampling::noise_scaling: sigma must be >= 0", "(got -1)"}));
   const FlowSampling<double> sd3(3);
-  CHECK(throws_with<std::invalid_argument>([&] { sd3.noise_scaling(1.5, v, v); },
-                                           {"diffuse::ModelSampling::noise_scaling: sigma must be in [0, 1]", "(got 1.5)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { sd3.inverse_noise_scaling(-0.5, v); },
-                                           {"diffuse::ModelSampling::inverse_noise_scaling: sigma must be >= 0", "(got -0.5)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { sd3.inverse_noise_scaling(1, v); },
-                                           {"diffuse::ModelSampling::inverse_noise_scaling: sigma must be less than the pure-noise level = 1", "(got 1)"}));
-  CHECK(throws_with<std::out_of_range>([&] { sd3.sigma(1000.5); },
-                                       {"diffuse::FlowSampling::sigma: timestep / multiplier must be in [0, 1]", "(got 1000.5)"}));
-  CHECK(throws_with<std::out_of_range>([&] { sd3.sigma(-2, Convention::stable_diffusion_cpp); },
-                                       {"diffuse::FlowSampling::sigma: (timestep + 1) / 1000 must be in [0, 1]", "(got -2)"}));
-  CHECK(throws_with<std::invalid_argument>([] { FlowSampling<double>(0); }, {"diffuse::FlowSampling: shift must be finite and > 0", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { sd3.noise_scaling(1.5, v, v); },
+      {"diffuse::ModelSampling::noise_scaling: sigma must be in [0, 1]", "(got 1.5)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { sd3.inverse_noise_scaling(-0.5, v); },
+      {"diffuse::ModelSampling::inverse_noise_scaling: sigma must be >= 0", "(got -0.5)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { sd3.inverse_noise_scaling(1, v); },
+      {"diffuse::ModelSampling::inverse_noise_scaling: sigma must be less than the pure-noise level = 1", "(got 1)"}));
+  CHECK(throws_with<std::out_of_range>(
+      [&] { sd3.sigma(1000.5); },
+      {"diffuse::FlowSampling::sigma: timestep / multiplier must be in [0, 1]", "(got 1000.5)"}));
+  CHECK(throws_with<std::out_of_range>(
+      [&] { sd3.sigma(-2, Convention::stable_diffusion_cpp); },
+      {"diffuse::FlowSampling::sigma: (timestep + 1) / 1000 must be in [0, 1]", "(got -2)"}));
+  CHECK(throws_with<std::invalid_argument>([] { FlowSampling<double>(0); },
+                                           {"diffuse::FlowSampling: shift must be finite and > 0", "(got 0)"}));
   CHECK(throws_with<std::invalid_argument>([] { FlowSampling<double>(3, -1); },
                                            {"diffuse::FlowSampling: multiplier must be finite and > 0", "(got -1)"}));
-  CHECK(throws_with<std::invalid_argument>([] { FlowSampling<double>(3, 1000, 0); },
-                                           {"diffuse::FlowSampling: the number of steps T must be at least 1", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { FlowSampling<double>::flux(nan); }, {"diffuse::FlowSampling::flux: mu must be finite", "(got nan)"}));
-  CHECK(throws_with<std::invalid_argument>([] { EdmSampling<double>(0, 120); }, {"diffuse::EdmSampling: sigma_min must be finite and > 0", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { EdmSampling<double>(2, 2); },
-                                           {"diffuse::EdmSampling: sigma_max must be finite and greater than sigma_min", "(got 2)"}));
-  CHECK(throws_with<std::invalid_argument>([] { ContinuousVSampling<double>(0.03, 500, 0); },
-                                           {"diffuse::ContinuousVSampling: sigma_data must be finite and > 0", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { FlowSampling<double>(3, 1000, 0); },
+      {"diffuse::FlowSampling: the number of steps T must be at least 1", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([&] { FlowSampling<double>::flux(nan); },
+                                           {"diffuse::FlowSampling::flux: mu must be finite", "(got nan)"}));
+  CHECK(throws_with<std::invalid_argument>([] { EdmSampling<double>(0, 120); },
+                                           {"diffuse::EdmSampling: sigma_min must be finite and > 0", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { EdmSampling<double>(2, 2); },
+      {"diffuse::EdmSampling: sigma_max must be finite and greater than sigma_min", "(got 2)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { ContinuousVSampling<double>(0.03, 500, 0); },
+      {"diffuse::ContinuousVSampling: sigma_data must be finite and > 0", "(got 0)"}));
   const ContinuousVSampling<double> v_model;
-  CHECK(throws_with<std::out_of_range>([&] { v_model.sigma(1); }, {"diffuse::ContinuousVSampling::sigma: timestep must be in [0, 1)", "(got 1)"}));
+  CHECK(throws_with<std::out_of_range>([&] { v_model.sigma(1); },
+                                       {"diffuse::ContinuousVSampling::sigma: timestep must be in [0, 1)", "(got 1)"}));
 }

@@ -41,7 +41,8 @@ namespace {
 using diffuse::detail::SimdPath;
 
 template <class Scalar>
-using Batch = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;  // even under EIGEN_DEFAULT_TO_ROW_MAJOR
+using Batch =
+    Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;  // even under EIGEN_DEFAULT_TO_ROW_MAJOR
 using Ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>;
 using Steps = Eigen::VectorXi;
 
@@ -79,9 +80,11 @@ Scalar contract_value(std::uint64_t seed, std::uint64_t id, std::uint64_t elemen
                                     static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32)};
   const std::uint32_t key[2] = {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
 #if defined(DIFFUSE_TEST_RANDOM123)
-  const r123::Philox4x32::ctr_type w = r123::Philox4x32()({{counter[0], counter[1], counter[2], counter[3]}}, {{key[0], key[1]}});
+  const r123::Philox4x32::ctr_type w =
+      r123::Philox4x32()({{counter[0], counter[1], counter[2], counter[3]}}, {{key[0], key[1]}});
 #else
-  const diffuse::Philox4x32::Counter w = diffuse::philox({counter[0], counter[1], counter[2], counter[3]}, {key[0], key[1]});
+  const diffuse::Philox4x32::Counter w =
+      diffuse::philox({counter[0], counter[1], counter[2], counter[3]}, {key[0], key[1]});
 #endif
   const std::uint32_t words[4] = {w[0], w[1], w[2], w[3]};
   Scalar z[4];
@@ -137,8 +140,8 @@ Ids iota_ids(Eigen::Index n, std::int64_t first = 0) {
 TEMPLATE_TEST_CASE("noise_value follows the documented key and counter layout", "[noise]", float, double) {
   const std::uint64_t seeds[] = {0u, 1u, 0x0123456789abcdefull, ~std::uint64_t{0}};
   const std::uint64_t ids[] = {0u, 7u, 0xffffffffull, 0x100000000ull, ~std::uint64_t{0}};
-  const std::uint64_t elements[] = {0u, 1u, 2u, 3u, 4u, 5u, 1000003u, 0x3ffffffffull, 0x400000005ull,
-                                    ~std::uint64_t{0}};
+  const std::uint64_t elements[] = {
+      0u, 1u, 2u, 3u, 4u, 5u, 1000003u, 0x3ffffffffull, 0x400000005ull, ~std::uint64_t{0}};
   for (std::uint64_t seed : seeds) {
     for (std::uint64_t id : ids) {
       for (std::uint64_t element : elements) {
@@ -148,7 +151,8 @@ TEMPLATE_TEST_CASE("noise_value follows the documented key and counter layout", 
   }
 }
 
-TEMPLATE_TEST_CASE("fill_noise gives every element its noise_value on every code path", "[noise][ieee]", float, double) {
+TEMPLATE_TEST_CASE("fill_noise gives every element its noise_value on every code path", "[noise][ieee]", float,
+                   double) {
   // Offsets that start inside a block, and one whose blocks cross 2^32 (the carry into counter word 1).
   const std::uint64_t firsts[] = {0u, 3u, 4u * 0xffffffffull - 41};
   const Ids ids = (Ids(5) << 0, 1, 99, 0x100000001ll, 3).finished();
@@ -160,7 +164,7 @@ TEMPLATE_TEST_CASE("fill_noise gives every element its noise_value on every code
       for (Eigen::Index j = 0; j < 5; ++j) {
         for (Eigen::Index i = 0; i < 203; ++i) {
           wrong += eps(i, j) != diffuse::noise_value<TestType>(12345u, static_cast<std::uint64_t>(ids(j)),
-                                                                first + static_cast<std::uint64_t>(i));
+                                                               first + static_cast<std::uint64_t>(i));
         }
       }
       INFO("path " << static_cast<int>(path) << ", first element " << first);
@@ -195,8 +199,8 @@ TEST_CASE("the vectorised paths this architecture has are run", "[noise]") {
 // The element path of noise_element.hpp (what a device kernel calls) against the batch functions,
 // on every element of a batch of 7 samples whose ids straddle 2^32 and whose elements cross the
 // carry of the block counter into its high word, on every code path.
-TEMPLATE_TEST_CASE("the element path gives every element of fill_noise, block by block and one by one", "[noise][element][ieee]",
-                   float, double) {
+TEMPLATE_TEST_CASE("the element path gives every element of fill_noise, block by block and one by one",
+                   "[noise][element][ieee]", float, double) {
   using S = TestType;
   constexpr int per_block = diffuse::noise_values_per_block<S>;
   const Ids ids = iota_ids(7, (std::int64_t{1} << 32) - 3);
@@ -224,7 +228,8 @@ TEMPLATE_TEST_CASE("the element path gives every element of fill_noise, block by
 /// x_t of add_noise with drawn noise, element by element through the element path: the process's
 /// a and b at the sample's coordinate, noise_value and noised_value.
 template <class Process, class Coordinates, class S>
-Batch<S> noised_by_elements(const Process& process, const Coordinates& coordinates, const Batch<S>& x0, const Ids& ids) {
+Batch<S> noised_by_elements(const Process& process, const Coordinates& coordinates, const Batch<S>& x0,
+                            const Ids& ids) {
   using Traits = diffuse::ProcessTraits<Process>;
   Batch<S> xt(x0.rows(), x0.cols());
   for (Eigen::Index j = 0; j < x0.cols(); ++j) {
@@ -239,8 +244,9 @@ Batch<S> noised_by_elements(const Process& process, const Coordinates& coordinat
   return xt;
 }
 
-TEMPLATE_TEST_CASE("the element path noises every element as add_noise with drawn noise, for a schedule and a continuous process",
-                   "[noise][element][ieee]", float, double) {
+TEMPLATE_TEST_CASE(
+    "the element path noises every element as add_noise with drawn noise, for a schedule and a continuous process",
+    "[noise][element][ieee]", float, double) {
   using S = TestType;
   const Eigen::Index rows = 4 * 64 * 64 + 3, cols = 9;
   std::mt19937_64 rng(5);
@@ -304,7 +310,8 @@ TEMPLATE_TEST_CASE("a batch equals its pieces filled in any order and any batch 
   }
   SECTION("the transpose of a row-major B x D map over the same memory is the same batch") {
     std::vector<TestType> memory(static_cast<std::size_t>(elements * samples));
-    Eigen::Map<Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> rows(memory.data(), samples, elements);
+    Eigen::Map<Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> rows(memory.data(), samples,
+                                                                                              elements);
     diffuse::fill_noise(seed, ids, rows.transpose());
     CHECK((rows.transpose().array() == whole.array()).all());
     CHECK(std::equal(memory.begin(), memory.end(), whole.data()));
@@ -316,8 +323,8 @@ TEMPLATE_TEST_CASE("a batch equals its pieces filled in any order and any batch 
   }
   SECTION("strided outputs (inner stride 3, outer stride 3D + 1)") {
     std::vector<TestType> memory(static_cast<std::size_t>((3 * elements + 1) * samples));
-    Eigen::Map<Batch<TestType>, 0, Eigen::Stride<Eigen::Dynamic, 3>> strided(memory.data(), elements, samples,
-                                                                                Eigen::Stride<Eigen::Dynamic, 3>(3 * elements + 1, 3));
+    Eigen::Map<Batch<TestType>, 0, Eigen::Stride<Eigen::Dynamic, 3>> strided(
+        memory.data(), elements, samples, Eigen::Stride<Eigen::Dynamic, 3>(3 * elements + 1, 3));
     diffuse::fill_noise(seed, ids, strided);
     CHECK((strided.array() == whole.array()).all());
   }
@@ -420,12 +427,13 @@ TEMPLATE_TEST_CASE("fill_noise has the moments and distribution of N(0, 1)", "[n
   CHECK(d < 1.9495 / std::sqrt(n));
 }
 
-TEMPLATE_TEST_CASE("no correlation between neighbouring elements, samples, streams or seeds", "[noise][statistics]", float, double) {
+TEMPLATE_TEST_CASE("no correlation between neighbouring elements, samples, streams or seeds", "[noise][statistics]",
+                   float, double) {
   // |r| < 5/√n: five standard errors of the correlation of independent variables.
   const Eigen::Index elements = 1 << 17, samples = 8;
   Batch<TestType> a(elements, samples), b(elements, samples), c(elements, samples);
   diffuse::fill_noise(1000u, iota_ids(samples), a);
-  diffuse::fill_noise(1001u, iota_ids(samples), b);         // the next seed
+  diffuse::fill_noise(1001u, iota_ids(samples), b);           // the next seed
   diffuse::fill_noise(1000u, iota_ids(samples, 1 << 20), c);  // other streams (ids) of the same seed
   const auto column = [](const Batch<TestType>& m, Eigen::Index j, Eigen::Index from, Eigen::Index count) {
     return std::vector<TestType>(m.col(j).data() + from, m.col(j).data() + from + count);
@@ -467,7 +475,8 @@ TEMPLATE_TEST_CASE("tails beyond 4 and 5 sigma have Poisson counts", "[.long][no
       beyond5 += a > 5;
     }
   }
-  INFO("beyond 4: " << beyond4 << " (expected " << n * p4 << "), beyond 5: " << beyond5 << " (expected " << n * p5 << ")");
+  INFO("beyond 4: " << beyond4 << " (expected " << n * p4 << "), beyond 5: " << beyond5 << " (expected " << n * p5
+                    << ")");
   CHECK(std::fabs(static_cast<double>(beyond4) - n * p4) < 5 * std::sqrt(n * p4));
   CHECK(std::fabs(static_cast<double>(beyond5) - n * p5) < 5 * std::sqrt(n * p5));
 }
@@ -481,8 +490,9 @@ T three_roundings(T a, T x, T b, T y) {
   return ax + by;
 }
 
-TEMPLATE_TEST_CASE("add_noise with drawn noise rounds as PyTorch, fl(fl(a x0) + fl(b eps)), on every path: the bits of add_noise given that eps",
-                   "[noise][batch][ieee]", float, double) {
+TEMPLATE_TEST_CASE(
+    "add_noise with drawn noise rounds as PyTorch, fl(fl(a x0) + fl(b eps)), on every path: the bits of add_noise given that eps",
+    "[noise][batch][ieee]", float, double) {
   const auto schedule = diffuse::Schedule<TestType>::linear(1000);
   const Eigen::Index elements = 4 * 16 * 16 + 3, samples = 9;
   std::mt19937 data(17u);
@@ -506,7 +516,8 @@ TEMPLATE_TEST_CASE("add_noise with drawn noise rounds as PyTorch, fl(fl(a x0) + 
   CHECK((given_portable.array() == expected.array()).all());
   on_every_path([&](SimdPath path) {
     INFO("path " << static_cast<int>(path));
-    Batch<TestType> xt(elements, samples), eps(elements, samples), xt_alone(elements, samples), given(elements, samples);
+    Batch<TestType> xt(elements, samples), eps(elements, samples), xt_alone(elements, samples),
+        given(elements, samples);
     diffuse::add_noise(schedule, x0, diffuse::drawn_noise(55u, ids), steps, xt, eps);
     diffuse::add_noise(schedule, x0, diffuse::drawn_noise(55u, ids), steps, xt_alone);
     diffuse::add_noise(schedule, x0, expected_eps, steps, given);
@@ -519,14 +530,16 @@ TEMPLATE_TEST_CASE("add_noise with drawn noise rounds as PyTorch, fl(fl(a x0) + 
   });
 }
 
-TEMPLATE_TEST_CASE("add_noise with drawn noise at a zero-terminal-SNR endpoint is the noise itself", "[noise][batch]", float, double) {
+TEMPLATE_TEST_CASE("add_noise with drawn noise at a zero-terminal-SNR endpoint is the noise itself", "[noise][batch]",
+                   float, double) {
   const auto schedule = diffuse::Schedule<TestType>::linear(100).zero_terminal_snr();
   Batch<TestType> x0 = Batch<TestType>::Constant(67, 2, TestType(2.5)), xt(67, 2), eps(67, 2);
   diffuse::add_noise(schedule, x0, diffuse::drawn_noise(3u, iota_ids(2)), (Steps(2) << 100, 100).finished(), xt, eps);
   CHECK(xt == eps);
 }
 
-TEMPLATE_TEST_CASE("add_noise with drawn noise works in place and on row-major maps of tensors", "[noise][batch]", float, double) {
+TEMPLATE_TEST_CASE("add_noise with drawn noise works in place and on row-major maps of tensors", "[noise][batch]",
+                   float, double) {
   const auto schedule = diffuse::Schedule<TestType>::cosine(1000);
   const Eigen::Index elements = 3 * 8 * 8, samples = 4;
   const Steps steps = (Steps(samples) << 1, 400, 999, 1000).finished();
@@ -542,15 +555,18 @@ TEMPLATE_TEST_CASE("add_noise with drawn noise works in place and on row-major m
   SECTION("a (B, C, H, W) tensor as a column-major CHW x B map, or a row-major B x CHW map transposed") {
     using RowMap = Eigen::Map<Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
     using ColMap = Eigen::Map<Batch<TestType>>;
-    std::vector<TestType> x0_memory(x0.data(), x0.data() + x0.size()), xt_memory(x0_memory.size()), eps_memory(x0_memory.size());
-    diffuse::add_noise(schedule, ColMap(x0_memory.data(), elements, samples), diffuse::drawn_noise(8u, ids), steps, ColMap(xt_memory.data(), elements, samples), ColMap(eps_memory.data(), elements, samples));
+    std::vector<TestType> x0_memory(x0.data(), x0.data() + x0.size()), xt_memory(x0_memory.size()),
+        eps_memory(x0_memory.size());
+    diffuse::add_noise(schedule, ColMap(x0_memory.data(), elements, samples), diffuse::drawn_noise(8u, ids), steps,
+                       ColMap(xt_memory.data(), elements, samples), ColMap(eps_memory.data(), elements, samples));
     CHECK(ColMap(xt_memory.data(), elements, samples) == xt);
     CHECK(ColMap(eps_memory.data(), elements, samples) == eps);
     RowMap x0_rows(x0_memory.data(), samples, elements), xt_rows(xt_memory.data(), samples, elements),
         eps_rows(eps_memory.data(), samples, elements);
     xt_rows.setZero();
     eps_rows.setZero();
-    diffuse::add_noise(schedule, x0_rows.transpose(), diffuse::drawn_noise(8u, ids), steps, xt_rows.transpose(), eps_rows.transpose());
+    diffuse::add_noise(schedule, x0_rows.transpose(), diffuse::drawn_noise(8u, ids), steps, xt_rows.transpose(),
+                       eps_rows.transpose());
     CHECK(xt_rows.transpose() == xt);
     CHECK(eps_rows.transpose() == eps);
   }
@@ -569,7 +585,8 @@ TEMPLATE_TEST_CASE("add_noise with drawn noise works in place and on row-major m
   }
 }
 
-TEMPLATE_TEST_CASE("bad input throws with the rule and the value, and writes nothing", "[noise][errors]", float, double) {
+TEMPLATE_TEST_CASE("bad input throws with the rule and the value, and writes nothing", "[noise][errors]", float,
+                   double) {
   const auto schedule = diffuse::Schedule<TestType>::linear(1000);
   const Batch<TestType> x0 = Batch<TestType>::Ones(10, 3);
   const Steps steps = (Steps(3) << 1, 2, 3).finished();
@@ -579,52 +596,69 @@ TEMPLATE_TEST_CASE("bad input throws with the rule and the value, and writes not
 
   SECTION("x_t of another shape") {
     Batch<TestType> small = Batch<TestType>::Constant(9, 3, 42);
-    check_throws_with<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, small); },
-                                             {"diffuse::add_noise: x_t must have the shape 10 x 3", "(got \"9 x 3\")"});
+    check_throws_with<std::invalid_argument>(
+        [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, small); },
+        {"diffuse::add_noise: x_t must have the shape 10 x 3", "(got \"9 x 3\")"});
     CHECK((small.array() == 42).all());
     Batch<TestType> transposed = Batch<TestType>::Constant(3, 10, 42);  // as many coefficients
-    check_throws_with<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, transposed); },
-                                             {"diffuse::add_noise: x_t must have the shape 10 x 3", "(got \"3 x 10\")"});
+    check_throws_with<std::invalid_argument>(
+        [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, transposed); },
+        {"diffuse::add_noise: x_t must have the shape 10 x 3", "(got \"3 x 10\")"});
     CHECK((transposed.array() == 42).all());
   }
   SECTION("eps of another shape") {
     Batch<TestType> wide = Batch<TestType>::Constant(10, 4, 42);
-    check_throws_with<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, xt, wide); },
-                                             {"diffuse::add_noise: eps must have the shape 10 x 3", "(got \"10 x 4\")"});
+    check_throws_with<std::invalid_argument>(
+        [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, xt, wide); },
+        {"diffuse::add_noise: eps must have the shape 10 x 3", "(got \"10 x 4\")"});
     CHECK((wide.array() == 42).all());
   }
   SECTION("steps count") {
-    check_throws_with<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps.head(2), xt, eps); },
-                                             {"diffuse::add_noise: timesteps must have one entry per column, 3", "(got 2)"});
+    check_throws_with<std::invalid_argument>(
+        [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps.head(2), xt, eps); },
+        {"diffuse::add_noise: timesteps must have one entry per column, 3", "(got 2)"});
   }
   SECTION("ids count") {
-    check_throws_with<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, iota_ids(4)), steps, xt, eps); },
-                                             {"diffuse::add_noise: ids must have one entry per column, 3", "(got 4)"});
+    check_throws_with<std::invalid_argument>(
+        [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, iota_ids(4)), steps, xt, eps); },
+        {"diffuse::add_noise: ids must have one entry per column, 3", "(got 4)"});
     check_throws_with<std::invalid_argument>([&] { diffuse::fill_noise(1u, iota_ids(2), eps); },
                                              {"diffuse::fill_noise: ids must have one entry per column, 3", "(got 2)"});
   }
   SECTION("a step below 0 or above T") {
-    check_throws_with<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), (Steps(3) << 1, -1, 3).finished(), xt, eps); },
-                                         {"diffuse::add_noise: timesteps(1) must be in [0, 1000]", "(got -1)"});
-    check_throws_with<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), (Steps(3) << 1, 2, 1001).finished(), xt, eps); },
-                                         {"diffuse::add_noise: timesteps(2) must be in [0, 1000]", "(got 1001)"});
+    check_throws_with<std::out_of_range>(
+        [&] {
+          diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), (Steps(3) << 1, -1, 3).finished(), xt, eps);
+        },
+        {"diffuse::add_noise: timesteps(1) must be in [0, 1000]", "(got -1)"});
+    check_throws_with<std::out_of_range>(
+        [&] {
+          diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), (Steps(3) << 1, 2, 1001).finished(), xt, eps);
+        },
+        {"diffuse::add_noise: timesteps(2) must be in [0, 1000]", "(got 1001)"});
     const Eigen::Matrix<unsigned, 3, 1> big(1, 2, 4000000000u);
-    check_throws_with<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), big, xt, eps); },
-                                         {"diffuse::add_noise: timesteps(2) must be in [0, 1000]", "(got 4000000000)"});
+    check_throws_with<std::out_of_range>(
+        [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), big, xt, eps); },
+        {"diffuse::add_noise: timesteps(2) must be in [0, 1000]", "(got 4000000000)"});
   }
   SECTION("a negative id") {
-    check_throws_with<std::out_of_range>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, (Ids(3) << 0, -5, 2).finished()), steps, xt, eps); },
-                                         {"diffuse::add_noise: ids must be non-negative", "(got -5)"});
+    check_throws_with<std::out_of_range>(
+        [&] {
+          diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, (Ids(3) << 0, -5, 2).finished()), steps, xt, eps);
+        },
+        {"diffuse::add_noise: ids must be non-negative", "(got -5)"});
     check_throws_with<std::out_of_range>([&] { diffuse::fill_noise(1u, (Ids(3) << 0, 1, -2).finished(), eps); },
                                          {"diffuse::fill_noise: ids must be non-negative", "(got -2)"});
   }
   SECTION("eps and x_t the same memory") {
-    check_throws_with<std::invalid_argument>([&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, xt, xt); },
-                                             {"diffuse::add_noise: eps and x_t must be different memory"});
+    check_throws_with<std::invalid_argument>(
+        [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, xt, xt); },
+        {"diffuse::add_noise: eps and x_t must be different memory"});
   }
   SECTION("an element range that would pass 2^64") {
-    check_throws_with<std::out_of_range>([&] { diffuse::fill_noise(1u, ids, eps, ~std::uint64_t{0} - 8); },
-                                         {"diffuse::fill_noise: the last element", "must be below 2^64", "(got 18446744073709551607)"});
+    check_throws_with<std::out_of_range>(
+        [&] { diffuse::fill_noise(1u, ids, eps, ~std::uint64_t{0} - 8); },
+        {"diffuse::fill_noise: the last element", "must be below 2^64", "(got 18446744073709551607)"});
     // The very last elements are fine.
     Batch<TestType> last(10, 3);
     diffuse::fill_noise(1u, ids, last, ~std::uint64_t{0} - 9);

@@ -22,7 +22,8 @@ constexpr std::uint64_t two62 = std::uint64_t{1} << 62;
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("offset noise is eps + c delta with one delta per channel, in both layouts", "[noise_variants]", float, double) {
+TEMPLATE_TEST_CASE("offset noise is eps + c delta with one delta per channel, in both layouts", "[noise_variants]",
+                   float, double) {
   using Matrix = Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic>;
   const Ids ids = (Ids(3) << 5, 0, 77).finished();
   for (bool first : {true, false}) {
@@ -33,7 +34,8 @@ TEMPLATE_TEST_CASE("offset noise is eps + c delta with one delta per channel, in
     for (Eigen::Index j = 0; j < 3; ++j) {
       for (Eigen::Index i = 0; i < 12; ++i) {
         const Eigen::Index ch = first ? i / 4 : i % 3;
-        const TestType delta = diffuse::noise_value<TestType>(9, static_cast<std::uint64_t>(ids(j)), two62 + static_cast<std::uint64_t>(ch));
+        const TestType delta = diffuse::noise_value<TestType>(9, static_cast<std::uint64_t>(ids(j)),
+                                                              two62 + static_cast<std::uint64_t>(ch));
         CHECK(out(i, j) == diffuse::detail::scaled_sum(TestType(1), eps(i, j), TestType(0.25), delta));
       }
     }
@@ -41,7 +43,8 @@ TEMPLATE_TEST_CASE("offset noise is eps + c delta with one delta per channel, in
 }
 
 // 2^14 samples of 2 channels × 2 positions, c = 0.5: var 1.25, cov(same channel) 0.25, cov(across) 0.
-TEST_CASE("offset noise has variance 1 + c^2 and covariance c^2 within a channel, 0 across", "[noise_variants][statistical]") {
+TEST_CASE("offset noise has variance 1 + c^2 and covariance c^2 within a channel, 0 across",
+          "[noise_variants][statistical]") {
   const Eigen::Index n = 1 << 14;
   const Ids ids = Ids::LinSpaced(n, 0, n - 1);
   Eigen::MatrixXd out(4, n);
@@ -67,7 +70,8 @@ TEST_CASE("offset noise has variance 1 + c^2 and covariance c^2 within a channel
   CHECK(std::fabs(covariance(1, 3)) <= bound);
 }
 
-TEMPLATE_TEST_CASE("input perturbation: the target is the noise, x_t's noise is eps + gamma xi", "[noise_variants]", float, double) {
+TEMPLATE_TEST_CASE("input perturbation: the target is the noise, x_t's noise is eps + gamma xi", "[noise_variants]",
+                   float, double) {
   using Matrix = Eigen::Matrix<TestType, Eigen::Dynamic, Eigen::Dynamic>;
   const Ids ids = (Ids(2) << 3, 1000).finished();
   Matrix eps(6, 2), perturbed(6, 2), expected_eps(6, 2), xi(6, 2);
@@ -76,7 +80,8 @@ TEMPLATE_TEST_CASE("input perturbation: the target is the noise, x_t's noise is 
   diffuse::fill_noise(4, ids, xi, two62 + (std::uint64_t{1} << 61));
   CHECK(eps == expected_eps);
   for (Eigen::Index j = 0; j < 2; ++j) {
-    for (Eigen::Index i = 0; i < 6; ++i) CHECK(perturbed(i, j) == diffuse::detail::scaled_sum(TestType(1), eps(i, j), TestType(0.1), xi(i, j)));
+    for (Eigen::Index i = 0; i < 6; ++i)
+      CHECK(perturbed(i, j) == diffuse::detail::scaled_sum(TestType(1), eps(i, j), TestType(0.1), xi(i, j)));
   }
 }
 
@@ -142,10 +147,11 @@ TEST_CASE("pyramid noise: unit variance per sample, correlated neighbours", "[no
         }
       }
     }
-    return std::pair<long double, long double>(s / count, 1 / std::sqrt(count));  // the mean and its standard error (white)
+    return std::pair<long double, long double>(s / count,
+                                               1 / std::sqrt(count));  // the mean and its standard error (white)
   };
   const auto pyramid = neighbour_product(0.4), white = neighbour_product(0);
-  CHECK(pyramid.first > 10 * pyramid.second);  // about 0.04: 20 standard errors
+  CHECK(pyramid.first > 10 * pyramid.second);        // about 0.04: 20 standard errors
   CHECK(std::fabs(white.first) < 5 * white.second);  // neighbours share nothing (the per-sample scaling adds ~1/(HW))
 }
 
@@ -153,32 +159,42 @@ TEST_CASE("noise variants check their arguments and write nothing on a bad one",
   using kernels_test::error_message;
   Eigen::MatrixXf eps = Eigen::MatrixXf::Constant(6, 2, 7), perturbed = Eigen::MatrixXf::Constant(6, 2, 7);
   const Ids ids = Ids::LinSpaced(2, 0, 1);
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::offset_noise(1, ids, diffuse::ChannelLayout{0, true}, eps); }) ==
-        "diffuse::offset_noise: the number of channels C must be at least 1 (got 0)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::offset_noise(1, ids, diffuse::ChannelLayout{4, true}, eps); }) ==
-        "diffuse::offset_noise: the rows of a column must be a multiple of the channels C = 4 (got 6)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::offset_noise(1, ids, diffuse::ChannelLayout{3, true}, eps, std::nan("")); }) ==
-        "diffuse::offset_noise: strength must be finite (got nan)");
-  CHECK(error_message<std::out_of_range>([&] { diffuse::offset_noise(1, Ids::Constant(2, -1), diffuse::ChannelLayout{3, true}, eps); }) ==
-        "diffuse::offset_noise: ids must be non-negative (got -1)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::offset_noise(1, ids, diffuse::ChannelLayout{0, true}, eps);
+        }) == "diffuse::offset_noise: the number of channels C must be at least 1 (got 0)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::offset_noise(1, ids, diffuse::ChannelLayout{4, true}, eps);
+        }) == "diffuse::offset_noise: the rows of a column must be a multiple of the channels C = 4 (got 6)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::offset_noise(1, ids, diffuse::ChannelLayout{3, true}, eps, std::nan(""));
+        }) == "diffuse::offset_noise: strength must be finite (got nan)");
+  CHECK(error_message<std::out_of_range>([&] {
+          diffuse::offset_noise(1, Ids::Constant(2, -1), diffuse::ChannelLayout{3, true}, eps);
+        }) == "diffuse::offset_noise: ids must be non-negative (got -1)");
   CHECK(error_message<std::invalid_argument>([&] { diffuse::perturbed_noise(1, ids, eps, perturbed, -0.1); }) ==
         "diffuse::perturbed_noise: gamma must be finite and >= 0 (got -0.1)");
   CHECK(error_message<std::invalid_argument>([&] {
           Eigen::MatrixXf small(3, 2);
           diffuse::perturbed_noise(1, ids, eps, small);
         }) == "diffuse::perturbed_noise: perturbed must have the shape 6 x 2 (got \"3 x 2\")");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::perturbed_noise(1, Ids::LinSpaced(3, 0, 2), eps, perturbed); }) ==
-        "diffuse::perturbed_noise: ids must have one entry per column, 2 (got 3)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 2, eps); }) ==
-        "diffuse::pyramid_noise: the rows of a column must be C·H·W = 4 (got 6)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 0, 6, eps); }) ==
-        "diffuse::pyramid_noise: height must be at least 1 (got 0)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 6, 0, eps); }) ==
-        "diffuse::pyramid_noise: width must be at least 1 (got 0)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 3, eps, 0); }) ==
-        "diffuse::pyramid_noise: levels must be at least 1 (got 0)");
-  CHECK(error_message<std::invalid_argument>([&] { diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 3, eps, 6, -1); }) ==
-        "diffuse::pyramid_noise: discount must be finite and >= 0 (got -1)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::perturbed_noise(1, Ids::LinSpaced(3, 0, 2), eps, perturbed);
+        }) == "diffuse::perturbed_noise: ids must have one entry per column, 2 (got 3)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 2, eps);
+        }) == "diffuse::pyramid_noise: the rows of a column must be C·H·W = 4 (got 6)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 0, 6, eps);
+        }) == "diffuse::pyramid_noise: height must be at least 1 (got 0)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 6, 0, eps);
+        }) == "diffuse::pyramid_noise: width must be at least 1 (got 0)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 3, eps, 0);
+        }) == "diffuse::pyramid_noise: levels must be at least 1 (got 0)");
+  CHECK(error_message<std::invalid_argument>([&] {
+          diffuse::pyramid_noise(1, ids, diffuse::ChannelLayout{1, true}, 2, 3, eps, 6, -1);
+        }) == "diffuse::pyramid_noise: discount must be finite and >= 0 (got -1)");
   CHECK((eps.array() == 7).all());
   CHECK((perturbed.array() == 7).all());
 }

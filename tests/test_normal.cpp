@@ -1,9 +1,9 @@
 // The library's standard-normal transform: accuracy against a long-double evaluation of the same
 // uniforms, extreme words, the word assembly from any URBG, StandardNormal's order, moments and KS.
-#include <diffuse/normal.hpp>
 #include <diffuse/detail/wide.hpp>
 #include <diffuse/detail/wide_constants.hpp>
 #include <diffuse/detail/wide_math.hpp>
+#include <diffuse/normal.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -127,7 +127,8 @@ void check_standard_normal(const std::vector<Scalar>& z) {
 // (−1)^k (π/2)^{2k+1}/(2k + 1)! and (−1)^k (π/2)^{2k}/(2k)!, the log series' 2/(2k + 3), the bits of
 // √½ and ln 2 = ln2_high + ln2_low, each rounded to nearest. Computed here in Wide (128 bits) from
 // π and ln 2 of wide_constants.hpp, independently of the table.
-TEMPLATE_TEST_CASE("the transform's constants are their definitions rounded to nearest", "[normal][ieee]", float, double) {
+TEMPLATE_TEST_CASE("the transform's constants are their definitions rounded to nearest", "[normal][ieee]", float,
+                   double) {
   using S = TestType;
   using C = NormalConstants<S>;
   using diffuse::detail::Wide;
@@ -193,7 +194,8 @@ TEMPLATE_TEST_CASE("normal_pair stays finite and accurate at the extreme uniform
       TestType z0, z1;
       normal_pair(w, z0, z1);
       non_finite += !std::isfinite(z0) || !std::isfinite(z1);
-      CHECK(std::hypot(static_cast<long double>(z0), static_cast<long double>(z1)) <= r_max * (1 + 4 * std::numeric_limits<TestType>::epsilon()));
+      CHECK(std::hypot(static_cast<long double>(z0), static_cast<long double>(z1)) <=
+            r_max * (1 + 4 * std::numeric_limits<TestType>::epsilon()));
       worst = std::max(worst, scaled_error<TestType>(w));
     }
   }
@@ -206,7 +208,8 @@ TEMPLATE_TEST_CASE("normal_pair stays finite and accurate at the extreme uniform
   TestType z0, z1;
   normal_pair(ones, z0, z1);
   const long double r_min = words == 2 ? 0 : std::sqrt(-2 * std::log1p(-std::ldexp(1.0L, -52)));
-  CHECK(std::hypot(static_cast<long double>(z0), static_cast<long double>(z1)) <= r_min * (1 + 4 * std::numeric_limits<TestType>::epsilon()));
+  CHECK(std::hypot(static_cast<long double>(z0), static_cast<long double>(z1)) <=
+        r_min * (1 + 4 * std::numeric_limits<TestType>::epsilon()));
 }
 
 TEST_CASE("WordSource assembles 32-bit words from any generator range", "[normal]") {

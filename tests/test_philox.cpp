@@ -45,8 +45,7 @@ constexpr KnownAnswer kat7[] = {
 // clang-format on
 
 // The known answers hold at compile time too.
-static_assert(diffuse::philox(kat10[2].counter, kat10[2].key)[0] == 0xd16cfe09u,
-              "philox is constexpr and right");
+static_assert(diffuse::philox(kat10[2].counter, kat10[2].key)[0] == 0xd16cfe09u, "philox is constexpr and right");
 
 }  // namespace
 

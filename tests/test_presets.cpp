@@ -1,12 +1,12 @@
 // Named presets against the 40-digit tables of tests/reference/gen_presets_reference.py, and every error rule.
-#include <diffuse/presets.hpp>
 #include <diffuse/detail/wide_math.hpp>
+#include <diffuse/presets.hpp>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -33,7 +33,8 @@ struct Case {
   bool rescale = false;
   std::vector<Row> rows;
   std::string label() const {
-    return family + " " + name + " T=" + std::to_string(steps) + " " + p1 + " " + p2 + " " + p3 + (rescale ? " rescaled" : "");
+    return family + " " + name + " T=" + std::to_string(steps) + " " + p1 + " " + p2 + " " + p3 +
+           (rescale ? " rescaled" : "");
   }
 };
 
@@ -125,7 +126,8 @@ TEST_CASE("presets name the schedules the factories build", "[presets]") {
   sd.beta_schedule = "scaled_linear";
   sd.beta_start = 0.00085;
   sd.beta_end = 0.012;
-  CHECK(presets::diffusers<double>(sd).alpha_bars() == presets::ldm<double>("linear", 1000, 0.00085, 0.012).alpha_bars());
+  CHECK(presets::diffusers<double>(sd).alpha_bars() ==
+        presets::ldm<double>("linear", 1000, 0.00085, 0.012).alpha_bars());
   CHECK(presets::ldm<double>("sqrt_linear", 1000).one_minus_alpha_bars() == S::linear(1000).one_minus_alpha_bars());
   CHECK(presets::improved_diffusion<double>("cosine", 1000).betas() == S::cosine(1000).betas());
   sd.rescale_betas_zero_snr = true;
@@ -139,35 +141,47 @@ TEST_CASE("every error rule of the presets", "[presets]") {
   namespace presets = diffuse::presets;
   presets::DiffusersBetas bad;
   bad.beta_schedule = "cosine";
-  CHECK(throws_with<std::invalid_argument>([&] { presets::diffusers<double>(bad); },
-                                           {"diffuse::presets::diffusers: unknown beta_schedule; known: linear, scaled_linear, squaredcos_cap_v2, sigmoid",
-                                            "(got \"cosine\")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { presets::diffusers<double>(bad); },
+      {"diffuse::presets::diffusers: unknown beta_schedule; known: linear, scaled_linear, squaredcos_cap_v2, sigmoid",
+       "(got \"cosine\")"}));
   bad.beta_schedule = "linear";
   bad.trained_betas = {0.1, 0.2};
-  CHECK(throws_with<std::invalid_argument>([&] { presets::diffusers<double>(bad); },
-                                           {"diffuse::presets::diffusers: trained_betas must have num_train_timesteps = 1000 values", "(got 2)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { presets::diffusers<double>(bad); },
+      {"diffuse::presets::diffusers: trained_betas must have num_train_timesteps = 1000 values", "(got 2)"}));
   bad.trained_betas.clear();
   bad.num_train_timesteps = 0;
-  CHECK(throws_with<std::invalid_argument>([&] { presets::diffusers<double>(bad); },
-                                           {"diffuse::presets::diffusers: the number of steps T must be at least 1", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { presets::improved_diffusion<double>("squaredcos_cap_v2", 1000); },
-                                           {"diffuse::presets::improved_diffusion: unknown schedule name; known: linear, cosine", "(got \"squaredcos_cap_v2\")"}));
-  CHECK(throws_with<std::invalid_argument>([] { presets::improved_diffusion<double>("linear", 19); },
-                                           {"diffuse::presets::improved_diffusion: \"linear\" needs T >= 20", "(got 19)"}));
-  CHECK(throws_with<std::invalid_argument>([] { presets::improved_diffusion<float>("cosine", 0); },
-                                           {"diffuse::presets::improved_diffusion: the number of steps T must be at least 1", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { presets::ldm<double>("scaled_linear", 1000); },
-                                           {"diffuse::presets::ldm: unknown schedule name; known: linear, sqrt_linear, sqrt, cosine", "(got \"scaled_linear\")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { presets::diffusers<double>(bad); },
+      {"diffuse::presets::diffusers: the number of steps T must be at least 1", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { presets::improved_diffusion<double>("squaredcos_cap_v2", 1000); },
+      {"diffuse::presets::improved_diffusion: unknown schedule name; known: linear, cosine",
+       "(got \"squaredcos_cap_v2\")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { presets::improved_diffusion<double>("linear", 19); },
+      {"diffuse::presets::improved_diffusion: \"linear\" needs T >= 20", "(got 19)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { presets::improved_diffusion<float>("cosine", 0); },
+      {"diffuse::presets::improved_diffusion: the number of steps T must be at least 1", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { presets::ldm<double>("scaled_linear", 1000); },
+      {"diffuse::presets::ldm: unknown schedule name; known: linear, sqrt_linear, sqrt, cosine",
+       "(got \"scaled_linear\")"}));
   CHECK(throws_with<std::invalid_argument>([] { presets::ldm<double>("sqrt", 1000, 0.0, 0.02); },
                                            {"diffuse::presets::ldm: linear_start must be in (0, 1]", "(got 0)"}));
   CHECK(throws_with<std::invalid_argument>([] { presets::ldm<double>("sqrt", 1000, 1e-4, 1.5); },
                                            {"diffuse::presets::ldm: linear_end must be in (0, 1]", "(got 1.5)"}));
-  CHECK(throws_with<std::invalid_argument>([] { presets::ldm<double>("cosine", -1); },
-                                           {"diffuse::presets::ldm: the number of steps T must be at least 1", "(got -1)"}));
-  CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(1000, 3, -3); },
-                                           {"diffuse::presets::chen_sigmoid: start must be below end, both finite; start = 3, end", "(got -3)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { presets::ldm<double>("cosine", -1); },
+      {"diffuse::presets::ldm: the number of steps T must be at least 1", "(got -1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { presets::chen_sigmoid<double>(1000, 3, -3); },
+      {"diffuse::presets::chen_sigmoid: start must be below end, both finite; start = 3, end", "(got -3)"}));
   CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(1000, -3, 3, 0); },
                                            {"diffuse::presets::chen_sigmoid: tau must be finite and > 0", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { presets::chen_sigmoid<double>(0); },
-                                           {"diffuse::presets::chen_sigmoid: the number of steps T must be at least 1", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { presets::chen_sigmoid<double>(0); },
+      {"diffuse::presets::chen_sigmoid: the number of steps T must be at least 1", "(got 0)"}));
 }

@@ -94,7 +94,9 @@ struct ShiftedCosine : ContinuousCase<S> {
 template <class S>
 struct InterpolatedCosine : ContinuousCase<S> {
   static constexpr const char* name = "ContinuousProcess::interpolated_cosine(512, 32, 256)";
-  static diffuse::ContinuousProcess<S> process() { return diffuse::ContinuousProcess<S>::interpolated_cosine(512, 32, 256); }
+  static diffuse::ContinuousProcess<S> process() {
+    return diffuse::ContinuousProcess<S>::interpolated_cosine(512, 32, 256);
+  }
   static constexpr bool starts_at_data = false;
 };
 template <class S>
@@ -128,8 +130,9 @@ struct CosineSquared : ContinuousCase<S> {
   static constexpr const char* name = "UserDefinedProcess a = cos^2(pi t/2), b = sin^2(pi t/2)";
   static diffuse::UserDefinedProcess<S> process() {
     const S half_pi = S(1.5707963267948966192L);
-    return diffuse::UserDefinedProcess<S>([=](S t) { return t == 1 ? S(0) : std::cos(half_pi * t) * std::cos(half_pi * t); },
-                                          [=](S t) { return t == 1 ? S(1) : std::sin(half_pi * t) * std::sin(half_pi * t); });
+    return diffuse::UserDefinedProcess<S>(
+        [=](S t) { return t == 1 ? S(0) : std::cos(half_pi * t) * std::cos(half_pi * t); },
+        [=](S t) { return t == 1 ? S(1) : std::sin(half_pi * t) * std::sin(half_pi * t); });
   }
   static constexpr bool starts_at_data = true;
 };
@@ -168,7 +171,8 @@ using Coordinate = typename Traits<Case>::coordinate_type;
 template <class Case>
 using Raw = typename decltype(Case::coordinates())::value_type;
 template <class S>
-using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;  // even under EIGEN_DEFAULT_TO_ROW_MAJOR
+using Matrix =
+    Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;  // even under EIGEN_DEFAULT_TO_ROW_MAJOR
 
 /// What a failure names: the case and its scalar type.
 template <class Case>
@@ -345,7 +349,8 @@ TEMPLATE_LIST_TEST_CASE("Chapman-Kolmogorov and the marginal as a transition", "
 // Written so that each input appears once (m twice in c_t), so that the propagated bounds are
 // tight; tolerance as above. Where b_s = 0 (the data end of a process that starts there) the
 // posterior is the point mass x_s = a_s x_0: c_0 = a_s, c_t = 0, v_post = 0.
-TEMPLATE_LIST_TEST_CASE("the posterior is the Bayes product of q(x_s|x_0) and q(x_t|x_s)", "[battery][ieee]", ProcessCases) {
+TEMPLATE_LIST_TEST_CASE("the posterior is the Bayes product of q(x_s|x_0) and q(x_t|x_s)", "[battery][ieee]",
+                        ProcessCases) {
   using Case = TestType;
   using T = Traits<Case>;
   INFO(case_name<Case>());
@@ -412,7 +417,8 @@ TEMPLATE_LIST_TEST_CASE("add_noise with drawn noise: (x_t - a x_0)/b has the mom
   int tested = 0;
   for (Eigen::Index j = 0; j < columns; ++j) {
     INFO("t = " << raw[static_cast<std::size_t>(j)]);
-    const ld a = T::signal_scale(p, c[static_cast<std::size_t>(j)]), b = T::noise_scale(p, c[static_cast<std::size_t>(j)]);
+    const ld a = T::signal_scale(p, c[static_cast<std::size_t>(j)]),
+             b = T::noise_scale(p, c[static_cast<std::size_t>(j)]);
     if (b == 0) {
       CHECK(x_t.col(j) == x0.col(j));  // a = 1 there: x_t is x_0 itself
       continue;
@@ -539,7 +545,8 @@ TEMPLATE_LIST_TEST_CASE("the eps and x0 and velocity conversions undo add_noise 
       const Matrix<S> back = diffuse::eps_from_x0(p, x_t.col(j), x0.col(j), one);
       for (Eigen::Index i = 0; i < rows; ++i) {
         const ld forward = plain * (a * std::fabs(x0(i, j)) + b * std::fabs(eps(i, j)));
-        const ld bound = widen * (divided * (std::fabs(x_t(i, j)) / b + inverse_sigma * std::fabs(x0(i, j))) + forward / b);
+        const ld bound =
+            widen * (divided * (std::fabs(x_t(i, j)) / b + inverse_sigma * std::fabs(x0(i, j))) + forward / b);
         worst = std::max(worst, std::fabs(back(i, 0) - static_cast<ld>(eps(i, j))) / bound);
       }
     }

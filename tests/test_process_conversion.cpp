@@ -1,8 +1,8 @@
 // convert_coordinate: the coordinate and scale of every pair of processes at equal log-SNR against
 // 40-digit mpmath references (tests/reference/gen_process_conversion_reference.py), the exact ends,
 // round trips, x_Q = scale · x_P on noised batches, the schedules' fractional steps, and the range rule.
-#include <diffuse/process_conversion.hpp>
 #include <diffuse/batch.hpp>
+#include <diffuse/process_conversion.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -72,7 +72,8 @@ struct Worst {
 constexpr double bound_ulps = 1.5 + 0x1p-20;
 
 template <class From, class To>
-void check_record(const From& from, const To& to, const std::vector<std::string>& r, std::map<std::string, Worst>& worst) {
+void check_record(const From& from, const To& to, const std::vector<std::string>& r,
+                  std::map<std::string, Worst>& worst) {
   const auto result = diffuse::convert_coordinate(from, source<From>(r[2]), to);
   const std::string pair = r[0] + " -> " + r[1];
   INFO(pair << " at " << r[2]);
@@ -119,7 +120,8 @@ using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
 
 }  // namespace
 
-TEST_CASE("convert_coordinate against mpmath: coordinate and scale within 1.5 ulps for every pair", "[conversion][ieee]") {
+TEST_CASE("convert_coordinate against mpmath: coordinate and scale within 1.5 ulps for every pair",
+          "[conversion][ieee]") {
   compare_with_reference();
 }
 
@@ -155,7 +157,8 @@ TEST_CASE("the ends convert exactly: data to data with scale 1, pure noise to pu
   CHECK(diffuse::convert_coordinate(trig, TTime::end(), ztsnr).coordinate.value() == 1000);
 }
 
-TEST_CASE("VP at t to flow is b/(a + b) with x_flow = x_vp/(a + b), and x_Q = scale x_P on a noised batch", "[conversion]") {
+TEST_CASE("VP at t to flow is b/(a + b) with x_flow = x_vp/(a + b), and x_Q = scale x_P on a noised batch",
+          "[conversion]") {
   const Cp vp = Cp::vp_linear();
   const Flow flow;
   const Trig trig(0.5);
@@ -211,16 +214,19 @@ TEMPLATE_TEST_CASE("round trips through every process come back within a few ulp
   }
 }
 
-TEST_CASE("a conversion outside the target's log-SNR range throws with the range and the log-SNR", "[conversion][errors][ieee]") {
+TEST_CASE("a conversion outside the target's log-SNR range throws with the range and the log-SNR",
+          "[conversion][errors][ieee]") {
   const Trig trig(0.5);
   // VE never reaches the data (σ_min = 0.01) nor pure noise.
-  CHECK(error_message<std::out_of_range>([&] { diffuse::convert_coordinate(trig, TTime(0), Cp::ve()); }) ==
-        "diffuse::convert_coordinate: log-SNR must be in the target's range [-7.824046010856292, 9.210340371976182] (got inf)");
+  CHECK(
+      error_message<std::out_of_range>([&] { diffuse::convert_coordinate(trig, TTime(0), Cp::ve()); }) ==
+      "diffuse::convert_coordinate: log-SNR must be in the target's range [-7.824046010856292, 9.210340371976182] (got inf)");
   CHECK(test_support::throws_with<std::out_of_range>([&] { diffuse::convert_coordinate(trig, TTime::end(), Cp::ve()); },
                                                      {"log-SNR must be in the target's range", "(got -inf)"}));
   // EDM's x_0 + σ ε has no pure-noise end.
-  CHECK(test_support::throws_with<std::out_of_range>([&] { diffuse::convert_coordinate(trig, TTime::end(), Edm()); },
-                                                     {"convert_coordinate: log-SNR must be in the target's range", "(got -inf)"}));
+  CHECK(test_support::throws_with<std::out_of_range>(
+      [&] { diffuse::convert_coordinate(trig, TTime::end(), Edm()); },
+      {"convert_coordinate: log-SNR must be in the target's range", "(got -inf)"}));
   // A schedule has no fractional step between step 0 (the data) and step 1.
   const auto schedule = diffuse::Schedule<double>::linear(1000);
   CHECK(test_support::throws_with<std::out_of_range>([&] { diffuse::convert_coordinate(trig, TTime(1e-6), schedule); },
@@ -230,7 +236,8 @@ TEST_CASE("a conversion outside the target's log-SNR range throws with the range
                                                      {"log-SNR must be in the target's range"}));
 }
 
-TEST_CASE("convert_batch carries a TrigFlow batch to the flow and back, in place, and checks before writing", "[conversion][ieee]") {
+TEST_CASE("convert_batch carries a TrigFlow batch to the flow and back, in place, and checks before writing",
+          "[conversion][ieee]") {
   const Trig trig(0.5);
   const Flow flow;
   const std::vector<double> raw = {0.0, 0.2, 0.9, 1.4, TTime::end().value()};
@@ -263,8 +270,9 @@ TEST_CASE("convert_batch carries a TrigFlow batch to the flow and back, in place
         }) == "diffuse::convert_batch: coordinates must have one entry per column, 5 (got 4)");
   // Columns 0 to 3 inside VE's range, column 4 (pure noise) outside it.
   const std::vector<TTime> last_bad = {TTime(0.2), TTime(0.9), TTime(1.4), TTime(1.0), TTime::end()};
-  CHECK(test_support::throws_with<std::out_of_range>([&] { diffuse::convert_batch(trig, x_trig, last_bad, Cp::ve(), out); },
-                                                     {"convert_coordinate: log-SNR must be in the target's range", "(got -inf)"}));
+  CHECK(test_support::throws_with<std::out_of_range>(
+      [&] { diffuse::convert_batch(trig, x_trig, last_bad, Cp::ve(), out); },
+      {"convert_coordinate: log-SNR must be in the target's range", "(got -inf)"}));
   CHECK(out.isZero());
 }
 
@@ -275,7 +283,8 @@ TEST_CASE("a user-defined process converts too: the flow as callables is the flo
   for (const double t : {0.0, 1e-9, 0.2, 0.5, 0.77, 0.999, 1.0}) {
     INFO("t = " << t);
     // Its own times: the bisection finds t back from σ(t) = t/(1 − t) (condition number 1 − t).
-    CHECK(std::fabs(user.time(user.noise_level(CTime(t))).value() - t) <= 2 * std::numeric_limits<double>::epsilon() * t);
+    CHECK(std::fabs(user.time(user.noise_level(CTime(t))).value() - t) <=
+          2 * std::numeric_limits<double>::epsilon() * t);
     // To and from TrigFlow as the flow does.
     const auto as_user = diffuse::convert_coordinate(user, CTime(t), trig);
     const auto as_flow = diffuse::convert_coordinate(flow, CTime(t), trig);
@@ -286,9 +295,9 @@ TEST_CASE("a user-defined process converts too: the flow as callables is the flo
   }
   CHECK(test_support::throws_with<std::out_of_range>(
       [&] {
-        diffuse::convert_coordinate(trig, TTime(1.5),
-                                    diffuse::UserDefinedProcess<double>([](double t) { return 1 - t / 2; },
-                                                                        [](double t) { return 0.1 + t; }));
+        diffuse::convert_coordinate(
+            trig, TTime(1.5),
+            diffuse::UserDefinedProcess<double>([](double t) { return 1 - t / 2; }, [](double t) { return 0.1 + t; }));
       },
       {"convert_coordinate: log-SNR must be in the target's range"}));
 }

@@ -86,10 +86,12 @@ TEST_CASE("the RF ancestral step keeps the flow's marginal when the prediction i
 
 TEST_CASE("s_noise scales the standard deviation of both ancestral steps", "[renoise]") {
   const Vector<double> x = Vector<double>::Zero(2);
-  const auto ve = diffuse::ve_ancestral_step(3.0, 1.25, x, x, 0.5, 1.5), ve1 = diffuse::ve_ancestral_step(3.0, 1.25, x, x, 0.5);
+  const auto ve = diffuse::ve_ancestral_step(3.0, 1.25, x, x, 0.5, 1.5),
+             ve1 = diffuse::ve_ancestral_step(3.0, 1.25, x, x, 0.5);
   CHECK(std::fabs(ve.variance() - 2.25 * ve1.variance()) <= 4e-16 * ve.variance());
   CHECK(std::fabs(ve.stddev() - 1.5 * ve1.stddev()) <= 4e-16 * ve.stddev());
-  const auto rf = diffuse::flow_ancestral_step(0.875, 0.5, x, x, 0.5, 0.5), rf1 = diffuse::flow_ancestral_step(0.875, 0.5, x, x, 0.5);
+  const auto rf = diffuse::flow_ancestral_step(0.875, 0.5, x, x, 0.5, 0.5),
+             rf1 = diffuse::flow_ancestral_step(0.875, 0.5, x, x, 0.5);
   CHECK(std::fabs(rf.variance() - 0.25 * rf1.variance()) <= 4e-16 * rf.variance());
   CHECK(std::fabs(rf.stddev() - 0.5 * rf1.stddev()) <= 4e-16 * rf.stddev());
 }
@@ -145,8 +147,9 @@ TEST_CASE("drawn re-noise has the step's mean and variance and passes a KS test"
 
 TEST_CASE("every argument rule of the re-noising steps throws with the function, the rule and the value", "[renoise]") {
   const Vector<double> x = Vector<double>::Zero(2), wrong = Vector<double>::Zero(3);
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::ancestral_split(1.0, 2.0); },
-                                           {"diffuse::ancestral_split: sigma_from must be finite and >= sigma_to (got 1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::ancestral_split(1.0, 2.0); },
+      {"diffuse::ancestral_split: sigma_from must be finite and >= sigma_to (got 1)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::ancestral_split(2.0, -1.0); },
                                            {"diffuse::ancestral_split: sigma_to must be finite and >= 0 (got -1)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::ancestral_split(2.0, 1.0, std::nan("")); },
@@ -159,10 +162,12 @@ TEST_CASE("every argument rule of the re-noising steps throws with the function,
                                            {"diffuse::ve_ancestral_step: the second input"}));
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::flow_ancestral_step(1.5, 0.5, x, x); },
                                            {"diffuse::flow_ancestral_step: sigma_from must be in (0, 1] (got 1.5)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::flow_ancestral_step(0.5, 0.7, x, x); },
-                                           {"diffuse::flow_ancestral_step: sigma_to must be at most sigma_from (got 0.7)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::flow_ancestral_step(0.5, -0.1, x, x); },
-                                           {"diffuse::flow_ancestral_step: sigma_to must be finite and >= 0 (got -0.1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::flow_ancestral_step(0.5, 0.7, x, x); },
+      {"diffuse::flow_ancestral_step: sigma_to must be at most sigma_from (got 0.7)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::flow_ancestral_step(0.5, -0.1, x, x); },
+      {"diffuse::flow_ancestral_step: sigma_to must be finite and >= 0 (got -0.1)"}));
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::flow_ancestral_step(0.5, 0.1, x, x, 1.5); },
                                            {"diffuse::flow_ancestral_step: eta must be in [0, 1] (got 1.5)"}));
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::flow_ancestral_step(0.5, 0.1, x, x, 1.0, -2.0); },

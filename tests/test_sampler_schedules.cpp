@@ -27,8 +27,8 @@ using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("every schedule on every model sampling matches its golden sequence within the contract", "[sampler_schedules]",
-                   float, double, long double) {
+TEMPLATE_TEST_CASE("every schedule on every model sampling matches its golden sequence within the contract",
+                   "[sampler_schedules]", float, double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   int sequences = 0;
@@ -58,11 +58,12 @@ TEMPLATE_TEST_CASE("lengths, final zeros and N = 1 are each tool's", "[sampler_s
     INFO(name);
     const Vector<T> one = diffuse::sampler_sigmas(sd15, name, 1);
     if (name == "laplace") {
-      REQUIRE(one.size() == 1);  // no final zero
+      REQUIRE(one.size() == 1);           // no final zero
       CHECK(one(0) == sd15.sigma_max());  // e^{−½ log 10⁻⁵} = 316 is clamped
     } else if (name == "bong_tangent") {
       REQUIRE(one.size() == 2);  // its first stage is one value, dropped: the middle, then 0
-      CHECK_THAT(static_cast<double>(one(0)), Catch::Matchers::WithinRel(0.5 * static_cast<double>(sd15.sigma_min() + sd15.sigma_max()), 1e-6));
+      CHECK_THAT(static_cast<double>(one(0)),
+                 Catch::Matchers::WithinRel(0.5 * static_cast<double>(sd15.sigma_min() + sd15.sigma_max()), 1e-6));
       CHECK(one(1) == 0);
     } else if (name == "logit_normal") {
       REQUIRE(one.size() == 2);  // sigmoid(λ_max/2) = sigmoid(9), a flow σ whatever the model
@@ -98,8 +99,8 @@ TEMPLATE_TEST_CASE("lengths, final zeros and N = 1 are each tool's", "[sampler_s
   CHECK(lq(4) == 0);
 }
 
-TEMPLATE_TEST_CASE("Align Your Steps and OptimalSteps and GITS match their golden sequences within the contract", "[sampler_schedules]",
-                   float, double, long double) {
+TEMPLATE_TEST_CASE("Align Your Steps and OptimalSteps and GITS match their golden sequences within the contract",
+                   "[sampler_schedules]", float, double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   int sequences = 0;
@@ -137,7 +138,9 @@ TEST_CASE("the tabled schedules keep the published levels where N + 1 is the tab
   CHECK(diffuse::optimal_steps_sigmas<double>("Wan", 20)(19) == 0.208);
 }
 
-TEST_CASE("SD-Turbo's denoise picks the tail of its grid, and logit-normal's resolution shift moves mu by half log(L/1024)", "[sampler_schedules]") {
+TEST_CASE(
+    "SD-Turbo's denoise picks the tail of its grid, and logit-normal's resolution shift moves mu by half log(L/1024)",
+    "[sampler_schedules]") {
   const diffuse::DiscreteVpSampling<double> sd15(diffuse::Schedule<double>::scaled_linear(1000));
   const Eigen::VectorXd half = diffuse::sd_turbo_sigmas(sd15, 10, 0.5);  // start at 10 − 5: 499, 399, …, 99
   REQUIRE(half.size() == 6);
@@ -146,66 +149,85 @@ TEST_CASE("SD-Turbo's denoise picks the tail of its grid, and logit-normal's res
   CHECK(diffuse::sd_turbo_sigmas(sd15, 2, 0.3)(0) == sd15.table_sigma(299));  // int(10·0.3) = 3
   CHECK(diffuse::sd_turbo_sigmas(sd15, 3, 0).size() == 1);
   // μ + ½ log(4096/1024) = log 2 at the middle step (Φ⁻¹(½) = 0): sigmoid(log 2) = 2/3.
-  CHECK_THAT(diffuse::logit_normal_sigmas<double>(2, 0, 1.75, -15, 18, 4096)(1), Catch::Matchers::WithinULP(2.0 / 3.0, 1));
+  CHECK_THAT(diffuse::logit_normal_sigmas<double>(2, 0, 1.75, -15, 18, 4096)(1),
+             Catch::Matchers::WithinULP(2.0 / 3.0, 1));
 }
 
-
-TEST_CASE("every argument rule of the sampler schedules throws with the function, the rule and the value", "[sampler_schedules]") {
+TEST_CASE("every argument rule of the sampler schedules throws with the function, the rule and the value",
+          "[sampler_schedules]") {
   const diffuse::FlowSampling<double> sd3(3);
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::sampler_sigmas(sd3, "beta ", 10); },
-                                           {"diffuse::sampler_sigmas: unknown schedule; known: simple, sgm_uniform, karras, exponential, "
-                                            "ddim_uniform, normal, linear_quadratic, kl_optimal, laplace, smoothstep, lcm, bong_tangent, logit_normal, sd_turbo",
-                                            "(got \"beta \")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::sampler_sigmas(sd3, "beta ", 10); },
+      {"diffuse::sampler_sigmas: unknown schedule; known: simple, sgm_uniform, karras, exponential, "
+       "ddim_uniform, normal, linear_quadratic, kl_optimal, laplace, smoothstep, lcm, bong_tangent, logit_normal, sd_turbo",
+       "(got \"beta \")"}));
   for (const std::string& name : diffuse::sampler_schedule_names()) {
     INFO(name);
     CHECK(throws_with<std::invalid_argument>([&] { diffuse::sampler_sigmas(sd3, name, 0); },
                                              {"_sigmas: the number of noise levels N must be at least 1", "(got 0)"}));
   }
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::simple_sigmas(diffuse::FlowSampling<float>(3), -1); },
-                                           {"diffuse::simple_sigmas: the number of noise levels N must be at least 1", "(got -1)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::laplace_sigmas<double>(4, 1, 1); },
-                                           {"diffuse::laplace_sigmas: sigma_max must be finite and greater than sigma_min", "(got 1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::simple_sigmas(diffuse::FlowSampling<float>(3), -1); },
+      {"diffuse::simple_sigmas: the number of noise levels N must be at least 1", "(got -1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::laplace_sigmas<double>(4, 1, 1); },
+      {"diffuse::laplace_sigmas: sigma_max must be finite and greater than sigma_min", "(got 1)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::laplace_sigmas<double>(4, 0, 1); },
                                            {"diffuse::laplace_sigmas: sigma_min must be finite and > 0", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::laplace_sigmas<double>(4, 0.1, 10, std::numeric_limits<double>::infinity()); },
-                                           {"diffuse::laplace_sigmas: mu must be finite", "(got inf)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::laplace_sigmas<double>(4, 0.1, 10, std::numeric_limits<double>::infinity()); },
+      {"diffuse::laplace_sigmas: mu must be finite", "(got inf)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::laplace_sigmas<double>(4, 0.1, 10, 0, 0); },
                                            {"diffuse::laplace_sigmas: beta must be finite and > 0", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::align_your_steps_sigmas<double>("Flux", 10); },
-                                           {"diffuse::align_your_steps_sigmas: no table for this model type; known: SD1, SDXL, SVD", "(got \"Flux\")"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::optimal_steps_sigmas<double>("SD1", 10); },
-                                           {"diffuse::optimal_steps_sigmas: no table for this model type; known: FLUX, Wan, Chroma", "(got \"SD1\")"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::align_your_steps_sigmas<double>("SD1", 0); },
-                                           {"diffuse::align_your_steps_sigmas: the number of noise levels N must be at least 1", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::optimal_steps_sigmas<double>("FLUX", -2); },
-                                           {"diffuse::optimal_steps_sigmas: the number of noise levels N must be at least 1", "(got -2)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(1.2, 1); },
-                                           {"diffuse::gits_sigmas: the number of steps N must be at least 2", "(got 1)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(1.21, 10); },
-                                           {"diffuse::gits_sigmas: coeff rounded to 2 decimals must be one of 0.80, 0.85, ..., 1.50", "(got 1.21)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(1.55, 10); }, {"must be one of 0.80", "(got 1.55)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(std::numeric_limits<double>::quiet_NaN(), 10); },
-                                           {"must be one of 0.80", "(got nan)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::align_your_steps_sigmas<double>("Flux", 10); },
+      {"diffuse::align_your_steps_sigmas: no table for this model type; known: SD1, SDXL, SVD", "(got \"Flux\")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::optimal_steps_sigmas<double>("SD1", 10); },
+      {"diffuse::optimal_steps_sigmas: no table for this model type; known: FLUX, Wan, Chroma", "(got \"SD1\")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::align_your_steps_sigmas<double>("SD1", 0); },
+      {"diffuse::align_your_steps_sigmas: the number of noise levels N must be at least 1", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::optimal_steps_sigmas<double>("FLUX", -2); },
+      {"diffuse::optimal_steps_sigmas: the number of noise levels N must be at least 1", "(got -2)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::gits_sigmas<double>(1.2, 1); },
+      {"diffuse::gits_sigmas: the number of steps N must be at least 2", "(got 1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::gits_sigmas<double>(1.21, 10); },
+      {"diffuse::gits_sigmas: coeff rounded to 2 decimals must be one of 0.80, 0.85, ..., 1.50", "(got 1.21)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::gits_sigmas<double>(1.55, 10); },
+                                           {"must be one of 0.80", "(got 1.55)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::gits_sigmas<double>(std::numeric_limits<double>::quiet_NaN(), 10); },
+      {"must be one of 0.80", "(got nan)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, std::nan("")); },
                                            {"diffuse::logit_normal_sigmas: mean must be finite", "(got nan)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, 0, -1); },
                                            {"diffuse::logit_normal_sigmas: std must be finite and >= 0", "(got -1)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, 0, 1, -std::numeric_limits<double>::infinity()); },
-                                           {"diffuse::logit_normal_sigmas: logsnr_min must be finite", "(got -inf)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, 0, 1, 5, 5); },
-                                           {"diffuse::logit_normal_sigmas: logsnr_max must be finite and greater than logsnr_min", "(got 5)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::logit_normal_sigmas<double>(4, 0, 1, -15, 18, -1); },
-                                           {"diffuse::logit_normal_sigmas: image_seq_len must be at least 0", "(got -1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::logit_normal_sigmas<double>(4, 0, 1, -std::numeric_limits<double>::infinity()); },
+      {"diffuse::logit_normal_sigmas: logsnr_min must be finite", "(got -inf)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::logit_normal_sigmas<double>(4, 0, 1, 5, 5); },
+      {"diffuse::logit_normal_sigmas: logsnr_max must be finite and greater than logsnr_min", "(got 5)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::logit_normal_sigmas<double>(4, 0, 1, -15, 18, -1); },
+      {"diffuse::logit_normal_sigmas: image_seq_len must be at least 0", "(got -1)"}));
   const diffuse::DiscreteVpSampling<double> sd15(diffuse::Schedule<double>::scaled_linear(1000));
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::sd_turbo_sigmas(sd15, 1, 1.5); },
                                            {"diffuse::sd_turbo_sigmas: denoise must be in [0, 1]", "(got 1.5)"}));
-  CHECK(throws_with<std::out_of_range>([&] { diffuse::sampler_sigmas(diffuse::FlowSampling<double>(1.73, 1), "sd_turbo", 2); },
-                                       {"diffuse::FlowSampling::sigma: timestep / multiplier must be in [0, 1]", "(got 999)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::kl_optimal_sigmas<double>(4, 10, 1); },
-                                           {"diffuse::kl_optimal_sigmas: sigma_max must be finite and greater than sigma_min", "(got 1)"}));
+  CHECK(throws_with<std::out_of_range>(
+      [&] { diffuse::sampler_sigmas(diffuse::FlowSampling<double>(1.73, 1), "sd_turbo", 2); },
+      {"diffuse::FlowSampling::sigma: timestep / multiplier must be in [0, 1]", "(got 999)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::kl_optimal_sigmas<double>(4, 10, 1); },
+      {"diffuse::kl_optimal_sigmas: sigma_max must be finite and greater than sigma_min", "(got 1)"}));
 }
 
-TEST_CASE("the real ComfyUI functions, run with torch in float32, agree with the exact values to a few float ulps", "[sampler_schedules]") {
+TEST_CASE("the real ComfyUI functions, run with torch in float32, agree with the exact values to a few float ulps",
+          "[sampler_schedules]") {
   // tests/reference/comfyui_spot_checks.txt: printed by comfyui_spot_check.py, which runs ComfyUI's own
   // definitions (a125cd84) with torch 1.13 on the CPU. ComfyUI computes in float32; EDM's σ table is
   // exp(float32 linspace of log σ), so its σ_max is 119.99968, not 120 (2.7e-6 relative, ~45 float ulps):
@@ -227,11 +249,15 @@ TEST_CASE("the real ComfyUI functions, run with torch in float32, agree with the
     });
   }
   for (const auto& r : load("comfyui_spot_checks.txt", "comfy_sigma")) {
-    with_family<float>(r[0], [&](const auto& ms) { worst_vp_flow = std::max(worst_vp_flow, ulps(ms.sigma(std::stof(r[1])), std::stof(r[2]))); });
+    with_family<float>(r[0], [&](const auto& ms) {
+      worst_vp_flow = std::max(worst_vp_flow, ulps(ms.sigma(std::stof(r[1])), std::stof(r[2])));
+    });
   }
   const diffuse::DiscreteVpSampling<float> sd15(diffuse::Schedule<float>::scaled_linear(1000));
-  for (const auto& r : load("comfyui_spot_checks.txt", "comfy_timestep")) CHECK(sd15.timestep(std::stof(r[1])) == std::stof(r[2]));
-  INFO("largest distance from ComfyUI: " << worst_vp_flow << " float ulps (SD 1.5, SD3, Flux), " << worst_edm << " (EDM)");
+  for (const auto& r : load("comfyui_spot_checks.txt", "comfy_timestep"))
+    CHECK(sd15.timestep(std::stof(r[1])) == std::stof(r[2]));
+  INFO("largest distance from ComfyUI: " << worst_vp_flow << " float ulps (SD 1.5, SD3, Flux), " << worst_edm
+                                         << " (EDM)");
   CHECK(worst_vp_flow <= 16);
   CHECK(worst_edm <= 64);
 }

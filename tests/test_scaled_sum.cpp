@@ -45,7 +45,9 @@ struct ProcessTraits<PairTable<Scalar>> {
   static Scalar noise_scale(const PairTable<Scalar>& p, int c) { return p.b[static_cast<std::size_t>(c)]; }
   static Scalar noise_variance(const PairTable<Scalar>& p, int c) { return noise_scale(p, c) * noise_scale(p, c); }
   static Scalar noise_level(const PairTable<Scalar>& p, int c) { return noise_scale(p, c) / signal_scale(p, c); }
-  static Scalar log_snr(const PairTable<Scalar>& p, int c) { return 2 * std::log(signal_scale(p, c) / noise_scale(p, c)); }
+  static Scalar log_snr(const PairTable<Scalar>& p, int c) {
+    return 2 * std::log(signal_scale(p, c) / noise_scale(p, c));
+  }
   static bool variance_preserving(const PairTable<Scalar>&) { return false; }
 };
 }  // namespace diffuse
@@ -153,7 +155,8 @@ TEMPLATE_TEST_CASE("add_noise rounds as NumPy's a * x + b * y: the digest of 2^2
   Matrix<S> expected(rows, cols);
   for (Eigen::Index j = 0; j < cols; ++j) {
     for (Eigen::Index i = 0; i < rows; ++i) {
-      expected(i, j) = three_roundings(pairs.a[static_cast<std::size_t>(j)], x(i, j), pairs.b[static_cast<std::size_t>(j)], y(i, j));
+      expected(i, j) =
+          three_roundings(pairs.a[static_cast<std::size_t>(j)], x(i, j), pairs.b[static_cast<std::size_t>(j)], y(i, j));
     }
   }
   CHECK(digest(expected) == L::numpy_digest);

@@ -91,7 +91,8 @@ TEMPLATE_TEST_CASE("beta must be in (0, 1), and 1 only at the last step", "[sche
   check_invalid([] { S::linear(10, 0.0, 0.02); }, "Schedule::linear", "beta_start must be in (0, 1]", "0");
   check_invalid([] { S::linear(10, 1e-4, 1.5); }, "Schedule::linear", "beta_end must be in (0, 1]", "1.5");
   check_invalid([] { S::linear(10, 1.0, 0.5); }, "Schedule::linear", "beta_1 " + rule, "1");
-  check_invalid([] { S::scaled_linear(10, -1.0, 0.012); }, "Schedule::scaled_linear", "beta_start must be in (0, 1]", "-1");
+  check_invalid([] { S::scaled_linear(10, -1.0, 0.012); }, "Schedule::scaled_linear", "beta_start must be in (0, 1]",
+                "-1");
   check_invalid([] { S::sigmoid(10, 1e-4, 2.0); }, "Schedule::sigmoid", "beta_end must be in (0, 1]", "2");
   // β = 1 at the last step is a zero-terminal-SNR schedule, and allowed.
   check_accepted([] { S::from_betas(std::vector<double>{0.5, 1.0}); });
@@ -101,12 +102,19 @@ TEMPLATE_TEST_CASE("beta must be in (0, 1), and 1 only at the last step", "[sche
 
 TEMPLATE_TEST_CASE("non-finite values are rejected", "[schedule][errors]", float, double) {
   using S = diffuse::Schedule<TestType>;
-  check_invalid([] { S::from_betas(std::vector<double>{0.1, not_a_number}); }, "Schedule::from_betas", "beta_2 must be in (0, 1)", "nan");
+  check_invalid(
+      [] {
+        S::from_betas(std::vector<double>{0.1, not_a_number});
+      },
+      "Schedule::from_betas", "beta_2 must be in (0, 1)", "nan");
   Eigen::VectorXd betas(2);
   betas << infinity, 0.1;
   check_invalid([&] { S::from_betas(betas); }, "Schedule::from_betas", "beta_1 must be in (0, 1)", "inf");
-  check_invalid([] { S::from_alpha_bars(std::vector<double>{0.5, not_a_number}); }, "Schedule::from_alpha_bars",
-                "alpha_bar_2 must be in [0, 1]", "nan");
+  check_invalid(
+      [] {
+        S::from_alpha_bars(std::vector<double>{0.5, not_a_number});
+      },
+      "Schedule::from_alpha_bars", "alpha_bar_2 must be in [0, 1]", "nan");
   check_invalid([] { S::linear(10, not_a_number, 0.02); }, "Schedule::linear", "beta_start must be in (0, 1]", "nan");
   check_invalid([] { S::constant(10, not_a_number); }, "Schedule::constant", "beta_1 must be in (0, 1)", "nan");
   check_invalid([] { S::cosine(10, infinity); }, "Schedule::cosine", "s must be finite and >= 0", "inf");
@@ -139,15 +147,25 @@ TEMPLATE_TEST_CASE("alpha_bar must be at least 0 and at most 1, decrease strictl
                    "[schedule][errors]", float, double) {
   using S = diffuse::Schedule<TestType>;
   const std::string fn = "Schedule::from_alpha_bars";
-  check_invalid([] { S::from_alpha_bars(std::vector<double>{0.9, 0.9}); }, fn,
-                "alpha_bar_2 must be less than alpha_bar_1 (strictly decreasing)", "0.9");
-  check_invalid([] { S::from_alpha_bars(std::vector<double>{0.5, 0.7}); }, fn,
-                "alpha_bar_2 must be less than alpha_bar_1 (strictly decreasing)", "0.7");
-  check_invalid([] { S::from_alpha_bars(std::vector<double>{1.0}); }, fn, "alpha_bar_1 must be less than alpha_bar_0", "1");
+  check_invalid(
+      [] {
+        S::from_alpha_bars(std::vector<double>{0.9, 0.9});
+      },
+      fn, "alpha_bar_2 must be less than alpha_bar_1 (strictly decreasing)", "0.9");
+  check_invalid(
+      [] {
+        S::from_alpha_bars(std::vector<double>{0.5, 0.7});
+      },
+      fn, "alpha_bar_2 must be less than alpha_bar_1 (strictly decreasing)", "0.7");
+  check_invalid([] { S::from_alpha_bars(std::vector<double>{1.0}); }, fn, "alpha_bar_1 must be less than alpha_bar_0",
+                "1");
   check_invalid([] { S::from_alpha_bars(std::vector<double>{1.5}); }, fn, "alpha_bar_1 must be in [0, 1]", "1.5");
   check_invalid([] { S::from_alpha_bars(std::vector<double>{-0.1}); }, fn, "alpha_bar_1 must be in [0, 1]", "-0.1");
-  check_invalid([] { S::from_alpha_bars(std::vector<double>{0.5, 0.0, 0.0}); }, fn,
-                "alpha_bar_2 must be positive before the last step", "0");
+  check_invalid(
+      [] {
+        S::from_alpha_bars(std::vector<double>{0.5, 0.0, 0.0});
+      },
+      fn, "alpha_bar_2 must be positive before the last step", "0");
   check_accepted([] { S::from_alpha_bars(std::vector<double>{0.5, 0.0}); });
 }
 
@@ -187,7 +205,8 @@ TEMPLATE_TEST_CASE("kept steps must be non-empty, strictly increasing and from 1
 
 TEMPLATE_TEST_CASE("zero_terminal_snr needs T >= 2", "[schedule][errors]", float, double) {
   using S = diffuse::Schedule<TestType>;
-  check_invalid([] { S::linear(1).zero_terminal_snr(); }, "Schedule::zero_terminal_snr", "the number of steps T must be at least 2", "1");
+  check_invalid([] { S::linear(1).zero_terminal_snr(); }, "Schedule::zero_terminal_snr",
+                "the number of steps T must be at least 2", "1");
   check_accepted([] { S::linear(2).zero_terminal_snr(); });
 }
 

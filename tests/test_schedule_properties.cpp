@@ -158,8 +158,8 @@ TEMPLATE_TEST_CASE("respaced keeps the marginals bit for bit and remembers the s
                    float, double, long double) {
   using T = TestType;
   const std::vector<int> kept = {1, 2, 7, 100, 101, 555, 999, 1000};
-  for (const Schedule<T>& base : {Schedule<T>::linear(1000), Schedule<T>::cosine(1000),
-                                  Schedule<T>::scaled_linear(1000).zero_terminal_snr()}) {
+  for (const Schedule<T>& base :
+       {Schedule<T>::linear(1000), Schedule<T>::cosine(1000), Schedule<T>::scaled_linear(1000).zero_terminal_snr()}) {
     const Schedule<T> r = base.respaced(kept);
     REQUIRE(r.steps() == static_cast<int>(kept.size()));
     CHECK(r.source_step(0) == 0);
@@ -187,13 +187,13 @@ TEMPLATE_TEST_CASE("respaced keeps the marginals bit for bit and remembers the s
   }
 }
 
-TEMPLATE_TEST_CASE("zero terminal SNR has an exact endpoint and keeps the first step", "[schedule][properties]",
-                   float, double, long double) {
+TEMPLATE_TEST_CASE("zero terminal SNR has an exact endpoint and keeps the first step", "[schedule][properties]", float,
+                   double, long double) {
   using T = TestType;
   const T inf = std::numeric_limits<T>::infinity();
-  for (const Schedule<T>& base : {Schedule<T>::linear(2), Schedule<T>::linear(1000), Schedule<T>::scaled_linear(1000),
-                                  Schedule<T>::cosine(1000), Schedule<T>::sigmoid(100000),
-                                  Schedule<T>::constant(100, 0.01511)}) {
+  for (const Schedule<T>& base :
+       {Schedule<T>::linear(2), Schedule<T>::linear(1000), Schedule<T>::scaled_linear(1000), Schedule<T>::cosine(1000),
+        Schedule<T>::sigmoid(100000), Schedule<T>::constant(100, 0.01511)}) {
     const Schedule<T> z = base.zero_terminal_snr();
     const int last = z.steps();
     INFO("T = " << last);
@@ -281,7 +281,8 @@ TEMPLATE_TEST_CASE("factory defaults are the ones of the issue", "[schedule][pro
   CHECK(identical(Schedule<T>::cosine(1000), Schedule<T>::cosine(1000, 0.008, 0.999)));
   CHECK(identical(Schedule<T>::sigmoid(1000), Schedule<T>::sigmoid(1000, 1e-4, 0.02)));
   const auto exp12 = [](double u) { return std::exp(-12 * u); };
-  CHECK(identical(Schedule<T>::from_alpha_bar_function(1000, exp12), Schedule<T>::from_alpha_bar_function(1000, exp12, 0.999)));
+  CHECK(identical(Schedule<T>::from_alpha_bar_function(1000, exp12),
+                  Schedule<T>::from_alpha_bar_function(1000, exp12, 0.999)));
 }
 
 TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the posterior, against references",
@@ -295,10 +296,12 @@ TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the post
   const Quantity quantities[] = {
       {"alpha_bar_ratio", [](const Schedule<T>& s, int a, int b) { return s.alpha_bar_ratio(a, b); }},
       {"sqrt_alpha_bar_ratio", [](const Schedule<T>& s, int a, int b) { return s.sqrt_alpha_bar_ratio(a, b); }},
-      {"one_minus_alpha_bar_ratio", [](const Schedule<T>& s, int a, int b) { return s.one_minus_alpha_bar_ratio(a, b); }},
+      {"one_minus_alpha_bar_ratio",
+       [](const Schedule<T>& s, int a, int b) { return s.one_minus_alpha_bar_ratio(a, b); }},
       {"posterior_x0", [](const Schedule<T>& s, int a, int b) { return s.posterior_coefficients(a, b).x0; }},
       {"posterior_xt", [](const Schedule<T>& s, int a, int b) { return s.posterior_coefficients(a, b).xt; }},
-      {"posterior_variance", [](const Schedule<T>& s, int a, int b) { return s.posterior_coefficients(a, b).variance; }},
+      {"posterior_variance",
+       [](const Schedule<T>& s, int a, int b) { return s.posterior_coefficients(a, b).variance; }},
   };
   int compared = 0;
   for (const std::vector<std::string>& row : pairs.rows) {
@@ -313,8 +316,10 @@ TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the post
       // The pair quantities come from L_t − L_s, whose error is relative to the difference plus
       // the representation error of the two sums, relative to |L_t|: scale by 1 + |L_t|/|L_t − L_s|.
       const long double L_to = s->log_alpha_bar(to), L_from = s->log_alpha_bar(from);
-      const long double growth = from == to || !std::isfinite(L_to) ? 1 : 1 + std::fabs(L_to) / std::fabs(L_to - L_from);
-      const double bound = reference::contract_ulps<T>(x, std::isfinite(L_to) ? L_to : 0, abs(x) * diffuse::detail::Wide(growth));
+      const long double growth =
+          from == to || !std::isfinite(L_to) ? 1 : 1 + std::fabs(L_to) / std::fabs(L_to - L_from);
+      const double bound =
+          reference::contract_ulps<T>(x, std::isfinite(L_to) ? L_to : 0, abs(x) * diffuse::detail::Wide(growth));
       INFO(row.at(0) << " " << q.column << "(" << from << ", " << to << "): got " << reference::digits(got)
                      << ", expected " << text << ", " << ulps << " ulp > " << bound);
       CHECK(ulps <= bound);
@@ -334,7 +339,8 @@ TEMPLATE_TEST_CASE("the one-step kernel and posterior agree with the per-step ta
     for (const int t : sample_steps(s.steps())) {
       const double K = contract(s, t);
       // Two roundings of the same exact number, each within K ulp of it.
-      if (!(reference::ulp_distance(s.posterior_coefficients(t - 1, t).variance, s.posterior_variance(t)) <= 2 * K)) ++bad;
+      if (!(reference::ulp_distance(s.posterior_coefficients(t - 1, t).variance, s.posterior_variance(t)) <= 2 * K))
+        ++bad;
       if (!(reference::ulp_distance(s.one_minus_alpha_bar_ratio(t - 1, t), s.beta(t)) <= 2 * K)) ++bad;
       if (!(reference::ulp_distance(s.alpha_bar_ratio(t - 1, t), s.alpha(t)) <= 2 * K)) ++bad;
       // From t = 0 the kernel is the marginal, computed from the same L_t: bit for bit.
@@ -367,9 +373,11 @@ TEMPLATE_TEST_CASE("variance is preserved: alpha_bar + (1 - alpha_bar) = 1 and t
       // (+ a few ε for the roundings of the check itself when T is long double)
       if (!(std::fabs(a + om - 1) <= (K + 1) * e)) ++bad;
       if (!(std::fabs(ra * ra + rom * rom - 1) <= (2 * K + 2) * e)) ++bad;
-      if (a < std::numeric_limits<T>::min() || !std::isfinite(s.sigma(t)) || !(s.snr(t) >= std::numeric_limits<T>::min())) continue;
+      if (a < std::numeric_limits<T>::min() || !std::isfinite(s.sigma(t)) ||
+          !(s.snr(t) >= std::numeric_limits<T>::min()))
+        continue;
       const long double snr = s.snr(t), sigma = s.sigma(t);
-      if (!(std::fabs(snr * om / a - 1) <= (3 * K + 2) * e)) ++bad;       // SNR = ᾱ/(1 − ᾱ)
+      if (!(std::fabs(snr * om / a - 1) <= (3 * K + 2) * e)) ++bad;         // SNR = ᾱ/(1 − ᾱ)
       if (!(std::fabs(sigma * sigma * snr - 1) <= (3 * K + 2) * e)) ++bad;  // σ² = 1/SNR
     }
     CHECK(bad == 0);
@@ -382,10 +390,12 @@ TEMPLATE_TEST_CASE("variance is preserved: alpha_bar + (1 - alpha_bar) = 1 and t
 // −β_1 − β_1²/2 − …, whose nearest float/double is −β_1; n equal β give 1 − (1 − β)^n =
 // nβ(1 − (n − 1)β/2 + …), whose nearest value is that of nβ (a tie of nβ is impossible: n·β is a
 // product of a power of two times 125 and β's odd significand, checked below through fl(nβ)/n).
-TEMPLATE_TEST_CASE("steps with betas far below 2^-192 keep their weight", "[schedule][properties][ieee]", float, double) {
+TEMPLATE_TEST_CASE("steps with betas far below 2^-192 keep their weight", "[schedule][properties][ieee]", float,
+                   double) {
   using S = TestType;
   using Schedule = diffuse::Schedule<S>;
-  const S b1 = std::is_same<S, float>::value ? S(1e-40f) : S(1e-130), b2 = std::is_same<S, float>::value ? S(3e-41f) : S(3e-140);
+  const S b1 = std::is_same<S, float>::value ? S(1e-40f) : S(1e-130),
+          b2 = std::is_same<S, float>::value ? S(3e-41f) : S(3e-140);
   const Schedule s = Schedule::from_betas(std::vector<double>{static_cast<double>(b1), static_cast<double>(b2), 0.5});
   CHECK(s.one_minus_alpha_bar(1) == b1);
   CHECK(s.log_alpha_bar(1) == -b1);

@@ -1,13 +1,13 @@
 // Every column of every reference schedule (tests/reference/schedules) within the precision contract.
-#include <diffuse/schedule.hpp>
 #include <diffuse/detail/wide_math.hpp>
+#include <diffuse/schedule.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <map>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "catch.hpp"
@@ -44,8 +44,8 @@ Findings compare_with_reference() {
     const std::size_t log_alpha_bar_column = csv.column("log_alpha_bar");
     const int last_t = std::atoi(csv.rows.back()[0].c_str());
     if (last_t != schedule.steps() || csv.rows.front()[0] != "0") {
-      out.violations.push_back(c.name + ": the reference rows do not run from t = 0 to T = " +
-                               std::to_string(schedule.steps()));
+      out.violations.push_back(c.name +
+                               ": the reference rows do not run from t = 0 to T = " + std::to_string(schedule.steps()));
     }
     std::vector<std::size_t> position;  // of each column in the CSV
     for (const reference::Column<T>& column : columns) position.push_back(csv.column(column.name));
@@ -56,7 +56,8 @@ Findings compare_with_reference() {
       const Wide L = reference::exact(row.at(log_alpha_bar_column));
       if (L.is_finite()) log_alpha_bar = static_cast<long double>(L);
       // The log-SNR λ = L − log(1 − ᾱ) is computed as that difference: its error scales with both.
-      const Wide log_snr_scale = (L.is_finite() ? abs(L) : Wide()) + abs(log(reference::exact(row.at(one_minus_column))));
+      const Wide log_snr_scale =
+          (L.is_finite() ? abs(L) : Wide()) + abs(log(reference::exact(row.at(one_minus_column))));
       for (std::size_t k = 0; k < columns.size(); ++k) {
         const reference::Column<T>& column = columns[k];
         const std::string& text = row.at(position[k]);
@@ -67,13 +68,16 @@ Findings compare_with_reference() {
         const T got = (schedule.*column.step)(t);
         const Wide x = reference::exact(text);
         const double ulps = reference::ulp_error(got, x);
-        const double bound = reference::contract_ulps<T>(x, log_alpha_bar, column.name == "log_snr" && log_snr_scale.is_finite() ? max(abs(x), log_snr_scale) : abs(x));
+        const double bound = reference::contract_ulps<T>(
+            x, log_alpha_bar,
+            column.name == "log_snr" && log_snr_scale.is_finite() ? max(abs(x), log_snr_scale) : abs(x));
         ++out.checked;
         Worst& w = out.worst[column.name];
         const bool violation = !(ulps <= bound);
         if (!(ulps <= w.ulps) || w.where.empty() || violation) {
           const std::string where = c.name + " " + column.name + "(" + std::to_string(t) + "): got " +
-                                    reference::digits(got) + ", expected " + text + ", " + std::to_string(ulps) + " ulp";
+                                    reference::digits(got) + ", expected " + text + ", " + std::to_string(ulps) +
+                                    " ulp";
           if (!(ulps <= w.ulps) || w.where.empty()) w = {ulps, where};
           if (violation) out.violations.push_back(where + " > " + std::to_string(bound));
         }
@@ -100,7 +104,8 @@ TEMPLATE_TEST_CASE("every reference column is within the precision contract", "[
   CHECK(found.checked > 100000);
   for (const std::string& v : found.vector_mismatches) CHECK(v == "");
   std::string first;
-  for (std::size_t i = 0; i < std::min<std::size_t>(found.violations.size(), 20); ++i) first += "\n" + found.violations[i];
+  for (std::size_t i = 0; i < std::min<std::size_t>(found.violations.size(), 20); ++i)
+    first += "\n" + found.violations[i];
   INFO(found.violations.size() << " values outside the contract; the first ones:" << first);
   CHECK(found.violations.empty());
 }
@@ -114,6 +119,7 @@ TEMPLATE_TEST_CASE("worst error per column (precision report)", "[.report]", flo
               : std::is_same<TestType, double>::value ? "double"
                                                       : "long double",
               found.checked, found.violations.size());
-  for (const auto& entry : found.worst) std::printf("  %-26s %8.3g  %s\n", entry.first.c_str(), entry.second.ulps, entry.second.where.c_str());
+  for (const auto& entry : found.worst)
+    std::printf("  %-26s %8.3g  %s\n", entry.first.c_str(), entry.second.ulps, entry.second.where.c_str());
   CHECK(found.checked > 0);
 }

@@ -29,7 +29,8 @@ bool has(const std::vector<std::string>& list, const std::string& item) {
 /// True if some warning contains every fragment.
 bool warned(const SchedulerConfig& c, const std::vector<std::string>& fragments) {
   return std::any_of(c.warnings.begin(), c.warnings.end(), [&](const std::string& w) {
-    return std::all_of(fragments.begin(), fragments.end(), [&](const std::string& f) { return w.find(f) != std::string::npos; });
+    return std::all_of(fragments.begin(), fragments.end(),
+                       [&](const std::string& f) { return w.find(f) != std::string::npos; });
   });
 }
 
@@ -72,7 +73,8 @@ TEST_CASE("Stable Diffusion 2.1 (DDIMScheduler, v-prediction)", "[config]") {
   CHECK(c.timestep_spacing == diffuse::TimestepSpacing::leading);
   CHECK(c.steps_offset == 1);
   CHECK_FALSE(c.set_alpha_to_one);
-  CHECK(c.timesteps(25).index() == diffuse::diffusers_timesteps(1000, 25, diffuse::TimestepSpacing::leading, 1).index());
+  CHECK(c.timesteps(25).index() ==
+        diffuse::diffusers_timesteps(1000, 25, diffuse::TimestepSpacing::leading, 1).index());
 }
 
 TEST_CASE("SDXL (EulerDiscreteScheduler with leading spacing)", "[config]") {
@@ -92,7 +94,8 @@ TEST_CASE("DDPM CIFAR-10: the defaults of a minimal file", "[config]") {
   CHECK(c.set_alpha_to_one);
   CHECK(c.steps_offset == 0);
   CHECK(c.prediction_type == "epsilon");
-  for (const char* key : {"prediction_type", "steps_offset", "timestep_spacing", "set_alpha_to_one", "rescale_betas_zero_snr"}) {
+  for (const char* key :
+       {"prediction_type", "steps_offset", "timestep_spacing", "set_alpha_to_one", "rescale_betas_zero_snr"}) {
     INFO(key);
     CHECK(has(c.defaulted_keys, key));
   }
@@ -105,7 +108,8 @@ TEST_CASE("DDPM CIFAR-10: the defaults of a minimal file", "[config]") {
 TEST_CASE("DeepFloyd IF (squaredcos_cap_v2, thresholding)", "[config]") {
   const auto c = read("if_ddpm_cosine.json", ConfigPolicy::strict);
   CHECK(c.schedule<double>().betas() == S::cosine(1000, 0.008, 0.999).betas());
-  for (const char* key : {"thresholding", "dynamic_thresholding_ratio", "sample_max_value", "clip_sample_range", "variance_type"}) {
+  for (const char* key :
+       {"thresholding", "dynamic_thresholding_ratio", "sample_max_value", "clip_sample_range", "variance_type"}) {
     INFO(key);
     CHECK(has(c.ignored_keys, key));
   }
@@ -138,7 +142,9 @@ TEST_CASE("trained_betas overrides the beta_* keys, and says so", "[config]") {
   const auto s = c.schedule<double>();
   CHECK(s.steps() == 10);
   CHECK(s.beta(3) == 0.0009);
-  CHECK(s.betas() == S::from_betas(std::vector<double>{0.0001, 0.0004, 0.0009, 0.0016, 0.0025, 0.0036, 0.0049, 0.0064, 0.0081, 0.01}).betas());
+  CHECK(s.betas() ==
+        S::from_betas(std::vector<double>{0.0001, 0.0004, 0.0009, 0.0016, 0.0025, 0.0036, 0.0049, 0.0064, 0.0081, 0.01})
+            .betas());
   REQUIRE(c.warnings.size() == 3);
   CHECK(warned(c, {"\"beta_schedule\" is not used: \"trained_betas\" gives the betas", "(got \"linear\")"}));
   CHECK(warned(c, {"\"beta_start\" is not used", "(got 0.0001)"}));
@@ -149,23 +155,30 @@ TEST_CASE("trained_betas overrides the beta_* keys, and says so", "[config]") {
 TEST_CASE("findings: unknown keys and classes, deprecated keys", "[config]") {
   const auto unknown_key = parse_scheduler_config(R"({"_class_name": "DDIMScheduler", "beta_shedule": "linear"})");
   CHECK(warned(unknown_key, {"unknown key \"beta_shedule\"", "(got \"linear\")"}));
-  CHECK(throws_with<std::invalid_argument>([] { parse_scheduler_config(R"({"_class_name": "DDIMScheduler", "beta_shedule": "linear"})", ConfigPolicy::strict); },
-                                           {"diffuse::io::parse_scheduler_config: unknown key \"beta_shedule\" (got \"linear\") [strict]"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] {
+        parse_scheduler_config(R"({"_class_name": "DDIMScheduler", "beta_shedule": "linear"})", ConfigPolicy::strict);
+      },
+      {"diffuse::io::parse_scheduler_config: unknown key \"beta_shedule\" (got \"linear\") [strict]"}));
   const auto unknown_class = parse_scheduler_config(R"({"_class_name": "MyScheduler"})");
   CHECK(warned(unknown_class, {"unknown \"_class_name\"", "(got \"MyScheduler\")"}));
   CHECK(unknown_class.timestep_spacing == diffuse::TimestepSpacing::leading);
   const auto no_class = parse_scheduler_config("{}");
   CHECK(warned(no_class, {"no \"_class_name\"", "(got null)"}));
-  CHECK(no_class.defaulted_keys == std::vector<std::string>{"num_train_timesteps", "beta_start", "beta_end", "beta_schedule",
-                                                            "rescale_betas_zero_snr", "timestep_spacing", "steps_offset",
-                                                            "prediction_type", "set_alpha_to_one", "clip_sample"});
+  CHECK(no_class.defaulted_keys == std::vector<std::string>{"num_train_timesteps", "beta_start", "beta_end",
+                                                            "beta_schedule", "rescale_betas_zero_snr",
+                                                            "timestep_spacing", "steps_offset", "prediction_type",
+                                                            "set_alpha_to_one", "clip_sample"});
   const auto euler = parse_scheduler_config(R"({"_class_name": "EulerDiscreteScheduler"})");
   CHECK(euler.timestep_spacing == diffuse::TimestepSpacing::linspace);  // the class default
   CHECK(warned(euler, {"EulerDiscreteScheduler uses fractional linspace timesteps"}));
-  const auto deprecated = parse_scheduler_config(R"({"_class_name": "DDPMScheduler", "predict_epsilon": false, "prediction_type": "epsilon"})");
+  const auto deprecated = parse_scheduler_config(
+      R"({"_class_name": "DDPMScheduler", "predict_epsilon": false, "prediction_type": "epsilon"})");
   CHECK(deprecated.prediction_type == "sample");
-  CHECK(warned(deprecated, {"deprecated \"predict_epsilon\" overrides \"prediction_type\" \"epsilon\"", "(got false)"}));
-  CHECK(parse_scheduler_config(R"({"_class_name": "DDPMScheduler", "predict_epsilon": true})", ConfigPolicy::strict).prediction_type == "epsilon");
+  CHECK(
+      warned(deprecated, {"deprecated \"predict_epsilon\" overrides \"prediction_type\" \"epsilon\"", "(got false)"}));
+  CHECK(parse_scheduler_config(R"({"_class_name": "DDPMScheduler", "predict_epsilon": true})", ConfigPolicy::strict)
+            .prediction_type == "epsilon");
 }
 
 TEST_CASE("every error rule of the reader", "[config]") {
@@ -186,23 +199,33 @@ TEST_CASE("every error rule of the reader", "[config]") {
   rejects(R"({"beta_schedule": 3})", {fn + "\"beta_schedule\" must be a string (got 3)"});
   rejects(R"({"beta_schedule": "cosine"})", {"diffuse::presets::diffusers: unknown beta_schedule", "(got \"cosine\")"});
   rejects(R"({"beta_start": 1.5})", {"diffuse::Schedule::linear: beta_start must be in (0, 1] (got 1.5)"});
-  rejects(R"({"rescale_betas_zero_snr": "yes"})", {fn + "\"rescale_betas_zero_snr\" must be true or false (got \"yes\")"});
-  rejects(R"({"trained_betas": [0.1, "x"]})", {fn + "\"trained_betas\" must be null or a non-empty array of numbers (got [0.1,\"x\"])"});
+  rejects(R"({"rescale_betas_zero_snr": "yes"})",
+          {fn + "\"rescale_betas_zero_snr\" must be true or false (got \"yes\")"});
+  rejects(R"({"trained_betas": [0.1, "x"]})",
+          {fn + "\"trained_betas\" must be null or a non-empty array of numbers (got [0.1,\"x\"])"});
   rejects(R"({"trained_betas": []})", {"must be null or a non-empty array of numbers (got [])"});
-  rejects(R"({"trained_betas": [0.1, 0.2]})", {"diffuse::presets::diffusers: trained_betas must have num_train_timesteps = 1000 values (got 2)"});
-  rejects(R"({"num_train_timesteps": 2, "trained_betas": [0.1, 1.5]})", {"diffuse::Schedule::from_betas: beta_2 must be in (0, 1)"});
-  rejects(R"({"timestep_spacing": "trailling"})", {"diffuse::timestep_spacing_from_name: unknown timestep spacing", "(got \"trailling\")"});
-  rejects(R"({"timestep_spacing": null, "steps_offset": -1})", {fn + "\"steps_offset\" must be a non-negative int (got -1)"});
+  rejects(R"({"trained_betas": [0.1, 0.2]})",
+          {"diffuse::presets::diffusers: trained_betas must have num_train_timesteps = 1000 values (got 2)"});
+  rejects(R"({"num_train_timesteps": 2, "trained_betas": [0.1, 1.5]})",
+          {"diffuse::Schedule::from_betas: beta_2 must be in (0, 1)"});
+  rejects(R"({"timestep_spacing": "trailling"})",
+          {"diffuse::timestep_spacing_from_name: unknown timestep spacing", "(got \"trailling\")"});
+  rejects(R"({"timestep_spacing": null, "steps_offset": -1})",
+          {fn + "\"steps_offset\" must be a non-negative int (got -1)"});
   rejects(R"({"steps_offset": 1.0})", {fn + "\"steps_offset\" must be an integer (got 1.0)"});
-  rejects(R"({"prediction_type": "flow_prediction"})", {fn + "unknown \"prediction_type\"; known: epsilon, v_prediction, sample (got \"flow_prediction\")"});
+  rejects(R"({"prediction_type": "flow_prediction"})",
+          {fn + "unknown \"prediction_type\"; known: epsilon, v_prediction, sample (got \"flow_prediction\")"});
   rejects(R"({"predict_epsilon": 1})", {fn + "\"predict_epsilon\" must be true or false (got 1)"});
   rejects(R"({"set_alpha_to_one": 0})", {fn + "\"set_alpha_to_one\" must be true or false (got 0)"});
   rejects(R"({"clip_sample": "false"})", {fn + "\"clip_sample\" must be true or false (got \"false\")"});
   rejects(R"({"_class_name": 5})", {fn + "\"_class_name\" must be a string (got 5)"});
-  CHECK(throws_with<std::invalid_argument>([] { read("no_such_file.json"); },
-                                           {"diffuse::io::read_scheduler_config: cannot open the file", "no_such_file.json"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { read("no_such_file.json"); },
+      {"diffuse::io::read_scheduler_config: cannot open the file", "no_such_file.json"}));
   // A string that merely contains a Python constant is left alone.
-  CHECK(parse_scheduler_config(R"({"_class_name": "DDIMScheduler", "_diffusers_version": "NaN-Infinity \"x\""})", ConfigPolicy::strict).warnings.empty());
+  CHECK(parse_scheduler_config(R"({"_class_name": "DDIMScheduler", "_diffusers_version": "NaN-Infinity \"x\""})",
+                               ConfigPolicy::strict)
+            .warnings.empty());
 }
 
 TEST_CASE("Stable Diffusion 3 (FlowMatchEulerDiscreteScheduler, static shift)", "[config][flow]") {
@@ -220,27 +243,33 @@ TEST_CASE("Stable Diffusion 3 (FlowMatchEulerDiscreteScheduler, static shift)", 
   CHECK(steps.sigmas == diffuse::flow_match_steps(sd3, 28).sigmas);
   CHECK(steps.timesteps == diffuse::flow_match_steps(sd3, 28).timesteps);
   CHECK(c.flow_steps(28, 4096.0).sigmas == steps.sigmas);
-  CHECK(throws_with<std::invalid_argument>([&] { c.schedule<double>(); },
-                                           {"diffuse::io::SchedulerConfig::schedule: a flow-matching config has no betas: use flow_steps() (got \"FlowMatchEulerDiscreteScheduler\")"}));
-  CHECK(throws_with<std::invalid_argument>([&] { c.timesteps(10); }, {"diffuse::io::SchedulerConfig::timesteps: a flow-matching config has no betas"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { c.schedule<double>(); },
+      {"diffuse::io::SchedulerConfig::schedule: a flow-matching config has no betas: use flow_steps() (got \"FlowMatchEulerDiscreteScheduler\")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { c.timesteps(10); }, {"diffuse::io::SchedulerConfig::timesteps: a flow-matching config has no betas"}));
 }
 
-TEST_CASE("Flux (use_dynamic_shifting): the image sequence length is needed, and its shift is not used", "[config][flow]") {
+TEST_CASE("Flux (use_dynamic_shifting): the image sequence length is needed, and its shift is not used",
+          "[config][flow]") {
   const auto c = read("flux_dev_flow_match.json");
   REQUIRE(c.flow);
   CHECK(c.flow->use_dynamic_shifting);
   REQUIRE(c.warnings.size() == 1);
   CHECK(warned(c, {"\"shift\" is not used: \"use_dynamic_shifting\" shifts by mu from the image size", "(got 3.0)"}));
   CHECK_THROWS_AS(read("flux_dev_flow_match.json", ConfigPolicy::strict), std::invalid_argument);
-  CHECK(throws_with<std::invalid_argument>([&] { c.flow_steps(28); },
-                                           {"diffuse::io::SchedulerConfig::flow_steps: a config with use_dynamic_shifting needs the image sequence length"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { c.flow_steps(28); },
+      {"diffuse::io::SchedulerConfig::flow_steps: a config with use_dynamic_shifting needs the image sequence length"}));
   // 1024² with Flux's VAE (/8) and 2×2 patches: 64·64 = 4096 tokens, μ = max_shift = 1.15.
   const auto steps = c.flow_steps(28, 4096.0, {diffuse::FlowBaseSigmas::flux_pipeline});
   CHECK(steps.sigmas == diffuse::flow_match_steps(*c.flow, 28, {diffuse::FlowBaseSigmas::flux_pipeline}, 1.15).sigmas);
-  CHECK(throws_with<std::invalid_argument>([&] { c.flow_steps(28, 0.0); }, {"diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { c.flow_steps(28, 0.0); }, {"diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got 0)"}));
   const auto ddim = read("sd21_ddim_v.json");
-  CHECK(throws_with<std::invalid_argument>([&] { ddim.flow_steps(28); },
-                                           {"diffuse::io::SchedulerConfig::flow_steps: needs a FlowMatchEulerDiscreteScheduler config (got \"DDIMScheduler\")"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { ddim.flow_steps(28); },
+      {"diffuse::io::SchedulerConfig::flow_steps: needs a FlowMatchEulerDiscreteScheduler config (got \"DDIMScheduler\")"}));
 }
 
 TEST_CASE("LTX-Video (every FlowMatchEulerDiscreteScheduler key, shift_terminal)", "[config][flow]") {
@@ -270,17 +299,25 @@ TEST_CASE("every error rule of the FlowMatchEulerDiscreteScheduler keys", "[conf
   rejects(R"("shift_terminal": 1.0)", {fn + "\"shift_terminal\" must be null or in (0, 1) (got 1.0)"});
   rejects(R"("shift_terminal": 0)", {fn + "\"shift_terminal\" must be null or in (0, 1) (got 0)"});
   rejects(R"("shift_terminal": "0.1")", {fn + "\"shift_terminal\" must be null or a number (got \"0.1\")"});
-  rejects(R"("use_karras_sigmas": true, "use_beta_sigmas": true)",
-          {fn + "only one of \"use_karras_sigmas\", \"use_exponential_sigmas\", \"use_beta_sigmas\" may be true (got true)"});
-  rejects(R"("time_shift_type": "quadratic")", {fn + "unknown \"time_shift_type\"; known: exponential, linear (got \"quadratic\")"});
+  rejects(
+      R"("use_karras_sigmas": true, "use_beta_sigmas": true)",
+      {fn +
+       "only one of \"use_karras_sigmas\", \"use_exponential_sigmas\", \"use_beta_sigmas\" may be true (got true)"});
+  rejects(R"("time_shift_type": "quadratic")",
+          {fn + "unknown \"time_shift_type\"; known: exponential, linear (got \"quadratic\")"});
   rejects(R"("use_dynamic_shifting": "yes")", {fn + "\"use_dynamic_shifting\" must be true or false (got \"yes\")"});
   rejects(R"("num_train_timesteps": 0)", {fn + "\"num_train_timesteps\" must be a positive int (got 0)"});
-  rejects(R"("use_dynamic_shifting": true, "base_image_seq_len": 0)", {"diffuse::resolution_shift_mu: base_image_seq_len must be finite and > 0 (got 0)"});
-  rejects(R"("use_dynamic_shifting": true, "base_image_seq_len": 4096)",
-          {"diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 4096 (got 4096)"});
+  rejects(R"("use_dynamic_shifting": true, "base_image_seq_len": 0)",
+          {"diffuse::resolution_shift_mu: base_image_seq_len must be finite and > 0 (got 0)"});
+  rejects(
+      R"("use_dynamic_shifting": true, "base_image_seq_len": 4096)",
+      {"diffuse::resolution_shift_mu: max_image_seq_len must be finite and greater than base_image_seq_len = 4096 (got 4096)"});
   // Without dynamic shifting the sequence keys are not used, and not checked.
-  CHECK(parse_scheduler_config(R"({"_class_name": "FlowMatchEulerDiscreteScheduler", "base_image_seq_len": 4096})", ConfigPolicy::strict).flow);
-  const auto unknown = parse_scheduler_config(R"({"_class_name": "FlowMatchEulerDiscreteScheduler", "beta_start": 0.001, "stochastic_sampling": false})");
+  CHECK(parse_scheduler_config(R"({"_class_name": "FlowMatchEulerDiscreteScheduler", "base_image_seq_len": 4096})",
+                               ConfigPolicy::strict)
+            .flow);
+  const auto unknown = parse_scheduler_config(
+      R"({"_class_name": "FlowMatchEulerDiscreteScheduler", "beta_start": 0.001, "stochastic_sampling": false})");
   CHECK(warned(unknown, {"unknown key \"beta_start\" for FlowMatchEulerDiscreteScheduler", "(got 0.001)"}));
   CHECK(has(unknown.ignored_keys, "stochastic_sampling"));
 }

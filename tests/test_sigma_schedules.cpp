@@ -33,14 +33,15 @@ template <class T>
 Vector<T> ramp(const std::string& kind, int n, const std::vector<std::string>& p) {
   if (kind == "karras") return diffuse::karras_sigmas<T>(n, std::stod(p[0]), std::stod(p[1]), std::stod(p[2]));
   if (kind == "exponential") return diffuse::exponential_sigmas<T>(n, std::stod(p[0]), std::stod(p[1]));
-  if (kind == "polyexponential") return diffuse::polyexponential_sigmas<T>(n, std::stod(p[0]), std::stod(p[1]), std::stod(p[2]));
+  if (kind == "polyexponential")
+    return diffuse::polyexponential_sigmas<T>(n, std::stod(p[0]), std::stod(p[1]), std::stod(p[2]));
   return diffuse::vp_sigmas<T>(n, std::stod(p[0]), std::stod(p[1]), std::stod(p[2]));
 }
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps are within the precision contract", "[sigma_schedules]",
-                   float, double, long double) {
+TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps are within the precision contract",
+                   "[sigma_schedules]", float, double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   // Each value is rounded once from a Wide value within 2⁻¹¹⁸(1 + ρ)(1 + |log σ_min| + |log σ_max|)
@@ -55,7 +56,8 @@ TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps are 
     REQUIRE(r[5] == ":");
     const bool vp = kind == "vp";
     const double rho = kind == "karras" || kind == "polyexponential" ? std::stod(r[4]) : 1;
-    const double log_min = std::log(vp ? static_cast<double>(exact(r[static_cast<std::size_t>(6 + n - 1)])) : std::stod(r[2]));
+    const double log_min =
+        std::log(vp ? static_cast<double>(exact(r[static_cast<std::size_t>(6 + n - 1)])) : std::stod(r[2]));
     const double log_max = std::log(vp ? static_cast<double>(exact(r[6])) : std::stod(r[3]));
     const double weight = (1 + rho) * (1 + std::fabs(log_min) + std::fabs(log_max));
     for (int i = 0; i <= n; ++i) {
@@ -82,13 +84,15 @@ TEMPLATE_TEST_CASE("N = 1 gives sigma_max then 0 without dividing by zero", "[si
   CHECK(vp(1) == 0);
   // the VP ramp starts at σ(1) of ContinuousProcess::vp_linear(0.1, 20): the same formula, β_d given
   // as 19.9 here and as 20 − 0.1 there (equal within 2⁻¹²⁷): within 1 ulp
-  const T sigma_one = diffuse::ContinuousProcess<T>::vp_linear(0.1, 20).noise_level(diffuse::ContinuousTime<T>(1)).value();
+  const T sigma_one =
+      diffuse::ContinuousProcess<T>::vp_linear(0.1, 20).noise_level(diffuse::ContinuousTime<T>(1)).value();
   CHECK_THAT(vp(0), Catch::Matchers::WithinULP(sigma_one, 1));
 }
 
 TEMPLATE_TEST_CASE("polyexponential with rho = 1 is the exponential ramp", "[sigma_schedules]", float, double) {
   using T = TestType;
-  const Vector<T> a = diffuse::polyexponential_sigmas<T>(25, 0.03, 14.6, 1), b = diffuse::exponential_sigmas<T>(25, 0.03, 14.6);
+  const Vector<T> a = diffuse::polyexponential_sigmas<T>(25, 0.03, 14.6, 1),
+                  b = diffuse::exponential_sigmas<T>(25, 0.03, 14.6);
   // the same exact values; each rounded once from within 2⁻¹¹⁸·2(1 + |log σ_min| + |log σ_max|) of
   // it: equal or 1 ulp apart
   for (Eigen::Index i = 0; i < a.size(); ++i) CHECK_THAT(a(i), Catch::Matchers::WithinULP(b(i), 1));
@@ -99,13 +103,14 @@ namespace {
 /// |log ᾱ_t| + |log σ_t| of a step (the size the σ ↔ step maps' bound grows with), from the rounded values.
 template <class T>
 double step_size(const diffuse::Schedule<T>& schedule, int t) {
-  return std::fabs(static_cast<double>(schedule.log_alpha_bar(t))) + std::fabs(std::log(static_cast<double>(schedule.sigma(t))));
+  return std::fabs(static_cast<double>(schedule.log_alpha_bar(t))) +
+         std::fabs(std::log(static_cast<double>(schedule.sigma(t))));
 }
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("sigma -> fractional step and nearest step and back on the DDPM schedule", "[sigma_schedules]", float, double,
-                   long double) {
+TEMPLATE_TEST_CASE("sigma -> fractional step and nearest step and back on the DDPM schedule", "[sigma_schedules]",
+                   float, double, long double) {
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   const auto schedule = diffuse::Schedule<T>::linear(1000);
@@ -154,14 +159,15 @@ TEMPLATE_TEST_CASE("every step's own sigma maps back to that step", "[sigma_sche
       // k-diffusion's index of the same σ is t − 1
       CHECK(std::fabs(static_cast<W>(diffuse::fractional_step(schedule, sigma).model_index()) - (t - 1)) <=
             continuous_reference::ulp(back) + 1.01L * u / gap);
-      CHECK(diffuse::noise_level(schedule, diffuse::FractionalStep<T>::from_model_index(static_cast<T>(t - 1))).value() ==
-            schedule.sigma(t));
+      CHECK(
+          diffuse::noise_level(schedule, diffuse::FractionalStep<T>::from_model_index(static_cast<T>(t - 1))).value() ==
+          schedule.sigma(t));
     }
   }
 }
 
-TEMPLATE_TEST_CASE("the ends: sigma 0 and below sigma_1 and above sigma_T and one-step and zero-terminal-SNR schedules", "[sigma_schedules][ieee]",
-                   float, double) {
+TEMPLATE_TEST_CASE("the ends: sigma 0 and below sigma_1 and above sigma_T and one-step and zero-terminal-SNR schedules",
+                   "[sigma_schedules][ieee]", float, double) {
   using T = TestType;
   const T inf = std::numeric_limits<T>::infinity();
   const auto schedule = diffuse::Schedule<T>::linear(1000);
@@ -185,31 +191,45 @@ TEMPLATE_TEST_CASE("the ends: sigma 0 and below sigma_1 and above sigma_T and on
   CHECK(diffuse::nearest_step(zero_snr, diffuse::NoiseLevel<T>(inf)) == 1000);
 }
 
-TEST_CASE("bad ramp parameters and fractional steps throw with the function and the rule and the value", "[sigma_schedules][errors]") {
+TEST_CASE("bad ramp parameters and fractional steps throw with the function and the rule and the value",
+          "[sigma_schedules][errors]") {
   using IA = std::invalid_argument;
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(0); },
                         {"diffuse::karras_sigmas: the number of noise levels N must be at least 1 (got 0)"}));
-  CHECK(throws_with<IA>([] { diffuse::exponential_sigmas<float>(-2); }, {"diffuse::exponential_sigmas: the number of noise levels N"}));
-  CHECK(throws_with<IA>([] { diffuse::polyexponential_sigmas<double>(0); }, {"diffuse::polyexponential_sigmas: the number"}));
-  CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(0); }, {"diffuse::vp_sigmas: the number of noise levels N must be at least 1 (got 0)"}));
-  CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(10, 0); }, {"diffuse::karras_sigmas: sigma_min must be finite and > 0 (got 0)"}));
-  CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(10, -1, 80); }, {"sigma_min must be finite and > 0 (got -1)"}));
+  CHECK(throws_with<IA>([] { diffuse::exponential_sigmas<float>(-2); },
+                        {"diffuse::exponential_sigmas: the number of noise levels N"}));
+  CHECK(throws_with<IA>([] { diffuse::polyexponential_sigmas<double>(0); },
+                        {"diffuse::polyexponential_sigmas: the number"}));
+  CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(0); },
+                        {"diffuse::vp_sigmas: the number of noise levels N must be at least 1 (got 0)"}));
+  CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(10, 0); },
+                        {"diffuse::karras_sigmas: sigma_min must be finite and > 0 (got 0)"}));
+  CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(10, -1, 80); },
+                        {"sigma_min must be finite and > 0 (got -1)"}));
   CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(10, 80, 80); },
                         {"diffuse::karras_sigmas: sigma_max must be finite and greater than sigma_min (got 80)"}));
-  CHECK(throws_with<IA>([&] { diffuse::exponential_sigmas<double>(10, 0.1, inf); }, {"diffuse::exponential_sigmas: sigma_max", "(got inf)"}));
-  CHECK(throws_with<IA>([&] { diffuse::polyexponential_sigmas<double>(10, nan, 1); }, {"sigma_min must be finite and > 0 (got nan)"}));
-  CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(10, 0.002, 80, 0); }, {"diffuse::karras_sigmas: rho must be finite and > 0 (got 0)"}));
+  CHECK(throws_with<IA>([&] { diffuse::exponential_sigmas<double>(10, 0.1, inf); },
+                        {"diffuse::exponential_sigmas: sigma_max", "(got inf)"}));
+  CHECK(throws_with<IA>([&] { diffuse::polyexponential_sigmas<double>(10, nan, 1); },
+                        {"sigma_min must be finite and > 0 (got nan)"}));
+  CHECK(throws_with<IA>([] { diffuse::karras_sigmas<double>(10, 0.002, 80, 0); },
+                        {"diffuse::karras_sigmas: rho must be finite and > 0 (got 0)"}));
   CHECK(throws_with<IA>([] { diffuse::polyexponential_sigmas<double>(10, 0.002, 80, -1); },
                         {"diffuse::polyexponential_sigmas: rho must be finite and > 0 (got -1)"}));
-  CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(10, -1); }, {"diffuse::vp_sigmas: beta_d must be finite and >= 0 (got -1)"}));
-  CHECK(throws_with<IA>([&] { diffuse::vp_sigmas<double>(10, 19.9, nan); }, {"diffuse::vp_sigmas: beta_min must be finite and >= 0 (got nan)"}));
-  CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(10, 0, 0); }, {"diffuse::vp_sigmas: beta_d + beta_min must be > 0 (got 0)"}));
-  CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(10, 19.9, 0.1, 0); }, {"diffuse::vp_sigmas: eps_s must be in (0, 1] (got 0)"}));
+  CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(10, -1); },
+                        {"diffuse::vp_sigmas: beta_d must be finite and >= 0 (got -1)"}));
+  CHECK(throws_with<IA>([&] { diffuse::vp_sigmas<double>(10, 19.9, nan); },
+                        {"diffuse::vp_sigmas: beta_min must be finite and >= 0 (got nan)"}));
+  CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(10, 0, 0); },
+                        {"diffuse::vp_sigmas: beta_d + beta_min must be > 0 (got 0)"}));
+  CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(10, 19.9, 0.1, 0); },
+                        {"diffuse::vp_sigmas: eps_s must be in (0, 1] (got 0)"}));
   CHECK(throws_with<IA>([] { diffuse::vp_sigmas<double>(10, 19.9, 0.1, 1.5); }, {"eps_s must be in (0, 1] (got 1.5)"}));
   const auto schedule = diffuse::Schedule<double>::linear(1000);
   CHECK(throws_with<std::out_of_range>([&] { diffuse::noise_level(schedule, diffuse::FractionalStep<double>(0.5)); },
                                        {"diffuse::noise_level: fractional step must be 0 or in [1, 1000] (got 0.5)"}));
-  CHECK(throws_with<std::out_of_range>([&] { diffuse::noise_level(schedule, diffuse::FractionalStep<double>(1000.25)); },
-                                       {"fractional step must be 0 or in [1, 1000] (got 1000.25)"}));
+  CHECK(
+      throws_with<std::out_of_range>([&] { diffuse::noise_level(schedule, diffuse::FractionalStep<double>(1000.25)); },
+                                     {"fractional step must be 0 or in [1, 1000] (got 1000.25)"}));
 }

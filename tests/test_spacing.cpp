@@ -42,7 +42,8 @@ std::vector<GoldenCase> read_golden() {
 
 diffuse::Timesteps run(const GoldenCase& c) {
   if (c.family == "diffusers") {
-    return diffuse::diffusers_timesteps(c.train_steps, std::stoi(c.n), diffuse::timestep_spacing_from_name(c.mode), c.offset);
+    return diffuse::diffusers_timesteps(c.train_steps, std::stoi(c.n), diffuse::timestep_spacing_from_name(c.mode),
+                                        c.offset);
   }
   if (c.family == "ldm") {
     return diffuse::ldm_ddim_timesteps(c.train_steps, std::stoi(c.n), diffuse::ldm_discretization_from_name(c.mode));
@@ -129,7 +130,8 @@ TEST_CASE("known sequences from the tools' documentation and issue trackers", "[
 }
 
 TEST_CASE("the previous step a sampler moves to", "[spacing]") {
-  const auto steps = diffuse::diffusers_timesteps(1000, 4, diffuse::TimestepSpacing::leading, 1);  // indices 751 501 251 1
+  const auto steps =
+      diffuse::diffusers_timesteps(1000, 4, diffuse::TimestepSpacing::leading, 1);  // indices 751 501 251 1
   CHECK(steps.t() == std::vector<int>{752, 502, 252, 2});
   CHECK(steps.previous_t(0) == 502);
   CHECK(steps.previous_t(2) == 2);
@@ -137,9 +139,11 @@ TEST_CASE("the previous step a sampler moves to", "[spacing]") {
   CHECK(steps.previous_t(3, false) == 1);  // set_alpha_to_one = false: ᾱ_1 (alphas_cumprod[0])
   const auto ending_at_one = diffuse::diffusers_timesteps(1000, 4, diffuse::TimestepSpacing::leading);
   CHECK(ending_at_one.previous_t(3, false) == 1);  // from t = 1 to t = 1, as diffusers does
-  CHECK(throws_with<std::out_of_range>([&] { steps.previous_t(4); }, {"diffuse::Timesteps::previous_t: k must be in [0, 3]", "(got 4)"}));
+  CHECK(throws_with<std::out_of_range>([&] { steps.previous_t(4); },
+                                       {"diffuse::Timesteps::previous_t: k must be in [0, 3]", "(got 4)"}));
   const auto kept = diffuse::space_timesteps(100, "ddim10");
-  CHECK(throws_with<std::invalid_argument>([&] { kept.previous_t(0); }, {"diffuse::Timesteps::previous_t: needs a descending"}));
+  CHECK(throws_with<std::invalid_argument>([&] { kept.previous_t(0); },
+                                           {"diffuse::Timesteps::previous_t: needs a descending"}));
 }
 
 TEST_CASE("Timesteps from steps or indices", "[spacing]") {
@@ -149,14 +153,26 @@ TEST_CASE("Timesteps from steps or indices", "[spacing]") {
   CHECK(a.index() == std::vector<int>{999, 499, 0});
   const auto b = Timesteps::from_indices({0, 10, 999}, 1000, StepOrder::ascending);
   CHECK(b.t() == std::vector<int>{1, 11, 1000});
-  CHECK(throws_with<std::invalid_argument>([] { Timesteps::from_steps({0, 5}, 10, StepOrder::ascending); },
-                                           {"diffuse::Timesteps::from_steps: entry 0 must be a step t in [1, 10]", "(got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { Timesteps::from_indices({3, 10}, 10, StepOrder::ascending); },
-                                           {"diffuse::Timesteps::from_indices: entry 1 must be an index in [0, 9]", "(got 10)"}));
-  CHECK(throws_with<std::invalid_argument>([] { Timesteps::from_steps({5, 5}, 10, StepOrder::descending); },
-                                           {"entry 1 must be below entry 0 = 5 (strictly descending)", "(got 5)"}));
-  CHECK(throws_with<std::invalid_argument>([] { Timesteps::from_steps({5, 4}, 10, StepOrder::ascending); },
-                                           {"entry 1 must be above entry 0 = 5 (strictly ascending)", "(got 4)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] {
+        Timesteps::from_steps({0, 5}, 10, StepOrder::ascending);
+      },
+      {"diffuse::Timesteps::from_steps: entry 0 must be a step t in [1, 10]", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] {
+        Timesteps::from_indices({3, 10}, 10, StepOrder::ascending);
+      },
+      {"diffuse::Timesteps::from_indices: entry 1 must be an index in [0, 9]", "(got 10)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] {
+        Timesteps::from_steps({5, 5}, 10, StepOrder::descending);
+      },
+      {"entry 1 must be below entry 0 = 5 (strictly descending)", "(got 5)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] {
+        Timesteps::from_steps({5, 4}, 10, StepOrder::ascending);
+      },
+      {"entry 1 must be above entry 0 = 5 (strictly ascending)", "(got 4)"}));
   CHECK(throws_with<std::invalid_argument>([] { Timesteps::from_steps({}, 10, StepOrder::ascending); },
                                            {"diffuse::Timesteps::from_steps: the sequence must not be empty"}));
   CHECK(throws_with<std::invalid_argument>([] { Timesteps::from_steps({1}, 0, StepOrder::ascending); },
@@ -166,31 +182,39 @@ TEST_CASE("Timesteps from steps or indices", "[spacing]") {
 TEST_CASE("every error rule of the spacing functions", "[spacing]") {
   using diffuse::TimestepSpacing;
   SECTION("T < 1") {
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_timesteps(0, 1, TimestepSpacing::linspace); },
-                                             {"diffuse::diffusers_timesteps: the number of training steps T must be at least 1", "(got 0)"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::ldm_ddim_timesteps(-3, 1, diffuse::LdmDiscretization::quad); },
-                                             {"diffuse::ldm_ddim_timesteps: the number of training steps", "(got -3)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::diffusers_timesteps(0, 1, TimestepSpacing::linspace); },
+        {"diffuse::diffusers_timesteps: the number of training steps T must be at least 1", "(got 0)"}));
+    CHECK(
+        throws_with<std::invalid_argument>([] { diffuse::ldm_ddim_timesteps(-3, 1, diffuse::LdmDiscretization::quad); },
+                                           {"diffuse::ldm_ddim_timesteps: the number of training steps", "(got -3)"}));
     CHECK(throws_with<std::invalid_argument>([] { diffuse::space_timesteps(0, "ddim1"); },
                                              {"diffuse::space_timesteps: the number of training steps", "(got 0)"}));
   }
   SECTION("N outside [1, T]") {
     for (auto spacing : {TimestepSpacing::linspace, TimestepSpacing::leading, TimestepSpacing::trailing}) {
-      CHECK(throws_with<std::invalid_argument>([&] { diffuse::diffusers_timesteps(1000, 0, spacing); },
-                                               {"diffuse::diffusers_timesteps: the number of inference steps N must be in [1, T] = [1, 1000]", "(got 0)"}));
-      CHECK(throws_with<std::invalid_argument>([&] { diffuse::diffusers_timesteps(1000, 1001, spacing); }, {"(got 1001)"}));
+      CHECK(throws_with<std::invalid_argument>(
+          [&] { diffuse::diffusers_timesteps(1000, 0, spacing); },
+          {"diffuse::diffusers_timesteps: the number of inference steps N must be in [1, T] = [1, 1000]", "(got 0)"}));
+      CHECK(throws_with<std::invalid_argument>([&] { diffuse::diffusers_timesteps(1000, 1001, spacing); },
+                                               {"(got 1001)"}));
     }
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::ldm_ddim_timesteps(50, 51, diffuse::LdmDiscretization::uniform); },
-                                             {"diffuse::ldm_ddim_timesteps: the number of inference steps N must be in [1, T] = [1, 50]", "(got 51)"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::space_timesteps(50, "ddim51"); },
-                                             {"diffuse::space_timesteps: the number of inference steps N must be in [1, T] = [1, 50]", "(got 51)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::ldm_ddim_timesteps(50, 51, diffuse::LdmDiscretization::uniform); },
+        {"diffuse::ldm_ddim_timesteps: the number of inference steps N must be in [1, T] = [1, 50]", "(got 51)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::space_timesteps(50, "ddim51"); },
+        {"diffuse::space_timesteps: the number of inference steps N must be in [1, T] = [1, 50]", "(got 51)"}));
     CHECK(throws_with<std::invalid_argument>([] { diffuse::space_timesteps(50, "ddim0"); }, {"(got 0)"}));
   }
   SECTION("leading: steps_offset must keep every index in [0, T - 1]") {
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_timesteps(1000, 1000, TimestepSpacing::leading, 1); },
-                                             {"diffuse::diffusers_timesteps: leading spacing with T = 1000, N = 1000 needs steps_offset in [0, 0]",
-                                              "diffusers would use index 1000", "(got 1)"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_timesteps(1000, 10, TimestepSpacing::leading, -1); },
-                                             {"needs steps_offset in [0, 99]", "(got -1)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::diffusers_timesteps(1000, 1000, TimestepSpacing::leading, 1); },
+        {"diffuse::diffusers_timesteps: leading spacing with T = 1000, N = 1000 needs steps_offset in [0, 0]",
+         "diffusers would use index 1000", "(got 1)"}));
+    CHECK(
+        throws_with<std::invalid_argument>([] { diffuse::diffusers_timesteps(1000, 10, TimestepSpacing::leading, -1); },
+                                           {"needs steps_offset in [0, 99]", "(got -1)"}));
     CHECK(diffuse::diffusers_timesteps(1000, 10, TimestepSpacing::leading, 99).index().front() == 999);
     // steps_offset does not act on linspace and trailing (as in diffusers), so it cannot break them.
     CHECK(diffuse::diffusers_timesteps(1000, 1000, TimestepSpacing::trailing, 5).index().front() == 999);
@@ -199,41 +223,59 @@ TEST_CASE("every error rule of the spacing functions", "[spacing]") {
     CHECK(diffuse::diffusers_custom_timesteps(1000, {999, 500, 0}).t() == std::vector<int>{1000, 501, 1});
     CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_custom_timesteps(1000, {}); },
                                              {"diffuse::diffusers_custom_timesteps: the sequence must not be empty"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_custom_timesteps(1000, {999, -1}); },
-                                             {"diffuse::diffusers_custom_timesteps: entry 1 must be an index in [0, 999]", "(got -1)"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_custom_timesteps(1000, {1000}); }, {"(got 1000)"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_custom_timesteps(1000, {10, 20}); },
-                                             {"entry 1 must be below entry 0 = 10 (strictly descending)", "(got 20)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] {
+          diffuse::diffusers_custom_timesteps(1000, {999, -1});
+        },
+        {"diffuse::diffusers_custom_timesteps: entry 1 must be an index in [0, 999]", "(got -1)"}));
+    CHECK(
+        throws_with<std::invalid_argument>([] { diffuse::diffusers_custom_timesteps(1000, {1000}); }, {"(got 1000)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] {
+          diffuse::diffusers_custom_timesteps(1000, {10, 20});
+        },
+        {"entry 1 must be below entry 0 = 10 (strictly descending)", "(got 20)"}));
   }
   SECTION("LDM: index g + 1 past T - 1, repeated quad steps") {
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::ldm_ddim_timesteps(1000, 1000, diffuse::LdmDiscretization::uniform); },
-                                             {"diffuse::ldm_ddim_timesteps: LDM's grid value + 1 is the model index and must be at most T - 1 = 999", "(got 1000)"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::ldm_ddim_timesteps(1000, 500, diffuse::LdmDiscretization::quad); },
-                                             {"diffuse::ldm_ddim_timesteps: quad discretization repeats index", "N = 500"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::ldm_ddim_timesteps(1000, 1000, diffuse::LdmDiscretization::uniform); },
+        {"diffuse::ldm_ddim_timesteps: LDM's grid value + 1 is the model index and must be at most T - 1 = 999",
+         "(got 1000)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::ldm_ddim_timesteps(1000, 500, diffuse::LdmDiscretization::quad); },
+        {"diffuse::ldm_ddim_timesteps: quad discretization repeats index", "N = 500"}));
   }
   SECTION("space_timesteps: counts and strings") {
     CHECK(throws_with<std::invalid_argument>([] { diffuse::space_timesteps(100, std::vector<int>{}); },
                                              {"diffuse::space_timesteps: needs at least one section count"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::space_timesteps(100, std::vector<int>{5, -1}); },
-                                             {"section 1 (50 steps): a section count must not be negative", "(got -1)"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::space_timesteps(10, "2,6"); },
-                                             {"section 1 (5 steps): cannot divide a section into more points than it has steps", "(got 6)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] {
+          diffuse::space_timesteps(100, std::vector<int>{5, -1});
+        },
+        {"section 1 (50 steps): a section count must not be negative", "(got -1)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::space_timesteps(10, "2,6"); },
+        {"section 1 (5 steps): cannot divide a section into more points than it has steps", "(got 6)"}));
     CHECK(throws_with<std::invalid_argument>([] { diffuse::space_timesteps(10, "0,0"); },
                                              {"diffuse::space_timesteps: the section counts keep no step"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::space_timesteps(10, "ddim6"); },
-                                             {"no integer stride k gives exactly N = len(range(0, T, k)) steps for T = 10", "(got 6)"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::space_timesteps(10, "ddim6"); },
+        {"no integer stride k gives exactly N = len(range(0, T, k)) steps for T = 10", "(got 6)"}));
     for (const char* bad : {"", "ddim", "ddimx", "ddim-5", "10,,5", "10,", "a", "1.5", "-3", "2 2", "1234567890"}) {
       INFO(bad);
-      CHECK(throws_with<std::invalid_argument>([&] { diffuse::space_timesteps(1000, std::string(bad)); },
-                                               {"diffuse::space_timesteps:", "must be a non-negative decimal integer"}));
+      CHECK(
+          throws_with<std::invalid_argument>([&] { diffuse::space_timesteps(1000, std::string(bad)); },
+                                             {"diffuse::space_timesteps:", "must be a non-negative decimal integer"}));
     }
   }
   SECTION("names") {
     CHECK(diffuse::timestep_spacing_from_name("trailing") == TimestepSpacing::trailing);
     CHECK(std::string(diffuse::timestep_spacing_name(TimestepSpacing::leading)) == "leading");
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::timestep_spacing_from_name("Linspace"); },
-                                             {"diffuse::timestep_spacing_from_name: unknown timestep spacing", "(got \"Linspace\")"}));
-    CHECK(throws_with<std::invalid_argument>([] { diffuse::ldm_discretization_from_name("linear"); },
-                                             {"diffuse::ldm_discretization_from_name: unknown LDM DDIM discretization", "(got \"linear\")"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::timestep_spacing_from_name("Linspace"); },
+        {"diffuse::timestep_spacing_from_name: unknown timestep spacing", "(got \"Linspace\")"}));
+    CHECK(throws_with<std::invalid_argument>(
+        [] { diffuse::ldm_discretization_from_name("linear"); },
+        {"diffuse::ldm_discretization_from_name: unknown LDM DDIM discretization", "(got \"linear\")"}));
   }
 }

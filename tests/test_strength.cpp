@@ -23,7 +23,9 @@ const char* const file = "strength_reference.txt";
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
-diffuse::DiscreteVpSampling<double> sd15() { return diffuse::DiscreteVpSampling<double>(diffuse::Schedule<double>::scaled_linear(1000)); }
+diffuse::DiscreteVpSampling<double> sd15() {
+  return diffuse::DiscreteVpSampling<double>(diffuse::Schedule<double>::scaled_linear(1000));
+}
 
 }  // namespace
 
@@ -45,7 +47,8 @@ TEST_CASE("strength steps are the tail of the full schedule from the first step"
   const Vector<double> sigmas = diffuse::sampler_sigmas(ms, "karras", 10);
   Vector<double> timesteps(10);
   for (int i = 0; i < 10; ++i) timesteps(i) = ms.timestep(sigmas(i), diffuse::Convention::stable_diffusion_cpp);
-  const auto a = diffuse::diffusers_strength_steps(sigmas, timesteps, 0.55, diffuse::DiffusersStrength::stable_diffusion);
+  const auto a =
+      diffuse::diffusers_strength_steps(sigmas, timesteps, 0.55, diffuse::DiffusersStrength::stable_diffusion);
   CHECK(a.skipped == 5);
   CHECK(a.sigmas == sigmas.tail(6));
   CHECK(a.timesteps == timesteps.tail(5));
@@ -76,7 +79,8 @@ TEST_CASE("ComfyUI denoise keeps the last N + 1 sigmas of int(N / denoise) steps
   }
   CHECK(diffuse::comfyui_denoise_steps(ms, "simple", 10, 0.0).sigmas.size() == 0);
   // The nodes' thresholds: int(20000/0.99995) = 20001 steps for BasicScheduler, 20000 for KSampler.
-  CHECK(diffuse::comfyui_denoise_steps(ms, "simple", 20000, 0.99995, diffuse::ComfyDenoise::basic_scheduler).skipped == 1);
+  CHECK(diffuse::comfyui_denoise_steps(ms, "simple", 20000, 0.99995, diffuse::ComfyDenoise::basic_scheduler).skipped ==
+        1);
   CHECK(diffuse::comfyui_denoise_steps(ms, "simple", 20000, 0.99995, diffuse::ComfyDenoise::ksampler).skipped == 0);
 }
 
@@ -125,30 +129,39 @@ TEST_CASE("strength and denoise outside 0 to 1, NaN or N below 1 throw the rule 
   using diffuse::DiffusersStrength;
   const auto ms = sd15();
   const double nan = std::nan("");
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_strength_start(10, 1.5, DiffusersStrength::flow); },
-                                           {"diffuse::diffusers_strength_start: strength must be in [0, 1] (got 1.5)"}));
+  CHECK(
+      throws_with<std::invalid_argument>([] { diffuse::diffusers_strength_start(10, 1.5, DiffusersStrength::flow); },
+                                         {"diffuse::diffusers_strength_start: strength must be in [0, 1] (got 1.5)"}));
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::diffusers_strength_start(10, nan, DiffusersStrength::flow); },
                                            {"strength must be in [0, 1] (got nan)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::diffusers_strength_start(0, 0.5, DiffusersStrength::flow); },
-                                           {"diffuse::diffusers_strength_start: the number of inference steps N must be at least 1 (got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::diffusers_strength_start(0, 0.5, DiffusersStrength::flow); },
+      {"diffuse::diffusers_strength_start: the number of inference steps N must be at least 1 (got 0)"}));
   CHECK(throws_with<std::invalid_argument>([&] { diffuse::comfyui_denoise_steps(ms, "simple", 10, -0.1); },
                                            {"diffuse::comfyui_denoise_steps: denoise must be in [0, 1] (got -0.1)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::comfyui_denoise_steps(ms, "simple", 0, 0.5); },
-                                           {"diffuse::comfyui_denoise_steps: the number of steps N must be at least 1 (got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::comfyui_denoise_steps(ms, "simple", 10, 1e-300); },
-                                           {"diffuse::comfyui_denoise_steps: int(N / denoise) must be at most 2147483647"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::comfyui_denoise_steps(ms, "simple", 0, 0.5); },
+      {"diffuse::comfyui_denoise_steps: the number of steps N must be at least 1 (got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::comfyui_denoise_steps(ms, "simple", 10, 1e-300); },
+      {"diffuse::comfyui_denoise_steps: int(N / denoise) must be at most 2147483647"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::sdcpp_strength_start(10, 2.0); },
                                            {"diffuse::sdcpp_strength_start: strength must be in [0, 1] (got 2)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::sdcpp_strength_start(0, 0.5); },
-                                           {"diffuse::sdcpp_strength_start: the number of sample steps N must be at least 1 (got 0)"}));
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::sdcpp_strength_start(16777217, 0.5); },
-                                           {"diffuse::sdcpp_strength_start: the number of sample steps N must be at most 16777216 (got 16777217)"}));
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::sdcpp_noise_level_sigma(ms, nan); },
-                                           {"diffuse::sdcpp_noise_level_sigma: noise_level must be in [0, 1] (got nan)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::sdcpp_strength_start(0, 0.5); },
+      {"diffuse::sdcpp_strength_start: the number of sample steps N must be at least 1 (got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::sdcpp_strength_start(16777217, 0.5); },
+      {"diffuse::sdcpp_strength_start: the number of sample steps N must be at most 16777216 (got 16777217)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::sdcpp_noise_level_sigma(ms, nan); },
+      {"diffuse::sdcpp_noise_level_sigma: noise_level must be in [0, 1] (got nan)"}));
   const Vector<double> one = Vector<double>::Ones(1), none(0);
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::sdcpp_strength_steps(one, none, 0.5); },
-                                           {"diffuse::sdcpp_strength_steps: the number of sigmas N + 1 must be at least 2 (got 1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::sdcpp_strength_steps(one, none, 0.5); },
+      {"diffuse::sdcpp_strength_steps: the number of sigmas N + 1 must be at least 2 (got 1)"}));
   const Vector<double> two = Vector<double>::Ones(2);
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::diffusers_strength_steps(two, two, 0.5, DiffusersStrength::flow); },
-                                           {"diffuse::diffusers_strength_steps: timesteps must have one entry per column, 1 (got 2)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::diffusers_strength_steps(two, two, 0.5, DiffusersStrength::flow); },
+      {"diffuse::diffusers_strength_steps: timesteps must have one entry per column, 1 (got 2)"}));
 }

@@ -79,7 +79,8 @@ Result run_task(int task, const diffuse::Schedule<double>& shared, diffuse::Sche
   r.velocity = diffuse::velocity(shared, x0, r.noise_double, steps);
   Eigen::VectorXi early(samples);
   for (Eigen::Index j = 0; j < samples; ++j) early(j) = 1 + static_cast<int>(steps(j)) % (shared.steps() - 1);
-  r.x0_back = diffuse::x0_from_eps(shared, diffuse::add_noise(shared, x0, r.noise_double, early), r.noise_double, early);
+  r.x0_back =
+      diffuse::x0_from_eps(shared, diffuse::add_noise(shared, x0, r.noise_double, early), r.noise_double, early);
 
   const int t = 1 + (37 * task) % shared.steps();
   const Eigen::VectorXd x = x0.col(0);
@@ -92,12 +93,19 @@ Result run_task(int task, const diffuse::Schedule<double>& shared, diffuse::Sche
   r.normals.resize(999);
   diffuse::StandardNormal<double> normal;
   normal.fill(rng, r.normals);
-  r.scalars = {q.variance(), post.variance(), q.log_prob(r.sample), q.kl(post), diffuse::prior_kl(shared, x),
-               diffuse::noise_value<double>(seed, 3, 12345), static_cast<double>(diffuse::noise_value<float>(seed, 3, 12345)),
-               shared.alpha_bar_ratio(t / 2, t), shared.posterior_coefficients(t - 1, t).variance};
+  r.scalars = {q.variance(),
+               post.variance(),
+               q.log_prob(r.sample),
+               q.kl(post),
+               diffuse::prior_kl(shared, x),
+               diffuse::noise_value<double>(seed, 3, 12345),
+               static_cast<double>(diffuse::noise_value<float>(seed, 3, 12345)),
+               shared.alpha_bar_ratio(t / 2, t),
+               shared.posterior_coefficients(t - 1, t).variance};
 
   // A schedule of its own, built from the shared one and from scratch.
-  const auto respaced = shared.respaced(diffuse::space_timesteps(shared.steps(), "ddim" + std::to_string(5 + task)).t());
+  const auto respaced =
+      shared.respaced(diffuse::space_timesteps(shared.steps(), "ddim" + std::to_string(5 + task)).t());
   const auto own = diffuse::Schedule<double>::cosine(100 + task).zero_terminal_snr();
   for (int k = 1; k <= respaced.steps(); ++k) r.scalars.push_back(respaced.log_snr(k));
   for (int k = 0; k <= own.steps(); ++k) r.scalars.push_back(own.sqrt_alpha_bar(k));
@@ -135,7 +143,8 @@ TEST_CASE("threads sharing a schedule get the bits of one thread", "[threads]") 
   // statics (the noise kernel's code path).
   const auto shared = diffuse::Schedule<double>::cosine(1000).zero_terminal_snr();
   const auto shared_float = shared.cast<float>();
-  const std::vector<Result> concurrent = run_concurrently([&](int task) { return run_task(task, shared, shared_float); });
+  const std::vector<Result> concurrent =
+      run_concurrently([&](int task) { return run_task(task, shared, shared_float); });
   for (int task = 0; task < task_count; ++task) {
     CHECK(same_bits(concurrent[static_cast<std::size_t>(task)], run_task(task, shared, shared_float)));
   }
@@ -156,7 +165,8 @@ TEST_CASE("threads filling large batches get the bits of one thread", "[threads]
     diffuse::fill_noise(77u, ids, r.noise_float);
     r.fused_xt = Eigen::MatrixXf::Constant(elements, samples, 1.5f);
     r.fused_eps.resize(elements, samples);
-    diffuse::add_noise(schedule, r.fused_xt, diffuse::drawn_noise(77u, ids), steps, r.fused_xt, r.fused_eps);  // in place
+    diffuse::add_noise(schedule, r.fused_xt, diffuse::drawn_noise(77u, ids), steps, r.fused_xt,
+                       r.fused_eps);  // in place
     return r;
   };
 #if defined(_OPENMP)

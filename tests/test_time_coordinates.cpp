@@ -40,9 +40,11 @@ static_assert(!std::is_constructible<diffuse::ContinuousTime<D>, diffuse::LogSnr
 static_assert(!std::is_constructible<diffuse::ContinuousTime<D>, diffuse::FractionalStep<D>>::value, "a step is not t");
 static_assert(!can_call_time<diffuse::ContinuousProcess<D>, D>::value, "process.time(0.5) must not compile");
 static_assert(can_call_time<diffuse::ContinuousProcess<D>, diffuse::LogSnr<D>>::value, "process.time(LogSnr) compiles");
-static_assert(can_call_time<diffuse::ContinuousProcess<D>, diffuse::NoiseLevel<D>>::value, "process.time(NoiseLevel) compiles");
+static_assert(can_call_time<diffuse::ContinuousProcess<D>, diffuse::NoiseLevel<D>>::value,
+              "process.time(NoiseLevel) compiles");
 
-TEMPLATE_TEST_CASE("the coordinates keep their values and accept their end points", "[time_coordinates]", float, double) {
+TEMPLATE_TEST_CASE("the coordinates keep their values and accept their end points", "[time_coordinates]", float,
+                   double) {
   using T = TestType;
   const T inf = std::numeric_limits<T>::infinity();
   CHECK(diffuse::ContinuousTime<T>(0).value() == 0);
@@ -56,7 +58,8 @@ TEMPLATE_TEST_CASE("the coordinates keep their values and accept their end point
   CHECK(diffuse::FractionalStep<T>(T(999.5)).value() == T(999.5));
 }
 
-TEMPLATE_TEST_CASE("minus zero is stored as plus zero, so the data end has one representation", "[time_coordinates][ieee]", float, double) {
+TEMPLATE_TEST_CASE("minus zero is stored as plus zero, so the data end has one representation",
+                   "[time_coordinates][ieee]", float, double) {
   using T = TestType;
   CHECK_FALSE(std::signbit(diffuse::ContinuousTime<T>(-T(0)).value()));
   CHECK_FALSE(std::signbit(diffuse::NoiseLevel<T>(-T(0)).value()));
@@ -71,8 +74,8 @@ TEMPLATE_TEST_CASE("minus zero is stored as plus zero, so the data end has one r
   }
 }
 
-TEMPLATE_TEST_CASE("FractionalStep converts to and from k-diffusion's 0-based index by exactly one", "[time_coordinates]", float,
-                   double) {
+TEMPLATE_TEST_CASE("FractionalStep converts to and from k-diffusion's 0-based index by exactly one",
+                   "[time_coordinates]", float, double) {
   using T = TestType;
   CHECK(diffuse::FractionalStep<T>(T(1.5)).model_index() == T(0.5));
   CHECK(diffuse::FractionalStep<T>(1).model_index() == 0);
@@ -82,8 +85,8 @@ TEMPLATE_TEST_CASE("FractionalStep converts to and from k-diffusion's 0-based in
   CHECK(diffuse::FractionalStep<T>::from_model_index(999).value() == 1000);
 }
 
-TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known values and round trip", "[time_coordinates][ieee]", float,
-                   double, long double) {
+TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known values and round trip",
+                   "[time_coordinates][ieee]", float, double, long double) {
   using T = TestType;
   using W = long double;
   if (!continuous_reference::contract_tested<T>()) return;
@@ -121,7 +124,8 @@ TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known va
       const T back = diffuse::noise_level(diffuse::LogSnr<T>(lambda)).value();
       INFO("sigma = " << static_cast<double>(sigma));
       const W size = std::fabs(static_cast<W>(lambda));
-      CHECK(std::fabs(static_cast<W>(back) - sigma) <= ((1 + size / 2) * (u + std::ldexp(1.0L, -123)) + size * size * u * u) * sigma);
+      CHECK(std::fabs(static_cast<W>(back) - sigma) <=
+            ((1 + size / 2) * (u + std::ldexp(1.0L, -123)) + size * size * u * u) * sigma);
     }
   }
 }
@@ -131,13 +135,18 @@ TEST_CASE("bad coordinates throw with the type and the rule and the value", "[ti
   using OR = std::out_of_range;
   using IA = std::invalid_argument;
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
-  CHECK(throws_with<OR>([] { diffuse::ContinuousTime<double>(-0.5); }, {"diffuse::ContinuousTime: t must be in [0, 1] (got -0.5)"}));
-  CHECK(throws_with<OR>([] { diffuse::ContinuousTime<float>(1.25f); }, {"diffuse::ContinuousTime: t must be in [0, 1] (got 1.25)"}));
+  CHECK(throws_with<OR>([] { diffuse::ContinuousTime<double>(-0.5); },
+                        {"diffuse::ContinuousTime: t must be in [0, 1] (got -0.5)"}));
+  CHECK(throws_with<OR>([] { diffuse::ContinuousTime<float>(1.25f); },
+                        {"diffuse::ContinuousTime: t must be in [0, 1] (got 1.25)"}));
   CHECK(throws_with<OR>([&] { diffuse::ContinuousTime<double>{nan}; }, {"t must be in [0, 1] (got nan)"}));
   CHECK(throws_with<IA>([&] { diffuse::LogSnr<double>{nan}; }, {"diffuse::LogSnr: log-SNR must not be NaN (got nan)"}));
-  CHECK(throws_with<IA>([] { diffuse::NoiseLevel<double>(-0.5); }, {"diffuse::NoiseLevel: sigma must be >= 0 (got -0.5)"}));
-  CHECK(throws_with<IA>([&] { diffuse::NoiseLevel<double>{nan}; }, {"diffuse::NoiseLevel: sigma must be >= 0 (got nan)"}));
-  CHECK(throws_with<OR>([] { diffuse::FractionalStep<double>(-1); }, {"diffuse::FractionalStep: step must be finite and >= 0 (got -1)"}));
+  CHECK(throws_with<IA>([] { diffuse::NoiseLevel<double>(-0.5); },
+                        {"diffuse::NoiseLevel: sigma must be >= 0 (got -0.5)"}));
+  CHECK(throws_with<IA>([&] { diffuse::NoiseLevel<double>{nan}; },
+                        {"diffuse::NoiseLevel: sigma must be >= 0 (got nan)"}));
+  CHECK(throws_with<OR>([] { diffuse::FractionalStep<double>(-1); },
+                        {"diffuse::FractionalStep: step must be finite and >= 0 (got -1)"}));
   CHECK(throws_with<OR>([&] { diffuse::FractionalStep<double>{inf}; }, {"step must be finite and >= 0 (got inf)"}));
   CHECK(throws_with<OR>([] { diffuse::FractionalStep<double>(0.5).model_index(); },
                         {"diffuse::FractionalStep::model_index: step must be >= 1 to have a 0-based index (got 0.5)"}));

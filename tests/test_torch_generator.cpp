@@ -104,7 +104,9 @@ void replay(const std::string& dtype, diffuse::TorchFloat32Path path) {
 
 }  // namespace
 
-TEST_CASE("float64 normals are torch.randn's bit for bit: every size, seeds past 2^32, consecutive calls, the global generator", "[torch][ieee]") {
+TEST_CASE(
+    "float64 normals are torch.randn's bit for bit: every size, seeds past 2^32, consecutive calls, the global generator",
+    "[torch][ieee]") {
   replay<double>("f64", diffuse::TorchFloat32Path::avx2);
 }
 
@@ -112,7 +114,8 @@ TEST_CASE("float32 normals on the avx2 path are torch.randn's on a CPU with AVX2
   replay<float>("f32", diffuse::TorchFloat32Path::avx2);
 }
 
-TEST_CASE("float32 normals on the portable path are torch.randn's without AVX2, bit for bit, on glibc", "[torch][ieee]") {
+TEST_CASE("float32 normals on the portable path are torch.randn's without AVX2, bit for bit, on glibc",
+          "[torch][ieee]") {
   // The portable path calls the C library's logf, cosf and sinf, as PyTorch's does: the reference
   // was made with glibc, so other C libraries may differ in the last bit of a few elements.
 #if defined(__GLIBC__)
@@ -122,7 +125,9 @@ TEST_CASE("float32 normals on the portable path are torch.randn's without AVX2, 
 #endif
 }
 
-TEST_CASE("the uniforms and the 64-bit draw are torch's: float from 24 low bits, double from 53 bits of two draws, high word first", "[torch][ieee]") {
+TEST_CASE(
+    "the uniforms and the 64-bit draw are torch's: float from 24 low bits, double from 53 bits of two draws, high word first",
+    "[torch][ieee]") {
   // std::mt19937 with seed 5489 gives 3499211612 first (C++ [rand.predef]); torch's engine is the same.
   diffuse::TorchGenerator generator(5489);
   CHECK(generator.random() == 3499211612u);
@@ -144,21 +149,24 @@ TEST_CASE("reseeding drops the cached second normal of the scalar path", "[torch
   generator.manual_seed(42);
   out.resize(7);
   generator.randn(out);
-  CHECK(mismatches(out, want)== "");
+  CHECK(mismatches(out, want) == "");
 }
 
-TEST_CASE("one generator per sample: column j is torch.randn of one sample from its own seed, as diffusers' list of generators", "[torch][ieee]") {
+TEST_CASE(
+    "one generator per sample: column j is torch.randn of one sample from its own seed, as diffusers' list of generators",
+    "[torch][ieee]") {
   const std::vector<std::uint64_t> seeds = {0, 42, (std::uint64_t{1} << 32) + 7, 123456789};
   for (long n : {7L, 17L, 100L}) {
     Eigen::MatrixXf batch(n, 4);
     diffuse::torch_randn_per_sample(batch, seeds);
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> batch64(n, 4);  // any storage order
-    diffuse::torch_randn_per_sample(batch64, Eigen::Matrix<std::uint64_t, 4, 1>(seeds[0], seeds[1], seeds[2], seeds[3]));
+    diffuse::torch_randn_per_sample(batch64,
+                                    Eigen::Matrix<std::uint64_t, 4, 1>(seeds[0], seeds[1], seeds[2], seeds[3]));
     for (Eigen::Index j = 0; j < 4; ++j) {
       const std::string name = "_s" + std::to_string(seeds[static_cast<std::size_t>(j)]) + "_n" + std::to_string(n);
       INFO(name);
-      CHECK(mismatches(batch.col(j), reference_cases().at("f32" + name).front().values)== "");
-      CHECK(mismatches(batch64.col(j), reference_cases().at("f64" + name).front().values)== "");
+      CHECK(mismatches(batch.col(j), reference_cases().at("f32" + name).front().values) == "");
+      CHECK(mismatches(batch64.col(j), reference_cases().at("f64" + name).front().values) == "");
     }
   }
 }

@@ -28,14 +28,15 @@ using Ids = Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>;
 template <class M>
 bool same_bits(const M& a, const M& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.eval().data(), b.eval().data(), sizeof(typename M::Scalar) * static_cast<std::size_t>(a.size())) == 0;
+         std::memcmp(a.eval().data(), b.eval().data(),
+                     sizeof(typename M::Scalar) * static_cast<std::size_t>(a.size())) == 0;
 }
 
 /// training_batch against the separate calls, for one process, sampler and prediction. `rows` above
 /// 16384 spans several chunks; a strided target (every other column of a wider matrix) too.
 template <class Process, class Sampler, class Weight>
-void check_against_separate_calls(const Process& process, const Sampler& sampler, Prediction prediction, const Weight& weight,
-                                  Eigen::Index rows) {
+void check_against_separate_calls(const Process& process, const Sampler& sampler, Prediction prediction,
+                                  const Weight& weight, Eigen::Index rows) {
   using Scalar = typename diffuse::ProcessTraits<Process>::scalar_type;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
@@ -45,13 +46,15 @@ void check_against_separate_calls(const Process& process, const Sampler& sampler
   const Ids ids = (Ids(cols) << 4, 900, 17, 0, 123456789012LL).finished();
   Matrix x_t(rows, cols), wide(rows, 2 * cols);
   Vector w(cols);
-  const auto c = diffuse::training_batch(process, sampler, prediction, x0, seed, ids, x_t, wide.leftCols(cols), w, weight);
+  const auto c =
+      diffuse::training_batch(process, sampler, prediction, x0, seed, ids, x_t, wide.leftCols(cols), w, weight);
   // Column-major whatever Eigen's default (EIGEN_DEFAULT_TO_ROW_MAJOR): the outer stride is a column's.
   using ColumnMajor = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
   ColumnMajor strided_target(rows, 2 * cols);
   Matrix strided_xt(rows, cols);
   Vector strided_w(cols);
-  Eigen::Map<ColumnMajor, 0, Eigen::OuterStride<>> every_other(strided_target.data(), rows, cols, Eigen::OuterStride<>(2 * rows));
+  Eigen::Map<ColumnMajor, 0, Eigen::OuterStride<>> every_other(strided_target.data(), rows, cols,
+                                                               Eigen::OuterStride<>(2 * rows));
   diffuse::training_batch(process, sampler, prediction, x0, seed, ids, strided_xt, every_other, strided_w, weight);
 
   const auto expected_c = diffuse::sample_coordinates(sampler, seed, ids);
@@ -59,17 +62,10 @@ void check_against_separate_calls(const Process& process, const Sampler& sampler
   Matrix xt_ref(rows, cols), eps(rows, cols), target_ref(rows, cols);
   diffuse::add_noise(process, x0, diffuse::drawn_noise(seed, ids), expected_c, xt_ref, eps);
   switch (prediction) {
-    case Prediction::epsilon:
-      target_ref = eps;
-      break;
-    case Prediction::x0:
-      target_ref = x0;
-      break;
-    case Prediction::v:
-      diffuse::velocity(process, x0, eps, expected_c, target_ref);
-      break;
-    default:
-      diffuse::flow_velocity(x0, eps, target_ref);
+    case Prediction::epsilon: target_ref = eps; break;
+    case Prediction::x0: target_ref = x0; break;
+    case Prediction::v: diffuse::velocity(process, x0, eps, expected_c, target_ref); break;
+    default: diffuse::flow_velocity(x0, eps, target_ref);
   }
   CHECK(same_bits(x_t, xt_ref));
   CHECK(same_bits(Matrix(wide.leftCols(cols)), target_ref));
@@ -86,8 +82,10 @@ void check_against_separate_calls(const Process& process, const Sampler& sampler
   // A split batch: the first two columns, then the last three, give the same columns.
   Matrix xt_a(rows, 2), target_a(rows, 2), xt_b(rows, 3), target_b(rows, 3);
   Vector w_a(2), w_b(3);
-  diffuse::training_batch(process, sampler, prediction, Matrix(x0.leftCols(2)), seed, Ids(ids.head(2)), xt_a, target_a, w_a, weight);
-  diffuse::training_batch(process, sampler, prediction, Matrix(x0.rightCols(3)), seed, Ids(ids.tail(3)), xt_b, target_b, w_b, weight);
+  diffuse::training_batch(process, sampler, prediction, Matrix(x0.leftCols(2)), seed, Ids(ids.head(2)), xt_a, target_a,
+                          w_a, weight);
+  diffuse::training_batch(process, sampler, prediction, Matrix(x0.rightCols(3)), seed, Ids(ids.tail(3)), xt_b, target_b,
+                          w_b, weight);
   CHECK(same_bits(xt_a, Matrix(x_t.leftCols(2))));
   CHECK(same_bits(xt_b, Matrix(x_t.rightCols(3))));
   CHECK(same_bits(target_a, Matrix(wide.leftCols(2))));
@@ -106,7 +104,8 @@ void check_every_prediction() {
   for (Prediction p : {Prediction::epsilon, Prediction::x0, Prediction::v, Prediction::flow_velocity}) {
     const auto min_snr = [p](auto snr) { return diffuse::min_snr_weight(snr, p, 5); };
     check_against_separate_calls(schedule_f, diffuse::uniform_step_sampler(1000), p, min_snr, long_columns);
-    check_against_separate_calls(schedule_d, diffuse::uniform_step_sampler(1000), p, diffuse::UnitWeight{}, short_columns);
+    check_against_separate_calls(schedule_d, diffuse::uniform_step_sampler(1000), p, diffuse::UnitWeight{},
+                                 short_columns);
     check_against_separate_calls(continuous, diffuse::logit_normal_time_sampler(), p, min_snr, short_columns);
     if (p != Prediction::v) {
       const auto sigma_sqrt = [p](float snr) {
@@ -121,7 +120,8 @@ void check_every_prediction() {
 }  // namespace
 
 // On every code path this CPU runs (the fused target of the vectorised kernels and the portable one).
-TEST_CASE("a training batch is sample_coordinates + add_noise + the target, bit for bit, and splits", "[training_batch]") {
+TEST_CASE("a training batch is sample_coordinates + add_noise + the target, bit for bit, and splits",
+          "[training_batch]") {
   using diffuse::detail::SimdPath;
   const SimdPath before = diffuse::detail::simd_path_in_use();
   for (SimdPath path : {SimdPath::portable, SimdPath::avx2, SimdPath::avx512}) {
@@ -137,7 +137,8 @@ TEST_CASE("the default weight is 1", "[training_batch]") {
   const Eigen::MatrixXf x0 = Eigen::MatrixXf::Random(8, 3);
   Eigen::MatrixXf x_t(8, 3), target(8, 3);
   Eigen::VectorXf w = Eigen::VectorXf::Zero(3);
-  diffuse::training_batch(schedule, diffuse::uniform_step_sampler(1000), Prediction::epsilon, x0, 1, Ids::LinSpaced(3, 0, 2), x_t, target, w);
+  diffuse::training_batch(schedule, diffuse::uniform_step_sampler(1000), Prediction::epsilon, x0, 1,
+                          Ids::LinSpaced(3, 0, 2), x_t, target, w);
   CHECK(w == Eigen::VectorXf::Ones(3));
 }
 
@@ -150,9 +151,11 @@ TEST_CASE("bad input to training_batch throws and writes nothing", "[training_ba
   Eigen::VectorXf w = Eigen::VectorXf::Constant(3, 7);
   const Ids ids = Ids::LinSpaced(3, 0, 2);
   const auto steps = diffuse::uniform_step_sampler(1000);
-  CHECK(error_message<std::invalid_argument>([&] {
-          diffuse::training_batch(flow, diffuse::uniform_time_sampler(), Prediction::v, x0, 1, ids, x_t, target, w);
-        }) == "diffuse::training_batch: needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")");
+  CHECK(
+      error_message<std::invalid_argument>([&] {
+        diffuse::training_batch(flow, diffuse::uniform_time_sampler(), Prediction::v, x0, 1, ids, x_t, target, w);
+      }) ==
+      "diffuse::training_batch: needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")");
   CHECK(error_message<std::invalid_argument>([&] {
           Eigen::VectorXf two(2);
           diffuse::training_batch(schedule, steps, Prediction::epsilon, x0, 1, ids, x_t, target, two);
@@ -176,11 +179,13 @@ TEST_CASE("bad input to training_batch throws and writes nothing", "[training_ba
           Eigen::MatrixXf small(4, 3);
           diffuse::training_batch(schedule, steps, Prediction::epsilon, x0, 1, ids, x_t, small, w);
         }) == "diffuse::training_batch: eps must have the shape 8 x 3 (got \"4 x 3\")");
-  CHECK_THROWS_AS(diffuse::training_batch(diffuse::Schedule<float>::linear(10), steps, Prediction::epsilon, x0, 1, ids, x_t, target, w),
+  CHECK_THROWS_AS(diffuse::training_batch(diffuse::Schedule<float>::linear(10), steps, Prediction::epsilon, x0, 1, ids,
+                                          x_t, target, w),
                   std::out_of_range);
-  CHECK_THROWS_AS(diffuse::training_batch(schedule, diffuse::uniform_step_sampler(1000), Prediction::epsilon, x0, 1, ids, x_t, target, w,
-                                          [](float) -> float { throw std::domain_error("no weight here"); }),
-                  std::domain_error);
+  CHECK_THROWS_AS(
+      diffuse::training_batch(schedule, diffuse::uniform_step_sampler(1000), Prediction::epsilon, x0, 1, ids, x_t,
+                              target, w, [](float) -> float { throw std::domain_error("no weight here"); }),
+      std::domain_error);
   CHECK((x_t.array() == 7).all());
   CHECK((target.array() == 7).all());
   CHECK((w.array() == 7).all());

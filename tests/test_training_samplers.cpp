@@ -61,9 +61,11 @@ constexpr double chi_square_9 = 27.877;
 
 }  // namespace
 
-TEST_CASE("every sampler is its transform of the sample's draw, and a split batch gives the same values", "[training_samplers]") {
+TEST_CASE("every sampler is its transform of the sample's draw, and a split batch gives the same values",
+          "[training_samplers]") {
   using namespace diffuse;
-  check_split(uniform_step_sampler(1000), [](std::uint64_t k, std::uint64_t id) { return uniform_step(draw_uniform(k, id), 1000); });
+  check_split(uniform_step_sampler(1000),
+              [](std::uint64_t k, std::uint64_t id) { return uniform_step(draw_uniform(k, id), 1000); });
   check_split(uniform_step_sampler({10, 20, 999}, 1000), [](std::uint64_t k, std::uint64_t id) {
     const int i = uniform_step(draw_uniform(k, id), 3);
     return i == 1 ? 10 : i == 2 ? 20 : 999;
@@ -71,19 +73,24 @@ TEST_CASE("every sampler is its transform of the sample's draw, and a split batc
   check_split(uniform_time_sampler(), [](std::uint64_t k, std::uint64_t id) { return draw_uniform(k, id); });
   check_split(logit_normal_time_sampler(0.5, 2),
               [](std::uint64_t k, std::uint64_t id) { return logit_normal_time(draw_normal(k, id), 0.5, 2).value(); });
-  check_split(mode_time_sampler(), [](std::uint64_t k, std::uint64_t id) { return mode_time(draw_uniform(k, id)).value(); });
-  check_split(cosmap_time_sampler(), [](std::uint64_t k, std::uint64_t id) { return cosmap_time(draw_uniform(k, id)).value(); });
-  check_split(log_normal_sigma_sampler(), [](std::uint64_t k, std::uint64_t id) { return log_normal_sigma(draw_normal(k, id)).value(); });
+  check_split(mode_time_sampler(),
+              [](std::uint64_t k, std::uint64_t id) { return mode_time(draw_uniform(k, id)).value(); });
+  check_split(cosmap_time_sampler(),
+              [](std::uint64_t k, std::uint64_t id) { return cosmap_time(draw_uniform(k, id)).value(); });
+  check_split(log_normal_sigma_sampler(),
+              [](std::uint64_t k, std::uint64_t id) { return log_normal_sigma(draw_normal(k, id)).value(); });
   check_split(log_normal_sigma_of_uniform_sampler(-1.2, 1.2), [](std::uint64_t k, std::uint64_t id) {
     return log_normal_sigma_of_uniform(draw_uniform(k, id), -1.2, 1.2).value();
   });
   check_split(log_logistic_sigma_sampler(-0.5, 0.7, 0.01, 80), [](std::uint64_t k, std::uint64_t id) {
     return log_logistic_sigma(draw_uniform(k, id), -0.5, 0.7, 0.01, 80).value();
   });
-  check_split(log_uniform_sigma_sampler(0.002, 80),
-              [](std::uint64_t k, std::uint64_t id) { return log_uniform_sigma(draw_uniform(k, id), 0.002, 80).value(); });
-  check_split(v_diffusion_sigma_sampler(0.5, 0.002, 80),
-              [](std::uint64_t k, std::uint64_t id) { return v_diffusion_sigma(draw_uniform(k, id), 0.5, 0.002, 80).value(); });
+  check_split(log_uniform_sigma_sampler(0.002, 80), [](std::uint64_t k, std::uint64_t id) {
+    return log_uniform_sigma(draw_uniform(k, id), 0.002, 80).value();
+  });
+  check_split(v_diffusion_sigma_sampler(0.5, 0.002, 80), [](std::uint64_t k, std::uint64_t id) {
+    return v_diffusion_sigma(draw_uniform(k, id), 0.5, 0.002, 80).value();
+  });
   check_split(cosine_interpolated_sigma_sampler(64, 32, 64), [](std::uint64_t k, std::uint64_t id) {
     return cosine_interpolated_sigma(draw_uniform(k, id), 64, 32, 64).value();
   });
@@ -99,7 +106,8 @@ TEST_CASE("the draws of each continuous sampler pass KS against its CDF", "[trai
   check_ks(logit_normal_time_sampler(0.5, 2), 12, n, [&](double t) { return phi((std::log(t / (1 - t)) - 0.5) / 2); });
   check_ks(cosmap_time_sampler(), 13, n, [](double t) { return 2 / pi * std::atan(t / (1 - t)); });
   check_ks(log_normal_sigma_sampler(), 14, n, [&](double s) { return phi((std::log(s) + 1.2) / 1.2); });
-  check_ks(log_normal_sigma_of_uniform_sampler(-1.2, 1.2), 15, 1 << 11, [&](double s) { return phi((std::log(s) + 1.2) / 1.2); });
+  check_ks(log_normal_sigma_of_uniform_sampler(-1.2, 1.2), 15, 1 << 11,
+           [&](double s) { return phi((std::log(s) + 1.2) / 1.2); });
   const double lo = 0.01, hi = 80;
   auto logistic = [](double x) { return 1 / (1 + std::exp(-x)); };
   check_ks(log_logistic_sigma_sampler(-0.5, 0.7, lo, hi), 16, n, [&](double s) {
@@ -121,9 +129,11 @@ TEST_CASE("the draws of each continuous sampler pass KS against its CDF", "[trai
     return decreasing ? 1 - (a + b) / 2 : (a + b) / 2;
   };
   // The bisection costs 40 transforms per CDF value: 2^10 draws.
-  check_ks(mode_time_sampler(), 19, 1 << 10, [&](double t) { return inverse([](double u) { return mode_time(u).value(); }, t, true); });
-  check_ks(cosine_interpolated_sigma_sampler(64, 32, 64), 20, 1 << 10,
-           [&](double s) { return inverse([](double u) { return cosine_interpolated_sigma(u, 64, 32, 64).value(); }, s, true); });
+  check_ks(mode_time_sampler(), 19, 1 << 10,
+           [&](double t) { return inverse([](double u) { return mode_time(u).value(); }, t, true); });
+  check_ks(cosine_interpolated_sigma_sampler(64, 32, 64), 20, 1 << 10, [&](double s) {
+    return inverse([](double u) { return cosine_interpolated_sigma(u, 64, 32, 64).value(); }, s, true);
+  });
 }
 
 TEST_CASE("uniform steps, on 1..T and on a respaced subset, pass chi-square", "[training_samplers][statistical]") {
@@ -138,7 +148,8 @@ TEST_CASE("uniform steps, on 1..T and on a respaced subset, pass chi-square", "[
   CHECK(chi_square(counts, static_cast<double>(n) / 10) <= chi_square_9);
   std::vector<int> kept(10);
   for (int k = 0; k < 10; ++k) kept[static_cast<std::size_t>(k)] = 100 * k + 1;
-  const std::vector<int> r = diffuse::sample_coordinates(diffuse::uniform_step_sampler(kept, 1000), 22, diffuse::IdRange{0, n});
+  const std::vector<int> r =
+      diffuse::sample_coordinates(diffuse::uniform_step_sampler(kept, 1000), 22, diffuse::IdRange{0, n});
   std::fill(counts.begin(), counts.end(), 0);
   for (int s : r) {
     REQUIRE((s - 1) % 100 == 0);
@@ -147,7 +158,8 @@ TEST_CASE("uniform steps, on 1..T and on a respaced subset, pass chi-square", "[
   CHECK(chi_square(counts, static_cast<double>(n) / 10) <= chi_square_9);
 }
 
-TEST_CASE("stratified steps: position p lands in stratum p, and B = 2T covers every step twice", "[training_samplers]") {
+TEST_CASE("stratified steps: position p lands in stratum p, and B = 2T covers every step twice",
+          "[training_samplers]") {
   const int steps = 50, batch = 100;
   const Ids ids = Ids::LinSpaced(batch, 7, 7 + batch - 1);
   const std::vector<int> t = diffuse::sample_coordinates(diffuse::stratified_step_sampler(steps), 3, ids);
@@ -161,10 +173,12 @@ TEST_CASE("stratified steps: position p lands in stratum p, and B = 2T covers ev
   CHECK(std::count(counts.begin() + 1, counts.end(), 2) == steps);
 }
 
-TEST_CASE("antithetic steps: positions 2i, 2i + 1 sum to T + 1, the first of each pair is uniform, an odd last one too", "[training_samplers]") {
+TEST_CASE("antithetic steps: positions 2i, 2i + 1 sum to T + 1, the first of each pair is uniform, an odd last one too",
+          "[training_samplers]") {
   const int steps = 10;
   const std::uint64_t n = (1 << 15) + 1;
-  const std::vector<int> t = diffuse::sample_coordinates(diffuse::antithetic_step_sampler(steps), 31, diffuse::IdRange{0, n});
+  const std::vector<int> t =
+      diffuse::sample_coordinates(diffuse::antithetic_step_sampler(steps), 31, diffuse::IdRange{0, n});
   std::vector<long> counts(10, 0);
   for (std::size_t p = 0; p < n; p += 2) {
     CHECK(t[p] == diffuse::uniform_step(diffuse::draw_uniform(31, p), steps));
@@ -174,7 +188,8 @@ TEST_CASE("antithetic steps: positions 2i, 2i + 1 sum to T + 1, the first of eac
   CHECK(chi_square(counts, static_cast<double>(n / 2 + 1) / 10) <= chi_square_9);
 }
 
-TEST_CASE("low-discrepancy times: one shared uniform, one time in each interval from k/B to (k + 1)/B", "[training_samplers]") {
+TEST_CASE("low-discrepancy times: one shared uniform, one time in each interval from k/B to (k + 1)/B",
+          "[training_samplers]") {
   const int batch = 64;
   const Ids ids = Ids::LinSpaced(batch, 900, 900 + batch - 1);
   const std::vector<double> t = diffuse::sample_coordinates(diffuse::low_discrepancy_time_sampler(), 5, ids);
@@ -194,18 +209,23 @@ TEST_CASE("sampler arguments are checked when the sampler is made", "[training_s
         "diffuse::uniform_step: the number of steps T must be at least 1 (got 0)");
   CHECK(error_message<std::invalid_argument>([] { diffuse::uniform_step_sampler(std::vector<int>{}, 10); }) ==
         "diffuse::uniform_step_sampler: the number of kept steps must be at least 1 (got 0)");
-  CHECK(error_message<std::out_of_range>([] { diffuse::uniform_step_sampler({1, 11}, 10); }) ==
-        "diffuse::uniform_step_sampler: kept step 1 must be in [1, 10] (got 11)");
+  CHECK(error_message<std::out_of_range>([] {
+          diffuse::uniform_step_sampler({1, 11}, 10);
+        }) == "diffuse::uniform_step_sampler: kept step 1 must be in [1, 10] (got 11)");
   CHECK(error_message<std::invalid_argument>([] { diffuse::uniform_step_sampler({1}, 0); }) ==
         "diffuse::uniform_step_sampler: the number of steps T must be at least 1 (got 0)");
   CHECK(error_message<std::invalid_argument>([] { diffuse::logit_normal_time_sampler(0, -1); }) ==
         "diffuse::logit_normal_time: std must be finite and >= 0 (got -1)");
   CHECK(error_message<std::invalid_argument>([] { diffuse::log_uniform_sigma_sampler(2, 1); }) ==
         "diffuse::log_uniform_sigma: max_value must be finite and greater than min_value (got 1)");
+  CHECK(
+      error_message<std::out_of_range>([] {
+        diffuse::sample_coordinates(diffuse::uniform_time_sampler(), 1, diffuse::IdRange{~std::uint64_t{0}, 2});
+      }) ==
+      "diffuse::sample_coordinates: the last id, first + count − 1, must be below 2^64; first (got 18446744073709551615)");
   CHECK(error_message<std::out_of_range>([] {
-          diffuse::sample_coordinates(diffuse::uniform_time_sampler(), 1, diffuse::IdRange{~std::uint64_t{0}, 2});
-        }) == "diffuse::sample_coordinates: the last id, first + count − 1, must be below 2^64; first (got 18446744073709551615)");
-  CHECK(error_message<std::out_of_range>([] { diffuse::sample_coordinates(diffuse::uniform_time_sampler(), 1, Ids::Constant(2, -3)); }) ==
-        "diffuse::sample_coordinates: ids must be non-negative (got -3)");
-  CHECK_NOTHROW(diffuse::sample_coordinates(diffuse::uniform_time_sampler(), 1, diffuse::IdRange{~std::uint64_t{0}, 1}));
+          diffuse::sample_coordinates(diffuse::uniform_time_sampler(), 1, Ids::Constant(2, -3));
+        }) == "diffuse::sample_coordinates: ids must be non-negative (got -3)");
+  CHECK_NOTHROW(
+      diffuse::sample_coordinates(diffuse::uniform_time_sampler(), 1, diffuse::IdRange{~std::uint64_t{0}, 1}));
 }

@@ -77,7 +77,8 @@ struct Findings {
     const auto it = worst.find(quantity);
     char figures[96];
     std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
-    const std::string where = quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
+    const std::string where =
+        quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
     if (it == worst.end() || v.ulps > it->second) {
       worst[quantity] = v.ulps;
       worst_where[quantity] = where;
@@ -112,25 +113,31 @@ Findings compare_with_reference() {
   const std::vector<std::pair<std::string, Call>> transforms = {
       {"low_discrepancy",
        [](const auto& r, T u) { return diffuse::low_discrepancy_time(u, std::stoi(r[1]), std::stoi(r[2])).value(); }},
-      {"logit_normal", [](const auto& r, T z) { return diffuse::logit_normal_time(z, parameter(r[1]), parameter(r[2])).value(); }},
+      {"logit_normal",
+       [](const auto& r, T z) { return diffuse::logit_normal_time(z, parameter(r[1]), parameter(r[2])).value(); }},
       {"mode", [](const auto& r, T u) { return diffuse::mode_time(u, parameter(r[1])).value(); }},
       {"cosmap", [](const auto&, T u) { return diffuse::cosmap_time(u).value(); }},
-      {"log_normal", [](const auto& r, T z) { return diffuse::log_normal_sigma(z, parameter(r[1]), parameter(r[2])).value(); }},
+      {"log_normal",
+       [](const auto& r, T z) { return diffuse::log_normal_sigma(z, parameter(r[1]), parameter(r[2])).value(); }},
       {"log_normal_uniform",
        [](const auto& r, T u) {
          return diffuse::log_normal_sigma_of_uniform(u, parameter(r[1]), parameter(r[2]), parameter(r[3])).value();
        }},
       {"log_logistic",
        [](const auto& r, T u) {
-         return diffuse::log_logistic_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3]), parameter(r[4])).value();
+         return diffuse::log_logistic_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3]), parameter(r[4]))
+             .value();
        }},
-      {"log_uniform", [](const auto& r, T u) { return diffuse::log_uniform_sigma(u, parameter(r[1]), parameter(r[2])).value(); }},
+      {"log_uniform",
+       [](const auto& r, T u) { return diffuse::log_uniform_sigma(u, parameter(r[1]), parameter(r[2])).value(); }},
       {"v_diffusion",
-       [](const auto& r, T u) { return diffuse::v_diffusion_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3])).value(); }},
+       [](const auto& r, T u) {
+         return diffuse::v_diffusion_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3])).value();
+       }},
       {"cosine_interpolated",
        [](const auto& r, T u) {
-         return diffuse::cosine_interpolated_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3]), parameter(r[4]),
-                                                   parameter(r[5]), parameter(r[6]))
+         return diffuse::cosine_interpolated_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3]),
+                                                   parameter(r[4]), parameter(r[5]), parameter(r[6]))
              .value();
        }},
   };
@@ -154,8 +161,8 @@ Findings compare_with_reference() {
       const std::string at = r[3] + "; " + r[1] + ", " + r[2];
       const std::string& expected = r[4 + k];
       if (expected == "none") {
-        const bool thrown = continuous_reference::throws_with<std::domain_error>([&] { weight_of(r, x, predictions[k]); },
-                                                                                   {"has no finite limit at"});
+        const bool thrown = continuous_reference::throws_with<std::domain_error>(
+            [&] { weight_of(r, x, predictions[k]); }, {"has no finite limit at"});
         out.add(quantity, at, T(0), "a std::domain_error", Verdict{thrown ? 0.0 : 1e9, 0});
         continue;
       }
@@ -176,7 +183,8 @@ TEMPLATE_TEST_CASE("every transform and weight is within half an ulp plus the Wi
   const Findings f = compare_with_reference<T>();
   CHECK(f.checked > (std::numeric_limits<T>::digits == 24 ? 900 : 1000));
   for (const auto& v : f.violations) INFO(v);
-  INFO(f.violations.size() << " of " << f.checked << " values outside the contract in " << continuous_reference::type_name<T>());
+  INFO(f.violations.size() << " of " << f.checked << " values outside the contract in "
+                           << continuous_reference::type_name<T>());
   CHECK(f.violations.empty());
 }
 
@@ -184,8 +192,9 @@ TEMPLATE_TEST_CASE("every transform and weight is within half an ulp plus the Wi
 TEMPLATE_TEST_CASE("report the worst error of each transform and weight", "[.report]", float, double, long double) {
   using T = TestType;
   const Findings f = compare_with_reference<T>();
-  for (const auto& w : f.worst) std::printf("%-6s %-36s %.3g ulp   %s\n", continuous_reference::type_name<T>(), w.first.c_str(), w.second,
-                                            f.worst_where.at(w.first).c_str());
+  for (const auto& w : f.worst)
+    std::printf("%-6s %-36s %.3g ulp   %s\n", continuous_reference::type_name<T>(), w.first.c_str(), w.second,
+                f.worst_where.at(w.first).c_str());
   CHECK(f.violations.empty());
 }
 
@@ -209,7 +218,8 @@ bool stratum_holds(int t, T u, int j, int batch, int steps) {
 
 template <class T>
 std::vector<T> unit_samples() {
-  std::vector<T> u = {T(0), std::nextafter(T(1), T(0)), T(0.5), T(0.25), std::numeric_limits<T>::denorm_min(), std::numeric_limits<T>::min()};
+  std::vector<T> u = {T(0),    std::nextafter(T(1), T(0)),           T(0.5),
+                      T(0.25), std::numeric_limits<T>::denorm_min(), std::numeric_limits<T>::min()};
   for (int k = 1; k < 64; ++k) u.push_back(static_cast<T>(k) / 64);
   std::mt19937_64 rng(20261205);
   std::uniform_real_distribution<double> uniform(0, 1);
@@ -222,7 +232,8 @@ std::vector<T> unit_samples() {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("uniform_step is 1 + floor(u T) exactly and never leaves 1..T", "[training_time][discrete]", float, double) {
+TEMPLATE_TEST_CASE("uniform_step is 1 + floor(u T) exactly and never leaves 1..T", "[training_time][discrete]", float,
+                   double) {
   using T = TestType;
   for (const int steps : {1, 2, 3, 7, 10, 999, 1000, 4096, 100000, 16777217, 2147483647}) {
     for (const T u : unit_samples<T>()) {
@@ -261,15 +272,18 @@ TEST_CASE("uniform_step stays at T where u T rounds up to T in floating point", 
   CHECK(diffuse::uniform_step(uf, 16777218) == 16777217);
 }
 
-TEMPLATE_TEST_CASE("stratified_step puts sample j in stratum j and the strata cover 1..T", "[training_time][discrete]", float, double) {
+TEMPLATE_TEST_CASE("stratified_step puts sample j in stratum j and the strata cover 1..T", "[training_time][discrete]",
+                   float, double) {
   using T = TestType;
   const T top = std::nextafter(T(1), T(0));
-  for (const auto& bt : std::vector<std::pair<int, int>>{{1, 1000}, {4, 1000}, {3, 1000}, {7, 10}, {10, 10}, {16, 10}, {1000, 1000}, {5, 1}, {64, 2147483647}}) {
+  for (const auto& bt : std::vector<std::pair<int, int>>{
+           {1, 1000}, {4, 1000}, {3, 1000}, {7, 10}, {10, 10}, {16, 10}, {1000, 1000}, {5, 1}, {64, 2147483647}}) {
     const int batch = bt.first, steps = bt.second;
     for (int j = 0; j < batch; ++j) {
       for (const T u : unit_samples<T>()) {
         const int t = diffuse::stratified_step(u, j, batch, steps);
-        INFO("B = " << batch << ", T = " << steps << ", j = " << j << ", u = " << reference::digits(u) << ", t = " << t);
+        INFO("B = " << batch << ", T = " << steps << ", j = " << j << ", u = " << reference::digits(u)
+                    << ", t = " << t);
         REQUIRE(stratum_holds(t, u, j, batch, steps));
       }
     }
@@ -281,7 +295,8 @@ TEMPLATE_TEST_CASE("stratified_step puts sample j in stratum j and the strata co
     if (static_cast<double>(steps) / batch * static_cast<double>(std::numeric_limits<T>::epsilon()) / 2 >= 1) continue;
     CHECK(diffuse::stratified_step(top, batch - 1, batch, steps) == steps);
     for (int j = 0; j + 1 < batch; ++j) {
-      const int last = diffuse::stratified_step(top, j, batch, steps), next = diffuse::stratified_step(T(0), j + 1, batch, steps);
+      const int last = diffuse::stratified_step(top, j, batch, steps),
+                next = diffuse::stratified_step(T(0), j + 1, batch, steps);
       CHECK(next >= last);
       CHECK(next <= last + 1);
       if (steps % batch == 0) {
@@ -309,17 +324,20 @@ TEST_CASE("antithetic pairs sum to T + 1 and the pairing is an involution", "[tr
   CHECK(diffuse::antithetic_step(1, 1000) == 1000);
   CHECK(diffuse::antithetic_step(500, 1000) == 501);
   // With a uniform step: u and its mirror give partner steps (t of u, T + 1 − t).
-  CHECK(diffuse::antithetic_step(diffuse::uniform_step(0.0, 1000), 1000) == diffuse::uniform_step(std::nextafter(1.0, 0.0), 1000));
+  CHECK(diffuse::antithetic_step(diffuse::uniform_step(0.0, 1000), 1000) ==
+        diffuse::uniform_step(std::nextafter(1.0, 0.0), 1000));
 }
 
 // ---- inverse CDFs: monotone in u, exact ends ---------------------------------------------------------
 
-TEMPLATE_TEST_CASE("the inverse CDFs are monotone in u and reach their ends exactly", "[training_time][transforms]", float, double) {
+TEMPLATE_TEST_CASE("the inverse CDFs are monotone in u and reach their ends exactly", "[training_time][transforms]",
+                   float, double) {
   using T = TestType;
   const T inf = std::numeric_limits<T>::infinity();
   std::vector<T> u;
   for (int k = 0; k <= 4096; ++k) u.push_back(static_cast<T>(k) / 4096);
-  u.push_back(T(0.5) - std::numeric_limits<T>::epsilon() / 4);  // both sides of the switch at ½ (mode) and π/4 (v-diffusion)
+  u.push_back(T(0.5) -
+              std::numeric_limits<T>::epsilon() / 4);  // both sides of the switch at ½ (mode) and π/4 (v-diffusion)
   u.push_back(std::nextafter(T(0.5), T(1)));
   std::sort(u.begin(), u.end());
   struct Monotone {
@@ -333,7 +351,8 @@ TEMPLATE_TEST_CASE("the inverse CDFs are monotone in u and reach their ends exac
       {"mode -1", [](T x) { return diffuse::mode_time(x, -1).value(); }, -1},
       {"cosmap", [](T x) { return diffuse::cosmap_time(x).value(); }, 1},
       {"log_normal_of_uniform", [](T x) { return diffuse::log_normal_sigma_of_uniform(x).value(); }, 1},
-      {"log_normal_of_uniform untruncated", [](T x) { return diffuse::log_normal_sigma_of_uniform(x, -1.2, 1.2, 0).value(); }, 1},
+      {"log_normal_of_uniform untruncated",
+       [](T x) { return diffuse::log_normal_sigma_of_uniform(x, -1.2, 1.2, 0).value(); }, 1},
       {"log_logistic", [](T x) { return diffuse::log_logistic_sigma(x, -1.2, 0.5, 0.002, 80).value(); }, 1},
       {"log_uniform", [](T x) { return diffuse::log_uniform_sigma(x, 0.002, 80).value(); }, 1},
       {"v_diffusion", [](T x) { return diffuse::v_diffusion_sigma(x).value(); }, 1},
@@ -362,7 +381,8 @@ TEMPLATE_TEST_CASE("the inverse CDFs are monotone in u and reach their ends exac
   CHECK(diffuse::log_normal_sigma_of_uniform(T(0.5)).value() == 1);
   CHECK(diffuse::log_normal_sigma_of_uniform(T(0), 0, 1, 0).value() == 0);
   CHECK(diffuse::log_normal_sigma_of_uniform(T(1), 0, 1, 0).value() == inf);
-  CHECK(diffuse::log_normal_sigma_of_uniform(T(0.25), 0.5, 0).value() == static_cast<T>(exp(diffuse::detail::decimal_value(0.5))));
+  CHECK(diffuse::log_normal_sigma_of_uniform(T(0.25), 0.5, 0).value() ==
+        static_cast<T>(exp(diffuse::detail::decimal_value(0.5))));
   CHECK(diffuse::log_logistic_sigma(T(0)).value() == 0);
   CHECK(diffuse::log_logistic_sigma(T(1)).value() == inf);
   CHECK(diffuse::v_diffusion_sigma(T(0)).value() == 0);
@@ -375,7 +395,8 @@ TEMPLATE_TEST_CASE("the inverse CDFs are monotone in u and reach their ends exac
   CHECK(diffuse::logit_normal_time(T(0)).value() == T(0.5));
   CHECK(diffuse::logit_normal_time(inf).value() == 1);
   CHECK(diffuse::logit_normal_time(-inf).value() == 0);
-  CHECK(diffuse::logit_normal_time(inf, 0.25, 0).value() == static_cast<T>(sigmoid(diffuse::detail::decimal_value(0.25))));
+  CHECK(diffuse::logit_normal_time(inf, 0.25, 0).value() ==
+        static_cast<T>(sigmoid(diffuse::detail::decimal_value(0.25))));
   CHECK(diffuse::log_normal_sigma(T(1)).value() == 1);  // −1.2 + 1.2·1 = 0 exactly (decimal parameters)
   CHECK(diffuse::log_normal_sigma(inf).value() == inf);
   CHECK(diffuse::log_normal_sigma(-inf).value() == 0);
@@ -394,7 +415,8 @@ TEST_CASE("low_discrepancy_time spreads one u over the batch with gaps of exactl
 
 // ---- loss weights ----------------------------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("the weights at SNR = 0 and SNR = inf are the limits or a domain_error", "[training_time][weights]", float, double) {
+TEMPLATE_TEST_CASE("the weights at SNR = 0 and SNR = inf are the limits or a domain_error", "[training_time][weights]",
+                   float, double) {
   using T = TestType;
   const T inf = std::numeric_limits<T>::infinity();
   using P = Prediction;
@@ -416,7 +438,8 @@ TEMPLATE_TEST_CASE("the weights at SNR = 0 and SNR = inf are the limits or a dom
   CHECK(diffuse::edm_weight(diffuse::NoiseLevel<T>(inf), P::x0) == 4);  // σ_d⁻², σ_d = 0.5
   CHECK(diffuse::edm_weight(diffuse::NoiseLevel<T>(0), P::v) == 1);
   CHECK(diffuse::sigma_sqrt_weight(diffuse::ContinuousTime<T>(1), P::flow_velocity) == 1);
-  CHECK(diffuse::cosmap_weight(diffuse::ContinuousTime<T>(0), P::v) == static_cast<T>(diffuse::detail::wide_constants::two_over_pi));
+  CHECK(diffuse::cosmap_weight(diffuse::ContinuousTime<T>(0), P::v) ==
+        static_cast<T>(diffuse::detail::wide_constants::two_over_pi));
   // No finite limit: a domain_error naming the prediction and the end.
   using continuous_reference::throws_with;
   using DE = std::domain_error;
@@ -428,18 +451,21 @@ TEMPLATE_TEST_CASE("the weights at SNR = 0 and SNR = inf are the limits or a dom
                         {"diffuse::p2_weight: the epsilon weight has no finite limit at snr = 0 (got 0)"}));
   CHECK(throws_with<DE>([&] { diffuse::p2_weight(inf, P::x0, 1, 0.5); },
                         {"diffuse::p2_weight: the x0 weight has no finite limit at snr = inf (got inf)"}));
-  CHECK(throws_with<DE>([&] { diffuse::edm_weight(diffuse::NoiseLevel<T>(inf), P::epsilon); },
-                        {"diffuse::edm_weight: the epsilon weight has no finite limit at sigma = inf (SNR = 0) (got inf)"}));
+  CHECK(throws_with<DE>(
+      [&] { diffuse::edm_weight(diffuse::NoiseLevel<T>(inf), P::epsilon); },
+      {"diffuse::edm_weight: the epsilon weight has no finite limit at sigma = inf (SNR = 0) (got inf)"}));
   CHECK(throws_with<DE>([] { diffuse::edm_weight(diffuse::NoiseLevel<T>(0), P::x0); },
                         {"diffuse::edm_weight: the x0 weight has no finite limit at sigma = 0 (SNR = inf) (got 0)"}));
-  CHECK(throws_with<DE>([] { diffuse::sigma_sqrt_weight(diffuse::ContinuousTime<T>(0), P::flow_velocity); },
-                        {"diffuse::sigma_sqrt_weight: the flow velocity weight has no finite limit at t = 0 (SNR = inf) (got 0)"}));
+  CHECK(throws_with<DE>(
+      [] { diffuse::sigma_sqrt_weight(diffuse::ContinuousTime<T>(0), P::flow_velocity); },
+      {"diffuse::sigma_sqrt_weight: the flow velocity weight has no finite limit at t = 0 (SNR = inf) (got 0)"}));
   CHECK(throws_with<DE>([] { diffuse::cosmap_weight(diffuse::ContinuousTime<T>(1), P::epsilon); },
                         {"diffuse::cosmap_weight: the epsilon weight has no finite limit at t = 1 (SNR = 0) (got 1)"}));
 }
 
-TEST_CASE("the weights of the four predictions are one loss: W on x0 is W/SNR on eps and W/(1 + SNR) on v and W/(1 + sqrt SNR)^2 on u",
-          "[training_time][weights]") {
+TEST_CASE(
+    "the weights of the four predictions are one loss: W on x0 is W/SNR on eps and W/(1 + SNR) on v and W/(1 + sqrt SNR)^2 on u",
+    "[training_time][weights]") {
   const auto check = [](double snr, const std::function<double(Prediction)>& w) {
     INFO("SNR = " << snr);
     const double root = std::sqrt(snr);
@@ -456,7 +482,8 @@ TEST_CASE("the weights of the four predictions are one loss: W on x0 is W/SNR on
   }
   // EDM at σ with SNR = 1/σ² exact; the SD3 weights at flow times t with ((1 − t)/t)² exact.
   for (const double sigma : {0.125, 0.5, 2.0, 8.0}) {
-    check(1 / (sigma * sigma), [&](Prediction p) { return diffuse::edm_weight(diffuse::NoiseLevel<double>(sigma), p); });
+    check(1 / (sigma * sigma),
+          [&](Prediction p) { return diffuse::edm_weight(diffuse::NoiseLevel<double>(sigma), p); });
   }
   for (const double t : {0.0625, 0.125, 0.25, 0.5}) {
     const double snr = ((1 - t) / t) * ((1 - t) / t);
@@ -468,7 +495,7 @@ TEST_CASE("the weights of the four predictions are one loss: W on x0 is W/SNR on
   CHECK(diffuse::min_snr_weight(10.0, Prediction::x0) == 5);
   CHECK(diffuse::min_snr_weight(4.0, Prediction::v) == 0.8);
   CHECK(diffuse::min_snr_weight(4.0, Prediction::flow_velocity) == 4.0 / 9);
-  CHECK(diffuse::edm_weight(diffuse::NoiseLevel<double>(0.5), Prediction::x0) == 8);   // (0.25 + 0.25)/(0.25·0.25)
+  CHECK(diffuse::edm_weight(diffuse::NoiseLevel<double>(0.5), Prediction::x0) == 8);  // (0.25 + 0.25)/(0.25·0.25)
   CHECK(diffuse::cosmap_weight(diffuse::ContinuousTime<double>(0.5), Prediction::flow_velocity) ==
         static_cast<double>(ldexp(diffuse::detail::wide_constants::two_over_pi, 1)));  // 2/(π·½)
   CHECK(diffuse::sigma_sqrt_weight(diffuse::ContinuousTime<double>(0.25), Prediction::flow_velocity) == 16);
@@ -483,70 +510,131 @@ TEST_CASE("bad arguments throw with the function and the rule and the value", "[
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   using P = Prediction;
   // Discrete steps.
-  CHECK(error_message<IA>([] { diffuse::uniform_step(0.5, 0); }) == "diffuse::uniform_step: the number of steps T must be at least 1 (got 0)");
-  CHECK(error_message<OR>([] { diffuse::uniform_step(1.0, 10); }) == "diffuse::uniform_step: u must be in [0, 1) (got 1)");
-  CHECK(error_message<OR>([] { diffuse::uniform_step(-0.25f, 10); }) == "diffuse::uniform_step: u must be in [0, 1) (got -0.25)");
-  CHECK(error_message<OR>([&] { diffuse::uniform_step(nan, 10); }) == "diffuse::uniform_step: u must be in [0, 1) (got nan)");
-  CHECK(error_message<IA>([] { diffuse::stratified_step(0.5, 0, 0, 10); }) == "diffuse::stratified_step: the batch size B must be at least 1 (got 0)");
-  CHECK(error_message<OR>([] { diffuse::stratified_step(0.5, 4, 4, 10); }) == "diffuse::stratified_step: sample j must be in [0, B) = [0, 4) (got 4)");
-  CHECK(error_message<OR>([] { diffuse::stratified_step(0.5, -1, 4, 10); }) == "diffuse::stratified_step: sample j must be in [0, B) = [0, 4) (got -1)");
-  CHECK(error_message<IA>([] { diffuse::stratified_step(0.5, 0, 4, -3); }) == "diffuse::stratified_step: the number of steps T must be at least 1 (got -3)");
-  CHECK(error_message<OR>([] { diffuse::stratified_step(1.5, 0, 4, 10); }) == "diffuse::stratified_step: u must be in [0, 1) (got 1.5)");
-  CHECK(error_message<OR>([] { diffuse::antithetic_step(0, 10); }) == "diffuse::antithetic_step: t must be in [1, 10] (got 0)");
-  CHECK(error_message<OR>([] { diffuse::antithetic_step(11, 10); }) == "diffuse::antithetic_step: t must be in [1, 10] (got 11)");
-  CHECK(error_message<IA>([] { diffuse::antithetic_step(1, 0); }) == "diffuse::antithetic_step: the number of steps T must be at least 1 (got 0)");
+  CHECK(error_message<IA>([] { diffuse::uniform_step(0.5, 0); }) ==
+        "diffuse::uniform_step: the number of steps T must be at least 1 (got 0)");
+  CHECK(error_message<OR>([] { diffuse::uniform_step(1.0, 10); }) ==
+        "diffuse::uniform_step: u must be in [0, 1) (got 1)");
+  CHECK(error_message<OR>([] { diffuse::uniform_step(-0.25f, 10); }) ==
+        "diffuse::uniform_step: u must be in [0, 1) (got -0.25)");
+  CHECK(error_message<OR>([&] { diffuse::uniform_step(nan, 10); }) ==
+        "diffuse::uniform_step: u must be in [0, 1) (got nan)");
+  CHECK(error_message<IA>([] { diffuse::stratified_step(0.5, 0, 0, 10); }) ==
+        "diffuse::stratified_step: the batch size B must be at least 1 (got 0)");
+  CHECK(error_message<OR>([] { diffuse::stratified_step(0.5, 4, 4, 10); }) ==
+        "diffuse::stratified_step: sample j must be in [0, B) = [0, 4) (got 4)");
+  CHECK(error_message<OR>([] { diffuse::stratified_step(0.5, -1, 4, 10); }) ==
+        "diffuse::stratified_step: sample j must be in [0, B) = [0, 4) (got -1)");
+  CHECK(error_message<IA>([] { diffuse::stratified_step(0.5, 0, 4, -3); }) ==
+        "diffuse::stratified_step: the number of steps T must be at least 1 (got -3)");
+  CHECK(error_message<OR>([] { diffuse::stratified_step(1.5, 0, 4, 10); }) ==
+        "diffuse::stratified_step: u must be in [0, 1) (got 1.5)");
+  CHECK(error_message<OR>([] { diffuse::antithetic_step(0, 10); }) ==
+        "diffuse::antithetic_step: t must be in [1, 10] (got 0)");
+  CHECK(error_message<OR>([] { diffuse::antithetic_step(11, 10); }) ==
+        "diffuse::antithetic_step: t must be in [1, 10] (got 11)");
+  CHECK(error_message<IA>([] { diffuse::antithetic_step(1, 0); }) ==
+        "diffuse::antithetic_step: the number of steps T must be at least 1 (got 0)");
   // Continuous time.
-  CHECK(error_message<IA>([] { diffuse::low_discrepancy_time(0.5, 0, 0); }) == "diffuse::low_discrepancy_time: the batch size B must be at least 1 (got 0)");
-  CHECK(error_message<OR>([] { diffuse::low_discrepancy_time(0.5, 2, 2); }) == "diffuse::low_discrepancy_time: sample j must be in [0, B) = [0, 2) (got 2)");
-  CHECK(error_message<OR>([] { diffuse::low_discrepancy_time(1.25, 0, 2); }) == "diffuse::low_discrepancy_time: u must be in [0, 1] (got 1.25)");
-  CHECK(error_message<IA>([&] { diffuse::logit_normal_time(nan); }) == "diffuse::logit_normal_time: z must not be NaN (got nan)");
-  CHECK(error_message<IA>([&] { diffuse::logit_normal_time(0.0, inf); }) == "diffuse::logit_normal_time: mean must be finite (got inf)");
-  CHECK(error_message<IA>([] { diffuse::logit_normal_time(0.0, 0, -1); }) == "diffuse::logit_normal_time: std must be finite and >= 0 (got -1)");
-  CHECK(error_message<IA>([&] { diffuse::logit_normal_time(0.0, 0, nan); }) == "diffuse::logit_normal_time: std must be finite and >= 0 (got nan)");
-  CHECK(error_message<IA>([] { diffuse::mode_time(0.5, 1.76); }) == "diffuse::mode_time: scale must be in [-1, 2/(pi - 2)] (got 1.76)");
-  CHECK(error_message<IA>([] { diffuse::mode_time(0.5, -1.5); }) == "diffuse::mode_time: scale must be in [-1, 2/(pi - 2)] (got -1.5)");
-  CHECK(error_message<IA>([&] { diffuse::mode_time(0.5, nan); }) == "diffuse::mode_time: scale must be in [-1, 2/(pi - 2)] (got nan)");
+  CHECK(error_message<IA>([] { diffuse::low_discrepancy_time(0.5, 0, 0); }) ==
+        "diffuse::low_discrepancy_time: the batch size B must be at least 1 (got 0)");
+  CHECK(error_message<OR>([] { diffuse::low_discrepancy_time(0.5, 2, 2); }) ==
+        "diffuse::low_discrepancy_time: sample j must be in [0, B) = [0, 2) (got 2)");
+  CHECK(error_message<OR>([] { diffuse::low_discrepancy_time(1.25, 0, 2); }) ==
+        "diffuse::low_discrepancy_time: u must be in [0, 1] (got 1.25)");
+  CHECK(error_message<IA>([&] { diffuse::logit_normal_time(nan); }) ==
+        "diffuse::logit_normal_time: z must not be NaN (got nan)");
+  CHECK(error_message<IA>([&] { diffuse::logit_normal_time(0.0, inf); }) ==
+        "diffuse::logit_normal_time: mean must be finite (got inf)");
+  CHECK(error_message<IA>([] { diffuse::logit_normal_time(0.0, 0, -1); }) ==
+        "diffuse::logit_normal_time: std must be finite and >= 0 (got -1)");
+  CHECK(error_message<IA>([&] { diffuse::logit_normal_time(0.0, 0, nan); }) ==
+        "diffuse::logit_normal_time: std must be finite and >= 0 (got nan)");
+  CHECK(error_message<IA>([] { diffuse::mode_time(0.5, 1.76); }) ==
+        "diffuse::mode_time: scale must be in [-1, 2/(pi - 2)] (got 1.76)");
+  CHECK(error_message<IA>([] { diffuse::mode_time(0.5, -1.5); }) ==
+        "diffuse::mode_time: scale must be in [-1, 2/(pi - 2)] (got -1.5)");
+  CHECK(error_message<IA>([&] { diffuse::mode_time(0.5, nan); }) ==
+        "diffuse::mode_time: scale must be in [-1, 2/(pi - 2)] (got nan)");
   CHECK(error_message<OR>([] { diffuse::mode_time(-0.5); }) == "diffuse::mode_time: u must be in [0, 1] (got -0.5)");
   CHECK(error_message<OR>([&] { diffuse::cosmap_time(nan); }) == "diffuse::cosmap_time: u must be in [0, 1] (got nan)");
   // Noise levels.
-  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(nan); }) == "diffuse::log_normal_sigma: z must not be NaN (got nan)");
-  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(0.0, nan); }) == "diffuse::log_normal_sigma: mean must be finite (got nan)");
-  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(0.0, -1.2, inf); }) == "diffuse::log_normal_sigma: std must be finite and >= 0 (got inf)");
-  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma_of_uniform(0.5, nan); }) == "diffuse::log_normal_sigma_of_uniform: loc must be finite (got nan)");
-  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, -1); }) == "diffuse::log_normal_sigma_of_uniform: scale must be finite and >= 0 (got -1)");
-  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, 1, 0.5); }) == "diffuse::log_normal_sigma_of_uniform: tail must be in [0, 0.5) (got 0.5)");
-  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, 1, -1e-7); }) == "diffuse::log_normal_sigma_of_uniform: tail must be in [0, 0.5) (got -1e-07)");
-  CHECK(error_message<OR>([] { diffuse::log_normal_sigma_of_uniform(1.5); }) == "diffuse::log_normal_sigma_of_uniform: u must be in [0, 1] (got 1.5)");
-  CHECK(error_message<IA>([] { diffuse::log_logistic_sigma(0.5, 0, 0); }) == "diffuse::log_logistic_sigma: scale must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([&] { diffuse::log_logistic_sigma(0.5, inf); }) == "diffuse::log_logistic_sigma: loc must be finite (got inf)");
-  CHECK(error_message<IA>([] { diffuse::log_logistic_sigma(0.5, 0, 1, -1); }) == "diffuse::log_logistic_sigma: min_value must be finite and >= 0 (got -1)");
-  CHECK(error_message<IA>([] { diffuse::log_logistic_sigma(0.5, 0, 1, 80, 80); }) == "diffuse::log_logistic_sigma: max_value must be greater than min_value (got 80)");
-  CHECK(error_message<IA>([&] { diffuse::log_logistic_sigma(0.5, 0, 1, 0, nan); }) == "diffuse::log_logistic_sigma: max_value must be greater than min_value (got nan)");
-  CHECK(error_message<OR>([] { diffuse::log_logistic_sigma(2.0); }) == "diffuse::log_logistic_sigma: u must be in [0, 1] (got 2)");
-  CHECK(error_message<IA>([] { diffuse::log_uniform_sigma(0.5, 0, 80); }) == "diffuse::log_uniform_sigma: min_value must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([] { diffuse::log_uniform_sigma(0.5, 80, 0.002); }) == "diffuse::log_uniform_sigma: max_value must be finite and greater than min_value (got 0.002)");
-  CHECK(error_message<IA>([&] { diffuse::log_uniform_sigma(0.5, 0.002, inf); }) == "diffuse::log_uniform_sigma: max_value must be finite and greater than min_value (got inf)");
-  CHECK(error_message<OR>([] { diffuse::log_uniform_sigma(-0.0625, 0.002, 80); }) == "diffuse::log_uniform_sigma: u must be in [0, 1] (got -0.0625)");
-  CHECK(error_message<IA>([] { diffuse::v_diffusion_sigma(0.5, 0); }) == "diffuse::v_diffusion_sigma: sigma_data must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([] { diffuse::v_diffusion_sigma(0.5, 1, 2, 1); }) == "diffuse::v_diffusion_sigma: max_value must be greater than min_value (got 1)");
-  CHECK(error_message<IA>([&] { diffuse::v_diffusion_sigma(0.5, 1, inf); }) == "diffuse::v_diffusion_sigma: min_value must be finite and >= 0 (got inf)");
-  CHECK(error_message<OR>([] { diffuse::v_diffusion_sigma(1.5); }) == "diffuse::v_diffusion_sigma: u must be in [0, 1] (got 1.5)");
-  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 0, 32, 64); }) == "diffuse::cosine_interpolated_sigma: image_d must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 64, -32, 64); }) == "diffuse::cosine_interpolated_sigma: noise_d_low must be finite and > 0 (got -32)");
-  CHECK(error_message<IA>([&] { diffuse::cosine_interpolated_sigma(0.5, 64, 32, inf); }) == "diffuse::cosine_interpolated_sigma: noise_d_high must be finite and > 0 (got inf)");
-  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 64, 32, 64, 0); }) == "diffuse::cosine_interpolated_sigma: sigma_data must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 64, 32, 64, 1, 0); }) == "diffuse::cosine_interpolated_sigma: min_value must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 64, 32, 64, 1, 1e3, 1e-3); }) == "diffuse::cosine_interpolated_sigma: max_value must be finite and greater than min_value (got 0.001)");
-  CHECK(error_message<OR>([] { diffuse::cosine_interpolated_sigma(1.0625, 64, 32, 64); }) == "diffuse::cosine_interpolated_sigma: u must be in [0, 1] (got 1.0625)");
+  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(nan); }) ==
+        "diffuse::log_normal_sigma: z must not be NaN (got nan)");
+  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(0.0, nan); }) ==
+        "diffuse::log_normal_sigma: mean must be finite (got nan)");
+  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma(0.0, -1.2, inf); }) ==
+        "diffuse::log_normal_sigma: std must be finite and >= 0 (got inf)");
+  CHECK(error_message<IA>([&] { diffuse::log_normal_sigma_of_uniform(0.5, nan); }) ==
+        "diffuse::log_normal_sigma_of_uniform: loc must be finite (got nan)");
+  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, -1); }) ==
+        "diffuse::log_normal_sigma_of_uniform: scale must be finite and >= 0 (got -1)");
+  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, 1, 0.5); }) ==
+        "diffuse::log_normal_sigma_of_uniform: tail must be in [0, 0.5) (got 0.5)");
+  CHECK(error_message<IA>([] { diffuse::log_normal_sigma_of_uniform(0.5, 0, 1, -1e-7); }) ==
+        "diffuse::log_normal_sigma_of_uniform: tail must be in [0, 0.5) (got -1e-07)");
+  CHECK(error_message<OR>([] { diffuse::log_normal_sigma_of_uniform(1.5); }) ==
+        "diffuse::log_normal_sigma_of_uniform: u must be in [0, 1] (got 1.5)");
+  CHECK(error_message<IA>([] { diffuse::log_logistic_sigma(0.5, 0, 0); }) ==
+        "diffuse::log_logistic_sigma: scale must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([&] { diffuse::log_logistic_sigma(0.5, inf); }) ==
+        "diffuse::log_logistic_sigma: loc must be finite (got inf)");
+  CHECK(error_message<IA>([] { diffuse::log_logistic_sigma(0.5, 0, 1, -1); }) ==
+        "diffuse::log_logistic_sigma: min_value must be finite and >= 0 (got -1)");
+  CHECK(error_message<IA>([] { diffuse::log_logistic_sigma(0.5, 0, 1, 80, 80); }) ==
+        "diffuse::log_logistic_sigma: max_value must be greater than min_value (got 80)");
+  CHECK(error_message<IA>([&] { diffuse::log_logistic_sigma(0.5, 0, 1, 0, nan); }) ==
+        "diffuse::log_logistic_sigma: max_value must be greater than min_value (got nan)");
+  CHECK(error_message<OR>([] { diffuse::log_logistic_sigma(2.0); }) ==
+        "diffuse::log_logistic_sigma: u must be in [0, 1] (got 2)");
+  CHECK(error_message<IA>([] { diffuse::log_uniform_sigma(0.5, 0, 80); }) ==
+        "diffuse::log_uniform_sigma: min_value must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([] { diffuse::log_uniform_sigma(0.5, 80, 0.002); }) ==
+        "diffuse::log_uniform_sigma: max_value must be finite and greater than min_value (got 0.002)");
+  CHECK(error_message<IA>([&] { diffuse::log_uniform_sigma(0.5, 0.002, inf); }) ==
+        "diffuse::log_uniform_sigma: max_value must be finite and greater than min_value (got inf)");
+  CHECK(error_message<OR>([] { diffuse::log_uniform_sigma(-0.0625, 0.002, 80); }) ==
+        "diffuse::log_uniform_sigma: u must be in [0, 1] (got -0.0625)");
+  CHECK(error_message<IA>([] { diffuse::v_diffusion_sigma(0.5, 0); }) ==
+        "diffuse::v_diffusion_sigma: sigma_data must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([] { diffuse::v_diffusion_sigma(0.5, 1, 2, 1); }) ==
+        "diffuse::v_diffusion_sigma: max_value must be greater than min_value (got 1)");
+  CHECK(error_message<IA>([&] { diffuse::v_diffusion_sigma(0.5, 1, inf); }) ==
+        "diffuse::v_diffusion_sigma: min_value must be finite and >= 0 (got inf)");
+  CHECK(error_message<OR>([] { diffuse::v_diffusion_sigma(1.5); }) ==
+        "diffuse::v_diffusion_sigma: u must be in [0, 1] (got 1.5)");
+  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 0, 32, 64); }) ==
+        "diffuse::cosine_interpolated_sigma: image_d must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 64, -32, 64); }) ==
+        "diffuse::cosine_interpolated_sigma: noise_d_low must be finite and > 0 (got -32)");
+  CHECK(error_message<IA>([&] { diffuse::cosine_interpolated_sigma(0.5, 64, 32, inf); }) ==
+        "diffuse::cosine_interpolated_sigma: noise_d_high must be finite and > 0 (got inf)");
+  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 64, 32, 64, 0); }) ==
+        "diffuse::cosine_interpolated_sigma: sigma_data must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 64, 32, 64, 1, 0); }) ==
+        "diffuse::cosine_interpolated_sigma: min_value must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([] { diffuse::cosine_interpolated_sigma(0.5, 64, 32, 64, 1, 1e3, 1e-3); }) ==
+        "diffuse::cosine_interpolated_sigma: max_value must be finite and greater than min_value (got 0.001)");
+  CHECK(error_message<OR>([] { diffuse::cosine_interpolated_sigma(1.0625, 64, 32, 64); }) ==
+        "diffuse::cosine_interpolated_sigma: u must be in [0, 1] (got 1.0625)");
   // Weights.
-  CHECK(error_message<IA>([] { diffuse::min_snr_weight(1.0, P::epsilon, 0); }) == "diffuse::min_snr_weight: gamma must be finite and > 0 (got 0)");
-  CHECK(error_message<IA>([] { diffuse::min_snr_weight(-1.0, P::epsilon); }) == "diffuse::min_snr_weight: snr must be >= 0 (got -1)");
-  CHECK(error_message<IA>([&] { diffuse::min_snr_weight(nan, P::x0); }) == "diffuse::min_snr_weight: snr must be >= 0 (got nan)");
-  CHECK(error_message<IA>([&] { diffuse::soft_min_snr_weight(1.0, P::v, inf); }) == "diffuse::soft_min_snr_weight: gamma must be finite and > 0 (got inf)");
-  CHECK(error_message<IA>([] { diffuse::soft_min_snr_weight(-0.5f, P::v); }) == "diffuse::soft_min_snr_weight: snr must be >= 0 (got -0.5)");
-  CHECK(error_message<IA>([] { diffuse::p2_weight(1.0, P::epsilon, -1); }) == "diffuse::p2_weight: k must be finite and >= 0 (got -1)");
-  CHECK(error_message<IA>([] { diffuse::p2_weight(1.0, P::epsilon, 1, -0.5); }) == "diffuse::p2_weight: gamma must be finite and > 0 (got -0.5)");
-  CHECK(error_message<IA>([&] { diffuse::p2_weight(nan, P::epsilon); }) == "diffuse::p2_weight: snr must be >= 0 (got nan)");
-  CHECK(error_message<IA>([] { diffuse::truncated_snr_weight(-2.0, P::x0); }) == "diffuse::truncated_snr_weight: snr must be >= 0 (got -2)");
-  CHECK(error_message<IA>([] { diffuse::edm_weight(diffuse::NoiseLevel<double>(1), P::x0, 0); }) == "diffuse::edm_weight: sigma_data must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([] { diffuse::min_snr_weight(1.0, P::epsilon, 0); }) ==
+        "diffuse::min_snr_weight: gamma must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([] { diffuse::min_snr_weight(-1.0, P::epsilon); }) ==
+        "diffuse::min_snr_weight: snr must be >= 0 (got -1)");
+  CHECK(error_message<IA>([&] { diffuse::min_snr_weight(nan, P::x0); }) ==
+        "diffuse::min_snr_weight: snr must be >= 0 (got nan)");
+  CHECK(error_message<IA>([&] { diffuse::soft_min_snr_weight(1.0, P::v, inf); }) ==
+        "diffuse::soft_min_snr_weight: gamma must be finite and > 0 (got inf)");
+  CHECK(error_message<IA>([] { diffuse::soft_min_snr_weight(-0.5f, P::v); }) ==
+        "diffuse::soft_min_snr_weight: snr must be >= 0 (got -0.5)");
+  CHECK(error_message<IA>([] { diffuse::p2_weight(1.0, P::epsilon, -1); }) ==
+        "diffuse::p2_weight: k must be finite and >= 0 (got -1)");
+  CHECK(error_message<IA>([] { diffuse::p2_weight(1.0, P::epsilon, 1, -0.5); }) ==
+        "diffuse::p2_weight: gamma must be finite and > 0 (got -0.5)");
+  CHECK(error_message<IA>([&] { diffuse::p2_weight(nan, P::epsilon); }) ==
+        "diffuse::p2_weight: snr must be >= 0 (got nan)");
+  CHECK(error_message<IA>([] { diffuse::truncated_snr_weight(-2.0, P::x0); }) ==
+        "diffuse::truncated_snr_weight: snr must be >= 0 (got -2)");
+  CHECK(error_message<IA>([] { diffuse::edm_weight(diffuse::NoiseLevel<double>(1), P::x0, 0); }) ==
+        "diffuse::edm_weight: sigma_data must be finite and > 0 (got 0)");
 }

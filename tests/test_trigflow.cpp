@@ -2,10 +2,10 @@
 // tests/reference/gen_trigflow_reference.py) correctly rounded in float, double and long double, t
 // near 0 and near π/2 included; the end as π/2 exactly; the velocity target and its inverses; every
 // argument check.
-#include <diffuse/trigflow.hpp>
 #include <diffuse/batch.hpp>
 #include <diffuse/kernels.hpp>
 #include <diffuse/noise.hpp>
+#include <diffuse/trigflow.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -97,7 +97,8 @@ struct Findings {
     if (!v.ok()) {
       char figures[96];
       std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
-      violations.push_back(quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures);
+      violations.push_back(quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected +
+                           figures);
     }
   }
 };
@@ -113,7 +114,8 @@ Findings compare_with_reference() {
     const Time<T> t = time_of<T>(r[2]);
     const std::string at = r[1] + ", " + shown(r[2]);
     const char* names[] = {"signal_scale", "noise_scale", "signal_variance", "noise_variance", "snr", "noise_level"};
-    const T got[] = {p.signal_scale(t), p.noise_scale(t), p.signal_variance(t), p.noise_variance(t), p.snr(t), p.noise_level(t).value()};
+    const T got[] = {p.signal_scale(t),   p.noise_scale(t), p.signal_variance(t),
+                     p.noise_variance(t), p.snr(t),         p.noise_level(t).value()};
     const std::size_t column[] = {3, 4, 5, 6, 8, 9};
     for (std::size_t k = 0; k < 6; ++k) out.add(names[k], at, got[k], r[column[k]], judge_value(got[k], r[column[k]]));
     const T lambda = p.log_snr(t).value();
@@ -150,8 +152,10 @@ Findings compare_with_reference() {
   }
   for (const auto& r : load(reference_file, "training_time")) {
     if (!takes<T>(r[0])) continue;
-    const Time<T> t = diffuse::trigflow_training_time(input<T>(r[1]), std::stod(r[2]), std::stod(r[3]), std::stod(r[4]));
-    out.add("trigflow_training_time", shown(r[1]) + ", " + r[2] + ", " + r[3] + ", " + r[4], t.value(), r[5], judge_time(t, r[5]));
+    const Time<T> t =
+        diffuse::trigflow_training_time(input<T>(r[1]), std::stod(r[2]), std::stod(r[3]), std::stod(r[4]));
+    out.add("trigflow_training_time", shown(r[1]) + ", " + r[2] + ", " + r[3] + ", " + r[4], t.value(), r[5],
+            judge_time(t, r[5]));
   }
   return out;
 }
@@ -186,7 +190,8 @@ TEST_CASE("TrigFlow worst errors against mpmath, per quantity and type", "[.repo
   report("long double", compare_with_reference<long double>());
 }
 
-TEMPLATE_TEST_CASE("TrigFlow's end is pi/2 exactly: pure noise, the prior itself", "[trigflow][ieee]", float, double, long double) {
+TEMPLATE_TEST_CASE("TrigFlow's end is pi/2 exactly: pure noise, the prior itself", "[trigflow][ieee]", float, double,
+                   long double) {
   using T = TestType;
   const Trig<T> p;  // σ_d = 0.5
   const Time<T> end = Time<T>::end();
@@ -225,7 +230,8 @@ TEMPLATE_TEST_CASE("TrigFlow's end is pi/2 exactly: pure noise, the prior itself
   CHECK_THROWS_AS(Time<T>(std::nextafter(end.value(), T(2))), std::out_of_range);
 }
 
-TEST_CASE("the end of each type: above pi/2 in float, below it in double, and a batch takes either for either", "[trigflow]") {
+TEST_CASE("the end of each type: above pi/2 in float, below it in double, and a batch takes either for either",
+          "[trigflow]") {
   CHECK(static_cast<double>(Time<float>::end().value()) > Time<double>::end().value());
   CHECK(Wide(Time<float>::end().value()) > diffuse::detail::wide_constants::half_pi);
   CHECK(Wide(Time<double>::end().value()) < diffuse::detail::wide_constants::half_pi);
@@ -301,7 +307,8 @@ TEST_CASE("the TrigFlow velocity is dx_t/dt, its coefficients correctly rounded,
   CHECK(diffuse::trigflow_velocity(unit, x0, eps, times) == diffuse::velocity(unit, x0, eps, times));
 }
 
-TEMPLATE_TEST_CASE("the TrigFlow training time is monotone in z and reaches 0 and the end", "[trigflow][ieee]", float, double) {
+TEMPLATE_TEST_CASE("the TrigFlow training time is monotone in z and reaches 0 and the end", "[trigflow][ieee]", float,
+                   double) {
   using T = TestType;
   T previous = -1;
   for (int k = -400; k <= 400; ++k) {
@@ -324,7 +331,8 @@ TEST_CASE("bad TrigFlow arguments throw with the function and the rule and the v
   CHECK(throws_with<std::invalid_argument>([] { Trig<double>(-0.5); }, {"sigma_data must be finite and > 0", "-0.5"}));
   CHECK(throws_with<std::invalid_argument>([&] { Trig<double>{nan}; }, {"sigma_data", "nan"}));
   CHECK(throws_with<std::invalid_argument>([&] { Trig<double>{inf}; }, {"sigma_data", "inf"}));
-  CHECK(error_message<std::out_of_range>([] { Time<double>(1.6); }) == "diffuse::TrigFlowTime: t must be in [0, pi/2] (got 1.6)");
+  CHECK(error_message<std::out_of_range>([] { Time<double>(1.6); }) ==
+        "diffuse::TrigFlowTime: t must be in [0, pi/2] (got 1.6)");
   CHECK(throws_with<std::out_of_range>([] { Time<double>(-1e-300); }, {"t must be in [0, pi/2]", "-1e-300"}));
   CHECK(throws_with<std::out_of_range>([&] { Time<double>{nan}; }, {"t must be in [0, pi/2]", "nan"}));
   CHECK(throws_with<std::out_of_range>([] { Time<float>(1.5707965f); }, {"t must be in [0, pi/2]"}));
@@ -336,16 +344,22 @@ TEST_CASE("bad TrigFlow arguments throw with the function and the rule and the v
   Matrix<double> x(2, 2), out(2, 2);
   x.setOnes();
   out.setZero();
-  CHECK(error_message<std::out_of_range>([&] { diffuse::add_noise(p, x, x, std::vector<double>{0.5, 1.6}, out); }) ==
-        "diffuse::add_noise: times(1) must be in [0, pi/2] (got 1.6)");
-  CHECK(throws_with<std::out_of_range>([&] { diffuse::trigflow_velocity(p, x, x, std::vector<double>{nan, 0.5}, out); },
-                                       {"trigflow_velocity: times(0) must be in [0, pi/2]", "nan"}));
+  CHECK(error_message<std::out_of_range>([&] {
+          diffuse::add_noise(p, x, x, std::vector<double>{0.5, 1.6}, out);
+        }) == "diffuse::add_noise: times(1) must be in [0, pi/2] (got 1.6)");
+  CHECK(throws_with<std::out_of_range>(
+      [&] {
+        diffuse::trigflow_velocity(p, x, x, std::vector<double>{nan, 0.5}, out);
+      },
+      {"trigflow_velocity: times(0) must be in [0, pi/2]", "nan"}));
   CHECK(out.isZero());
   // The training time.
   CHECK(error_message<std::invalid_argument>([] { diffuse::trigflow_training_time(0.0, 0.0); }) ==
         "diffuse::trigflow_training_time: sigma_data must be finite and > 0 (got 0)");
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::trigflow_training_time(0.0, 0.5, inf); }, {"p_mean must be finite", "inf"}));
+  CHECK(throws_with<std::invalid_argument>([&] { diffuse::trigflow_training_time(0.0, 0.5, inf); },
+                                           {"p_mean must be finite", "inf"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::trigflow_training_time(0.0, 0.5, -1.0, -1.6); },
                                            {"p_std must be finite and >= 0", "-1.6"}));
-  CHECK(throws_with<std::invalid_argument>([&] { diffuse::trigflow_training_time(nan); }, {"z must not be NaN", "nan"}));
+  CHECK(
+      throws_with<std::invalid_argument>([&] { diffuse::trigflow_training_time(nan); }, {"z must not be NaN", "nan"}));
 }

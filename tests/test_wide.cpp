@@ -145,7 +145,8 @@ double error_ulps(const Wide& got, const Reference& r) {
 /// The significand of a finite non-zero Wide over 2¹²⁸, in [½, 1): an error of e units of its last
 /// bit is e/that units of 2⁻¹²⁸ relative.
 double significand_fraction(const Wide& x) {
-  return std::ldexp(static_cast<double>(x.significand_high()), -64) + std::ldexp(static_cast<double>(x.significand_low()), -128);
+  return std::ldexp(static_cast<double>(x.significand_high()), -64) +
+         std::ldexp(static_cast<double>(x.significand_low()), -128);
 }
 
 // ---- the functions and their stated bounds ------------------------------------------------------
@@ -165,7 +166,8 @@ Wide none(const std::vector<Wide>&) { return Wide(); }
 const std::map<std::string, Function>& functions() {
   static const std::map<std::string, Function> table = [] {
     auto unary = [](Wide (*f)(const Wide&), double bound) {
-      return Function{[f](const std::vector<Wide>& a) { return f(a.at(0)); }, [bound](const std::vector<Wide>&) { return bound; }, none};
+      return Function{[f](const std::vector<Wide>& a) { return f(a.at(0)); },
+                      [bound](const std::vector<Wide>&) { return bound; }, none};
     };
     std::map<std::string, Function> m;
     m["exp"] = unary(dd::exp, 12);
@@ -220,7 +222,8 @@ Worst measure(const std::string& name) {
       u = ulps;  // 0 or ∞
     }
     ++w.checked;
-    const std::string where = r.where() + ", got " + token(got) + ": " + std::to_string(u) + " u (bound " + std::to_string(bound) + ")";
+    const std::string where =
+        r.where() + ", got " + token(got) + ": " + std::to_string(u) + " u (bound " + std::to_string(bound) + ")";
     if (!(u / bound <= w.of_bound) || w.where.empty()) {  // the worst relative to the bound (pow's varies)
       w.u = u;
       w.of_bound = u / bound;
@@ -231,8 +234,8 @@ Worst measure(const std::string& name) {
   return w;
 }
 
-const char* const function_names[] = {"exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "atan",
-                                      "pow", "sinh", "tanh", "asinh", "softplus", "sigmoid"};
+const char* const function_names[] = {"exp",  "expm1", "log",  "log1p", "sqrt",  "sin",      "cos",
+                                      "atan", "pow",   "sinh", "tanh",  "asinh", "softplus", "sigmoid"};
 
 Wide arithmetic(const std::string& op, const Wide& a, const Wide& b) {
   if (op == "add") return a + b;
@@ -250,7 +253,8 @@ TEST_CASE("every function of wide_math.hpp is within its stated error bound", "[
     const Worst w = measure(name);
     std::string first;
     for (std::size_t i = 0; i < std::min<std::size_t>(w.violations.size(), 10); ++i) first += "\n  " + w.violations[i];
-    INFO(name << ": " << w.checked << " values, worst " << w.where << "; " << w.violations.size() << " outside the bound" << first);
+    INFO(name << ": " << w.checked << " values, worst " << w.where << "; " << w.violations.size()
+              << " outside the bound" << first);
     CHECK(w.checked >= 150);
     CHECK(w.violations.empty());
   }
@@ -313,13 +317,15 @@ TEST_CASE("one_minus_exp is -expm1, and the odd functions are odd, bit for bit",
 TEST_CASE("worst error per function (precision report)", "[.report]") {
   for (const char* name : function_names) {
     const Worst w = measure(name);
-    std::printf("%-9s %4ld values  worst %7.3f u  (%.2f of the bound)  %s\n", name, w.checked, w.u, w.of_bound, w.where.c_str());
+    std::printf("%-9s %4ld values  worst %7.3f u  (%.2f of the bound)  %s\n", name, w.checked, w.u, w.of_bound,
+                w.where.c_str());
   }
   for (const char* op : {"add", "sub", "mul", "div"}) {
     double worst = 0;
     for (const Reference& r : lines_of(op)) {
       const double ulps = error_ulps(arithmetic(op, r.args.at(0), r.args.at(1)), r);
-      if (r.nearest.is_finite() && !r.nearest.is_zero()) worst = std::max(worst, ulps / significand_fraction(r.nearest));
+      if (r.nearest.is_finite() && !r.nearest.is_zero())
+        worst = std::max(worst, ulps / significand_fraction(r.nearest));
     }
     std::printf("%-9s worst %.6f u\n", op, worst);
   }
@@ -452,7 +458,8 @@ TEST_CASE("asinh of a huge x is finite", "[wide][special]") {
   const Wide x = power_of_two(Wide::max_exponent / 2 + 1);
   const Wide ln2 = Wide::from_parts(false, -1, 0xb17217f7d1cf79abu, 0xc9e3b39803f2f6afu);
   const Wide expected = Wide(Wide::max_exponent / 2 + 2) * ln2;
-  INFO("asinh(" << token(x) << ") = " << token(dd::asinh(x)) << ", expected " << token(expected) << " within 64 units of 2^-128");
+  INFO("asinh(" << token(x) << ") = " << token(dd::asinh(x)) << ", expected " << token(expected)
+                << " within 64 units of 2^-128");
   CHECK(abs(dd::asinh(x) - expected) <= ldexp(expected, -122));
 }
 
@@ -549,8 +556,8 @@ void check_between(T a, T b, std::vector<std::string>& failures) {
       const T expected = negate ? -c.expected : c.expected;
       const T got = static_cast<T>(x);
       if (!same_value(got, expected)) {
-        failures.push_back(std::string(c.what) + (negate ? " (negated)" : "") + " between " + show(a) + " and " + show(b) + " (" +
-                           token(x) + "): got " + show(got) + ", expected " + show(expected));
+        failures.push_back(std::string(c.what) + (negate ? " (negated)" : "") + " between " + show(a) + " and " +
+                           show(b) + " (" + token(x) + "): got " + show(got) + ", expected " + show(expected));
       }
     }
   }
@@ -583,8 +590,12 @@ T round_by_integers(const Wide& x) {
   }
   if (up) ++m;
   // x ≈ m·2^(e − kept + 1); m ≤ 2^digits converts to T exactly.
-  const T mt = std::ldexp(static_cast<T>(static_cast<std::uint64_t>(m >> 64)), 64) + static_cast<T>(static_cast<std::uint64_t>(m));
-  const T value = kept <= 0 ? (up ? limits::denorm_min() : T(0)) : std::ldexp(mt, static_cast<int>(std::max<long long>(std::min<long long>(e - kept + 1, 100000), -100000)));
+  const T mt = std::ldexp(static_cast<T>(static_cast<std::uint64_t>(m >> 64)), 64) +
+               static_cast<T>(static_cast<std::uint64_t>(m));
+  const T value =
+      kept <= 0
+          ? (up ? limits::denorm_min() : T(0))
+          : std::ldexp(mt, static_cast<int>(std::max<long long>(std::min<long long>(e - kept + 1, 100000), -100000)));
   return x.negative() ? -value : value;
 }
 
@@ -597,12 +608,26 @@ void check_conversions(std::uint64_t seed) {
     if (failures.size() < 20) failures.push_back(what);
   };
   // Into Wide: exact, and back unchanged.
-  std::vector<T> values = {T(0), -T(0), T(1), T(-1), limits::max(), -limits::max(), limits::min(), -limits::min(),
-                           limits::denorm_min(), -limits::denorm_min(), limits::infinity(), -limits::infinity(),
-                           limits::quiet_NaN(), std::nextafter(limits::min(), T(0)), std::nextafter(limits::max(), T(0)),
-                           T(0.1), T(1) / T(3)};
+  std::vector<T> values = {T(0),
+                           -T(0),
+                           T(1),
+                           T(-1),
+                           limits::max(),
+                           -limits::max(),
+                           limits::min(),
+                           -limits::min(),
+                           limits::denorm_min(),
+                           -limits::denorm_min(),
+                           limits::infinity(),
+                           -limits::infinity(),
+                           limits::quiet_NaN(),
+                           std::nextafter(limits::min(), T(0)),
+                           std::nextafter(limits::max(), T(0)),
+                           T(0.1),
+                           T(1) / T(3)};
   for (int i = 0; i < 3000; ++i) values.push_back(random_value<T>(rng));
-  if constexpr (std::is_same<T, float>::value || std::is_same<T, double>::value) {  // random bit patterns, NaNs included
+  if constexpr (std::is_same<T, float>::value ||
+                std::is_same<T, double>::value) {  // random bit patterns, NaNs included
     for (int i = 0; i < 3000; ++i) values.push_back(from_bits_of<T>(rng()));
   }
   for (const T x : values) {
@@ -616,12 +641,13 @@ void check_conversions(std::uint64_t seed) {
     check_between(a, std::nextafter(a, limits::infinity()), failures);
   }
   for (int i = 0; i < 300; ++i) {  // subnormals: a = k·denorm_min
-    const T a = std::ldexp(static_cast<T>(rng() >> (64 - std::min(limits::digits - 1, 60))), limits::min_exponent - limits::digits) *
+    const T a = std::ldexp(static_cast<T>(rng() >> (64 - std::min(limits::digits - 1, 60))),
+                           limits::min_exponent - limits::digits) *
                 (limits::digits - 1 > 60 ? std::ldexp(T(1), limits::digits - 1 - 60) : T(1));
     if (a < limits::min()) check_between(a, std::nextafter(a, limits::infinity()), failures);
   }
-  for (const T a : {T(0), limits::denorm_min(), std::nextafter(limits::min(), T(0)), limits::min(), std::nextafter(limits::max(), T(0)), T(1),
-                    std::nextafter(T(1), T(0))}) {
+  for (const T a : {T(0), limits::denorm_min(), std::nextafter(limits::min(), T(0)), limits::min(),
+                    std::nextafter(limits::max(), T(0)), T(1), std::nextafter(T(1), T(0))}) {
     check_between(a, std::nextafter(a, limits::infinity()), failures);
   }
   // Half of the smallest subnormal rounds to 0 (even), anything above it to the smallest subnormal.
@@ -664,17 +690,24 @@ void check_conversions(std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("Wide from float and to float: exact in, rounded to nearest even out", "[wide][conversion][ieee]") { check_conversions<float>(1); }
-TEST_CASE("Wide from double and to double: exact in, rounded to nearest even out", "[wide][conversion][ieee]") { check_conversions<double>(2); }
-TEST_CASE("Wide from long double and to long double: exact in, rounded to nearest even out", "[wide][conversion][ieee]") {
+TEST_CASE("Wide from float and to float: exact in, rounded to nearest even out", "[wide][conversion][ieee]") {
+  check_conversions<float>(1);
+}
+TEST_CASE("Wide from double and to double: exact in, rounded to nearest even out", "[wide][conversion][ieee]") {
+  check_conversions<double>(2);
+}
+TEST_CASE("Wide from long double and to long double: exact in, rounded to nearest even out",
+          "[wide][conversion][ieee]") {
   // x87 extended (64 bits), IEEE binary128 (113) or double (53): numeric_limits describes each.
   static_assert(LDBL_MANT_DIG == 64 || LDBL_MANT_DIG == 113 || LDBL_MANT_DIG == 53, "an unexpected long double");
   check_conversions<long double>(3);
 #if LDBL_MANT_DIG == 64
   // x87: 1 + 2⁻⁶⁴ is halfway between 1 and 1 + 2⁻⁶³; 1 + 3·2⁻⁶⁴ halfway between that and 1 + 2⁻⁶².
   CHECK(static_cast<long double>(Wide::from_parts(false, 0, std::uint64_t(1) << 63, std::uint64_t(1) << 63)) == 1.0L);
-  CHECK(static_cast<long double>(Wide::from_parts(false, 0, (std::uint64_t(1) << 63) | 1, std::uint64_t(1) << 63)) == 1.0L + std::ldexp(1.0L, -62));
-  CHECK(static_cast<long double>(Wide::from_parts(false, 0, std::uint64_t(1) << 63, (std::uint64_t(1) << 63) | 1)) == 1.0L + std::ldexp(1.0L, -63));
+  CHECK(static_cast<long double>(Wide::from_parts(false, 0, (std::uint64_t(1) << 63) | 1, std::uint64_t(1) << 63)) ==
+        1.0L + std::ldexp(1.0L, -62));
+  CHECK(static_cast<long double>(Wide::from_parts(false, 0, std::uint64_t(1) << 63, (std::uint64_t(1) << 63) | 1)) ==
+        1.0L + std::ldexp(1.0L, -63));
   CHECK(static_cast<long double>(Wide::from_parts(false, 0, ~std::uint64_t(0), std::uint64_t(1) << 63)) == 2.0L);
 #endif
 }
@@ -728,7 +761,8 @@ TEST_CASE("parse_decimal: exact where the contract says, within its bound elsewh
     Wide got;
     REQUIRE(dd::parse_decimal(r.text, got));
     const Numeral n = numeral(r.text);
-    INFO(r.text << " (" << n.digits << " digits, 10^" << n.scale << "): got " << token(got) << ", nearest " << token(r.nearest));
+    INFO(r.text << " (" << n.digits << " digits, 10^" << n.scale << "): got " << token(got) << ", nearest "
+                << token(r.nearest));
     if (n.digits <= 38 && std::labs(n.scale) <= 55) {
       CHECK(same(got, r.nearest));  // one rounding of exact integers
     } else if (std::labs(n.scale) <= checked_powers) {
@@ -805,8 +839,8 @@ TEST_CASE("parse_decimal: signs, zeros, inf and nan, and what it rejects", "[wid
   CHECK(same(x, Wide::infinity(true)));
   REQUIRE(dd::parse_decimal("nan", x));
   CHECK(x.is_nan());
-  for (const char* bad : {"", "1e", "--1", "1.2.3", "abc", "-", "+", ".", "e5", "1e+", "1e-", "1x", " 1", "1 ", "+-1", "1e5.",
-                          "0x10", "1,5", "1e2e3", "inf1", "nan2"}) {
+  for (const char* bad : {"",   "1e", "--1", "1.2.3", "abc",  "-",    "+",   ".",     "e5",   "1e+", "1e-",
+                          "1x", " 1", "1 ",  "+-1",   "1e5.", "0x10", "1,5", "1e2e3", "inf1", "nan2"}) {
     INFO("\"" << bad << "\"");
     Wide untouched(7);
     CHECK_FALSE(dd::parse_decimal(bad, untouched));
@@ -818,8 +852,8 @@ TEST_CASE("decimal_value and decimal_complement are the decimals a double spells
   for (const Reference& r : lines_of("decimal")) decimals[r.text] = r;
   for (const Reference& r : lines_of("complement")) complements[r.text] = r;
   // Each is the shortest decimal of its double (so denorm_min is 5e-324, not 4.94…e-324).
-  for (const char* text : {"1e-4", "0.00085", "0.012", "0.999", "8e-3", "0.02", "0.5", "0.1", "17", "2.5e-7", "6.02214076e23",
-                           "7e22", "1.7976931348623157e308", "5e-324"}) {
+  for (const char* text : {"1e-4", "0.00085", "0.012", "0.999", "8e-3", "0.02", "0.5", "0.1", "17", "2.5e-7",
+                           "6.02214076e23", "7e22", "1.7976931348623157e308", "5e-324"}) {
     const double x = std::strtod(text, nullptr);
     const Reference& r = decimals.at(text);
     const Numeral n = numeral(text);
@@ -833,7 +867,8 @@ TEST_CASE("decimal_value and decimal_complement are the decimals a double spells
   }
   for (const auto& entry : complements) {
     const double x = std::strtod(entry.first.c_str(), nullptr);
-    INFO("1 - " << entry.first << ": got " << token(dd::decimal_complement(x)) << ", expected " << token(entry.second.nearest));
+    INFO("1 - " << entry.first << ": got " << token(dd::decimal_complement(x)) << ", expected "
+                << token(entry.second.nearest));
     if (entry.second.nearest.is_zero()) {
       CHECK(dd::decimal_complement(x).is_zero());
     } else {
@@ -857,14 +892,33 @@ TEST_CASE("nearest_integer rounds halves away from zero, floor_to_integer rounds
   };
   const long long big = 1LL << 60;
   const Case cases[] = {
-      {Wide(), 0, 0}, {-Wide(), 0, 0}, {half, 1, 0}, {-half, -1, -1}, {Wide(3) * half, 2, 1}, {-Wide(3) * half, -2, -2},
-      {Wide(5) * half, 3, 2}, {-Wide(5) * half, -3, -3}, {below_half, 0, 0}, {-below_half, 0, -1}, {above_half, 1, 0},
-      {-above_half, -1, -1}, {Wide(3), 3, 3}, {Wide(-3), -3, -3}, {power_of_two(-300), 0, 0}, {-power_of_two(-300), 0, -1},
-      {Wide(big) + half, big + 1, big}, {-(Wide(big) + half), -big - 1, -big - 1}, {Wide(big) - half, big, big - 1},
-      {Wide(big) + half - unit60, big, big}, {-(Wide(big) + half - unit60), -big, -big - 1}, {Wide(big) + half + unit60, big + 1, big},
-      {Wide(1) - power_of_two(-128), 1, 0}, {Wide(-1) + power_of_two(-128), -1, -1},
+      {Wide(), 0, 0},
+      {-Wide(), 0, 0},
+      {half, 1, 0},
+      {-half, -1, -1},
+      {Wide(3) * half, 2, 1},
+      {-Wide(3) * half, -2, -2},
+      {Wide(5) * half, 3, 2},
+      {-Wide(5) * half, -3, -3},
+      {below_half, 0, 0},
+      {-below_half, 0, -1},
+      {above_half, 1, 0},
+      {-above_half, -1, -1},
+      {Wide(3), 3, 3},
+      {Wide(-3), -3, -3},
+      {power_of_two(-300), 0, 0},
+      {-power_of_two(-300), 0, -1},
+      {Wide(big) + half, big + 1, big},
+      {-(Wide(big) + half), -big - 1, -big - 1},
+      {Wide(big) - half, big, big - 1},
+      {Wide(big) + half - unit60, big, big},
+      {-(Wide(big) + half - unit60), -big, -big - 1},
+      {Wide(big) + half + unit60, big + 1, big},
+      {Wide(1) - power_of_two(-128), 1, 0},
+      {Wide(-1) + power_of_two(-128), -1, -1},
       {Wide((1LL << 61) - 1) + half - unit60, (1LL << 61) - 1, (1LL << 61) - 1},
-      {Wide((1LL << 62) - 1), (1LL << 62) - 1, (1LL << 62) - 1}, {-Wide((1LL << 62) - 1) - half, -(1LL << 62), -(1LL << 62)},
+      {Wide((1LL << 62) - 1), (1LL << 62) - 1, (1LL << 62) - 1},
+      {-Wide((1LL << 62) - 1) - half, -(1LL << 62), -(1LL << 62)},
   };
   for (const Case& c : cases) {
     INFO("x = " << token(c.x));
@@ -894,8 +948,18 @@ TEST_CASE("nearest_integer rounds halves away from zero, floor_to_integer rounds
 
 TEST_CASE("multiply_full and divide_128_by_64 agree with the compiler's 128-bit integers", "[wide][uint128]") {
   std::mt19937_64 rng(6);
-  const std::uint64_t edges[] = {0, 1, 2, 3, 0xffffffffu, 0x100000000u, std::uint64_t(1) << 63, ~std::uint64_t(0), ~std::uint64_t(0) - 1,
-                                 (std::uint64_t(1) << 63) + 1, 0x8000000080000000u, 0xffffffff00000000u};
+  const std::uint64_t edges[] = {0,
+                                 1,
+                                 2,
+                                 3,
+                                 0xffffffffu,
+                                 0x100000000u,
+                                 std::uint64_t(1) << 63,
+                                 ~std::uint64_t(0),
+                                 ~std::uint64_t(0) - 1,
+                                 (std::uint64_t(1) << 63) + 1,
+                                 0x8000000080000000u,
+                                 0xffffffff00000000u};
   std::vector<std::uint64_t> values(std::begin(edges), std::end(edges));
   for (int i = 0; i < 200; ++i) {
     const std::uint64_t shift = rng() % 64;
@@ -906,7 +970,8 @@ TEST_CASE("multiply_full and divide_128_by_64 agree with the compiler's 128-bit 
     for (const std::uint64_t b : values) {
       const dd::U128 p = dd::multiply_full(a, b);
       const u128 expected = static_cast<u128>(a) * b;
-      if (p.hi != static_cast<std::uint64_t>(expected >> 64) || p.lo != static_cast<std::uint64_t>(expected)) ++failures;
+      if (p.hi != static_cast<std::uint64_t>(expected >> 64) || p.lo != static_cast<std::uint64_t>(expected))
+        ++failures;
       if (b == 0) continue;
       // (hi, lo)/d with hi < d: hi = a mod b, and the extremes hi = d − 1.
       for (const std::uint64_t hi : {a % b, b - 1, std::uint64_t(0)}) {
@@ -968,7 +1033,10 @@ std::uint64_t digest(int count) {
   Fnv fnv;
   for (int i = 0; i < count; ++i) {
     const int band = i % 4;  // tiny, moderate, large and near-1 arguments
-    const Wide x = band == 0 ? random_wide(-140, -8) : band == 1 ? random_wide(-8, 4) : band == 2 ? random_wide(5, 29) : random_wide(-1, 0);
+    const Wide x = band == 0   ? random_wide(-140, -8)
+                   : band == 1 ? random_wide(-8, 4)
+                   : band == 2 ? random_wide(5, 29)
+                               : random_wide(-1, 0);
     const Wide y = random_wide(-40, 40), ax = abs(x);
     const Wide small_y = random_wide(-8, 3);
     fnv.wide(dd::exp(x));

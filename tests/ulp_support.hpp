@@ -24,7 +24,7 @@ Ordinal integer_below_two_to_p(T v) {
   constexpr int p = std::numeric_limits<T>::digits;
   if (p <= 64) return static_cast<Ordinal>(static_cast<unsigned long long>(v));
   const T top = std::floor(std::ldexp(v, 64 - p));  // the high 64 bits
-  const T low = v - std::ldexp(top, p - 64);          // exact: the low p − 64 bits
+  const T low = v - std::ldexp(top, p - 64);        // exact: the low p − 64 bits
   return (static_cast<Ordinal>(static_cast<unsigned long long>(top)) << (p > 64 ? p - 64 : 0)) +
          static_cast<Ordinal>(static_cast<unsigned long long>(low));
 }
@@ -40,9 +40,9 @@ Ordinal magnitude_ordinal(T x) {
   if (std::isinf(x)) return magnitude_ordinal(limits::max()) + 1;
   if (x == 0) return 0;
   int e = 0;
-  const T f = std::frexp(x, &e);  // x = f·2^e, f in [1/2, 1)
+  const T f = std::frexp(x, &e);                                            // x = f·2^e, f in [1/2, 1)
   if (e < emin) return integer_below_two_to_p<T>(std::ldexp(x, p - emin));  // subnormal: k·2^(emin − p)
-  const Ordinal m = integer_below_two_to_p<T>(std::ldexp(f, p));  // in [2^(p−1), 2^p)
+  const Ordinal m = integer_below_two_to_p<T>(std::ldexp(f, p));            // in [2^(p−1), 2^p)
   return (static_cast<Ordinal>(e - emin) << (p - 1)) + m;
 }
 
@@ -60,11 +60,17 @@ double ulp_distance(T a, T b) {
 template <class T>
 T parse(const std::string& text);
 template <>
-inline float parse<float>(const std::string& text) { return std::strtof(text.c_str(), nullptr); }
+inline float parse<float>(const std::string& text) {
+  return std::strtof(text.c_str(), nullptr);
+}
 template <>
-inline double parse<double>(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+inline double parse<double>(const std::string& text) {
+  return std::strtod(text.c_str(), nullptr);
+}
 template <>
-inline long double parse<long double>(const std::string& text) { return std::strtold(text.c_str(), nullptr); }
+inline long double parse<long double>(const std::string& text) {
+  return std::strtold(text.c_str(), nullptr);
+}
 
 /// The exact value of a reference number (40 significant digits, "inf", "-inf"), read into
 /// diffuse's 128-bit Wide: within 4 units of 2⁻¹²⁸ relative of the decimal (parse_decimal takes 38

@@ -2,8 +2,8 @@
 // device-to-device copy of the batch (one read and one write per element, what x_t alone must move):
 // ns per element and the fraction of the copy's bandwidth. Prints a digest of each output.
 // Usage: bench_cuda_noise [repetitions]   (exits 77 without a GPU)
-#include <diffuse/diffuse.hpp>
 #include <diffuse/cuda/noise.cuh>
+#include <diffuse/diffuse.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -59,14 +59,15 @@ void bench(std::size_t samples, std::size_t elements, const char* shape, int rep
   const double copy = best_ms(repetitions, [&] {
     check(cudaMemcpyAsync(xt_d.data(), x0_d.data(), n * sizeof(float), cudaMemcpyDeviceToDevice), "cudaMemcpyAsync");
   });
-  const double noise = best_ms(repetitions, [&] { diffuse::cuda_fill_noise(seed, ids, eps_d.data(), elements, samples, nullptr); });
+  const double noise =
+      best_ms(repetitions, [&] { diffuse::cuda_fill_noise(seed, ids, eps_d.data(), elements, samples, nullptr); });
   const double xt = best_ms(repetitions, [&] {
     diffuse::cuda_add_noise(schedule, x0_d.data(), elements, samples, seed, ids, steps, xt_d.data(), nullptr);
   });
   const std::vector<float> xt_host = xt_d.download();
   const double xt_eps = best_ms(repetitions, [&] {
-    diffuse::cuda_add_noise(schedule, x0_d.data(), elements, samples, seed, ids, steps, xt_d.data(), diffuse::Prediction::epsilon,
-                            eps_d.data(), nullptr);
+    diffuse::cuda_add_noise(schedule, x0_d.data(), elements, samples, seed, ids, steps, xt_d.data(),
+                            diffuse::Prediction::epsilon, eps_d.data(), nullptr);
   });
   const std::vector<float> eps_host = eps_d.download();
   check(cudaGetLastError(), "the benchmark");

@@ -72,9 +72,9 @@ auto coordinate_number(const Coordinate& c) -> decltype(c.value()) {
 /// The per-sample coordinates, one per column, each checked by the process's traits.
 template <class Process, class Coordinates>
 std::vector<typename ProcessTraits<Process>::coordinate_type> checked_coordinates(const char* function,
-                                                                                 const Process& process,
-                                                                                 const Coordinates& coordinates,
-                                                                                 Eigen::Index columns) {
+                                                                                  const Process& process,
+                                                                                  const Coordinates& coordinates,
+                                                                                  Eigen::Index columns) {
   using Traits = ProcessTraits<Process>;
   check_count(function, Traits::coordinates_name, coordinate_count(coordinates), columns);
   std::vector<typename Traits::coordinate_type> c;
@@ -234,7 +234,8 @@ struct BatchCoefficients {
     const Scalar signal = a(c);
     if (!(signal > 0)) {
       fail<std::domain_error>(function,
-                              std::string("a must be positive at ") + Traits::coordinates_name + "(" + std::to_string(j) +
+                              std::string("a must be positive at ") + Traits::coordinates_name + "(" +
+                                  std::to_string(j) +
                                   "): x_0 cannot be recovered from eps where the signal is gone (zero terminal SNR)",
                               coordinate_number(c));
     }
@@ -245,8 +246,8 @@ struct BatchCoefficients {
     const Scalar noise = b(c);
     if (!(noise > 0)) {
       fail<std::domain_error>(function,
-                              std::string("b must be positive at ") + Traits::coordinates_name + "(" + std::to_string(j) +
-                                  "): x_t = x_0 carries no noise there",
+                              std::string("b must be positive at ") + Traits::coordinates_name + "(" +
+                                  std::to_string(j) + "): x_t = x_0 carries no noise there",
                               coordinate_number(c));
     }
     return noise;
@@ -390,7 +391,8 @@ typename Xt::PlainObject eps_from_velocity(const Process& process, const Eigen::
 /// needs no process or coordinate. fl(ε − x_0): one rounding, ½ε|u|.
 /// @throws std::invalid_argument if eps or out does not have the shape of x0.
 template <class X0, class Eps, class Out>
-void flow_velocity(const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps, const Eigen::MatrixBase<Out>& out) {
+void flow_velocity(const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps,
+                   const Eigen::MatrixBase<Out>& out) {
   using Stored = typename X0::Scalar;
   static_assert(std::is_same<Stored, typename Eps::Scalar>::value && std::is_same<Stored, typename Out::Scalar>::value,
                 "diffuse::flow_velocity: x0, eps and out must have one scalar type");
@@ -498,8 +500,9 @@ typename Xt::PlainObject flow_velocity_from_x0(const Process& process, const Eig
 /// written into `out`; valid at every coordinate. Error within (k + 1½)ε(a + b)(|x_t| + |v|).
 /// @throws as velocity (a variance-preserving process).
 template <class Process, class Xt, class V, class Coordinates, class Out>
-void flow_velocity_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
-                                 const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+void flow_velocity_from_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                 const Eigen::MatrixBase<V>& v, const Coordinates& coordinates,
+                                 const Eigen::MatrixBase<Out>& out) {
   detail::check_variance_preserving("flow_velocity_from_velocity", process);
   const detail::BatchCoefficients<Process> k{process};
   detail::combine_columns("flow_velocity_from_velocity", "v", process, x_t, v, coordinates, out,
@@ -519,8 +522,9 @@ typename Xt::PlainObject flow_velocity_from_velocity(const Process& process, con
 /// coordinate. Error within (2k + 1½)ε(|x_t| + |u|) (a + b ≥ 1 where a² + b² = 1).
 /// @throws as velocity (a variance-preserving process).
 template <class Process, class Xt, class U, class Coordinates, class Out>
-void velocity_from_flow_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<U>& u,
-                                 const Coordinates& coordinates, const Eigen::MatrixBase<Out>& out) {
+void velocity_from_flow_velocity(const Process& process, const Eigen::MatrixBase<Xt>& x_t,
+                                 const Eigen::MatrixBase<U>& u, const Coordinates& coordinates,
+                                 const Eigen::MatrixBase<Out>& out) {
   detail::check_variance_preserving("velocity_from_flow_velocity", process);
   const detail::BatchCoefficients<Process> k{process};
   detail::combine_columns("velocity_from_flow_velocity", "u", process, x_t, u, coordinates, out,

@@ -46,8 +46,8 @@
 
 #include <Eigen/Core>
 
-#include "detail/continuous_families.hpp"
 #include "detail/checks.hpp"
+#include "detail/continuous_families.hpp"
 #include "detail/time_process_traits.hpp"
 #include "detail/wide.hpp"
 #include "gaussian.hpp"
@@ -114,7 +114,8 @@ class ContinuousProcess {
   /// @throws std::invalid_argument unless 0 ≤ β_min ≤ β_max, 0 < β_max, both finite.
   static ContinuousProcess vp_linear(double beta_min = 0.1, double beta_max = 20) {
     const char* fn = "ContinuousProcess::vp_linear";
-    return ContinuousProcess(detail::VpLinearFamily{detail::checked_integrated_beta(fn, beta_min, beta_max)}, "vp_linear");
+    return ContinuousProcess(detail::VpLinearFamily{detail::checked_integrated_beta(fn, beta_min, beta_max)},
+                             "vp_linear");
   }
   /// The sub-VP SDE (Song et al. 2021, eq. 12 and 29; score_sde `subVPSDE`): the mean of vp_linear,
   /// a = e^{−B/2}, and standard deviation b = 1 − e^{−B}.
@@ -190,7 +191,9 @@ class ContinuousProcess {
     return round(exp(with_family([&](const auto& f) { return f.log_signal_variance(wide(t)); }) / 2));
   }
   /// b(t), the noise coefficient of q(x_t|x_0).
-  Scalar noise_scale(Time t) const { return round(with_family([&](const auto& f) { return f.noise_scale(wide(t)); })); }
+  Scalar noise_scale(Time t) const {
+    return round(with_family([&](const auto& f) { return f.noise_scale(wide(t)); }));
+  }
   /// a(t)²: exp(log a²).
   Scalar signal_variance(Time t) const {
     return round(exp(with_family([&](const auto& f) { return f.log_signal_variance(wide(t)); })));
@@ -208,7 +211,9 @@ class ContinuousProcess {
     return LogSnr<Scalar>(round(with_family([&](const auto& f) { return f.log_snr(wide(t)); })));
   }
   /// SNR(t) = a²/b² = e^λ.
-  Scalar snr(Time t) const { return round(exp(with_family([&](const auto& f) { return f.log_snr(wide(t)); }))); }
+  Scalar snr(Time t) const {
+    return round(exp(with_family([&](const auto& f) { return f.log_snr(wide(t)); })));
+  }
   /// σ(t) = b/a, the noise level of the equivalent VE process x_t/a(t) = x_0 + σ ε (Karras et al.
   /// 2022, eq. 4 with s(t) = a(t)).
   NoiseLevel<Scalar> noise_level(Time t) const {
@@ -222,9 +227,10 @@ class ContinuousProcess {
   Time time(LogSnr<Scalar> lambda) const {
     const Scalar lo = log_snr(Time(1)).value(), hi = log_snr(Time(0)).value();
     if (!(lambda.value() >= lo && lambda.value() <= hi)) {
-      detail::fail<std::out_of_range>("ContinuousProcess::time",
-                                      "log-SNR must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
-                                      lambda.value());
+      detail::fail<std::out_of_range>(
+          "ContinuousProcess::time",
+          "log-SNR must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
+          lambda.value());
     }
     return Time(round(time_of_log_snr(detail::Wide(lambda.value()))));
   }
@@ -236,9 +242,10 @@ class ContinuousProcess {
   Time time(NoiseLevel<Scalar> sigma) const {
     const Scalar lo = noise_level(Time(0)).value(), hi = noise_level(Time(1)).value();
     if (!(sigma.value() >= lo && sigma.value() <= hi)) {
-      detail::fail<std::out_of_range>("ContinuousProcess::time",
-                                      "noise level must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
-                                      sigma.value());
+      detail::fail<std::out_of_range>(
+          "ContinuousProcess::time",
+          "noise level must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
+          sigma.value());
     }
     const detail::Wide s(sigma.value());
     return Time(round(time_of_log_snr(-2 * log(s))));
@@ -250,7 +257,9 @@ class ContinuousProcess {
   }
   /// f(t) of the SDE dx = f(t) x dt + g(t) dW with these marginals: f = ½ d log a²/dt
   /// (−½β(t) for vp_linear and sub_vp, 0 for ve; Song et al. 2021, eq. 11, 12, 9).
-  Scalar drift(Time t) const { return round(with_family([&](const auto& f) { return f.drift(wide(t)); })); }
+  Scalar drift(Time t) const {
+    return round(with_family([&](const auto& f) { return f.drift(wide(t)); }));
+  }
   /// g(t)² of that SDE: g² = db²/dt − 2f b² (β(t) for vp_linear, β(t)(1 − e^{−2B(t)}) for sub_vp,
   /// dσ²/dt for ve; Song et al. 2021, eq. 11, 12, 9; −λ'(t) b(t)² for the families given by λ).
   Scalar diffusion_squared(Time t) const {
@@ -286,7 +295,8 @@ class ContinuousProcess {
       const Wide bs2 = f.noise_variance(wide(s)), bt2 = f.noise_variance(wide(t));
       const Wide as = exp(f.log_signal_variance(wide(s)) / 2);
       const Wide variance = k.variance * bs2 / bt2;
-      return {round(as * k.variance / bt2), round(exp(k.log_scale) * bs2 / bt2), round(variance), round(sqrt(variance))};
+      return {round(as * k.variance / bt2), round(exp(k.log_scale) * bs2 / bt2), round(variance),
+              round(sqrt(variance))};
     });
   }
 
@@ -304,7 +314,8 @@ class ContinuousProcess {
     with_family([&](const auto& f) {
       for (int t = 1; t <= steps; ++t) {
         const Wide now = t / n;
-        betas[static_cast<std::size_t>(t - 1)] = t == 1 ? f.noise_variance(now) : f.transition((t - 1) / n, now).variance;
+        betas[static_cast<std::size_t>(t - 1)] =
+            t == 1 ? f.noise_variance(now) : f.transition((t - 1) / n, now).variance;
       }
     });
     return detail::schedule_from_betas<Scalar>(fn, betas);
@@ -327,7 +338,8 @@ class ContinuousProcess {
       for (int t = 1; t <= steps; ++t) {
         const Wide u = steps == 1 ? Wide() : Wide(t - 1) / Wide(steps - 1);
         const Wide beta = f.diffusion_squared(u) / Wide(steps);
-        detail::check_in_open_unit_interval(fn, [&u] { return "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N"; }, beta);
+        detail::check_in_open_unit_interval(
+            fn, [&u] { return "beta(" + detail::shortest_decimal(static_cast<double>(u)) + ")/N"; }, beta);
         betas[static_cast<std::size_t>(t - 1)] = beta;
       }
     });
@@ -361,8 +373,8 @@ class ContinuousProcess {
   }
 
   /// One type per family (detail/continuous_families.hpp): a family that lacks a quantity does not compile.
-  using Family = std::variant<detail::VpLinearFamily, detail::SubVpFamily, detail::CosineFamily, detail::VdmLinearFamily,
-                              detail::VeFamily>;
+  using Family = std::variant<detail::VpLinearFamily, detail::SubVpFamily, detail::CosineFamily,
+                              detail::VdmLinearFamily, detail::VeFamily>;
 
   ContinuousProcess(const Family& family, const char* name) : family_(family), name_(name) {}
 
@@ -384,7 +396,8 @@ class ContinuousProcess {
 
   void check_discretization(const char* function, int steps) const {
     if (!variance_preserving()) {
-      detail::fail<std::invalid_argument>(function, "needs a variance-preserving process (a Schedule has a² + b² = 1)", name_);
+      detail::fail<std::invalid_argument>(function, "needs a variance-preserving process (a Schedule has a² + b² = 1)",
+                                          name_);
     }
     detail::check_steps(function, steps);
   }

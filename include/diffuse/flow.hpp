@@ -35,9 +35,9 @@
 #include <type_traits>
 
 #include "detail/checks.hpp"
-#include "detail/time_process_traits.hpp"
 #include "detail/error.hpp"
 #include "detail/float_class.hpp"
+#include "detail/time_process_traits.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
 #include "kernels.hpp"
@@ -135,7 +135,8 @@ class RectifiedFlow {
     const Wide ws = wide(s), wt = wide(t);
     const Wide ratio = (ws * ws) / (wt * wt);  // b_s²/b_t²
     const Wide variance = k.variance * ratio;
-    return {round(one_minus(s) * k.variance / (wt * wt)), round(k.mean * ratio), round(variance), round(sqrt(variance))};
+    return {round(one_minus(s) * k.variance / (wt * wt)), round(k.mean * ratio), round(variance),
+            round(sqrt(variance))};
   }
 
   /// The same process in another scalar type.
@@ -171,7 +172,9 @@ class RectifiedFlow {
   static Scalar value(Time t) { return t.value() == 0 ? Scalar(0) : t.value(); }
   static detail::Wide wide(Time t) { return detail::Wide(value(t)); }
 
-  static void check_order(const char* function, Time s, Time t) { detail::check_below(function, "s", s.value(), "t", t.value()); }
+  static void check_order(const char* function, Time s, Time t) {
+    detail::check_below(function, "s", s.value(), "t", t.value());
+  }
 
   friend struct detail::TimeProcessTraits<RectifiedFlow, Scalar>;
   /// The prior N(0, I) at t = 1, where x_1 = ε exactly: a² = 0 and r = b² = 1, so prior_kl is 0.
@@ -192,7 +195,8 @@ namespace detail {
 
 template <class Scalar>
 void check_shift_time(const char* function, Scalar t) {
-  static_assert(std::is_floating_point<Scalar>::value, "diffuse: a time to shift is a float, double or long double in [0, 1]");
+  static_assert(std::is_floating_point<Scalar>::value,
+                "diffuse: a time to shift is a float, double or long double in [0, 1]");
   if (is_nan(t) || !(t >= 0 && t <= 1)) fail<std::out_of_range>(function, "t must be in [0, 1]", t);
 }
 
@@ -204,7 +208,8 @@ void check_shift_time(const char* function, Scalar t) {
 inline Wide shifted_sigmoid(const Wide& w, const Wide& ell, const Wide& power) {
   const Wide one(1);
   if (w.is_zero() || w == one) return w;
-  const Wide half_lambda = w <= ldexp(one, -1) ? log1p((one - ldexp(w, 1)) / w) : -log1p((ldexp(w, 1) - one) / (one - w));
+  const Wide half_lambda =
+      w <= ldexp(one, -1) ? log1p((one - ldexp(w, 1)) / w) : -log1p((ldexp(w, 1) - one) / (one - w));
   return sigmoid(ell - power * half_lambda);
 }
 
@@ -237,7 +242,8 @@ Scalar static_time_shift(Scalar t, double shift) {
   const char* fn = "static_time_shift";
   detail::check_finite_positive(fn, "shift", shift);
   detail::check_shift_time(fn, t);
-  return static_cast<Scalar>(detail::static_shift(detail::Wide(t == 0 ? Scalar(0) : t), detail::Wide(shift)));  // +0 at t = −0
+  return static_cast<Scalar>(
+      detail::static_shift(detail::Wide(t == 0 ? Scalar(0) : t), detail::Wide(shift)));  // +0 at t = −0
 }
 
 /// The exponential time shift e^μ/(e^μ + (1/t − 1)^p) (diffusers `time_shift` with
@@ -280,14 +286,15 @@ Scalar linear_time_shift(Scalar t, double mu, double power = 1) {
 /// the differences and products are exact and μ is within 2u relative (so 0 where μ is 0).
 /// @throws std::invalid_argument unless the lengths are finite and > 0, max_image_seq_len >
 /// base_image_seq_len, and the shifts finite.
-inline double resolution_shift_mu(double image_seq_len, double base_image_seq_len = 256, double max_image_seq_len = 4096,
-                                  double base_shift = 0.5, double max_shift = 1.15) {
+inline double resolution_shift_mu(double image_seq_len, double base_image_seq_len = 256,
+                                  double max_image_seq_len = 4096, double base_shift = 0.5, double max_shift = 1.15) {
   const char* fn = "resolution_shift_mu";
   detail::check_finite_positive(fn, "image_seq_len", image_seq_len);
   detail::check_finite_positive(fn, "base_image_seq_len", base_image_seq_len);
   if (!(max_image_seq_len > base_image_seq_len && detail::is_finite(max_image_seq_len))) {
-    detail::fail<std::invalid_argument>(fn, "max_image_seq_len must be finite and greater than base_image_seq_len = " +
-                                                detail::to_message_value(base_image_seq_len),
+    detail::fail<std::invalid_argument>(fn,
+                                        "max_image_seq_len must be finite and greater than base_image_seq_len = " +
+                                            detail::to_message_value(base_image_seq_len),
                                         max_image_seq_len);
   }
   detail::check_finite(fn, "base_shift", base_shift);
@@ -305,16 +312,19 @@ inline double resolution_shift_mu(double image_seq_len, double base_image_seq_le
 /// 0 ≤ last < 1 (1 − t_last is divided by) and last ≤ t ≤ 1.
 template <class Scalar>
 Scalar stretch_shift_to_terminal(Scalar t, Scalar last, double shift_terminal) {
-  static_assert(std::is_floating_point<Scalar>::value, "diffuse: a time to stretch is a float, double or long double in [0, 1]");
+  static_assert(std::is_floating_point<Scalar>::value,
+                "diffuse: a time to stretch is a float, double or long double in [0, 1]");
   const char* fn = "stretch_shift_to_terminal";
   if (detail::is_nan(shift_terminal) || !(shift_terminal > 0 && shift_terminal < 1)) {  // is_nan: -ffast-math
     detail::fail<std::invalid_argument>(fn, "shift_terminal must be in (0, 1)", shift_terminal);
   }
-  if (detail::is_nan(last) || !(last >= 0 && last < 1)) detail::fail<std::out_of_range>(fn, "last must be in [0, 1)", last);
+  if (detail::is_nan(last) || !(last >= 0 && last < 1))
+    detail::fail<std::out_of_range>(fn, "last must be in [0, 1)", last);
   if (detail::is_nan(t) || !(t >= last && t <= 1)) {
     detail::fail<std::out_of_range>(fn, "t must be in [last, 1] = [" + detail::to_message_value(last) + ", 1]", t);
   }
-  return static_cast<Scalar>(detail::stretch_to_terminal(detail::Wide(t), detail::Wide(last), detail::Wide(shift_terminal)));
+  return static_cast<Scalar>(
+      detail::stretch_to_terminal(detail::Wide(t), detail::Wide(last), detail::Wide(shift_terminal)));
 }
 
 }  // namespace diffuse

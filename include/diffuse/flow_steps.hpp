@@ -111,13 +111,13 @@ enum class FlowSigmaRamp { none, karras, exponential, beta };
 /// defaults (scheduler_config.json's keys of the same names).
 struct FlowMatchConfig {
   int num_train_timesteps = 1000;
-  double shift = 1.0;               ///< the static shift s (ignored with use_dynamic_shifting)
+  double shift = 1.0;                 ///< the static shift s (ignored with use_dynamic_shifting)
   bool use_dynamic_shifting = false;  ///< shift by μ given at set_timesteps (Flux: from the image size)
-  double base_shift = 0.5;          ///< μ at base_image_seq_len (resolution_shift_mu)
-  double max_shift = 1.15;          ///< μ at max_image_seq_len
+  double base_shift = 0.5;            ///< μ at base_image_seq_len (resolution_shift_mu)
+  double max_shift = 1.15;            ///< μ at max_image_seq_len
   double base_image_seq_len = 256;
   double max_image_seq_len = 4096;
-  bool invert_sigmas = false;       ///< σ → 1 − σ after everything, final 1 instead of 0 (Mochi)
+  bool invert_sigmas = false;            ///< σ → 1 − σ after everything, final 1 instead of 0 (Mochi)
   std::optional<double> shift_terminal;  ///< the last σ after the stretch (LTX-Video: 0.1); none by default
   FlowSigmaRamp sigma_ramp = FlowSigmaRamp::none;
   FlowTimeShift time_shift_type = FlowTimeShift::exponential;
@@ -128,11 +128,13 @@ struct FlowMatchConfig {
   /// L_base), b = base_shift − m L_base, μ = L m + b.
   /// @throws std::invalid_argument as resolution_shift_mu.
   double mu(double image_seq_len, FlowPrecision precision = FlowPrecision::exact) const {
-    const double exact = resolution_shift_mu(image_seq_len, base_image_seq_len, max_image_seq_len, base_shift, max_shift);
+    const double exact =
+        resolution_shift_mu(image_seq_len, base_image_seq_len, max_image_seq_len, base_shift, max_shift);
     if (precision == FlowPrecision::exact) return exact;
     using detail::Wide;
     const auto f64 = [](const Wide& x) { return static_cast<double>(x); };
-    const double m = f64(Wide(f64(Wide(max_shift) - Wide(base_shift))) / Wide(f64(Wide(max_image_seq_len) - Wide(base_image_seq_len))));
+    const double m = f64(Wide(f64(Wide(max_shift) - Wide(base_shift))) /
+                         Wide(f64(Wide(max_image_seq_len) - Wide(base_image_seq_len))));
     const double b = f64(Wide(base_shift) - Wide(f64(Wide(m) * Wide(base_image_seq_len))));
     return f64(Wide(f64(Wide(image_seq_len) * Wide(m))) + Wide(b));
   }
@@ -188,8 +190,9 @@ inline WideSigmas flow_sigma_ramp(FlowSigmaRamp ramp, const Wide& lo, const Wide
   WideSigmas out(static_cast<std::size_t>(n));
   const Wide one(1);
   const std::vector<double> ramp64 = numpy_linspace(0, 1, n);
-  const std::vector<double> log_ramp64 =
-      ramp == FlowSigmaRamp::exponential && emulate ? numpy_linspace(f64(log(hi)), f64(log(lo)), n) : std::vector<double>();
+  const std::vector<double> log_ramp64 = ramp == FlowSigmaRamp::exponential && emulate
+                                             ? numpy_linspace(f64(log(hi)), f64(log(lo)), n)
+                                             : std::vector<double>();
   const Wide rho(7);
   const auto root = [&](const Wide& x, const Wide& y) { return x.is_zero() ? x : pow(x, y); };
   for (int i = 0; i < n; ++i) {
@@ -230,8 +233,8 @@ inline void check_flow_config(const char* fn, const FlowMatchConfig& config) {
 /// Steps 2–5 of set_timesteps on the base σ (exact Wide values, or diffusers' values with
 /// `float32_base` telling whether they are a float32 array: custom sigmas).
 template <class Scalar>
-FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas sigmas, std::optional<double> mu, bool emulate,
-                                    bool float32_base) {
+FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas sigmas, std::optional<double> mu,
+                                    bool emulate, bool float32_base) {
   const int n = static_cast<int>(sigmas.size());
   const Wide one(1);
   // 2. The shift. In float32 (numpy, custom sigmas) a Python float operand is rounded to float32 first.
@@ -252,7 +255,8 @@ FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas si
     }
   } else {
     const Wide s(config.shift);
-    for (Wide& t : sigmas) t = emulate ? op(op(op(s) * t) / op(one + op(op(Wide(config.shift - 1)) * t))) : static_shift(t, s);
+    for (Wide& t : sigmas)
+      t = emulate ? op(op(op(s) * t) / op(one + op(op(Wide(config.shift - 1)) * t))) : static_shift(t, s);
   }
   // 3. The stretch to shift_terminal (the identity when the last σ is 1, where diffusers divides 0 by 0).
   if (config.shift_terminal && !(sigmas.back() == one)) {
@@ -265,7 +269,8 @@ FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas si
     }
   }
   // 4. Karras / exponential / beta σ between the ends (float64 in diffusers).
-  if (config.sigma_ramp != FlowSigmaRamp::none) sigmas = flow_sigma_ramp(config.sigma_ramp, sigmas.back(), sigmas.front(), n, emulate);
+  if (config.sigma_ramp != FlowSigmaRamp::none)
+    sigmas = flow_sigma_ramp(config.sigma_ramp, sigmas.back(), sigmas.front(), n, emulate);
   // 5. Timesteps σ·T, the final σ; torch float32 from here in diffusers.
   FlowSteps<Scalar> steps;
   steps.sigmas.resize(n + 1);
@@ -285,7 +290,9 @@ FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas si
 /// With use_dynamic_shifting, μ must be given and finite (and > 0 for the linear time shift).
 inline void check_mu(const char* fn, const FlowMatchConfig& config, std::optional<double> mu) {
   if (!config.use_dynamic_shifting) return;
-  if (!mu) fail<std::invalid_argument>(fn, "mu (or the image sequence length) must be given when use_dynamic_shifting is true", "none");
+  if (!mu)
+    fail<std::invalid_argument>(fn, "mu (or the image sequence length) must be given when use_dynamic_shifting is true",
+                                "none");
   if (config.time_shift_type == FlowTimeShift::linear) {
     check_finite_positive(fn, "mu", *mu);
   } else {
@@ -354,15 +361,16 @@ FlowSteps<Scalar> flow_match_steps(const FlowMatchConfig& config, int n, FlowSte
 /// or if they increase somewhere.
 template <class Scalar = double>
 FlowSteps<Scalar> flow_match_steps(const FlowMatchConfig& config, const std::vector<double>& sigmas,
-                                   FlowPrecision precision = FlowPrecision::exact, std::optional<double> mu = std::nullopt) {
+                                   FlowPrecision precision = FlowPrecision::exact,
+                                   std::optional<double> mu = std::nullopt) {
   const char* fn = "flow_match_steps";
   detail::check_at_least(fn, "the number of custom sigmas", sigmas.size(), 1);
   for (std::size_t i = 0; i < sigmas.size(); ++i) {
     const auto name = [&] { return "sigmas(" + std::to_string(i) + ")"; };
     detail::check_in_closed_unit_interval(fn, name, sigmas[i]);
     if (i > 0 && sigmas[i] > sigmas[i - 1]) {
-      detail::fail<std::invalid_argument>(fn, name() + " must be <= the sigma before it = " + detail::to_message_value(sigmas[i - 1]),
-                                          sigmas[i]);
+      detail::fail<std::invalid_argument>(
+          fn, name() + " must be <= the sigma before it = " + detail::to_message_value(sigmas[i - 1]), sigmas[i]);
     }
   }
   detail::check_flow_config(fn, config);

@@ -117,8 +117,8 @@ class Gaussian {
     const detail::Wide tolerance = detail::Wide(16) * detail::Wide(std::numeric_limits<Scalar>::epsilon()) * v +
                                    detail::Wide(16) * detail::Wide(std::numeric_limits<Scalar>::denorm_min());
     if (detail::is_nan(stddev) || !(stddev >= 0 && abs(s * s - v) <= tolerance)) {
-      detail::fail<std::invalid_argument>("Gaussian", "stddev must be the square root of the variance " +
-                                                          detail::to_message_value(variance_), stddev);
+      detail::fail<std::invalid_argument>(
+          "Gaussian", "stddev must be the square root of the variance " + detail::to_message_value(variance_), stddev);
     }
   }
 
@@ -155,7 +155,8 @@ class Gaussian {
   Scalar entropy() const {
     if (dimension() == 0) return 0;
     if (variance_ == 0) return -std::numeric_limits<Scalar>::infinity();
-    return static_cast<Scalar>(ldexp(n_wide() * (1 + detail::wide_constants::log_two_pi + log(detail::Wide(variance_))), -1));
+    return static_cast<Scalar>(
+        ldexp(n_wide() * (1 + detail::wide_constants::log_two_pi + log(detail::Wide(variance_))), -1));
   }
 
   /// KL(this ‖ other) = ½ [n (r − 1 − ln r) + ‖μ − μ'‖²/σ'²], r = σ²/σ'², summed over all n
@@ -187,7 +188,8 @@ class Gaussian {
     check_scalar<Derived>();
     detail::check_shape("Gaussian::sample_from_noise", "eps", eps, mean_.rows(), mean_.cols());
     const Scalar sigma = stddev_;
-    return mean_.binaryExpr(eps.derived(), [sigma](Scalar mu, Scalar e) { return mu + detail::rounded_product(sigma, e); });
+    return mean_.binaryExpr(eps.derived(),
+                            [sigma](Scalar mu, Scalar e) { return mu + detail::rounded_product(sigma, e); });
   }
 
   /// A sample μ + σ ε, ε drawn by diffuse::StandardNormal<Scalar> from `rng` (any C++
@@ -207,9 +209,7 @@ class Gaussian {
 
   /// The dense covariance σ² I of size n x n: O(n²) memory and time, only for small n (isotropic,
   /// so it is the same whatever order the coefficients of a matrix mean are stacked in).
-  Covariance covariance() const {
-    return variance_ * Covariance::Identity(dimension(), dimension());
-  }
+  Covariance covariance() const { return variance_ * Covariance::Identity(dimension(), dimension()); }
 
  private:
   static Scalar checked_variance(Scalar variance) {

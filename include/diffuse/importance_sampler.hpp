@@ -26,11 +26,11 @@ namespace diffuse {
 /// and per step t = 1..T the count of recorded losses (0..H) and the last H of them, oldest first,
 /// at history[(t − 1)·H + k], k < count (the rest 0).
 struct LossSecondMomentState {
-  int steps = 0;                     ///< T
-  int history_length = 10;           ///< H
+  int steps = 0;                       ///< T
+  int history_length = 10;             ///< H
   double uniform_probability = 0.001;  ///< ρ
-  std::vector<int> counts;           ///< T entries
-  std::vector<double> history;       ///< T·H entries
+  std::vector<int> counts;             ///< T entries
+  std::vector<double> history;         ///< T·H entries
 };
 
 /// A step drawn by importance sampling and its importance weight 1/(T p_t).
@@ -45,12 +45,13 @@ class LossSecondMomentSampler {
   /// An empty history for T steps, history length H and uniform mixing probability ρ.
   /// @throws std::invalid_argument if T < 1, H < 1 or ρ is outside [0, 1] (NaN included).
   explicit LossSecondMomentSampler(int steps, int history_length = 10, double uniform_probability = 0.001)
-      : LossSecondMomentSampler(LossSecondMomentState{steps, history_length, uniform_probability,
-                                                      std::vector<int>(steps > 0 ? static_cast<std::size_t>(steps) : 0, 0),
-                                                      std::vector<double>(steps > 0 && history_length > 0
-                                                                              ? static_cast<std::size_t>(steps) * static_cast<std::size_t>(history_length)
-                                                                              : 0,
-                                                                          0.0)}) {}
+      : LossSecondMomentSampler(LossSecondMomentState{
+            steps, history_length, uniform_probability,
+            std::vector<int>(steps > 0 ? static_cast<std::size_t>(steps) : 0, 0),
+            std::vector<double>(steps > 0 && history_length > 0
+                                    ? static_cast<std::size_t>(steps) * static_cast<std::size_t>(history_length)
+                                    : 0,
+                                0.0)}) {}
 
   /// A sampler restored from a saved state, checked.
   /// @throws std::invalid_argument if T < 1, H < 1, ρ is outside [0, 1], counts does not have T
@@ -60,19 +61,23 @@ class LossSecondMomentSampler {
     detail::check_steps(fn, state_.steps);
     detail::check_at_least(fn, "the history length H", state_.history_length, 1);
     detail::check_in_closed_unit_interval(fn, "uniform_probability", state_.uniform_probability);
-    const std::size_t steps = static_cast<std::size_t>(state_.steps), length = static_cast<std::size_t>(state_.history_length);
+    const std::size_t steps = static_cast<std::size_t>(state_.steps),
+                      length = static_cast<std::size_t>(state_.history_length);
     if (state_.counts.size() != steps) {
-      detail::fail<std::invalid_argument>(fn, "counts must have T = " + std::to_string(steps) + " entries", state_.counts.size());
+      detail::fail<std::invalid_argument>(fn, "counts must have T = " + std::to_string(steps) + " entries",
+                                          state_.counts.size());
     }
     if (state_.history.size() != steps * length) {
       detail::fail<std::invalid_argument>(fn, "history must have T·H = " + std::to_string(steps * length) + " entries",
                                           state_.history.size());
     }
     for (std::size_t i = 0; i < steps; ++i) {
-      detail::check_step(fn, [&] { return "counts(" + std::to_string(i) + ")"; }, state_.counts[i], 0, state_.history_length);
+      detail::check_step(
+          fn, [&] { return "counts(" + std::to_string(i) + ")"; }, state_.counts[i], 0, state_.history_length);
     }
     for (std::size_t i = 0; i < state_.history.size(); ++i) {
-      detail::check_finite(fn, [&] { return "history(" + std::to_string(i) + ")"; }, state_.history[i]);
+      detail::check_finite(
+          fn, [&] { return "history(" + std::to_string(i) + ")"; }, state_.history[i]);
     }
   }
 
@@ -95,11 +100,14 @@ class LossSecondMomentSampler {
   void update(const std::vector<int>& steps, const std::vector<double>& losses) {
     const char* fn = "LossSecondMomentSampler::update";
     if (losses.size() != steps.size()) {
-      detail::fail<std::invalid_argument>(fn, "losses must have one entry per step, " + std::to_string(steps.size()), losses.size());
+      detail::fail<std::invalid_argument>(fn, "losses must have one entry per step, " + std::to_string(steps.size()),
+                                          losses.size());
     }
     for (std::size_t k = 0; k < steps.size(); ++k) {
-      detail::check_step(fn, [&] { return "steps(" + std::to_string(k) + ")"; }, steps[k], 1, state_.steps);
-      detail::check_finite(fn, [&] { return "losses(" + std::to_string(k) + ")"; }, losses[k]);
+      detail::check_step(
+          fn, [&] { return "steps(" + std::to_string(k) + ")"; }, steps[k], 1, state_.steps);
+      detail::check_finite(
+          fn, [&] { return "losses(" + std::to_string(k) + ")"; }, losses[k]);
     }
     const std::size_t length = static_cast<std::size_t>(state_.history_length);
     for (std::size_t k = 0; k < steps.size(); ++k) {
@@ -119,13 +127,15 @@ class LossSecondMomentSampler {
   /// else p_t = (1 − ρ) w_t/Σw + ρ/T with w_t = √((1/H) Σ_k h_{t,k}²) (resample.py's `weights`,
   /// evaluated in double in that order).
   std::vector<double> probabilities() const {
-    const std::size_t steps = static_cast<std::size_t>(state_.steps), length = static_cast<std::size_t>(state_.history_length);
+    const std::size_t steps = static_cast<std::size_t>(state_.steps),
+                      length = static_cast<std::size_t>(state_.history_length);
     std::vector<double> p(steps, 1.0 / static_cast<double>(steps));
     if (!warmed_up()) return p;
     double total = 0;
     for (std::size_t i = 0; i < steps; ++i) {
       double squares = 0;
-      for (std::size_t k = 0; k < length; ++k) squares += state_.history[i * length + k] * state_.history[i * length + k];
+      for (std::size_t k = 0; k < length; ++k)
+        squares += state_.history[i * length + k] * state_.history[i * length + k];
       p[i] = std::sqrt(squares / static_cast<double>(length));
       total += p[i];
     }

@@ -102,8 +102,9 @@ Gaussian<typename DerivedT::PlainObject> posterior(const Process& process,
   detail::check_shape("posterior", "x0", x0, x_t.rows(), x_t.cols());
   const PosteriorCoefficients<Scalar> c = Traits::posterior_coefficients(process, s, t);
   const Scalar c0 = c.x0, ct = c.xt;
-  return {x0.derived().binaryExpr(x_t.derived(), [c0, ct](Scalar a, Scalar b) { return detail::scaled_sum(c0, a, ct, b); }),
-          c.variance, c.stddev};
+  return {
+      x0.derived().binaryExpr(x_t.derived(), [c0, ct](Scalar a, Scalar b) { return detail::scaled_sum(c0, a, ct, b); }),
+      c.variance, c.stddev};
 }
 
 /// The posterior q(x_{t−1}|x_t, x_0) = N(μ̃_t, β̃_t I) (Ho et al. 2020, eq. 6–7), t in [1, T]:
@@ -121,7 +122,9 @@ namespace detail {
 
 /// The constant per coefficient of prior_kl, ½ (r − 1 − ln r) (ratio_divergence: no cancellation
 /// near r = 1).
-inline Wide prior_constant(const PriorTerms& terms) { return ldexp(ratio_divergence(terms.r_minus_one, terms.log_r), -1); }
+inline Wide prior_constant(const PriorTerms& terms) {
+  return ldexp(ratio_divergence(terms.r_minus_one, terms.log_r), -1);
+}
 
 }  // namespace detail
 

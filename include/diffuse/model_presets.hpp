@@ -45,7 +45,7 @@ namespace diffuse {
 
 /// The model sampling a family uses, named after ComfyUI's class in comfy/model_sampling.py.
 enum class ModelSamplingKind {
-  discrete_vp,     ///< ModelSamplingDiscrete: DiscreteVpSampling of presets::diffusers(beta_schedule, beta_start, beta_end, steps)
+  discrete_vp,  ///< ModelSamplingDiscrete: DiscreteVpSampling of presets::diffusers(beta_schedule, beta_start, beta_end, steps)
   continuous_edm,  ///< ModelSamplingContinuousEDM: EdmSampling(sigma_min, sigma_max, sigma_data)
   continuous_v,    ///< ModelSamplingContinuousV: ContinuousVSampling(sigma_min, sigma_max, sigma_data)
   discrete_flow,   ///< ModelSamplingDiscreteFlow: FlowSampling(shift, multiplier, steps)
@@ -53,11 +53,27 @@ enum class ModelSamplingKind {
 };
 
 /// The families of the preset table, in its order (model_presets()[i].family is ModelFamily(i)).
-enum class ModelFamily { sd15, sd2_v, sdxl, sd3, auraflow, flux_dev, flux_schnell, wan21, hunyuan_video, ltxv, mochi, lumina2, svd, stable_audio };
+enum class ModelFamily {
+  sd15,
+  sd2_v,
+  sdxl,
+  sd3,
+  auraflow,
+  flux_dev,
+  flux_schnell,
+  wan21,
+  hunyuan_video,
+  ltxv,
+  mochi,
+  lumina2,
+  svd,
+  stable_audio
+};
 
 /// Any model sampling a preset can build.
 template <class Scalar>
-using AnyModelSampling = std::variant<DiscreteVpSampling<Scalar>, EdmSampling<Scalar>, ContinuousVSampling<Scalar>, FlowSampling<Scalar>>;
+using AnyModelSampling =
+    std::variant<DiscreteVpSampling<Scalar>, EdmSampling<Scalar>, ContinuousVSampling<Scalar>, FlowSampling<Scalar>>;
 
 /// One row of the table: a family's prediction type and model-sampling parameters. The fields that
 /// `kind` does not read keep ComfyUI's class defaults and are ignored.
@@ -69,21 +85,23 @@ struct ModelPreset {
   /// T: the number of β (discrete_vp) or of σ-table entries (discrete_flow, flux); the continuous
   /// kinds always have ComfyUI's 1000 table entries.
   int steps = 1000;
-  std::string beta_schedule = "scaled_linear";  ///< discrete_vp, in diffusers' names (LDM's and ComfyUI's "linear" is "scaled_linear")
-  double beta_start = 0.00085;                  ///< discrete_vp: β_1
-  double beta_end = 0.012;                      ///< discrete_vp: β_T
-  double sigma_min = 0.002;                     ///< continuous_edm, continuous_v: the first table entry
-  double sigma_max = 120;                       ///< continuous_edm, continuous_v: the last table entry
-  double sigma_data = 1;                        ///< continuous_edm, continuous_v: the data's standard deviation
-  double shift = 1;                             ///< discrete_flow: s of shift_s(u) = s·u/(1 + (s − 1)u)
-  double multiplier = 1000;                     ///< discrete_flow: m, the model timestep is m·σ
-  double mu = 1.15;                             ///< flux: μ, s = e^μ (what ComfyUI's ModelSamplingFlux calls "shift")
-  std::string source;                           ///< where the row's values come from
+  std::string beta_schedule =
+      "scaled_linear";          ///< discrete_vp, in diffusers' names (LDM's and ComfyUI's "linear" is "scaled_linear")
+  double beta_start = 0.00085;  ///< discrete_vp: β_1
+  double beta_end = 0.012;      ///< discrete_vp: β_T
+  double sigma_min = 0.002;     ///< continuous_edm, continuous_v: the first table entry
+  double sigma_max = 120;       ///< continuous_edm, continuous_v: the last table entry
+  double sigma_data = 1;        ///< continuous_edm, continuous_v: the data's standard deviation
+  double shift = 1;             ///< discrete_flow: s of shift_s(u) = s·u/(1 + (s − 1)u)
+  double multiplier = 1000;     ///< discrete_flow: m, the model timestep is m·σ
+  double mu = 1.15;             ///< flux: μ, s = e^μ (what ComfyUI's ModelSamplingFlux calls "shift")
+  std::string source;           ///< where the row's values come from
 };
 
 namespace detail {
 
-inline ModelPreset preset_row(ModelFamily family, const char* name, Prediction prediction, ModelSamplingKind kind, const char* source) {
+inline ModelPreset preset_row(ModelFamily family, const char* name, Prediction prediction, ModelSamplingKind kind,
+                              const char* source) {
   ModelPreset row;
   row.name = name;
   row.family = family;
@@ -96,8 +114,8 @@ inline ModelPreset preset_row(ModelFamily family, const char* name, Prediction p
 inline ModelPreset discrete_vp_row(ModelFamily family, const char* name, Prediction prediction, const char* source) {
   return preset_row(family, name, prediction, ModelSamplingKind::discrete_vp, source);
 }
-inline ModelPreset continuous_row(ModelFamily family, const char* name, Prediction prediction, ModelSamplingKind kind, double sigma_min,
-                                  double sigma_max, const char* source) {
+inline ModelPreset continuous_row(ModelFamily family, const char* name, Prediction prediction, ModelSamplingKind kind,
+                                  double sigma_min, double sigma_max, const char* source) {
   ModelPreset row = preset_row(family, name, prediction, kind, source);
   row.sigma_min = sigma_min;
   row.sigma_max = sigma_max;
@@ -132,29 +150,36 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// SD 1.x: C-sm SD15 sets nothing, so ModelSamplingDiscrete's LDM "linear" (= diffusers
       /// scaled_linear) 0.00085–0.012, T = 1000; EPS (model_base BaseModel). Hub
       /// runwayml/stable-diffusion-v1-5 agrees (tests/reference/configs/sd15_pndm.json).
-      discrete_vp_row(F::sd15, "sd15", Prediction::epsilon, "ComfyUI supported_models.py@a125cd84 SD15 + model_sampling.py ModelSamplingDiscrete defaults"),
+      discrete_vp_row(F::sd15, "sd15", Prediction::epsilon,
+                      "ComfyUI supported_models.py@a125cd84 SD15 + model_sampling.py ModelSamplingDiscrete defaults"),
       /// SD 2.x 768-v: C-sm SD20, the same β, V_PREDICTION (ComfyUI guesses v from the weights; the
       /// 512-pixel SD 2.x base models are ε: use "sd15"'s row). Hub stabilityai/stable-diffusion-2-1
       /// agrees: scaled_linear 0.00085–0.012, v_prediction (tests/reference/configs/sd21_ddim_v.json).
-      discrete_vp_row(F::sd2_v, "sd2-v", Prediction::v, "ComfyUI supported_models.py@a125cd84 SD20 (V_PREDICTION) + ModelSamplingDiscrete defaults"),
+      discrete_vp_row(F::sd2_v, "sd2-v", Prediction::v,
+                      "ComfyUI supported_models.py@a125cd84 SD20 (V_PREDICTION) + ModelSamplingDiscrete defaults"),
       /// SDXL base: C-sm SDXL, the same β, EPS (v-prediction and EDM variants are chosen by checkpoint
       /// keys). Hub stabilityai/stable-diffusion-xl-base-1.0 agrees (tests/reference/configs/sdxl_euler.json).
-      discrete_vp_row(F::sdxl, "sdxl", Prediction::epsilon, "ComfyUI supported_models.py@a125cd84 SDXL + ModelSamplingDiscrete defaults"),
+      discrete_vp_row(F::sdxl, "sdxl", Prediction::epsilon,
+                      "ComfyUI supported_models.py@a125cd84 SDXL + ModelSamplingDiscrete defaults"),
       /// SD3 and SD 3.5: C-sm SD3 shift 3.0; multiplier 1000 (ModelSamplingDiscreteFlow default);
       /// model_base SD3 FLOW. Hub stabilityai/stable-diffusion-3-medium: shift 3.0, T = 1000, agrees.
       flow_row(F::sd3, "sd3", 3.0, 1000, "ComfyUI supported_models.py@a125cd84 SD3 {shift: 3.0}"),
       /// AuraFlow: C-sm AuraFlow multiplier 1.0, shift 1.73; FLOW. (Hub fal/AuraFlow not checked.)
-      flow_row(F::auraflow, "auraflow", 1.73, 1, "ComfyUI supported_models.py@a125cd84 AuraFlow {multiplier: 1.0, shift: 1.73}"),
+      flow_row(F::auraflow, "auraflow", 1.73, 1,
+               "ComfyUI supported_models.py@a125cd84 AuraFlow {multiplier: 1.0, shift: 1.73}"),
       /// Flux.1 dev: C-sm Flux sets nothing, model_base Flux is FLUX, so ModelSamplingFlux with μ = 1.15
       /// and 10000 entries. ComfyUI's ModelSamplingFlux node makes μ follow the resolution, linear in
       /// W·H/256 between (256, 0.5) and (4096, 1.15): set mu = resolution_shift_mu(W·H/256.0).
       /// Hub black-forest-labs/FLUX.1-dev: use_dynamic_shifting with base_shift 0.5, max_shift 1.15
       /// (its static shift 3.0 is unused) (tests/reference/configs/flux_dev_flow_match.json).
-      flux_row(F::flux_dev, "flux-dev", 1.15, "ComfyUI supported_models.py@a125cd84 Flux + model_sampling.py ModelSamplingFlux default shift (mu) 1.15"),
+      flux_row(
+          F::flux_dev, "flux-dev", 1.15,
+          "ComfyUI supported_models.py@a125cd84 Flux + model_sampling.py ModelSamplingFlux default shift (mu) 1.15"),
       /// Flux.1 schnell: C-sm FluxSchnell multiplier 1.0, shift 1.0, and get_model passes FLOW, so
       /// ModelSamplingDiscreteFlow (no shift, 1000 entries), not ModelSamplingFlux. Hub
       /// black-forest-labs/FLUX.1-schnell: shift 1.0, use_dynamic_shifting false, agrees.
-      flow_row(F::flux_schnell, "flux-schnell", 1.0, 1, "ComfyUI supported_models.py@a125cd84 FluxSchnell {multiplier: 1.0, shift: 1.0}, FLOW"),
+      flow_row(F::flux_schnell, "flux-schnell", 1.0, 1,
+               "ComfyUI supported_models.py@a125cd84 FluxSchnell {multiplier: 1.0, shift: 1.0}, FLOW"),
       /// Wan 2.1 (text and image to video; Wan 2.2 inherits it): C-sm WAN21_T2V shift 8.0, multiplier
       /// 1000; FLOW. Hub Wan-AI/Wan2.1-*-Diffusers: UniPCMultistepScheduler flow_shift 3.0 (diffusers'
       /// docs suggest 3.0 at 480p, 5.0 at 720p).
@@ -162,7 +187,8 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// HunyuanVideo: C-sm HunyuanVideo shift 7.0, multiplier 1000; FLOW. Hub
       /// hunyuanvideo-community/HunyuanVideo (as its copy jbilcke-hf/HunyuanVideo-HFIE shows): shift 7.0,
       /// use_dynamic_shifting false, agrees.
-      flow_row(F::hunyuan_video, "hunyuan-video", 7.0, 1000, "ComfyUI supported_models.py@a125cd84 HunyuanVideo {shift: 7.0}"),
+      flow_row(F::hunyuan_video, "hunyuan-video", 7.0, 1000,
+               "ComfyUI supported_models.py@a125cd84 HunyuanVideo {shift: 7.0}"),
       /// LTX-Video: C-sm LTXV shift 2.37, and model_base LTXV passes FLUX, so ModelSamplingFlux with
       /// μ = 2.37 (s = e^2.37 ≈ 10.7), 10000 entries. Hub Lightricks/LTX-Video: use_dynamic_shifting,
       /// μ from 0.95 to 2.05 over 1024–4096 tokens, shift_terminal 0.1
@@ -170,17 +196,23 @@ inline const std::vector<ModelPreset>& model_presets() {
       flux_row(F::ltxv, "ltxv", 2.37, "ComfyUI supported_models.py@a125cd84 LTXV {shift: 2.37}, FLUX"),
       /// Mochi: C-sm GenmoMochi multiplier 1.0, shift 6.0; FLOW. Hub genmo/mochi-1-preview: shift 1.0
       /// with invert_sigmas (its pipeline passes its own linear-quadratic σ).
-      flow_row(F::mochi, "mochi", 6.0, 1, "ComfyUI supported_models.py@a125cd84 GenmoMochi {multiplier: 1.0, shift: 6.0}"),
+      flow_row(F::mochi, "mochi", 6.0, 1,
+               "ComfyUI supported_models.py@a125cd84 GenmoMochi {multiplier: 1.0, shift: 6.0}"),
       /// Lumina Image 2.0: C-sm Lumina2 multiplier 1.0, shift 6.0; FLOW. (Hub not checked.)
-      flow_row(F::lumina2, "lumina2", 6.0, 1, "ComfyUI supported_models.py@a125cd84 Lumina2 {multiplier: 1.0, shift: 6.0}"),
+      flow_row(F::lumina2, "lumina2", 6.0, 1,
+               "ComfyUI supported_models.py@a125cd84 Lumina2 {multiplier: 1.0, shift: 6.0}"),
       /// Stable Video Diffusion: C-sm SVD_img2vid σ_max 700.0, σ_min 0.002; model_base SVD_img2vid
       /// V_PREDICTION_EDM, so ModelSamplingContinuousEDM with v-prediction, σ_data 1. Hub
       /// stabilityai/stable-video-diffusion-img2vid: EulerDiscreteScheduler σ 0.002–700, v_prediction.
-      continuous_row(F::svd, "svd", Prediction::v, K::continuous_edm, 0.002, 700.0, "ComfyUI supported_models.py@a125cd84 SVD_img2vid {sigma_max: 700.0, sigma_min: 0.002}, V_PREDICTION_EDM"),
+      continuous_row(
+          F::svd, "svd", Prediction::v, K::continuous_edm, 0.002, 700.0,
+          "ComfyUI supported_models.py@a125cd84 SVD_img2vid {sigma_max: 700.0, sigma_min: 0.002}, V_PREDICTION_EDM"),
       /// Stable Audio Open: C-sm StableAudio σ_max 500.0, σ_min 0.03; model_base StableAudio1
       /// V_PREDICTION_CONTINUOUS, σ_data 1. diffusers' CosineDPMSolverMultistepScheduler defaults to
       /// σ_min 0.3, σ_max 500.
-      continuous_row(F::stable_audio, "stable-audio", Prediction::v, K::continuous_v, 0.03, 500.0, "ComfyUI supported_models.py@a125cd84 StableAudio {sigma_max: 500.0, sigma_min: 0.03}, V_PREDICTION_CONTINUOUS"),
+      continuous_row(
+          F::stable_audio, "stable-audio", Prediction::v, K::continuous_v, 0.03, 500.0,
+          "ComfyUI supported_models.py@a125cd84 StableAudio {sigma_max: 500.0, sigma_min: 0.03}, V_PREDICTION_CONTINUOUS"),
   };
   return table;
 }
@@ -189,7 +221,8 @@ inline const std::vector<ModelPreset>& model_presets() {
 /// @throws std::invalid_argument if `family` is not one of ModelFamily's enumerators.
 inline ModelPreset model_preset(ModelFamily family) {
   const auto index = static_cast<std::size_t>(family);
-  if (index >= model_presets().size()) detail::fail<std::invalid_argument>("model_preset", "family must be a ModelFamily", static_cast<int>(family));
+  if (index >= model_presets().size())
+    detail::fail<std::invalid_argument>("model_preset", "family must be a ModelFamily", static_cast<int>(family));
   return model_presets()[index];
 }
 
@@ -199,10 +232,11 @@ inline ModelPreset model_preset(const std::string& name) {
   for (const ModelPreset& row : model_presets()) {
     if (row.name == name) return row;
   }
-  detail::fail<std::invalid_argument>("model_preset",
-                                      "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, wan21, "
-                                      "hunyuan-video, ltxv, mochi, lumina2, svd, stable-audio",
-                                      name);
+  detail::fail<std::invalid_argument>(
+      "model_preset",
+      "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, wan21, "
+      "hunyuan-video, ltxv, mochi, lumina2, svd, stable-audio",
+      name);
 }
 
 /// The model sampling a preset describes, as the type its `kind` names (see ModelSamplingKind).
@@ -223,12 +257,11 @@ AnyModelSampling<Scalar> make_model_sampling(const ModelPreset& preset) {
       return EdmSampling<Scalar>(preset.sigma_min, preset.sigma_max, preset.sigma_data);
     case ModelSamplingKind::continuous_v:
       return ContinuousVSampling<Scalar>(preset.sigma_min, preset.sigma_max, preset.sigma_data);
-    case ModelSamplingKind::discrete_flow:
-      return FlowSampling<Scalar>(preset.shift, preset.multiplier, preset.steps);
-    case ModelSamplingKind::flux:
-      return FlowSampling<Scalar>::flux(preset.mu, preset.steps);
+    case ModelSamplingKind::discrete_flow: return FlowSampling<Scalar>(preset.shift, preset.multiplier, preset.steps);
+    case ModelSamplingKind::flux: return FlowSampling<Scalar>::flux(preset.mu, preset.steps);
   }
-  detail::fail<std::invalid_argument>("make_model_sampling", "kind must be a ModelSamplingKind", static_cast<int>(preset.kind));
+  detail::fail<std::invalid_argument>("make_model_sampling", "kind must be a ModelSamplingKind",
+                                      static_cast<int>(preset.kind));
 }
 
 }  // namespace diffuse

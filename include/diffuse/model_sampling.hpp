@@ -148,7 +148,8 @@ class ModelSamplingBase {
   /// x/(1 − σ) (ComfyUI CONST and stable-diffusion.cpp; 1/(1 − σ) is rounded once, then one product).
   /// @throws std::invalid_argument unless σ ≥ 0 (and, for flow, σ < 1).
   template <class DerivedLatent>
-  typename DerivedLatent::PlainObject inverse_noise_scaling(Scalar sigma, const Eigen::MatrixBase<DerivedLatent>& latent) const {
+  typename DerivedLatent::PlainObject inverse_noise_scaling(Scalar sigma,
+                                                            const Eigen::MatrixBase<DerivedLatent>& latent) const {
     check_same_scalar<Scalar, typename DerivedLatent::Scalar>();
     check_sigma("ModelSampling::inverse_noise_scaling", sigma);
     if constexpr (form == NoiseForm::flow) {
@@ -172,7 +173,8 @@ class ModelSamplingBase {
 /// continuous models, exp(linspace(log σ_min, log σ_max, 1000)).
 class LogUniformTable {
  public:
-  LogUniformTable(const char* function, double sigma_min, double sigma_max, double sigma_data) : sigma_data_(sigma_data) {
+  LogUniformTable(const char* function, double sigma_min, double sigma_max, double sigma_data)
+      : sigma_data_(sigma_data) {
     check_sigma_range(function, sigma_min, sigma_max);
     check_finite_positive(function, "sigma_data", sigma_data);
     log_min_ = log(decimal_value(sigma_min));
@@ -199,7 +201,8 @@ class LogUniformTable {
 /// √((1 − ᾱ)/ᾱ) of our step t = i + 1 of a Schedule, i = 0..T − 1, and the timestep τ ∈ [0, T − 1]
 /// is that 0-based index.
 template <class Scalar>
-class DiscreteVpSampling : public detail::ModelSamplingBase<DiscreteVpSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
+class DiscreteVpSampling
+    : public detail::ModelSamplingBase<DiscreteVpSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
  public:
   /// The model sampling of `schedule` (e.g. presets or Schedule::scaled_linear(1000) for SD 1.5 and
   /// SDXL). ε- and v-prediction models share it: ComfyUI's EPS and V_PREDICTION differ only in the
@@ -248,14 +251,18 @@ class DiscreteVpSampling : public detail::ModelSamplingBase<DiscreteVpSampling<S
     const float tau = timestep < 0 ? 0.0f : timestep > static_cast<float>(last) ? static_cast<float>(last) : timestep;
     const int lo = static_cast<int>(std::floor(tau));
     const float w = tau - static_cast<float>(lo);  // exact
-    const auto log_sigma = [&](int index) { return static_cast<float>(detail::schedule_log_sigma(schedule_, index + 1)); };
+    const auto log_sigma = [&](int index) {
+      return static_cast<float>(detail::schedule_log_sigma(schedule_, index + 1));
+    };
     const float low = static_cast<float>(Wide(static_cast<float>(Wide(1) - Wide(w))) * Wide(log_sigma(lo)));
     const float high = w == 0 ? 0.0f : static_cast<float>(Wide(w) * Wide(log_sigma(lo + 1)));
     return static_cast<float>(exp(Wide(static_cast<float>(Wide(low) + Wide(high)))));
   }
   /// ComfyUI: σ((1 − p)·999), with its literal 999 (= T − 1 for T = 1000; ComfyUI rounds (1 − p)·999
   /// to float32 before interpolating).
-  detail::Wide wide_percent_sigma(const detail::Wide& remaining) const { return wide_sigma(remaining * detail::Wide(999)); }
+  detail::Wide wide_percent_sigma(const detail::Wide& remaining) const {
+    return wide_sigma(remaining * detail::Wide(999));
+  }
 
  private:
   Schedule<Scalar> schedule_;
@@ -265,7 +272,8 @@ class DiscreteVpSampling : public detail::ModelSamplingBase<DiscreteVpSampling<S
 /// SDXL-derived models such as Playground 2.5): the σ table of DiscreteVpSampling, τ = ¼ log σ,
 /// σ = e^{4τ}.
 template <class Scalar>
-class DiscreteEdmSampling : public detail::ModelSamplingBase<DiscreteEdmSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
+class DiscreteEdmSampling
+    : public detail::ModelSamplingBase<DiscreteEdmSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
  public:
   explicit DiscreteEdmSampling(Schedule<Scalar> schedule) : table_(std::move(schedule)) {}
 
@@ -291,7 +299,8 @@ class DiscreteEdmSampling : public detail::ModelSamplingBase<DiscreteEdmSampling
 /// decimals (0.002 becomes 0.00199999986 and 120 becomes 119.99968, 2.7·10⁻⁶ relative: ComfyUI's
 /// karras or kl_optimal start there); here they are the decimals.
 template <class Scalar>
-class EdmSampling : public detail::ModelSamplingBase<EdmSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
+class EdmSampling
+    : public detail::ModelSamplingBase<EdmSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
  public:
   /// @throws std::invalid_argument unless 0 < σ_min < σ_max and σ_data > 0 (finite).
   explicit EdmSampling(double sigma_min = 0.002, double sigma_max = 120, double sigma_data = 1)
@@ -317,7 +326,8 @@ class EdmSampling : public detail::ModelSamplingBase<EdmSampling<Scalar>, Scalar
 /// Continuous v-prediction (Stable Audio; ComfyUI ModelSamplingContinuousV): τ = (2/π) atan σ,
 /// σ = tan(πτ/2), τ ∈ [0, 1); the log-uniform table of EdmSampling (Stable Audio: σ_min 0.03, σ_max 500).
 template <class Scalar>
-class ContinuousVSampling : public detail::ModelSamplingBase<ContinuousVSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
+class ContinuousVSampling
+    : public detail::ModelSamplingBase<ContinuousVSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
  public:
   /// @throws std::invalid_argument unless 0 < σ_min < σ_max and σ_data > 0 (finite).
   explicit ContinuousVSampling(double sigma_min = 0.03, double sigma_max = 500, double sigma_data = 1)
@@ -330,12 +340,15 @@ class ContinuousVSampling : public detail::ModelSamplingBase<ContinuousVSampling
   /// @throws std::out_of_range unless 0 ≤ τ < 1.
   detail::Wide wide_sigma(const detail::Wide& timestep) const {
     if (!(timestep >= detail::Wide() && timestep < detail::Wide(1))) {
-      detail::fail<std::out_of_range>("ContinuousVSampling::sigma", "timestep must be in [0, 1)", static_cast<double>(timestep));
+      detail::fail<std::out_of_range>("ContinuousVSampling::sigma", "timestep must be in [0, 1)",
+                                      static_cast<double>(timestep));
     }
     return detail::tan_of(timestep * detail::wide_constants::half_pi);
   }
   /// τ = (2/π) atan σ (1 at σ = ∞).
-  detail::Wide wide_timestep(const detail::Wide& sigma) const { return atan(sigma) * detail::wide_constants::two_over_pi; }
+  detail::Wide wide_timestep(const detail::Wide& sigma) const {
+    return atan(sigma) * detail::wide_constants::two_over_pi;
+  }
   /// ComfyUI: exp(log σ_min + (1 − p)(log σ_max − log σ_min)).
   detail::Wide wide_percent_sigma(const detail::Wide& remaining) const { return table_.wide_percent_sigma(remaining); }
 
@@ -377,9 +390,10 @@ class FlowSampling : public detail::ModelSamplingBase<FlowSampling<Scalar>, Scal
     const bool comfy = convention == Convention::comfyui;
     const Wide u = comfy ? timestep / multiplier_wide_ : (timestep + 1) / Wide(1000);
     if (!(u >= Wide() && u <= Wide(1))) {
-      detail::fail<std::out_of_range>("FlowSampling::sigma",
-                                      comfy ? "timestep / multiplier must be in [0, 1]" : "(timestep + 1) / 1000 must be in [0, 1]",
-                                      static_cast<double>(timestep));
+      detail::fail<std::out_of_range>(
+          "FlowSampling::sigma",
+          comfy ? "timestep / multiplier must be in [0, 1]" : "(timestep + 1) / 1000 must be in [0, 1]",
+          static_cast<double>(timestep));
     }
     return shifted(u);
   }

@@ -49,8 +49,7 @@ namespace detail {
 
 /// The sample ids as 64-bit counters words, checked: one per sample, none negative.
 template <class Derived>
-inline std::vector<std::uint64_t> checked_ids(const char* function,
-                                              const Eigen::MatrixBase<Derived>& ids,
+inline std::vector<std::uint64_t> checked_ids(const char* function, const Eigen::MatrixBase<Derived>& ids,
                                               Eigen::Index samples) {
   using Id = typename Derived::Scalar;
   static_assert(std::is_integral<Id>::value, "diffuse: sample ids must be integers");
@@ -60,8 +59,7 @@ inline std::vector<std::uint64_t> checked_ids(const char* function,
     const Id id = ids.derived().coeff(j);
     if constexpr (std::is_signed<Id>::value) {
       if (id < 0) {
-        fail<std::out_of_range>(function, "ids must be non-negative",
-                                static_cast<long long>(id));
+        fail<std::out_of_range>(function, "ids must be non-negative", static_cast<long long>(id));
       }
     }
     out[static_cast<std::size_t>(j)] = static_cast<std::uint64_t>(id);
@@ -102,8 +100,7 @@ inline void run_stored_noise_task(const NoiseTask<Scalar, Stored>& task) {
 
 /// Throws unless elements [first, first + count) stay below 2^64.
 inline void check_element_range(const char* function, std::uint64_t first, Eigen::Index count) {
-  if (count > 0 &&
-      static_cast<std::uint64_t>(count - 1) > std::numeric_limits<std::uint64_t>::max() - first) {
+  if (count > 0 && static_cast<std::uint64_t>(count - 1) > std::numeric_limits<std::uint64_t>::max() - first) {
     fail<std::out_of_range>(function,
                             "the last element, first_element + count − 1, must be below 2^64; "
                             "first_element",
@@ -121,8 +118,8 @@ inline void check_element_range(const char* function, std::uint64_t first, Eigen
 /// @throws std::invalid_argument on a count mismatch, std::out_of_range on a negative id or an
 /// element range beyond 2^64; nothing is written then.
 template <class DerivedIds, class DerivedEps>
-void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
-                const Eigen::MatrixBase<DerivedEps>& eps, std::uint64_t first_element = 0) {
+void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids, const Eigen::MatrixBase<DerivedEps>& eps,
+                std::uint64_t first_element = 0) {
   using Stored = typename DerivedEps::Scalar;
   using Scalar = std::conditional_t<detail::is_storage16_v<Stored>, float, Stored>;
   detail::check_float_or_double<Scalar>();
@@ -140,7 +137,8 @@ void fill_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
     samples[j].eps = out.column(static_cast<Eigen::Index>(j));
     samples[j].eps_stride = out.row_stride;
   }
-  detail::run_in_chunks(samples, [](const detail::NoiseTask<Scalar, Stored>& task) { detail::run_stored_noise_task(task); });
+  detail::run_in_chunks(samples,
+                        [](const detail::NoiseTask<Scalar, Stored>& task) { detail::run_stored_noise_task(task); });
 }
 
 /// The noise of the samples ids(j) under `seed` (the noise contract above), as the noise argument of
@@ -163,9 +161,9 @@ namespace detail {
 /// The checked work of add_noise with drawn noise, one NoiseTask per column (eps null when ε is not
 /// asked for), handed to run(tasks, coordinates) with the checked coordinates; `fn` names the caller.
 template <class Process, class X0, class Ids, class Coordinates, class Xt, class Eps, class Run>
-void with_drawn_noise_tasks(const char* fn, const Process& process, const Eigen::MatrixBase<X0>& x0, const DrawnNoise<Ids>& noise,
-                            const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps,
-                            Run run) {
+void with_drawn_noise_tasks(const char* fn, const Process& process, const Eigen::MatrixBase<X0>& x0,
+                            const DrawnNoise<Ids>& noise, const Coordinates& coordinates,
+                            const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps, Run run) {
   check_stored_arguments<Process, X0, Xt, Eps>();
   using Scalar = typename ProcessTraits<Process>::scalar_type;
   using Stored = typename X0::Scalar;
@@ -206,7 +204,8 @@ void with_drawn_noise_tasks(const char* fn, const Process& process, const Eigen:
 /// The body of add_noise with drawn noise; eps is null when ε is not asked for.
 template <class Process, class X0, class Ids, class Coordinates, class Xt, class Eps>
 void add_drawn_noise(const Process& process, const Eigen::MatrixBase<X0>& x0, const DrawnNoise<Ids>& noise,
-                     const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt, const Eigen::MatrixBase<Eps>* eps) {
+                     const Coordinates& coordinates, const Eigen::MatrixBase<Xt>& xt,
+                     const Eigen::MatrixBase<Eps>* eps) {
   with_drawn_noise_tasks("add_noise", process, x0, noise, coordinates, xt, eps, [](const auto& tasks, const auto&) {
     using Task = typename std::decay_t<decltype(tasks)>::value_type;
     run_in_chunks(tasks, [](const Task& task) { run_stored_noise_task(task); });

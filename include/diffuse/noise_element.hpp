@@ -36,13 +36,14 @@ DIFFUSE_HOST_DEVICE inline Philox4x32::Key noise_key(std::uint64_t seed) {
 
 /// The Philox counter of block b of sample id: (b mod 2^32, ⌊b/2^32⌋, id mod 2^32, ⌊id/2^32⌋).
 DIFFUSE_HOST_DEVICE inline Philox4x32::Counter noise_counter(std::uint64_t id, std::uint64_t block) {
-  return {static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-          static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32)};
+  return {static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32), static_cast<std::uint32_t>(id),
+          static_cast<std::uint32_t>(id >> 32)};
 }
 
 /// The normals of one block: pairs from words (w0, w1) and (w2, w3) in float, (w0..w3) in double.
 template <class Scalar>
-DIFFUSE_HOST_DEVICE inline void noise_block(const Philox4x32::Key& key, std::uint64_t id, std::uint64_t block, Scalar* z) {
+DIFFUSE_HOST_DEVICE inline void noise_block(const Philox4x32::Key& key, std::uint64_t id, std::uint64_t block,
+                                            Scalar* z) {
   const Philox4x32::Counter w = philox(noise_counter(id, block), key);
   for (int pair = 0; pair < normals_per_block<Scalar> / 2; ++pair) {
     normal_pair(w.data() + pair * NormalConstants<Scalar>::words, z[2 * pair], z[2 * pair + 1]);
@@ -60,7 +61,8 @@ inline constexpr int noise_values_per_block = detail::normals_per_block<Scalar>;
 /// (n = noise_values_per_block<Scalar>), into z[0..n). A kernel that produces whole blocks calls
 /// Philox once per block instead of once per element.
 template <class Scalar>
-DIFFUSE_HOST_DEVICE inline void noise_block_values(std::uint64_t seed, std::uint64_t id, std::uint64_t block, Scalar* z) {
+DIFFUSE_HOST_DEVICE inline void noise_block_values(std::uint64_t seed, std::uint64_t id, std::uint64_t block,
+                                                   Scalar* z) {
   static_assert(std::is_same<Scalar, float>::value || std::is_same<Scalar, double>::value,
                 "diffuse::noise_block_values: the noise is defined for float and double");
   detail::noise_block(detail::noise_key(seed), id, block, z);

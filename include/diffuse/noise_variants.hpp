@@ -31,7 +31,7 @@ namespace diffuse {
 
 /// Where the channels lie in a column (see the file comment).
 struct ChannelLayout {
-  Eigen::Index channels = 1;  ///< C
+  Eigen::Index channels = 1;   ///< C
   bool channels_first = true;  ///< (C, H, W) per column; false: (H, W, C)
 
   /// The channel of element i of a column of `rows` elements.
@@ -50,8 +50,9 @@ inline constexpr std::uint64_t perturbation_noise_element = (std::uint64_t{1} <<
 inline void check_layout(const char* function, const ChannelLayout& layout, Eigen::Index rows) {
   check_at_least(function, "the number of channels C", layout.channels, 1);
   if (rows % layout.channels != 0) {
-    fail<std::invalid_argument>(function, "the rows of a column must be a multiple of the channels C = " + std::to_string(layout.channels),
-                                static_cast<long long>(rows));
+    fail<std::invalid_argument>(
+        function, "the rows of a column must be a multiple of the channels C = " + std::to_string(layout.channels),
+        static_cast<long long>(rows));
   }
 }
 
@@ -77,11 +78,12 @@ void offset_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids, 
   std::vector<Scalar> delta(static_cast<std::size_t>(layout.channels));
   for (Eigen::Index j = 0; j < eps.cols(); ++j) {
     for (Eigen::Index ch = 0; ch < layout.channels; ++ch) {
-      delta[static_cast<std::size_t>(ch)] =
-          noise_value<Scalar>(seed, id[static_cast<std::size_t>(j)], detail::offset_noise_element + static_cast<std::uint64_t>(ch));
+      delta[static_cast<std::size_t>(ch)] = noise_value<Scalar>(
+          seed, id[static_cast<std::size_t>(j)], detail::offset_noise_element + static_cast<std::uint64_t>(ch));
     }
     for (Eigen::Index i = 0; i < eps.rows(); ++i) {
-      out(i, j) = detail::scaled_sum(Scalar(1), out(i, j), c, delta[static_cast<std::size_t>(layout.channel_of(i, eps.rows()))]);
+      out(i, j) = detail::scaled_sum(Scalar(1), out(i, j), c,
+                                     delta[static_cast<std::size_t>(layout.channel_of(i, eps.rows()))]);
     }
   }
 }
@@ -94,8 +96,9 @@ void offset_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids, 
 /// @throws std::invalid_argument unless γ is finite and ≥ 0, perturbed has the shape of eps, and ids
 /// has one entry per column; std::out_of_range for a negative id. Nothing is written then.
 template <class DerivedIds, class DerivedEps, class DerivedPerturbed>
-void perturbed_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids, const Eigen::MatrixBase<DerivedEps>& eps,
-                     const Eigen::MatrixBase<DerivedPerturbed>& perturbed, double gamma = 0.1) {
+void perturbed_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
+                     const Eigen::MatrixBase<DerivedEps>& eps, const Eigen::MatrixBase<DerivedPerturbed>& perturbed,
+                     double gamma = 0.1) {
   using Scalar = typename DerivedEps::Scalar;
   const char* fn = "perturbed_noise";
   detail::check_same_scalar<Scalar, typename DerivedPerturbed::Scalar>();
@@ -107,7 +110,8 @@ void perturbed_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& id
   auto& out = const_cast<DerivedPerturbed&>(perturbed.derived());
   const Scalar g = static_cast<Scalar>(gamma);
   for (Eigen::Index j = 0; j < eps.cols(); ++j) {
-    for (Eigen::Index i = 0; i < eps.rows(); ++i) out(i, j) = detail::scaled_sum(Scalar(1), eps.derived().coeff(i, j), g, out(i, j));
+    for (Eigen::Index i = 0; i < eps.rows(); ++i)
+      out(i, j) = detail::scaled_sum(Scalar(1), eps.derived().coeff(i, j), g, out(i, j));
   }
 }
 
@@ -125,16 +129,18 @@ void perturbed_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& id
 /// @throws std::invalid_argument unless C, H, W ≥ 1 with C·H·W the rows, L ≥ 1, d finite and ≥ 0,
 /// and ids has one entry per column; std::out_of_range for a negative id. Nothing is written then.
 template <class DerivedIds, class DerivedEps>
-void pyramid_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids, const ChannelLayout& layout, Eigen::Index height,
-                   Eigen::Index width, const Eigen::MatrixBase<DerivedEps>& eps, int levels = 6, double discount = 0.4) {
+void pyramid_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids, const ChannelLayout& layout,
+                   Eigen::Index height, Eigen::Index width, const Eigen::MatrixBase<DerivedEps>& eps, int levels = 6,
+                   double discount = 0.4) {
   using Scalar = typename DerivedEps::Scalar;
   const char* fn = "pyramid_noise";
   detail::check_layout(fn, layout, eps.rows());
   detail::check_at_least(fn, "height", height, 1);
   detail::check_at_least(fn, "width", width, 1);
   if (layout.channels * height * width != eps.rows()) {
-    detail::fail<std::invalid_argument>(fn, "the rows of a column must be C·H·W = " + std::to_string(layout.channels * height * width),
-                                        static_cast<long long>(eps.rows()));
+    detail::fail<std::invalid_argument>(
+        fn, "the rows of a column must be C·H·W = " + std::to_string(layout.channels * height * width),
+        static_cast<long long>(eps.rows()));
   }
   detail::check_at_least(fn, "levels", levels, 1);
   detail::check_finite_non_negative(fn, "discount", discount);
@@ -157,8 +163,10 @@ void pyramid_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
                  (std::uint64_t{1} << 61) + (static_cast<std::uint64_t>(l) << 56));
       const double weight = std::pow(discount, l);
       // Bilinear, align_corners = False: source (x + ½)(in/out) − ½, clamped below at 0.
-      auto source = [](Eigen::Index x, Eigen::Index in, Eigen::Index size, Eigen::Index& lo, Eigen::Index& hi, double& frac) {
-        const double s = std::max(0.0, (static_cast<double>(x) + 0.5) * static_cast<double>(in) / static_cast<double>(size) - 0.5);
+      auto source = [](Eigen::Index x, Eigen::Index in, Eigen::Index size, Eigen::Index& lo, Eigen::Index& hi,
+                       double& frac) {
+        const double s =
+            std::max(0.0, (static_cast<double>(x) + 0.5) * static_cast<double>(in) / static_cast<double>(size) - 0.5);
         lo = std::min(static_cast<Eigen::Index>(s), in - 1);
         hi = std::min(lo + 1, in - 1);
         frac = s - static_cast<double>(lo);
@@ -182,7 +190,9 @@ void pyramid_noise(std::uint64_t seed, const Eigen::MatrixBase<DerivedIds>& ids,
       if (h == 1 || w == 1) break;
     }
     const double mean = out.col(j).mean();
-    const double sd = eps.rows() > 1 ? std::sqrt((out.col(j).array() - mean).square().sum() / static_cast<double>(eps.rows() - 1)) : 1.0;
+    const double sd = eps.rows() > 1
+                          ? std::sqrt((out.col(j).array() - mean).square().sum() / static_cast<double>(eps.rows() - 1))
+                          : 1.0;
     out.col(j) /= sd;
   }
   const_cast<DerivedEps&>(eps.derived()) = out.cast<Scalar>();

@@ -62,16 +62,19 @@ Schedule<Scalar> diffusers(const DiffusersBetas& betas) {
   if (!betas.trained_betas.empty()) {
     if (static_cast<long long>(betas.trained_betas.size()) != steps) {
       diffuse::detail::fail<std::invalid_argument>(
-          fn, "trained_betas must have num_train_timesteps = " + std::to_string(steps) + " values", betas.trained_betas.size());
+          fn, "trained_betas must have num_train_timesteps = " + std::to_string(steps) + " values",
+          betas.trained_betas.size());
     }
     return rescaled(Schedule<Scalar>::from_betas(betas.trained_betas));
   }
   const std::string& name = betas.beta_schedule;
   if (name == "linear") return rescaled(Schedule<Scalar>::linear(steps, betas.beta_start, betas.beta_end));
-  if (name == "scaled_linear") return rescaled(Schedule<Scalar>::scaled_linear(steps, betas.beta_start, betas.beta_end));
+  if (name == "scaled_linear")
+    return rescaled(Schedule<Scalar>::scaled_linear(steps, betas.beta_start, betas.beta_end));
   if (name == "squaredcos_cap_v2") return rescaled(Schedule<Scalar>::cosine(steps, 0.008, default_max_beta));
   if (name == "sigmoid") return rescaled(Schedule<Scalar>::sigmoid(steps, betas.beta_start, betas.beta_end));
-  diffuse::detail::fail<std::invalid_argument>(fn, "unknown beta_schedule; known: linear, scaled_linear, squaredcos_cap_v2, sigmoid", name);
+  diffuse::detail::fail<std::invalid_argument>(
+      fn, "unknown beta_schedule; known: linear, scaled_linear, squaredcos_cap_v2, sigmoid", name);
 }
 
 /// improved-diffusion's `get_named_beta_schedule(name, T)` (Nichol & Dhariwal 2021):
@@ -83,11 +86,14 @@ Schedule<Scalar> improved_diffusion(const std::string& name, int steps) {
   const char* fn = "presets::improved_diffusion";
   diffuse::detail::check_steps(fn, steps);
   if (name == "linear") {
-    if (steps < 20) diffuse::detail::fail<std::invalid_argument>(fn, "\"linear\" needs T >= 20 so that beta_end = 20/T is at most 1", steps);
+    if (steps < 20)
+      diffuse::detail::fail<std::invalid_argument>(fn, "\"linear\" needs T >= 20 so that beta_end = 20/T is at most 1",
+                                                   steps);
     using detail::Wide;
     const Wide b0 = Wide(1) / Wide(10 * steps);  // 1000/T · 0.0001
     const Wide b1 = Wide(20) / Wide(steps);      // 1000/T · 0.02
-    return diffuse::detail::schedule_from_betas<Scalar>("Schedule::from_betas", detail::betas_over_unit_interval(steps, [&](Wide u) { return b0 + (b1 - b0) * u; }));
+    return diffuse::detail::schedule_from_betas<Scalar>(
+        "Schedule::from_betas", detail::betas_over_unit_interval(steps, [&](Wide u) { return b0 + (b1 - b0) * u; }));
   }
   if (name == "cosine") return Schedule<Scalar>::cosine(steps, 0.008, default_max_beta);
   diffuse::detail::fail<std::invalid_argument>(fn, "unknown schedule name; known: linear, cosine", name);
@@ -100,7 +106,8 @@ Schedule<Scalar> improved_diffusion(const std::string& name, int steps) {
 /// "cosine" is Schedule::cosine(T, cosine_s, 0.999) (LDM clips β to [0, 0.999]).
 /// @throws std::invalid_argument naming an unknown name, and for T < 1 or an end outside (0, 1].
 template <class Scalar>
-Schedule<Scalar> ldm(const std::string& name, int steps, double linear_start = 1e-4, double linear_end = 2e-2, double cosine_s = 8e-3) {
+Schedule<Scalar> ldm(const std::string& name, int steps, double linear_start = 1e-4, double linear_end = 2e-2,
+                     double cosine_s = 8e-3) {
   const char* fn = "presets::ldm";
   diffuse::detail::check_steps(fn, steps);
   if (name == "linear") return Schedule<Scalar>::scaled_linear(steps, linear_start, linear_end);
@@ -112,9 +119,12 @@ Schedule<Scalar> ldm(const std::string& name, int steps, double linear_start = 1
     using detail::Wide;
     const Wide b0 = diffuse::detail::decimal_value(linear_start);
     const Wide b1 = diffuse::detail::decimal_value(linear_end);
-    return diffuse::detail::schedule_from_betas<Scalar>("Schedule::from_betas", detail::betas_over_unit_interval(steps, [&](Wide u) { return sqrt(b0 + (b1 - b0) * u); }));
+    return diffuse::detail::schedule_from_betas<Scalar>(
+        "Schedule::from_betas",
+        detail::betas_over_unit_interval(steps, [&](Wide u) { return sqrt(b0 + (b1 - b0) * u); }));
   }
-  diffuse::detail::fail<std::invalid_argument>(fn, "unknown schedule name; known: linear, sqrt_linear, sqrt, cosine", name);
+  diffuse::detail::fail<std::invalid_argument>(fn, "unknown schedule name; known: linear, sqrt_linear, sqrt, cosine",
+                                               name);
 }
 
 /// The sigmoid schedule of Chen 2023 ("On the Importance of Noise Scheduling for Diffusion
@@ -129,7 +139,8 @@ Schedule<Scalar> chen_sigmoid(int steps, double start = -3, double end = 3, doub
   const char* fn = "presets::chen_sigmoid";
   diffuse::detail::check_steps(fn, steps);
   if (!diffuse::detail::is_finite(start) || !diffuse::detail::is_finite(end) || !(start < end)) {
-    diffuse::detail::fail<std::invalid_argument>(fn, "start must be below end, both finite; start = " + diffuse::detail::shortest_decimal(start) + ", end", end);
+    diffuse::detail::fail<std::invalid_argument>(
+        fn, "start must be below end, both finite; start = " + diffuse::detail::shortest_decimal(start) + ", end", end);
   }
   diffuse::detail::check_finite_positive(fn, "tau", tau);
   using detail::Wide;

@@ -75,9 +75,9 @@ namespace detail {
 /// process gives it (ProcessTraits::prior_terms): r − 1 and ln r separately, so that
 /// r − 1 − ln r ≈ (r − 1)²/2 keeps its digits when r is near 1.
 struct PriorTerms {
-  Wide signal;          ///< a²/σ_p² at the end coordinate
-  Wide r_minus_one;     ///< r − 1
-  Wide log_r;           ///< ln r
+  Wide signal;       ///< a²/σ_p² at the end coordinate
+  Wide r_minus_one;  ///< r − 1
+  Wide log_r;        ///< ln r
 };
 
 /// A compile-time check that P is a process of the scalar type of an Eigen argument.

@@ -52,7 +52,6 @@
 
 #include <Eigen/Core>
 
-
 #include "continuous.hpp"
 #include "detail/error.hpp"
 #include "detail/float_class.hpp"
@@ -128,7 +127,9 @@ struct UnitTimeView : TimeView<Process, Scalar> {
 /// The whole range σ ∈ [0, ∞]: RectifiedFlow, TrigFlow.
 template <class Process, class Scalar>
 struct FullRangeView : TimeView<Process, Scalar> {
-  static std::pair<Scalar, Scalar> range(const Process&) { return {Scalar(0), std::numeric_limits<Scalar>::infinity()}; }
+  static std::pair<Scalar, Scalar> range(const Process&) {
+    return {Scalar(0), std::numeric_limits<Scalar>::infinity()};
+  }
   static bool in_range(const Process&, Scalar s) { return s >= 0; }
 };
 
@@ -164,7 +165,9 @@ struct ConversionView<UserDefinedProcess<Scalar>> : UnitTimeView<UserDefinedProc
   static Wide signal(const UserDefinedProcess<Scalar>& p, const Wide& s) {
     return Wide(p.signal_scale(p.time(NoiseLevel<Scalar>(static_cast<Scalar>(s)))));
   }
-  static Wide noise_at_end(const UserDefinedProcess<Scalar>& p) { return Wide(p.noise_scale(ContinuousTime<Scalar>(1))); }
+  static Wide noise_at_end(const UserDefinedProcess<Scalar>& p) {
+    return Wide(p.noise_scale(ContinuousTime<Scalar>(1)));
+  }
 };
 
 template <class Scalar>
@@ -208,7 +211,8 @@ ProcessConversion<typename detail::ConversionView<To>::coordinate_type, typename
   const Scalar sigma = P::sigma(from, c);
   if (!Q::in_range(to, sigma)) {
     const auto range = Q::range(to);
-    const Scalar low = log_snr(NoiseLevel<Scalar>(range.second)).value(), high = log_snr(NoiseLevel<Scalar>(range.first)).value();
+    const Scalar low = log_snr(NoiseLevel<Scalar>(range.second)).value(),
+                 high = log_snr(NoiseLevel<Scalar>(range.first)).value();
     detail::fail<std::out_of_range>("convert_coordinate",
                                     "log-SNR must be in the target's range [" + detail::to_message_value(low) + ", " +
                                         detail::to_message_value(high) + "]",

@@ -49,8 +49,9 @@ namespace detail {
 
 /// N(a x + b y, v I) with a, b, v rounded once from Wide (σ = √v rounded once too).
 template <class DerivedX, class DerivedY>
-Gaussian<typename DerivedX::PlainObject> two_term_gaussian(const char* function, const Wide& a, const Eigen::MatrixBase<DerivedX>& x,
-                                                           const Wide& b, const Eigen::MatrixBase<DerivedY>& y, const Wide& variance) {
+Gaussian<typename DerivedX::PlainObject> two_term_gaussian(const char* function, const Wide& a,
+                                                           const Eigen::MatrixBase<DerivedX>& x, const Wide& b,
+                                                           const Eigen::MatrixBase<DerivedY>& y, const Wide& variance) {
   using Scalar = typename DerivedX::Scalar;
   check_same_scalar<Scalar, typename DerivedY::Scalar>();
   check_shape(function, "the second input", y, x.rows(), x.cols());
@@ -92,9 +93,12 @@ AncestralSplit<Scalar> ancestral_split(Scalar sigma_from, Scalar sigma_to, Scala
 /// @throws as ancestral_split, std::invalid_argument unless σ > 0 and s_noise ≥ 0 (finite), or if
 /// x̂₀ does not have the shape of x.
 template <class DerivedX, class DerivedD>
-Gaussian<typename DerivedX::PlainObject> ve_ancestral_step(typename DerivedX::Scalar sigma_from, typename DerivedX::Scalar sigma_to,
-                                                           const Eigen::MatrixBase<DerivedX>& x, const Eigen::MatrixBase<DerivedD>& denoised,
-                                                           typename DerivedX::Scalar eta = 1, typename DerivedX::Scalar s_noise = 1) {
+Gaussian<typename DerivedX::PlainObject> ve_ancestral_step(typename DerivedX::Scalar sigma_from,
+                                                           typename DerivedX::Scalar sigma_to,
+                                                           const Eigen::MatrixBase<DerivedX>& x,
+                                                           const Eigen::MatrixBase<DerivedD>& denoised,
+                                                           typename DerivedX::Scalar eta = 1,
+                                                           typename DerivedX::Scalar s_noise = 1) {
   const char* fn = "ve_ancestral_step";
   detail::check_finite_positive(fn, "sigma_from", sigma_from);
   detail::check_finite_non_negative(fn, "s_noise", s_noise);
@@ -114,14 +118,17 @@ Gaussian<typename DerivedX::PlainObject> ve_ancestral_step(typename DerivedX::Sc
 /// @throws std::invalid_argument unless 0 < σ ≤ 1, 0 ≤ σ' ≤ σ, 0 ≤ η ≤ 1 (stable-diffusion.cpp
 /// clamps η there), s_noise ≥ 0 (finite), or if x̂₀ does not have the shape of x.
 template <class DerivedX, class DerivedD>
-Gaussian<typename DerivedX::PlainObject> flow_ancestral_step(typename DerivedX::Scalar sigma_from, typename DerivedX::Scalar sigma_to,
+Gaussian<typename DerivedX::PlainObject> flow_ancestral_step(typename DerivedX::Scalar sigma_from,
+                                                             typename DerivedX::Scalar sigma_to,
                                                              const Eigen::MatrixBase<DerivedX>& x,
                                                              const Eigen::MatrixBase<DerivedD>& denoised,
-                                                             typename DerivedX::Scalar eta = 1, typename DerivedX::Scalar s_noise = 1) {
+                                                             typename DerivedX::Scalar eta = 1,
+                                                             typename DerivedX::Scalar s_noise = 1) {
   const char* fn = "flow_ancestral_step";
   detail::check_in_half_open_unit_interval(fn, "sigma_from", sigma_from);
   detail::check_finite_non_negative(fn, "sigma_to", sigma_to);
-  if (!(sigma_to <= sigma_from)) detail::fail<std::invalid_argument>(fn, "sigma_to must be at most sigma_from", sigma_to);
+  if (!(sigma_to <= sigma_from))
+    detail::fail<std::invalid_argument>(fn, "sigma_to must be at most sigma_from", sigma_to);
   detail::check_in_closed_unit_interval(fn, "eta", eta);
   detail::check_finite_non_negative(fn, "s_noise", s_noise);
   using detail::Wide;
@@ -137,7 +144,8 @@ Gaussian<typename DerivedX::PlainObject> flow_ancestral_step(typename DerivedX::
 /// marginal(schedule, τ' + 1, x̂₀) of kernels.hpp.)
 /// @throws std::invalid_argument unless 0 ≤ σ' ≤ 1.
 template <class DerivedD>
-Gaussian<typename DerivedD::PlainObject> flow_renoise(typename DerivedD::Scalar sigma_to, const Eigen::MatrixBase<DerivedD>& denoised) {
+Gaussian<typename DerivedD::PlainObject> flow_renoise(typename DerivedD::Scalar sigma_to,
+                                                      const Eigen::MatrixBase<DerivedD>& denoised) {
   using Scalar = typename DerivedD::Scalar;
   detail::check_in_closed_unit_interval("flow_renoise", "sigma_to", sigma_to);
   const Scalar keep = static_cast<Scalar>(detail::Wide(1) - detail::Wide(sigma_to));
@@ -152,7 +160,8 @@ Gaussian<typename DerivedD::PlainObject> flow_renoise(typename DerivedD::Scalar 
 /// ε̂ does not have the shape of x̂₀.
 template <class Scalar, class DerivedD, class DerivedE>
 Gaussian<typename DerivedD::PlainObject> tcd_step(const Schedule<Scalar>& schedule, int prev_timestep, double gamma,
-                                                  const Eigen::MatrixBase<DerivedD>& denoised, const Eigen::MatrixBase<DerivedE>& noise_pred,
+                                                  const Eigen::MatrixBase<DerivedD>& denoised,
+                                                  const Eigen::MatrixBase<DerivedE>& noise_pred,
                                                   bool last_step = false) {
   const char* fn = "tcd_step";
   detail::check_step(fn, "prev_timestep", prev_timestep, 0, schedule.steps() - 1);
@@ -165,7 +174,8 @@ Gaussian<typename DerivedD::PlainObject> tcd_step(const Schedule<Scalar>& schedu
   if (last_step) return detail::two_term_gaussian(fn, sqrt(alpha_s), denoised, sqrt(one_minus_s), noise_pred, Wide());
   const Wide log_ratio = w.log_alpha_bar_difference(s + 1, prev_timestep + 1);  // log ᾱ' − log ᾱ_s, exact
   const Wide ratio = exp(log_ratio);
-  return detail::two_term_gaussian(fn, sqrt(ratio * alpha_s), denoised, sqrt(ratio * one_minus_s), noise_pred, -expm1(log_ratio));
+  return detail::two_term_gaussian(fn, sqrt(ratio * alpha_s), denoised, sqrt(ratio * one_minus_s), noise_pred,
+                                   -expm1(log_ratio));
 }
 
 /// A sample of g with the noise of the noise contract: g.sample_from_noise(ε), ε filled by

@@ -70,7 +70,8 @@ inline std::vector<Wide> linspace(const Wide& start, const Wide& end, int count)
 
 /// The schedules that are σ(τ) over a torch.linspace of timesteps (normal, sgm_uniform).
 template <class ModelSampling>
-Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> timestep_linspace_sigmas(const ModelSampling& ms, int n, bool sgm) {
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> timestep_linspace_sigmas(const ModelSampling& ms,
+                                                                                               int n, bool sgm) {
   const Wide start = ms.wide_timestep(ms.wide_sigma_max()), end = ms.wide_timestep(ms.wide_sigma_min());
   bool append_zero = true;
   int count = n;
@@ -97,7 +98,8 @@ struct NoiseLevelTable {
 /// The table of `model_type` among `tables`.
 /// @throws std::invalid_argument if none has that name (the message lists the known ones).
 template <std::size_t Count>
-const NoiseLevelTable& find_table(const char* function, const NoiseLevelTable (&tables)[Count], const std::string& model_type) {
+const NoiseLevelTable& find_table(const char* function, const NoiseLevelTable (&tables)[Count],
+                                  const std::string& model_type) {
   std::string known;
   for (const NoiseLevelTable& table : tables) {
     if (model_type == table.model_type) return table;
@@ -151,7 +153,8 @@ Wide sdcpp_sigma(const ModelSampling& ms, const Wide& timestep) {
 /// stable-diffusion.cpp `get_bong_tangent_sigmas`: `count` values from `start` to `end` along
 /// v(x) = ((2/π) atan(−slope(x − pivot)) + 1)/2, rescaled so that v(0) ↦ start, v(count − 1) ↦ end;
 /// linear from start to end (only [start] for count = 1) where v(0) − v(count − 1) < 10⁻⁸.
-inline std::vector<Wide> bong_tangent_stage(int count, const Wide& slope, const Wide& pivot, const Wide& start, const Wide& end) {
+inline std::vector<Wide> bong_tangent_stage(int count, const Wide& slope, const Wide& pivot, const Wide& start,
+                                            const Wide& end) {
   const auto v = [&](const Wide& x) { return ldexp(atan(-slope * (x - pivot)) * wide_constants::two_over_pi + 1, -1); };
   const Wide high = v(Wide()), low = v(Wide(count - 1)), range = high - low;
   std::vector<Wide> sigmas;
@@ -195,7 +198,8 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> normal_sig
 /// without its last point, σ_i = σ(τ_i), then 0 (N + 1 values; N = 1 gives [σ_max, 0]).
 /// @throws std::invalid_argument if N < 1.
 template <class ModelSampling>
-Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sgm_uniform_sigmas(const ModelSampling& ms, int n) {
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sgm_uniform_sigmas(const ModelSampling& ms,
+                                                                                         int n) {
   detail::check_ramp_length("sgm_uniform_sigmas", n);
   return detail::timestep_linspace_sigmas(ms, n, true);
 }
@@ -207,7 +211,8 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sgm_unifor
 /// Table entry i is our step i + 1: the schedule starts at step 2, not 1 (LDM's DDIM "uniform" offset).
 /// @throws std::invalid_argument if N < 1.
 template <class ModelSampling>
-Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> ddim_uniform_sigmas(const ModelSampling& ms, int n) {
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> ddim_uniform_sigmas(const ModelSampling& ms,
+                                                                                          int n) {
   detail::check_ramp_length("ddim_uniform_sigmas", n);
   const int size = ms.table_size();
   const bool first_is_zero = size > 1 && ms.wide_table_sigma(1) <= detail::decimal_value(1e-5);
@@ -223,7 +228,8 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> ddim_unifo
 /// N + 1 values ending in 0; N = 1 gives [σ_max, 0].
 /// @throws std::invalid_argument if N < 1.
 template <class ModelSampling>
-Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> linear_quadratic_sigmas(const ModelSampling& ms, int n) {
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> linear_quadratic_sigmas(const ModelSampling& ms,
+                                                                                              int n) {
   detail::check_ramp_length("linear_quadratic_sigmas", n);
   using detail::Wide;
   const Wide sigma_max = ms.wide_sigma_max();
@@ -251,8 +257,9 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> linear_qua
 /// @throws std::invalid_argument if N < 1, unless 0 < σ_min < σ_max (finite), unless μ is finite,
 /// or unless β > 0 (finite).
 template <class Scalar>
-Eigen::Matrix<Scalar, Eigen::Dynamic, 1> laplace_sigmas(int n, double sigma_min = 0.0291675, double sigma_max = 14.614642,
-                                                        double mu = 0, double beta = 0.5) {
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> laplace_sigmas(int n, double sigma_min = 0.0291675,
+                                                        double sigma_max = 14.614642, double mu = 0,
+                                                        double beta = 0.5) {
   const char* fn = "laplace_sigmas";
   detail::check_ramp_length(fn, n);
   detail::check_sigma_range(fn, sigma_min, sigma_max);
@@ -285,7 +292,8 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> kl_optimal_sigmas(int n, double sigma_m
   detail::check_sigma_range(fn, sigma_min, sigma_max);
   using detail::Wide;
   const Wide low = atan(detail::decimal_value(sigma_min)), high = atan(detail::decimal_value(sigma_max));
-  return detail::sigma_ramp<Scalar>(n, [&](Wide r, Wide one_minus_r) { return detail::tan_of(one_minus_r * high + r * low); });
+  return detail::sigma_ramp<Scalar>(
+      n, [&](Wide r, Wide one_minus_r) { return detail::tan_of(one_minus_r * high + r * low); });
 }
 
 /// stable-diffusion.cpp SmoothStepScheduler: τ_i = round(s(1 − i/N)·999), s(x) = x²(3 − 2x), rounded
@@ -294,13 +302,14 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> kl_optimal_sigmas(int n, double sigma_m
 /// N = 1 gives [σ(999), 0]. The τ_i may repeat for large N (not dropped).
 /// @throws std::invalid_argument if N < 1; std::out_of_range from a continuous-V σ (its τ is in [0, 1)).
 template <class ModelSampling>
-Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> smoothstep_sigmas(const ModelSampling& ms, int n) {
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> smoothstep_sigmas(const ModelSampling& ms,
+                                                                                        int n) {
   detail::check_ramp_length("smoothstep_sigmas", n);
   std::vector<detail::Wide> sigmas;
   const long long cube = static_cast<long long>(n) * n * n;
   for (long long i = 0; i < n; ++i) {
     const long long numerator = (n - i) * (n - i) * (n + 2 * i) * 999;  // s(1 − i/N)·999·N³ < 2⁶³ for N ≤ 10⁵
-    const long long timestep = (2 * numerator + cube) / (2 * cube);   // ⌊x + ½⌋: half away from zero for x ≥ 0
+    const long long timestep = (2 * numerator + cube) / (2 * cube);     // ⌊x + ½⌋: half away from zero for x ≥ 0
     sigmas.push_back(detail::sdcpp_sigma(ms, detail::Wide(timestep)));
   }
   return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
@@ -326,7 +335,8 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> lcm_sigmas
 /// in float32 (0.6f, 0.2f); here the decimals, exactly.
 /// @throws std::invalid_argument if N < 1.
 template <class ModelSampling>
-Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> bong_tangent_sigmas(const ModelSampling& ms, int n) {
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> bong_tangent_sigmas(const ModelSampling& ms,
+                                                                                          int n) {
   detail::check_ramp_length("bong_tangent_sigmas", n);
   using detail::Wide;
   const Wide start = ms.wide_sigma_max(), end = ms.wide_sigma_min(), middle = end + ldexp(start - end, -1);
@@ -335,7 +345,8 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> bong_tange
   const Wide slope = Wide(8) / Wide(steps);
   std::vector<Wide> sigmas = detail::bong_tangent_stage(midpoint, slope, Wide(midpoint), start, middle);
   sigmas.pop_back();
-  const std::vector<Wide> second = detail::bong_tangent_stage(static_cast<int>(steps) - midpoint, slope, Wide(), middle, end);
+  const std::vector<Wide> second =
+      detail::bong_tangent_stage(static_cast<int>(steps) - midpoint, slope, Wide(), middle, end);
   sigmas.insert(sigmas.end(), second.begin(), second.end() - 1);
   return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
 }
@@ -349,8 +360,9 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> bong_tange
 /// @throws std::invalid_argument if N < 1, unless μ is finite, s ≥ 0 (finite), λ_min < λ_max
 /// (finite), or image_seq_len ≥ 0.
 template <class Scalar>
-Eigen::Matrix<Scalar, Eigen::Dynamic, 1> logit_normal_sigmas(int n, double mean = 0, double std = 1.75, double logsnr_min = -15,
-                                                             double logsnr_max = 18, int image_seq_len = 0) {
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> logit_normal_sigmas(int n, double mean = 0, double std = 1.75,
+                                                             double logsnr_min = -15, double logsnr_max = 18,
+                                                             int image_seq_len = 0) {
   const char* fn = "logit_normal_sigmas";
   detail::check_ramp_length(fn, n);
   detail::check_finite(fn, "mean", mean);
@@ -367,7 +379,8 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> logit_normal_sigmas(int n, double mean 
   std::vector<Wide> sigmas{high};
   for (int i = 1; i < n; ++i) {
     const int twice = 2 * i;  // Φ⁻¹(1 − i/N) = −Φ⁻¹(i/N) for i/N ≤ ½, Φ⁻¹((N − i)/N) above
-    const Wide z = twice <= n ? -detail::normal_quantile_lower(Wide(i) / Wide(n)) : detail::normal_quantile_lower(Wide(n - i) / Wide(n));
+    const Wide z = twice <= n ? -detail::normal_quantile_lower(Wide(i) / Wide(n))
+                              : detail::normal_quantile_lower(Wide(n - i) / Wide(n));
     const Wide sigma = detail::sigmoid(mu + s * z);
     sigmas.push_back(sigma < low ? low : sigma > high ? high : sigma);
   }
@@ -379,7 +392,8 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> logit_normal_sigmas(int n, double mean 
 /// values (the node allows N ≤ 10). denoise 0 gives [0].
 /// @throws std::invalid_argument if N < 1 or unless 0 ≤ denoise ≤ 1.
 template <class ModelSampling>
-Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sd_turbo_sigmas(const ModelSampling& ms, int n, double denoise = 1) {
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sd_turbo_sigmas(const ModelSampling& ms, int n,
+                                                                                      double denoise = 1) {
   const char* fn = "sd_turbo_sigmas";
   detail::check_ramp_length(fn, n);
   detail::check_in_closed_unit_interval(fn, "denoise", denoise);
@@ -417,7 +431,8 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> align_your_steps_sigmas(const std::stri
 /// @throws std::invalid_argument for another model type (the message lists the known ones), or if N < 1.
 template <class Scalar>
 Eigen::Matrix<Scalar, Eigen::Dynamic, 1> optimal_steps_sigmas(const std::string& model_type, int n) {
-  static constexpr double flux[] = {0.9968, 0.9886, 0.9819, 0.975, 0.966, 0.9471, 0.9158, 0.8287, 0.5512, 0.2808, 0.001};
+  static constexpr double flux[] = {0.9968, 0.9886, 0.9819, 0.975,  0.966, 0.9471,
+                                    0.9158, 0.8287, 0.5512, 0.2808, 0.001};
   static constexpr double wan[] = {1.0,   0.997, 0.995, 0.993, 0.991, 0.989, 0.987, 0.985, 0.98,  0.975, 0.973,
                                    0.968, 0.96,  0.946, 0.927, 0.902, 0.864, 0.776, 0.539, 0.208, 0.001};
   static constexpr double chroma[] = {0.992, 0.99,  0.988, 0.985, 0.982, 0.978, 0.973, 0.968, 0.961, 0.953, 0.943,
@@ -454,9 +469,9 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> gits_sigmas(double coeff, int n = 10) {
 /// The schedule names sampler_sigmas knows: ComfyUI's KSampler ones in its order, then laplace, then
 /// stable-diffusion.cpp's smoothstep, lcm, bong_tangent, logit_normal, then ComfyUI's sd_turbo.
 inline const std::vector<std::string>& sampler_schedule_names() {
-  static const std::vector<std::string> names{"simple", "sgm_uniform", "karras", "exponential", "ddim_uniform",
-                                              "normal", "linear_quadratic", "kl_optimal", "laplace", "smoothstep",
-                                              "lcm", "bong_tangent", "logit_normal", "sd_turbo"};
+  static const std::vector<std::string> names{
+      "simple",     "sgm_uniform", "karras",     "exponential", "ddim_uniform", "normal",       "linear_quadratic",
+      "kl_optimal", "laplace",     "smoothstep", "lcm",         "bong_tangent", "logit_normal", "sd_turbo"};
   return names;
 }
 
@@ -468,7 +483,8 @@ inline const std::vector<std::string>& sampler_schedule_names() {
 /// @throws std::invalid_argument for an unknown name (the message lists the known ones), or as the
 /// schedule itself throws.
 template <class ModelSampling>
-Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sampler_sigmas(const ModelSampling& ms, const std::string& name, int n) {
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sampler_sigmas(const ModelSampling& ms,
+                                                                                     const std::string& name, int n) {
   using Scalar = typename ModelSampling::scalar_type;
   const double low = static_cast<double>(ms.wide_sigma_min()), high = static_cast<double>(ms.wide_sigma_max());
   if (name == "simple") return simple_sigmas(ms, n);

@@ -57,7 +57,7 @@ struct WideSchedule {
   /// rest in the residual); the last step's −∞ (β_T = 1) is held apart.
   std::vector<LogSum> log_alpha_bar_sums;
   bool zero_at_end = false;  ///< ᾱ_T = 0: L_T = −∞
-  std::vector<int> source;  ///< the step of the schedule this one was respaced from (t itself otherwise)
+  std::vector<int> source;   ///< the step of the schedule this one was respaced from (t itself otherwise)
 
   Wide log_alpha_bar(int t) const {
     return t == steps && zero_at_end ? Wide::infinity(true) : log_alpha_bar_sums[at(t)].value();
@@ -91,7 +91,8 @@ struct RatioTerms {
 struct WidePosterior {
   Wide x0, xt, variance;
   WidePosterior(const WideSchedule& w, int s, int t) {
-    const RatioTerms a(w.log_alpha_bar_difference(s, t)), marginal_s(w.log_alpha_bar(s)), marginal_t(w.log_alpha_bar(t));
+    const RatioTerms a(w.log_alpha_bar_difference(s, t)), marginal_s(w.log_alpha_bar(s)),
+        marginal_t(w.log_alpha_bar(t));
     const Wide& one_minus_abar_t = marginal_t.one_minus_ratio;
     x0 = a.one_minus_ratio * marginal_s.sqrt_ratio / one_minus_abar_t;
     xt = marginal_s.one_minus_ratio * a.sqrt_ratio / one_minus_abar_t;
@@ -120,9 +121,7 @@ inline std::shared_ptr<const WideSchedule> build_wide_schedule(const char* funct
     const bool last_is_one = t == steps && b == Wide(1) && a.is_zero();
     if (!finite || (!inside && !last_is_one)) {
       fail<std::invalid_argument>(function,
-                                  "beta_" + std::to_string(t) +
-                                      " must be in (0, 1), or 1 at the last step only",
-                                  b);
+                                  "beta_" + std::to_string(t) + " must be in (0, 1), or 1 at the last step only", b);
     }
     w->zero_at_end = last_is_one;
     w->log_alpha[t] = a.is_zero() ? Wide::infinity(true) : log_alpha(b, a);
@@ -227,9 +226,7 @@ class Schedule {
     detail::check_in_half_open_unit_interval(fn, "beta_end", beta_end);
     const detail::Wide b0 = detail::decimal_value(beta_start);
     const detail::Wide b1 = detail::decimal_value(beta_end);
-    return from_beta_function(fn, steps, [&](detail::Wide u) {
-      return (b1 - b0) / (1 + exp(6 - 12 * u)) + b0;
-    });
+    return from_beta_function(fn, steps, [&](detail::Wide u) { return (b1 - b0) / (1 + exp(6 - 12 * u)) + b0; });
   }
 
   /// Constant β_t = β (Understanding Deep Learning, ch. 18: β = 0.01511, T = 100).
@@ -307,7 +304,8 @@ class Schedule {
     auto value = [&](int t) {
       const double u = static_cast<double>(Wide(t) / Wide(steps));  // t/T rounded once, whatever the flags
       const double v = static_cast<double>(f(u));
-      detail::check_finite(fn, [u] { return "f(" + detail::shortest_decimal(u) + ")"; }, v);
+      detail::check_finite(
+          fn, [u] { return "f(" + detail::shortest_decimal(u) + ")"; }, v);
       return Wide(v);
     };
     Wide previous = value(0);
@@ -315,9 +313,11 @@ class Schedule {
     for (int t = 1; t <= steps; ++t) {
       const Wide current = value(t);
       if (!(previous > 0)) {
-        detail::fail<std::invalid_argument>(fn, "f must stay positive before u = 1; f(" + std::to_string(t - 1) + "/T)", previous);
+        detail::fail<std::invalid_argument>(fn, "f must stay positive before u = 1; f(" + std::to_string(t - 1) + "/T)",
+                                            previous);
       }
-      if (current < 0) detail::fail<std::invalid_argument>(fn, "f(" + std::to_string(t) + "/T) must not be negative", current);
+      if (current < 0)
+        detail::fail<std::invalid_argument>(fn, "f(" + std::to_string(t) + "/T) must not be negative", current);
       Wide beta_t = (previous - current) / previous;
       Wide alpha_t = current / previous;
       if (beta_t > cap) {
@@ -336,7 +336,8 @@ class Schedule {
   template <class Derived>
   static Schedule from_betas(const Eigen::DenseBase<Derived>& betas) {
     std::vector<detail::Wide> values(static_cast<std::size_t>(betas.size()));
-    for (Eigen::Index i = 0; i < betas.size(); ++i) values[static_cast<std::size_t>(i)] = detail::Wide(betas.derived().coeff(i));
+    for (Eigen::Index i = 0; i < betas.size(); ++i)
+      values[static_cast<std::size_t>(i)] = detail::Wide(betas.derived().coeff(i));
     return detail::schedule_from_betas<Scalar>("Schedule::from_betas", values);
   }
   static Schedule from_betas(const std::vector<double>& betas) {
@@ -360,9 +361,11 @@ class Schedule {
       const std::string name = "alpha_bar_" + std::to_string(t);
       detail::check_in_closed_unit_interval(fn, name, current);
       if (!(current < previous)) {
-        detail::fail<std::invalid_argument>(fn, name + " must be less than alpha_bar_" + std::to_string(t - 1) + " (strictly decreasing)", current);
+        detail::fail<std::invalid_argument>(
+            fn, name + " must be less than alpha_bar_" + std::to_string(t - 1) + " (strictly decreasing)", current);
       }
-      if (current == 0 && t < steps) detail::fail<std::invalid_argument>(fn, name + " must be positive before the last step", current);
+      if (current == 0 && t < steps)
+        detail::fail<std::invalid_argument>(fn, name + " must be positive before the last step", current);
       beta[static_cast<std::size_t>(t)] = (previous - current) / previous;
       alpha[static_cast<std::size_t>(t)] = current / previous;
       previous = current;
@@ -370,7 +373,8 @@ class Schedule {
     return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
   }
   static Schedule from_alpha_bars(const std::vector<double>& alpha_bars) {
-    return from_alpha_bars(Eigen::Map<const Eigen::VectorXd>(alpha_bars.data(), static_cast<Eigen::Index>(alpha_bars.size())));
+    return from_alpha_bars(
+        Eigen::Map<const Eigen::VectorXd>(alpha_bars.data(), static_cast<Eigen::Index>(alpha_bars.size())));
   }
 
   /// The same schedule in another scalar type, rounded once from the extended-precision values.
@@ -432,10 +436,12 @@ class Schedule {
     for (std::size_t k = 1; k < n; ++k) {
       const int t = kept[k - 1];
       if (t < 1 || t > w.steps) {
-        detail::fail<std::invalid_argument>(fn, "kept step " + std::to_string(k) + " must be in [1, " + std::to_string(w.steps) + "]", t);
+        detail::fail<std::invalid_argument>(
+            fn, "kept step " + std::to_string(k) + " must be in [1, " + std::to_string(w.steps) + "]", t);
       }
       if (t <= previous) {
-        detail::fail<std::invalid_argument>(fn, "kept steps must be strictly increasing; kept step " + std::to_string(k), t);
+        detail::fail<std::invalid_argument>(
+            fn, "kept steps must be strictly increasing; kept step " + std::to_string(k), t);
       }
       const std::size_t i = static_cast<std::size_t>(t);
       if (t == previous + 1) {
@@ -450,7 +456,8 @@ class Schedule {
       source[k] = w.source[i];
       previous = t;
     }
-    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), std::move(source), std::move(log_alpha_bar)));
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), std::move(source),
+                                                std::move(log_alpha_bar)));
   }
 
   /// T, the number of noising steps.
@@ -463,7 +470,9 @@ class Schedule {
   /// ᾱ_t = ∏_{s ≤ t} α_s = exp(L_t); ᾱ_0 = 1.
   Scalar alpha_bar(int t) const { return at(tables_->alpha_bar, t, 0, "Schedule::alpha_bar"); }
   /// 1 − ᾱ_t = −expm1(L_t), without cancellation; 0 at t = 0.
-  Scalar one_minus_alpha_bar(int t) const { return at(tables_->one_minus_alpha_bar, t, 0, "Schedule::one_minus_alpha_bar"); }
+  Scalar one_minus_alpha_bar(int t) const {
+    return at(tables_->one_minus_alpha_bar, t, 0, "Schedule::one_minus_alpha_bar");
+  }
   /// √ᾱ_t = exp(L_t/2), the signal coefficient of q(x_t|x_0) (Ho et al. eq. 4).
   Scalar sqrt_alpha_bar(int t) const { return at(tables_->sqrt_alpha_bar, t, 0, "Schedule::sqrt_alpha_bar"); }
   /// √(1 − ᾱ_t), the noise coefficient of q(x_t|x_0).
@@ -480,7 +489,9 @@ class Schedule {
   /// +∞ at a zero-terminal-SNR endpoint.
   Scalar sigma(int t) const { return at(tables_->sigma, t, 0, "Schedule::sigma"); }
   /// β̃_t = β_t (1 − ᾱ_{t−1})/(1 − ᾱ_t) (Ho et al. eq. 7), t in [1, T]; β̃_1 = 0.
-  Scalar posterior_variance(int t) const { return at(tables_->posterior_variance, t, 1, "Schedule::posterior_variance"); }
+  Scalar posterior_variance(int t) const {
+    return at(tables_->posterior_variance, t, 1, "Schedule::posterior_variance");
+  }
   /// The step of the original schedule that step t stands for (t itself unless respaced).
   int source_step(int t) const {
     detail::check_step("Schedule::source_step", "t", t, 0, steps());
@@ -516,7 +527,6 @@ class Schedule {
     return {static_cast<Scalar>(c.x0), static_cast<Scalar>(c.xt), static_cast<Scalar>(c.variance)};
   }
 
-
   /// Whole-schedule vectors of length T: element i holds step t = i + 1 (diffusers' layout).
   Vector betas() const { return tables_->beta.tail(steps()); }
   Vector alphas() const { return tables_->alpha.tail(steps()); }
@@ -540,8 +550,8 @@ class Schedule {
 
   /// The tables of every per-step quantity, t = 0..T, rounded once from the wide schedule.
   struct Tables {
-    Vector beta, alpha, alpha_bar, one_minus_alpha_bar, sqrt_alpha_bar, sqrt_one_minus_alpha_bar,
-        log_alpha_bar, snr, log_snr, sigma, posterior_variance;
+    Vector beta, alpha, alpha_bar, one_minus_alpha_bar, sqrt_alpha_bar, sqrt_one_minus_alpha_bar, log_alpha_bar, snr,
+        log_snr, sigma, posterior_variance;
   };
 
   explicit Schedule(std::shared_ptr<const detail::WideSchedule> w) : wide_(std::move(w)) {
@@ -550,9 +560,9 @@ class Schedule {
     auto tables = std::make_shared<Tables>();
     Tables& d = *tables;
     const Eigen::Index n = s.steps + 1;
-    for (Vector* v : {&d.beta, &d.alpha, &d.alpha_bar, &d.one_minus_alpha_bar, &d.sqrt_alpha_bar,
-                      &d.sqrt_one_minus_alpha_bar, &d.log_alpha_bar, &d.snr, &d.log_snr, &d.sigma,
-                      &d.posterior_variance}) {
+    for (Vector* v :
+         {&d.beta, &d.alpha, &d.alpha_bar, &d.one_minus_alpha_bar, &d.sqrt_alpha_bar, &d.sqrt_one_minus_alpha_bar,
+          &d.log_alpha_bar, &d.snr, &d.log_snr, &d.sigma, &d.posterior_variance}) {
       v->resize(n);
     }
     // From L_t = log ᾱ_t every quantity with a few correctly rounded Wide operations: √ᾱ, ᾱ and
@@ -579,7 +589,8 @@ class Schedule {
       d.snr(t) = static_cast<Scalar>(marginal.ratio * inverse_one_minus);
       d.log_snr(t) = static_cast<Scalar>(L - log_one_minus);
       d.sigma(t) = static_cast<Scalar>(sqrt_one_minus / marginal.sqrt_ratio);
-      d.posterior_variance(t) = static_cast<Scalar>(t == 0 ? Wide() : s.beta[i] * previous_one_minus * inverse_one_minus);
+      d.posterior_variance(t) =
+          static_cast<Scalar>(t == 0 ? Wide() : s.beta[i] * previous_one_minus * inverse_one_minus);
       previous_one_minus = one_minus;
     }
     tables_ = std::move(tables);
@@ -609,7 +620,8 @@ class Schedule {
       beta[static_cast<std::size_t>(t)] = beta_of_u(u);
       alpha[static_cast<std::size_t>(t)] = 1 - beta[static_cast<std::size_t>(t)];
     }
-    return Schedule(detail::build_wide_schedule(function, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
+    return Schedule(
+        detail::build_wide_schedule(function, std::move(beta), std::move(alpha), detail::identity_steps(steps)));
   }
 };
 
@@ -645,7 +657,8 @@ struct ProcessTraits<Schedule<Scalar>> {
   static int coordinate(const char* function, const Schedule<Scalar>& schedule, long long j, Raw raw) {
     static_assert(std::is_integral<Raw>::value && !std::is_same<Raw, bool>::value,
                   "diffuse: the timesteps of a Schedule are integers (a continuous time needs a ContinuousProcess)");
-    detail::check_step(function, [j] { return "timesteps(" + std::to_string(j) + ")"; }, raw, 0, schedule.steps());
+    detail::check_step(
+        function, [j] { return "timesteps(" + std::to_string(j) + ")"; }, raw, 0, schedule.steps());
     return static_cast<int>(raw);
   }
   static Scalar signal_scale(const Schedule<Scalar>& schedule, int t) { return schedule.sqrt_alpha_bar(t); }
@@ -666,7 +679,8 @@ struct ProcessTraits<Schedule<Scalar>> {
   /// √(ᾱ_t/ᾱ_s), 1 − ᾱ_t/ᾱ_s and its square root, each rounded once from Wide (the marginal's own
   /// values at s = 0).
   static TransitionCoefficients<Scalar> transition_coefficients(const Schedule<Scalar>& schedule, int s, int t) {
-    if (s == 0) return {schedule.sqrt_alpha_bar(t), schedule.one_minus_alpha_bar(t), schedule.sqrt_one_minus_alpha_bar(t)};
+    if (s == 0)
+      return {schedule.sqrt_alpha_bar(t), schedule.one_minus_alpha_bar(t), schedule.sqrt_one_minus_alpha_bar(t)};
     const detail::RatioTerms r(detail::wide_schedule(schedule).log_alpha_bar_difference(s, t));
     return {static_cast<Scalar>(r.sqrt_ratio), static_cast<Scalar>(r.one_minus_ratio),
             static_cast<Scalar>(sqrt(r.one_minus_ratio))};

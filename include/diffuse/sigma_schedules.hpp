@@ -36,7 +36,9 @@
 namespace diffuse {
 namespace detail {
 
-inline void check_ramp_length(const char* function, int n) { check_at_least(function, "the number of noise levels N", n, 1); }
+inline void check_ramp_length(const char* function, int n) {
+  check_at_least(function, "the number of noise levels N", n, 1);
+}
 
 inline void check_sigma_range(const char* function, double sigma_min, double sigma_max) {
   check_finite_positive(function, "sigma_min", sigma_min);
@@ -115,7 +117,8 @@ Wide log_sigma_between(const Schedule<Scalar>& schedule, int lo, const Wide& w) 
 /// ((1 − r_i)σ_max^{1/ρ} + r_i σ_min^{1/ρ})^ρ (two positive terms; relative condition number ρ).
 /// @throws std::invalid_argument if N < 1, unless 0 < σ_min < σ_max (finite), or unless ρ > 0 (finite).
 template <class Scalar>
-Eigen::Matrix<Scalar, Eigen::Dynamic, 1> karras_sigmas(int n, double sigma_min = 0.002, double sigma_max = 80, double rho = 7) {
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> karras_sigmas(int n, double sigma_min = 0.002, double sigma_max = 80,
+                                                       double rho = 7) {
   const char* fn = "karras_sigmas";
   detail::check_ramp_length(fn, n);
   detail::check_sigma_range(fn, sigma_min, sigma_max);
@@ -163,7 +166,8 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> polyexponential_sigmas(int n, double si
 /// @throws std::invalid_argument if N < 1, unless β_d ≥ 0 and β_min ≥ 0 (finite, not both 0), or
 /// unless 0 < ε_s ≤ 1.
 template <class Scalar>
-Eigen::Matrix<Scalar, Eigen::Dynamic, 1> vp_sigmas(int n, double beta_d = 19.9, double beta_min = 0.1, double eps_s = 1e-3) {
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> vp_sigmas(int n, double beta_d = 19.9, double beta_min = 0.1,
+                                                   double eps_s = 1e-3) {
   const char* fn = "vp_sigmas";
   detail::check_ramp_length(fn, n);
   detail::check_finite_non_negative(fn, "beta_d", beta_d);
@@ -197,7 +201,8 @@ template <class Scalar>
 FractionalStep<Scalar> fractional_step(const Schedule<Scalar>& schedule, NoiseLevel<Scalar> sigma) {
   using detail::Wide;
   if (sigma.value() == 0) return FractionalStep<Scalar>(0);
-  return FractionalStep<Scalar>(static_cast<Scalar>(detail::fractional_step_of_log_sigma(schedule, log(Wide(sigma.value())))));
+  return FractionalStep<Scalar>(
+      static_cast<Scalar>(detail::fractional_step_of_log_sigma(schedule, log(Wide(sigma.value())))));
 }
 
 /// The noise level at a fractional step (k-diffusion `DiscreteSchedule.t_to_sigma`): at u = t + w,
@@ -212,7 +217,8 @@ NoiseLevel<Scalar> noise_level(const Schedule<Scalar>& schedule, FractionalStep<
   const Scalar u = step.value();
   const int steps = schedule.steps();
   if (!(u == 0 || (u >= 1 && u <= static_cast<Scalar>(steps)))) {
-    detail::fail<std::out_of_range>("noise_level", "fractional step must be 0 or in [1, " + std::to_string(steps) + "]", u);
+    detail::fail<std::out_of_range>("noise_level", "fractional step must be 0 or in [1, " + std::to_string(steps) + "]",
+                                    u);
   }
   using std::floor;
   const int lo = static_cast<int>(floor(u));

@@ -34,9 +34,9 @@ inline void check_train_steps(const char* function, int train_steps) {
 
 inline void check_inference_steps(const char* function, int inference_steps, int train_steps) {
   if (inference_steps < 1 || inference_steps > train_steps) {
-    fail<std::invalid_argument>(function,
-                                "the number of inference steps N must be in [1, T] = [1, " + std::to_string(train_steps) + "]",
-                                inference_steps);
+    fail<std::invalid_argument>(
+        function, "the number of inference steps N must be in [1, T] = [1, " + std::to_string(train_steps) + "]",
+        inference_steps);
   }
 }
 
@@ -48,7 +48,8 @@ enum class StepOrder { ascending, descending };
 class Timesteps;
 
 namespace detail {
-inline Timesteps make_timesteps(const char* function, const std::vector<int>& values, int first, int train_steps, StepOrder order);
+inline Timesteps make_timesteps(const char* function, const std::vector<int>& values, int first, int train_steps,
+                                StepOrder order);
 }  // namespace detail
 
 /// A sequence of distinct steps in a stated order, held both as our steps t ∈ [1, T] (t = 0 is the
@@ -93,7 +94,8 @@ class Timesteps {
   int previous_t(std::size_t k, bool set_alpha_to_one = true) const {
     const char* fn = "Timesteps::previous_t";
     if (order_ != StepOrder::descending) {
-      detail::fail<std::invalid_argument>(fn, "needs a descending (sampler-order) sequence; this one is ascending of size", t_.size());
+      detail::fail<std::invalid_argument>(
+          fn, "needs a descending (sampler-order) sequence; this one is ascending of size", t_.size());
     }
     detail::check_step(fn, "k", static_cast<long long>(k), 0, static_cast<long long>(t_.size()) - 1);
     if (k + 1 < t_.size()) return t_[k + 1];
@@ -114,7 +116,8 @@ namespace detail {
 
 /// Builds a Timesteps from values in [first, first + T − 1] (first = 1: steps t; first = 0: model indices),
 /// checking each value and the order; `function` names the caller in the error message.
-inline Timesteps make_timesteps(const char* function, const std::vector<int>& values, int first, int train_steps, StepOrder order) {
+inline Timesteps make_timesteps(const char* function, const std::vector<int>& values, int first, int train_steps,
+                                StepOrder order) {
   check_train_steps(function, train_steps);
   if (values.empty()) fail<std::invalid_argument>(function, "the sequence must not be empty", 0);
   const char* what = first == 1 ? " must be a step t in [" : " must be an index in [";
@@ -126,13 +129,14 @@ inline Timesteps make_timesteps(const char* function, const std::vector<int>& va
     const int v = values[k];
     const std::string entry = "entry " + std::to_string(k);
     if (v < first || v > last) {
-      fail<std::invalid_argument>(function, entry + what + std::to_string(first) + ", " + std::to_string(last) + "]", v);
+      fail<std::invalid_argument>(function, entry + what + std::to_string(first) + ", " + std::to_string(last) + "]",
+                                  v);
     }
     const bool descending = order == StepOrder::descending;
     if (k > 0 && (descending ? v >= values[k - 1] : v <= values[k - 1])) {
       fail<std::invalid_argument>(function,
-                                  entry + " must be " + (descending ? "below" : "above") + " entry " + std::to_string(k - 1) +
-                                      " = " + std::to_string(values[k - 1]) + " (strictly " +
+                                  entry + " must be " + (descending ? "below" : "above") + " entry " +
+                                      std::to_string(k - 1) + " = " + std::to_string(values[k - 1]) + " (strictly " +
                                       (descending ? "descending" : "ascending") + ")",
                                   v);
     }
@@ -154,7 +158,8 @@ inline TimestepSpacing timestep_spacing_from_name(const std::string& name) {
   if (name == "linspace") return TimestepSpacing::linspace;
   if (name == "leading") return TimestepSpacing::leading;
   if (name == "trailing") return TimestepSpacing::trailing;
-  detail::fail<std::invalid_argument>("timestep_spacing_from_name", "unknown timestep spacing; known: linspace, leading, trailing", name);
+  detail::fail<std::invalid_argument>("timestep_spacing_from_name",
+                                      "unknown timestep spacing; known: linspace, leading, trailing", name);
 }
 
 /// The diffusers name of a spacing.
@@ -178,7 +183,8 @@ inline const char* timestep_spacing_name(TimestepSpacing spacing) {
 /// steps_offset = 1 and N = T would give index T).
 /// @throws std::invalid_argument if T < 1, N is outside [1, T], or leading's steps_offset puts an
 /// index outside [0, T − 1].
-inline Timesteps diffusers_timesteps(int train_steps, int inference_steps, TimestepSpacing spacing, int steps_offset = 0) {
+inline Timesteps diffusers_timesteps(int train_steps, int inference_steps, TimestepSpacing spacing,
+                                     int steps_offset = 0) {
   const char* fn = "diffusers_timesteps";
   detail::check_train_steps(fn, train_steps);
   detail::check_inference_steps(fn, inference_steps, train_steps);
@@ -203,7 +209,8 @@ inline Timesteps diffusers_timesteps(int train_steps, int inference_steps, Times
         detail::fail<std::invalid_argument>(
             fn,
             "leading spacing with T = " + std::to_string(train_steps) + ", N = " + std::to_string(n) +
-                " needs steps_offset in [0, " + std::to_string(train_steps - 1 - static_cast<long long>(n - 1) * ratio) +
+                " needs steps_offset in [0, " +
+                std::to_string(train_steps - 1 - static_cast<long long>(n - 1) * ratio) +
                 "] to keep every index in [0, T - 1] (diffusers would use index " + std::to_string(highest) + ")",
             steps_offset);
       }
@@ -240,7 +247,8 @@ enum class LdmDiscretization { uniform, quad };
 inline LdmDiscretization ldm_discretization_from_name(const std::string& name) {
   if (name == "uniform") return LdmDiscretization::uniform;
   if (name == "quad") return LdmDiscretization::quad;
-  detail::fail<std::invalid_argument>("ldm_discretization_from_name", "unknown LDM DDIM discretization; known: uniform, quad", name);
+  detail::fail<std::invalid_argument>("ldm_discretization_from_name",
+                                      "unknown LDM DDIM discretization; known: uniform, quad", name);
 }
 
 /// The steps LDM's DDIMSampler visits (`make_ddim_timesteps`, Rombach et al. 2022), descending.
@@ -272,11 +280,16 @@ inline Timesteps ldm_ddim_timesteps(int train_steps, int inference_steps, LdmDis
   for (auto g = grid.rbegin(); g != grid.rend(); ++g) {
     const int i = *g + 1;
     if (i > train_steps - 1) {
-      detail::fail<std::invalid_argument>(
-          fn, "LDM's grid value + 1 is the model index and must be at most T - 1 = " + std::to_string(train_steps - 1) + " (use a smaller N)", i);
+      detail::fail<std::invalid_argument>(fn,
+                                          "LDM's grid value + 1 is the model index and must be at most T - 1 = " +
+                                              std::to_string(train_steps - 1) + " (use a smaller N)",
+                                          i);
     }
     if (!index.empty() && i == index.back()) {
-      detail::fail<std::invalid_argument>(fn, "quad discretization repeats index " + std::to_string(i) + " for N = " + std::to_string(inference_steps) + " (use a smaller N)", i);
+      detail::fail<std::invalid_argument>(fn,
+                                          "quad discretization repeats index " + std::to_string(i) +
+                                              " for N = " + std::to_string(inference_steps) + " (use a smaller N)",
+                                          i);
     }
     index.push_back(i);
   }
@@ -305,7 +318,9 @@ inline Timesteps space_timesteps(int train_steps, const std::vector<int>& sectio
     const int count = section_counts[static_cast<std::size_t>(k)];
     const std::string which = "section " + std::to_string(k) + " (" + std::to_string(size) + " steps)";
     if (count < 0) detail::fail<std::invalid_argument>(fn, which + ": a section count must not be negative", count);
-    if (count > size) detail::fail<std::invalid_argument>(fn, which + ": cannot divide a section into more points than it has steps", count);
+    if (count > size)
+      detail::fail<std::invalid_argument>(fn, which + ": cannot divide a section into more points than it has steps",
+                                          count);
     const double stride = count <= 1 ? 1.0 : static_cast<double>(size - 1) / static_cast<double>(count - 1);
     double x = 0.0;
     for (int j = 0; j < count; ++j) {
@@ -334,7 +349,9 @@ inline Timesteps space_timesteps(int train_steps, std::string_view spec) {
     const std::size_t first = text.find_first_not_of(" \t");  // Python's int() allows surrounding blanks
     text = first == std::string::npos ? std::string() : text.substr(first, text.find_last_not_of(" \t") - first + 1);
     const bool digits = !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
-    if (!digits) detail::fail<std::invalid_argument>(fn, what + " must be a non-negative decimal integer in " + detail::to_message_value(section_counts), text);
+    if (!digits)
+      detail::fail<std::invalid_argument>(
+          fn, what + " must be a non-negative decimal integer in " + detail::to_message_value(section_counts), text);
     return std::stoi(text);
   };
   if (section_counts.compare(0, 4, "ddim") == 0) {
@@ -349,13 +366,17 @@ inline Timesteps space_timesteps(int train_steps, std::string_view spec) {
       }
       if (count < n) break;  // the count only falls as the stride grows
     }
-    detail::fail<std::invalid_argument>(fn, "no integer stride k gives exactly N = len(range(0, T, k)) steps for T = " + std::to_string(train_steps) + "; N", n);
+    detail::fail<std::invalid_argument>(fn,
+                                        "no integer stride k gives exactly N = len(range(0, T, k)) steps for T = " +
+                                            std::to_string(train_steps) + "; N",
+                                        n);
   }
   std::vector<int> counts;
   std::size_t begin = 0;
   while (true) {
     const std::size_t comma = section_counts.find(',', begin);
-    const std::string item = section_counts.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    const std::string item =
+        section_counts.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
     counts.push_back(parse_count(item, "section count " + std::to_string(counts.size())));
     if (comma == std::string::npos) break;
     begin = comma + 1;

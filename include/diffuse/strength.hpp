@@ -104,7 +104,8 @@ struct is_flow_sampling<FlowSampling<Scalar>> : std::true_type {};
 template <class ModelSampling>
 Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> timesteps_of(
     const ModelSampling& ms, const Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1>& sigmas) {
-  Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> timesteps(sigmas.size() > 0 ? sigmas.size() - 1 : 0);
+  Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> timesteps(sigmas.size() > 0 ? sigmas.size() - 1
+                                                                                                    : 0);
   for (Eigen::Index i = 0; i < timesteps.size(); ++i) timesteps(i) = ms.timestep(sigmas(i));
   return timesteps;
 }
@@ -133,10 +134,11 @@ inline int diffusers_strength_start(int n, double strength, DiffusersStrength ru
 /// @throws std::invalid_argument unless sigmas has N + 1 ≥ 2 entries and timesteps N, or unless 0 ≤ s ≤ 1.
 template <class Scalar>
 Img2ImgSteps<Scalar> diffusers_strength_steps(const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& sigmas,
-                                              const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& timesteps, double strength,
-                                              DiffusersStrength rule) {
+                                              const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& timesteps,
+                                              double strength, DiffusersStrength rule) {
   detail::check_full_schedule("diffusers_strength_steps", sigmas, timesteps);
-  return detail::tail_steps(sigmas, timesteps, diffusers_strength_start(static_cast<int>(timesteps.size()), strength, rule));
+  return detail::tail_steps(sigmas, timesteps,
+                            diffusers_strength_start(static_cast<int>(timesteps.size()), strength, rule));
 }
 
 /// ComfyUI's denoise d: the schedule `name` (sampler_sigmas) of int(N/d) steps (N/d in double),
@@ -145,9 +147,9 @@ Img2ImgSteps<Scalar> diffusers_strength_steps(const Eigen::Matrix<Scalar, Eigen:
 /// @throws std::invalid_argument if N < 1, unless 0 ≤ d ≤ 1, if int(N/d) exceeds 2³¹ − 1, or as
 /// sampler_sigmas throws.
 template <class ModelSampling>
-Img2ImgSteps<typename ModelSampling::scalar_type> comfyui_denoise_steps(const ModelSampling& ms, const std::string& name, int n,
-                                                                       double denoise,
-                                                                       ComfyDenoise node = ComfyDenoise::ksampler) {
+Img2ImgSteps<typename ModelSampling::scalar_type> comfyui_denoise_steps(const ModelSampling& ms,
+                                                                        const std::string& name, int n, double denoise,
+                                                                        ComfyDenoise node = ComfyDenoise::ksampler) {
   using Scalar = typename ModelSampling::scalar_type;
   const char* fn = "comfyui_denoise_steps";
   detail::check_at_least(fn, "the number of steps N", n, 1);
@@ -156,7 +158,8 @@ Img2ImgSteps<typename ModelSampling::scalar_type> comfyui_denoise_steps(const Mo
   if (denoise <= 0) return steps;
   const bool full = node == ComfyDenoise::ksampler ? denoise > 0.9999 : denoise >= 1;
   const double total = full ? static_cast<double>(n) : std::floor(static_cast<double>(n) / denoise);
-  if (!(total <= 2147483647.0)) detail::fail<std::invalid_argument>(fn, "int(N / denoise) must be at most 2147483647", total);
+  if (!(total <= 2147483647.0))
+    detail::fail<std::invalid_argument>(fn, "int(N / denoise) must be at most 2147483647", total);
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> all = sampler_sigmas(ms, name, static_cast<int>(total));
   const Eigen::Index first = all.size() > n + 1 ? all.size() - (n + 1) : 0;
   steps.sigmas = all.tail(all.size() - first);
@@ -173,7 +176,8 @@ Img2ImgSteps<typename ModelSampling::scalar_type> comfyui_denoise_steps(const Mo
 inline int sdcpp_strength_start(int n, double strength) {
   const char* fn = "sdcpp_strength_start";
   detail::check_at_least(fn, "the number of sample steps N", n, 1);
-  if (n > (1 << 24)) detail::fail<std::invalid_argument>(fn, "the number of sample steps N must be at most 16777216", n);
+  if (n > (1 << 24))
+    detail::fail<std::invalid_argument>(fn, "the number of sample steps N must be at most 16777216", n);
   detail::check_in_closed_unit_interval(fn, "strength", strength);
   const float s = static_cast<float>(strength);
   if (!(s < 1.0f)) return 0;
@@ -242,7 +246,8 @@ template <class ModelSampling, class DerivedNoise, class DerivedLatent>
 typename DerivedLatent::PlainObject img2img_start_latent(const ModelSampling& ms,
                                                          const Img2ImgSteps<typename ModelSampling::scalar_type>& steps,
                                                          const Eigen::MatrixBase<DerivedNoise>& noise,
-                                                         const Eigen::MatrixBase<DerivedLatent>& latent, bool max_denoise = false) {
+                                                         const Eigen::MatrixBase<DerivedLatent>& latent,
+                                                         bool max_denoise = false) {
   if (steps.sigmas.size() == 0) return latent;
   return ms.noise_scaling(steps.start_sigma(), noise, latent, max_denoise);
 }

@@ -111,7 +111,8 @@ class FractionalStep {
   /// @throws std::out_of_range if u < 1 (step 0, the data, has no model index).
   Scalar model_index() const {
     if (!(value_ >= 1)) {
-      detail::fail<std::out_of_range>("FractionalStep::model_index", "step must be >= 1 to have a 0-based index", value_);
+      detail::fail<std::out_of_range>("FractionalStep::model_index", "step must be >= 1 to have a 0-based index",
+                                      value_);
     }
     return value_ - 1;
   }

@@ -27,8 +27,8 @@
 #pragma once
 
 #include <array>
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -42,7 +42,7 @@ namespace diffuse {
 
 /// Which of PyTorch's two float32 block transforms to reproduce (double has one).
 enum class TorchFloat32Path {
-  avx2,     ///< avx_mathfun.h's log256_ps and sincos256_ps with GCC's fused multiply-adds: PyTorch on x86-64 CPUs with AVX2
+  avx2,  ///< avx_mathfun.h's log256_ps and sincos256_ps with GCC's fused multiply-adds: PyTorch on x86-64 CPUs with AVX2
   portable  ///< the C library's logf, cosf, sinf: PyTorch without AVX2 (aarch64, ATEN_CPU_CAPABILITY=default) on the same C library
 };
 
@@ -225,7 +225,8 @@ class TorchGenerator {
     for (Eigen::Index k = 0; k < n; ++k) at(k) = uniform<Scalar>();
     std::array<Scalar, 16> block;
     const auto transform = [&](Eigen::Index first, bool fresh) {
-      for (Eigen::Index k = 0; k < 16; ++k) block[static_cast<std::size_t>(k)] = fresh ? uniform<Scalar>() : at(first + k);
+      for (Eigen::Index k = 0; k < 16; ++k)
+        block[static_cast<std::size_t>(k)] = fresh ? uniform<Scalar>() : at(first + k);
       detail::torch_normal_block(block, path);
       for (Eigen::Index k = 0; k < 16; ++k) at(first + k) = block[static_cast<std::size_t>(k)];
     };

@@ -68,7 +68,8 @@ void run_training_task(const TrainingTask<Scalar>& t) {
   run_noise_task(t.noise);
   if (!t.copy) return;
   for (std::size_t k = 0; k < t.count; ++k) {
-    t.copy[static_cast<std::ptrdiff_t>(k) * t.copy_stride] = t.noise.x0[static_cast<std::ptrdiff_t>(k) * t.noise.x0_stride];
+    t.copy[static_cast<std::ptrdiff_t>(k) * t.copy_stride] =
+        t.noise.x0[static_cast<std::ptrdiff_t>(k) * t.noise.x0_stride];
   }
 }
 
@@ -84,12 +85,15 @@ void run_training_task(const TrainingTask<Scalar>& t) {
 /// Prediction::v with a process that is not variance preserving; std::out_of_range on a negative
 /// id or a coordinate outside the process; what `weight` throws (a weight with no finite limit
 /// there). Nothing is written then.
-template <class Process, class Sampler, class X0, class Ids, class Xt, class Target, class Weights, class Weight = UnitWeight>
-std::vector<typename Sampler::value_type> training_batch(const Process& process, const Sampler& sampler, Prediction prediction,
-                                                         const Eigen::MatrixBase<X0>& x0, std::uint64_t seed,
-                                                         const Eigen::MatrixBase<Ids>& ids, const Eigen::MatrixBase<Xt>& x_t,
+template <class Process, class Sampler, class X0, class Ids, class Xt, class Target, class Weights,
+          class Weight = UnitWeight>
+std::vector<typename Sampler::value_type> training_batch(const Process& process, const Sampler& sampler,
+                                                         Prediction prediction, const Eigen::MatrixBase<X0>& x0,
+                                                         std::uint64_t seed, const Eigen::MatrixBase<Ids>& ids,
+                                                         const Eigen::MatrixBase<Xt>& x_t,
                                                          const Eigen::MatrixBase<Target>& target,
-                                                         const Eigen::MatrixBase<Weights>& weights, const Weight& weight = Weight{}) {
+                                                         const Eigen::MatrixBase<Weights>& weights,
+                                                         const Weight& weight = Weight{}) {
   detail::check_process_argument<Process, Weights>();
   detail::check_process_argument<Process, X0>();  // float or double: no 16-bit storage here (yet)
   using Scalar = typename ProcessTraits<Process>::scalar_type;
@@ -97,39 +101,42 @@ std::vector<typename Sampler::value_type> training_batch(const Process& process,
   if (prediction == Prediction::v) detail::check_variance_preserving(fn, process);
   detail::check_count(fn, "weights", weights.size(), x0.cols());
   static_cast<void>(detail::checked_ids(fn, ids, x0.cols()));
-  if (x0.size() > 0 && (static_cast<const void*>(detail::strided_output(x_t).data) == static_cast<const void*>(x0.derived().data()) ||
-                        static_cast<const void*>(detail::strided_output(target).data) == static_cast<const void*>(x0.derived().data()))) {
+  if (x0.size() > 0 &&
+      (static_cast<const void*>(detail::strided_output(x_t).data) == static_cast<const void*>(x0.derived().data()) ||
+       static_cast<const void*>(detail::strided_output(target).data) ==
+           static_cast<const void*>(x0.derived().data()))) {
     detail::fail<std::invalid_argument>(fn, "x_t and target must be different memory from x0", "the same pointer");
   }
   const std::vector<typename Sampler::value_type> coordinates = sample_coordinates(sampler, seed, ids);
-  detail::with_drawn_noise_tasks(fn, process, x0, drawn_noise(seed, ids), coordinates, x_t, &target, [&](const auto& tasks, const auto& c) {
-    std::vector<Scalar> w(c.size());
-    for (std::size_t j = 0; j < c.size(); ++j) {
-      const Scalar lambda = ProcessTraits<Process>::log_snr(process, c[j]);
-      w[j] = weight(static_cast<Scalar>(exp(detail::Wide(lambda))));
-    }
-    std::vector<detail::TrainingTask<Scalar>> parts(tasks.size());
-    for (std::size_t j = 0; j < tasks.size(); ++j) {
-      detail::TrainingTask<Scalar>& t = parts[j];
-      t.noise = tasks[j];
-      t.count = tasks[j].count;
-      if (prediction == Prediction::epsilon) continue;
-      t.noise.eps = nullptr;
-      if (prediction == Prediction::x0) {
-        t.copy = tasks[j].eps;
-        t.copy_stride = tasks[j].eps_stride;
-      } else {
-        t.noise.target = tasks[j].eps;
-        t.noise.target_stride = tasks[j].eps_stride;
-        const bool v = prediction == Prediction::v;
-        t.noise.target_a = v ? -tasks[j].b : Scalar(-1);
-        t.noise.target_b = v ? tasks[j].a : Scalar(1);
-      }
-    }
-    detail::run_in_chunks(parts, [](const detail::TrainingTask<Scalar>& t) { detail::run_training_task(t); });
-    auto& out = const_cast<Weights&>(weights.derived());
-    for (std::size_t j = 0; j < w.size(); ++j) out(static_cast<Eigen::Index>(j)) = w[j];
-  });
+  detail::with_drawn_noise_tasks(
+      fn, process, x0, drawn_noise(seed, ids), coordinates, x_t, &target, [&](const auto& tasks, const auto& c) {
+        std::vector<Scalar> w(c.size());
+        for (std::size_t j = 0; j < c.size(); ++j) {
+          const Scalar lambda = ProcessTraits<Process>::log_snr(process, c[j]);
+          w[j] = weight(static_cast<Scalar>(exp(detail::Wide(lambda))));
+        }
+        std::vector<detail::TrainingTask<Scalar>> parts(tasks.size());
+        for (std::size_t j = 0; j < tasks.size(); ++j) {
+          detail::TrainingTask<Scalar>& t = parts[j];
+          t.noise = tasks[j];
+          t.count = tasks[j].count;
+          if (prediction == Prediction::epsilon) continue;
+          t.noise.eps = nullptr;
+          if (prediction == Prediction::x0) {
+            t.copy = tasks[j].eps;
+            t.copy_stride = tasks[j].eps_stride;
+          } else {
+            t.noise.target = tasks[j].eps;
+            t.noise.target_stride = tasks[j].eps_stride;
+            const bool v = prediction == Prediction::v;
+            t.noise.target_a = v ? -tasks[j].b : Scalar(-1);
+            t.noise.target_b = v ? tasks[j].a : Scalar(1);
+          }
+        }
+        detail::run_in_chunks(parts, [](const detail::TrainingTask<Scalar>& t) { detail::run_training_task(t); });
+        auto& out = const_cast<Weights&>(weights.derived());
+        for (std::size_t j = 0; j < w.size(); ++j) out(static_cast<Eigen::Index>(j)) = w[j];
+      });
   return coordinates;
 }
 

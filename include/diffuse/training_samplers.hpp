@@ -106,7 +106,8 @@ std::vector<std::uint64_t> id_list(const char* function, const Eigen::MatrixBase
 /// ids) under `seed`, one per id in the order of ids.
 /// @throws std::out_of_range for a negative id or an IdRange past 2^64 − 1.
 template <class Sampler, class Ids>
-std::vector<typename Sampler::value_type> sample_coordinates(const Sampler& sampler, std::uint64_t seed, const Ids& ids) {
+std::vector<typename Sampler::value_type> sample_coordinates(const Sampler& sampler, std::uint64_t seed,
+                                                             const Ids& ids) {
   const std::vector<std::uint64_t> list = detail::id_list("sample_coordinates", ids);
   std::vector<typename Sampler::value_type> out(list.size());
   sampler.fill(seed, list, out.data());
@@ -119,7 +120,8 @@ std::vector<typename Sampler::value_type> sample_coordinates(const Sampler& samp
 /// @throws std::invalid_argument if T < 1.
 inline auto uniform_step_sampler(int steps) {
   static_cast<void>(uniform_step(0.5, steps));
-  return detail::per_sample<int>([steps](std::uint64_t seed, std::uint64_t id) { return uniform_step(draw_uniform(seed, id), steps); });
+  return detail::per_sample<int>(
+      [steps](std::uint64_t seed, std::uint64_t id) { return uniform_step(draw_uniform(seed, id), steps); });
 }
 
 /// Uniform steps over a respaced subset: t = kept[uniform_step(u, n) − 1], n = kept.size(), each
@@ -130,7 +132,8 @@ inline auto uniform_step_sampler(std::vector<int> kept, int steps) {
   detail::check_steps(fn, steps);
   detail::check_at_least(fn, "the number of kept steps", kept.size(), 1);
   for (std::size_t k = 0; k < kept.size(); ++k) {
-    detail::check_step(fn, [&] { return "kept step " + std::to_string(k); }, kept[k], 1, steps);
+    detail::check_step(
+        fn, [&] { return "kept step " + std::to_string(k); }, kept[k], 1, steps);
   }
   return detail::per_sample<int>([kept = std::move(kept)](std::uint64_t seed, std::uint64_t id) {
     return kept[static_cast<std::size_t>(uniform_step(draw_uniform(seed, id), static_cast<int>(kept.size())) - 1)];
@@ -145,7 +148,8 @@ inline auto stratified_step_sampler(int steps) {
   static_cast<void>(uniform_step(0.5, steps));
   return detail::batch_sampler<int>([steps](std::uint64_t seed, const std::vector<std::uint64_t>& ids, int* out) {
     const int batch = static_cast<int>(ids.size());
-    for (int p = 0; p < batch; ++p) out[p] = stratified_step(draw_uniform(seed, ids[static_cast<std::size_t>(p)]), p, batch, steps);
+    for (int p = 0; p < batch; ++p)
+      out[p] = stratified_step(draw_uniform(seed, ids[static_cast<std::size_t>(p)]), p, batch, steps);
   });
 }
 
@@ -183,20 +187,23 @@ inline auto low_discrepancy_time_sampler() {
 /// @throws as logit_normal_time for m and s.
 inline auto logit_normal_time_sampler(double mean = 0, double std = 1) {
   static_cast<void>(logit_normal_time(0.0, mean, std));
-  return detail::per_sample<double>(
-      [mean, std](std::uint64_t seed, std::uint64_t id) { return logit_normal_time(draw_normal(seed, id), mean, std).value(); });
+  return detail::per_sample<double>([mean, std](std::uint64_t seed, std::uint64_t id) {
+    return logit_normal_time(draw_normal(seed, id), mean, std).value();
+  });
 }
 
 /// SD3's "mode" times t = mode_time(u, s) (default s = 1.29).
 /// @throws as mode_time for s.
 inline auto mode_time_sampler(double scale = 1.29) {
   static_cast<void>(mode_time(0.5, scale));
-  return detail::per_sample<double>([scale](std::uint64_t seed, std::uint64_t id) { return mode_time(draw_uniform(seed, id), scale).value(); });
+  return detail::per_sample<double>(
+      [scale](std::uint64_t seed, std::uint64_t id) { return mode_time(draw_uniform(seed, id), scale).value(); });
 }
 
 /// SD3's cosmap times t = cosmap_time(u) = 1 − 1/(tan(πu/2) + 1).
 inline auto cosmap_time_sampler() {
-  return detail::per_sample<double>([](std::uint64_t seed, std::uint64_t id) { return cosmap_time(draw_uniform(seed, id)).value(); });
+  return detail::per_sample<double>(
+      [](std::uint64_t seed, std::uint64_t id) { return cosmap_time(draw_uniform(seed, id)).value(); });
 }
 
 // ---- noise levels ----------------------------------------------------------------------------------
@@ -206,8 +213,9 @@ inline auto cosmap_time_sampler() {
 /// @throws as log_normal_sigma for the mean and std.
 inline auto log_normal_sigma_sampler(double mean = -1.2, double std = 1.2) {
   static_cast<void>(log_normal_sigma(0.0, mean, std));
-  return detail::per_sample<double>(
-      [mean, std](std::uint64_t seed, std::uint64_t id) { return log_normal_sigma(draw_normal(seed, id), mean, std).value(); });
+  return detail::per_sample<double>([mean, std](std::uint64_t seed, std::uint64_t id) {
+    return log_normal_sigma(draw_normal(seed, id), mean, std).value();
+  });
 }
 
 /// k-diffusion's log-normal σ from a uniform, through Φ⁻¹ (log_normal_sigma_of_uniform: tens of
@@ -234,8 +242,9 @@ inline auto log_logistic_sigma_sampler(double loc = 0, double scale = 1, double 
 /// @throws as log_uniform_sigma for its parameters.
 inline auto log_uniform_sigma_sampler(double min_value, double max_value) {
   static_cast<void>(log_uniform_sigma(0.5, min_value, max_value));
-  return detail::per_sample<double>(
-      [=](std::uint64_t seed, std::uint64_t id) { return log_uniform_sigma(draw_uniform(seed, id), min_value, max_value).value(); });
+  return detail::per_sample<double>([=](std::uint64_t seed, std::uint64_t id) {
+    return log_uniform_sigma(draw_uniform(seed, id), min_value, max_value).value();
+  });
 }
 
 /// k-diffusion's truncated v-diffusion σ (v_diffusion_sigma).
@@ -250,11 +259,13 @@ inline auto v_diffusion_sigma_sampler(double sigma_data = 1, double min_value = 
 
 /// k-diffusion's interpolated-cosine σ (cosine_interpolated_sigma).
 /// @throws as cosine_interpolated_sigma for its parameters.
-inline auto cosine_interpolated_sigma_sampler(double image_d, double noise_d_low, double noise_d_high, double sigma_data = 1,
-                                              double min_value = 1e-3, double max_value = 1e3) {
-  static_cast<void>(cosine_interpolated_sigma(0.5, image_d, noise_d_low, noise_d_high, sigma_data, min_value, max_value));
+inline auto cosine_interpolated_sigma_sampler(double image_d, double noise_d_low, double noise_d_high,
+                                              double sigma_data = 1, double min_value = 1e-3, double max_value = 1e3) {
+  static_cast<void>(
+      cosine_interpolated_sigma(0.5, image_d, noise_d_low, noise_d_high, sigma_data, min_value, max_value));
   return detail::per_sample<double>([=](std::uint64_t seed, std::uint64_t id) {
-    return cosine_interpolated_sigma(draw_uniform(seed, id), image_d, noise_d_low, noise_d_high, sigma_data, min_value, max_value)
+    return cosine_interpolated_sigma(draw_uniform(seed, id), image_d, noise_d_low, noise_d_high, sigma_data, min_value,
+                                     max_value)
         .value();
   });
 }

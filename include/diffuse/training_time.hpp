@@ -65,7 +65,8 @@ namespace training_time {
 
 template <class Scalar>
 void check_scalar() {
-  static_assert(std::is_floating_point<Scalar>::value, "diffuse: the training-time transforms need float, double or long double");
+  static_assert(std::is_floating_point<Scalar>::value,
+                "diffuse: the training-time transforms need float, double or long double");
 }
 
 inline void check_steps(const char* fn, int steps) {
@@ -74,7 +75,8 @@ inline void check_steps(const char* fn, int steps) {
 
 inline void check_batch(const char* fn, int batch, int j) {
   if (batch < 1) fail<std::invalid_argument>(fn, "the batch size B must be at least 1", batch);
-  if (j < 0 || j >= batch) fail<std::out_of_range>(fn, "sample j must be in [0, B) = [0, " + std::to_string(batch) + ")", j);
+  if (j < 0 || j >= batch)
+    fail<std::out_of_range>(fn, "sample j must be in [0, B) = [0, " + std::to_string(batch) + ")", j);
 }
 
 /// u ∈ [0, 1) for the discrete steps (NaN rejected).
@@ -112,7 +114,8 @@ inline Wide positive_parameter(const char* fn, const char* name, double x) {
 /// σ_max > σ_min (σ_max may be +∞ where `infinite_allowed`).
 inline Wide upper_bound_parameter(const char* fn, double lower, double upper, bool infinite_allowed) {
   if (infinite_allowed) {
-    if (is_nan(upper) || !(upper > lower)) fail<std::invalid_argument>(fn, "max_value must be greater than min_value", upper);
+    if (is_nan(upper) || !(upper > lower))
+      fail<std::invalid_argument>(fn, "max_value must be greater than min_value", upper);
   } else if (!(upper > lower && is_finite(upper))) {
     fail<std::invalid_argument>(fn, "max_value must be finite and greater than min_value", upper);
   }
@@ -146,8 +149,8 @@ inline Wide log_tan(const Wide& theta, const Wide& phi) {
 struct SnrPoint {
   Wide snr;
   Wide root;
-  double value;            // the coordinate as the caller gave it
-  const char* at_zero;     // "snr = 0", "sigma = inf (SNR = 0)", "t = 1 (SNR = 0)"
+  double value;         // the coordinate as the caller gave it
+  const char* at_zero;  // "snr = 0", "sigma = inf (SNR = 0)", "t = 1 (SNR = 0)"
   const char* at_infinity;
 };
 
@@ -159,14 +162,10 @@ struct Asymptote {
 
 inline const char* prediction_name(Prediction p) {
   switch (p) {
-    case Prediction::epsilon:
-      return "epsilon";
-    case Prediction::x0:
-      return "x0";
-    case Prediction::v:
-      return "v";
-    default:
-      return "flow velocity";
+    case Prediction::epsilon: return "epsilon";
+    case Prediction::x0: return "x0";
+    case Prediction::v: return "v";
+    default: return "flow velocity";
   }
 }
 
@@ -175,8 +174,8 @@ inline const char* prediction_name(Prediction p) {
 /// f ~ SNR^e there (e = 1 for ε at 0; e = 0 for x_0 at ∞ and 1 for the others), std::domain_error
 /// when it is infinite.
 template <class Scalar, class Weight>
-Scalar prediction_weight(const char* fn, const SnrPoint& x, Prediction p, const Weight& weight, const Asymptote& at_zero,
-                         const Asymptote& at_infinity) {
+Scalar prediction_weight(const char* fn, const SnrPoint& x, Prediction p, const Weight& weight,
+                         const Asymptote& at_zero, const Asymptote& at_infinity) {
   if (x.snr.is_zero() || x.snr.is_infinite()) {
     const bool zero = x.snr.is_zero();
     const Asymptote& a = zero ? at_zero : at_infinity;
@@ -184,19 +183,16 @@ Scalar prediction_weight(const char* fn, const SnrPoint& x, Prediction p, const 
     const Wide d = a.power - Wide(e);  // W/f ~ c·SNR^d
     if (d.is_zero()) return static_cast<Scalar>(a.coefficient);
     if (zero ? d > Wide(0) : d < Wide(0)) return Scalar(0);
-    fail<std::domain_error>(fn, std::string("the ") + prediction_name(p) + " weight has no finite limit at " + (zero ? x.at_zero : x.at_infinity),
+    fail<std::domain_error>(fn,
+                            std::string("the ") + prediction_name(p) + " weight has no finite limit at " +
+                                (zero ? x.at_zero : x.at_infinity),
                             x.value);
   }
   Wide f(1);
   switch (p) {
-    case Prediction::epsilon:
-      f = x.snr;
-      break;
-    case Prediction::x0:
-      break;
-    case Prediction::v:
-      f = Wide(1) + x.snr;
-      break;
+    case Prediction::epsilon: f = x.snr; break;
+    case Prediction::x0: break;
+    case Prediction::v: f = Wide(1) + x.snr; break;
     default: {
       const Wide r = Wide(1) + x.root;
       f = r * r;
@@ -367,7 +363,8 @@ NoiseLevel<Scalar> log_normal_sigma_of_uniform(Scalar u, double loc = 0, double 
   const Wide l = detail::training_time::finite_parameter(fn, "loc", loc);
   const Wide s = detail::training_time::non_negative_parameter(fn, "scale", scale);
   const Wide e = detail::decimal_value(tail);
-  if (detail::is_nan(tail) || !(tail >= 0 && e < ldexp(Wide(1), -1))) detail::fail<std::invalid_argument>(fn, "tail must be in [0, 0.5)", tail);
+  if (detail::is_nan(tail) || !(tail >= 0 && e < ldexp(Wide(1), -1)))
+    detail::fail<std::invalid_argument>(fn, "tail must be in [0, 0.5)", tail);
   detail::training_time::check_unit(fn, u);
   if (s.is_zero()) return NoiseLevel<Scalar>(static_cast<Scalar>(exp(l)));
   const Wide w(u), width = Wide(1) - ldexp(e, 1);
@@ -501,7 +498,8 @@ Scalar min_snr_weight(Scalar snr, Prediction prediction, double gamma = 5) {
   const Wide g = detail::training_time::positive_parameter(fn, "gamma", gamma);
   const auto x = detail::training_time::snr_point(fn, snr);
   return detail::training_time::prediction_weight<Scalar>(
-      fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return min(p.snr, g); }, {Wide(1), Wide(1)}, {Wide(0), g});
+      fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return min(p.snr, g); }, {Wide(1), Wide(1)},
+      {Wide(0), g});
 }
 
 /// Soft-min-SNR-γ (Crowson et al. 2024, HDiT): W = 1/(1/SNR + 1/γ) = SNR γ/(SNR + γ) on x_0, so
@@ -518,8 +516,8 @@ Scalar soft_min_snr_weight(Scalar snr, Prediction prediction, double gamma = 5) 
   const Wide g = detail::training_time::positive_parameter(fn, "gamma", gamma);
   const auto x = detail::training_time::snr_point(fn, snr);
   return detail::training_time::prediction_weight<Scalar>(
-      fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return p.snr * g / (p.snr + g); }, {Wide(1), Wide(1)},
-      {Wide(0), g});
+      fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return p.snr * g / (p.snr + g); },
+      {Wide(1), Wide(1)}, {Wide(0), g});
 }
 
 /// P2 weighting (Choi et al. 2022, eq. 8): 1/(k + SNR)^γ on the ε loss, so W = SNR/(k + SNR)^γ on
@@ -536,11 +534,12 @@ Scalar p2_weight(Scalar snr, Prediction prediction, double k = 1, double gamma =
   const Wide kk = detail::training_time::non_negative_parameter(fn, "k", k);
   const Wide g = detail::training_time::positive_parameter(fn, "gamma", gamma);
   const auto x = detail::training_time::snr_point(fn, snr);
-  const detail::training_time::Asymptote at_zero =
-      kk.is_zero() ? detail::training_time::Asymptote{Wide(1) - g, Wide(1)} : detail::training_time::Asymptote{Wide(1), exp(-g * log(kk))};
+  const detail::training_time::Asymptote at_zero = kk.is_zero()
+                                                       ? detail::training_time::Asymptote{Wide(1) - g, Wide(1)}
+                                                       : detail::training_time::Asymptote{Wide(1), exp(-g * log(kk))};
   return detail::training_time::prediction_weight<Scalar>(
-      fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return p.snr * exp(-g * log(kk + p.snr)); }, at_zero,
-      {Wide(1) - g, Wide(1)});
+      fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return p.snr * exp(-g * log(kk + p.snr)); },
+      at_zero, {Wide(1) - g, Wide(1)});
 }
 
 /// The truncated-SNR weight (Salimans & Ho 2022, progressive distillation, §4: "truncated SNR",
@@ -554,7 +553,8 @@ Scalar truncated_snr_weight(Scalar snr, Prediction prediction) {
   using detail::Wide;
   const auto x = detail::training_time::snr_point(fn, snr);
   return detail::training_time::prediction_weight<Scalar>(
-      fn, x, prediction, [](const detail::training_time::SnrPoint& p) { return max(p.snr, Wide(1)); }, {Wide(0), Wide(1)}, {Wide(1), Wide(1)});
+      fn, x, prediction, [](const detail::training_time::SnrPoint& p) { return max(p.snr, Wide(1)); },
+      {Wide(0), Wide(1)}, {Wide(1), Wide(1)});
 }
 
 /// EDM's weight λ(σ) = (σ² + σ_d²)/(σ σ_d)² on the denoiser's x_0 loss (Karras et al. 2022, EDM,
@@ -570,10 +570,11 @@ Scalar edm_weight(NoiseLevel<Scalar> sigma, Prediction prediction, double sigma_
   const Wide d = detail::training_time::positive_parameter(fn, "sigma_data", sigma_data);
   const Wide c = Wide(1) / (d * d);
   const Wide root = Wide(1) / Wide(sigma.value());
-  const detail::training_time::SnrPoint x{root * root, root, static_cast<double>(sigma.value()), "sigma = inf (SNR = 0)",
-                                          "sigma = 0 (SNR = inf)"};
+  const detail::training_time::SnrPoint x{root * root, root, static_cast<double>(sigma.value()),
+                                          "sigma = inf (SNR = 0)", "sigma = 0 (SNR = inf)"};
   return detail::training_time::prediction_weight<Scalar>(
-      fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return p.snr + c; }, {Wide(0), c}, {Wide(1), Wide(1)});
+      fn, x, prediction, [&](const detail::training_time::SnrPoint& p) { return p.snr + c; }, {Wide(0), c},
+      {Wide(1), Wide(1)});
 }
 
 /// SD3's "sigma_sqrt" weight σ⁻² on the flow-velocity loss, σ the flow time t of
@@ -587,14 +588,14 @@ Scalar sigma_sqrt_weight(ContinuousTime<Scalar> t, Prediction prediction) {
   using detail::Wide;
   const Wide tt(t.value());
   const Wide root = (Wide(1) - tt) / tt;
-  const detail::training_time::SnrPoint x{root * root, root, static_cast<double>(t.value()), "t = 1 (SNR = 0)", "t = 0 (SNR = inf)"};
-  return detail::training_time::prediction_weight<Scalar>(
-      "sigma_sqrt_weight", x, prediction,
-      [](const detail::training_time::SnrPoint& p) {
-        const Wide r = Wide(1) + p.root;
-        return (r * r) * (r * r);
-      },
-      {Wide(0), Wide(1)}, {Wide(2), Wide(1)});
+  const detail::training_time::SnrPoint x{root * root, root, static_cast<double>(t.value()), "t = 1 (SNR = 0)",
+                                          "t = 0 (SNR = inf)"};
+  return detail::training_time::prediction_weight<Scalar>("sigma_sqrt_weight", x, prediction,
+                                                          [](const detail::training_time::SnrPoint& p) {
+                                                            const Wide r = Wide(1) + p.root;
+                                                            return (r * r) * (r * r);
+                                                          },
+                                                          {Wide(0), Wide(1)}, {Wide(2), Wide(1)});
 }
 
 /// SD3's "cosmap" weight 2/(π(1 − 2t + 2t²)) on the flow-velocity loss, t the flow time (Esser et
@@ -609,14 +610,15 @@ Scalar cosmap_weight(ContinuousTime<Scalar> t, Prediction prediction) {
   const Wide tt(t.value());
   const Wide root = (Wide(1) - tt) / tt;
   const Wide two_over_pi = detail::wide_constants::two_over_pi;
-  const detail::training_time::SnrPoint x{root * root, root, static_cast<double>(t.value()), "t = 1 (SNR = 0)", "t = 0 (SNR = inf)"};
-  return detail::training_time::prediction_weight<Scalar>(
-      "cosmap_weight", x, prediction,
-      [&](const detail::training_time::SnrPoint& p) {
-        const Wide r = Wide(1) + p.root;
-        return two_over_pi * ((r * r) * (r * r)) / (Wide(1) + p.snr);
-      },
-      {Wide(0), two_over_pi}, {Wide(1), two_over_pi});
+  const detail::training_time::SnrPoint x{root * root, root, static_cast<double>(t.value()), "t = 1 (SNR = 0)",
+                                          "t = 0 (SNR = inf)"};
+  return detail::training_time::prediction_weight<Scalar>("cosmap_weight", x, prediction,
+                                                          [&](const detail::training_time::SnrPoint& p) {
+                                                            const Wide r = Wide(1) + p.root;
+                                                            return two_over_pi * ((r * r) * (r * r)) /
+                                                                   (Wide(1) + p.snr);
+                                                          },
+                                                          {Wide(0), two_over_pi}, {Wide(1), two_over_pi});
 }
 
 }  // namespace diffuse

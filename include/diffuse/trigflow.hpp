@@ -222,8 +222,8 @@ class TrigFlow {
     check_order("TrigFlow::posterior_coefficients", s, t);
     const Transition k = transition(s, t);
     const detail::SinCos as = angle(s), at = angle(t);
-    return detail::bayes_posterior<Scalar>(as.cos, (as.sin * as.sin) / (at.sin * at.sin), sigma_ * sigma_ * at.sin * at.sin,
-                                           k.mean, k.variance);
+    return detail::bayes_posterior<Scalar>(as.cos, (as.sin * as.sin) / (at.sin * at.sin),
+                                           sigma_ * sigma_ * at.sin * at.sin, k.mean, k.variance);
   }
 
   /// The same process in another scalar type.
@@ -276,7 +276,9 @@ class TrigFlow {
   /// t, with −0 (a valid time) read as +0.
   static detail::Wide wide(Time t) { return detail::Wide(t.value() == 0 ? Scalar(0) : t.value()); }
 
-  static void check_order(const char* function, Time s, Time t) { detail::check_below(function, "s", s.value(), "t", t.value()); }
+  static void check_order(const char* function, Time s, Time t) {
+    detail::check_below(function, "s", s.value(), "t", t.value());
+  }
 
   friend struct detail::TimeProcessTraits<TrigFlow, Scalar, TrigFlowTime<Scalar>>;
   /// The prior N(0, σ_d² I) at the end, where x_{π/2} = σ_d ε exactly: a² = 0 and r = b²/σ_d² = 1,
@@ -313,7 +315,9 @@ struct TrigFlowVelocityCoefficients {
   /// (cos t, −sin t) on (x_t, v).
   Pair x0_from_velocity(TrigFlowTime<Scalar> t) const { return {rounded(cos_t(t)), rounded(-sin_t(t))}; }
   /// (sin t/σ_d, cos t/σ_d) on (x_t, v).
-  Pair eps_from_velocity(TrigFlowTime<Scalar> t) const { return {rounded(sin_t(t) / sigma), rounded(cos_t(t) / sigma)}; }
+  Pair eps_from_velocity(TrigFlowTime<Scalar> t) const {
+    return {rounded(sin_t(t) / sigma), rounded(cos_t(t) / sigma)};
+  }
 
   static Scalar rounded(const Wide& x) { return static_cast<Scalar>(x); }
 };
@@ -326,8 +330,8 @@ struct TrigFlowVelocityCoefficients {
 /// σ_d|cos t ε|) (batch.hpp's k).
 /// @throws as add_noise (times in [0, π/2]).
 template <class Scalar, class X0, class Eps, class Times, class Out>
-void trigflow_velocity(const TrigFlow<Scalar>& process, const Eigen::MatrixBase<X0>& x0, const Eigen::MatrixBase<Eps>& eps,
-                       const Times& times, const Eigen::MatrixBase<Out>& out) {
+void trigflow_velocity(const TrigFlow<Scalar>& process, const Eigen::MatrixBase<X0>& x0,
+                       const Eigen::MatrixBase<Eps>& eps, const Times& times, const Eigen::MatrixBase<Out>& out) {
   const detail::TrigFlowVelocityCoefficients<Scalar> k{process};
   detail::combine_columns("trigflow_velocity", "eps", process, x0, eps, times, out,
                           [&](TrigFlowTime<Scalar> t, Eigen::Index) { return k.velocity(t); });
@@ -346,8 +350,8 @@ typename X0::PlainObject trigflow_velocity(const TrigFlow<Scalar>& process, cons
 /// sin(t) σ_d F_θ, Lu & Song 2025, eq. 6), written into `out`; valid at every time.
 /// @throws as add_noise.
 template <class Scalar, class Xt, class V, class Times, class Out>
-void x0_from_trigflow_velocity(const TrigFlow<Scalar>& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
-                               const Times& times, const Eigen::MatrixBase<Out>& out) {
+void x0_from_trigflow_velocity(const TrigFlow<Scalar>& process, const Eigen::MatrixBase<Xt>& x_t,
+                               const Eigen::MatrixBase<V>& v, const Times& times, const Eigen::MatrixBase<Out>& out) {
   const detail::TrigFlowVelocityCoefficients<Scalar> k{process};
   detail::combine_columns("x0_from_trigflow_velocity", "v", process, x_t, v, times, out,
                           [&](TrigFlowTime<Scalar> t, Eigen::Index) { return k.x0_from_velocity(t); });
@@ -366,8 +370,8 @@ typename Xt::PlainObject x0_from_trigflow_velocity(const TrigFlow<Scalar>& proce
 /// into `out`; valid at every time.
 /// @throws as add_noise.
 template <class Scalar, class Xt, class V, class Times, class Out>
-void eps_from_trigflow_velocity(const TrigFlow<Scalar>& process, const Eigen::MatrixBase<Xt>& x_t, const Eigen::MatrixBase<V>& v,
-                                const Times& times, const Eigen::MatrixBase<Out>& out) {
+void eps_from_trigflow_velocity(const TrigFlow<Scalar>& process, const Eigen::MatrixBase<Xt>& x_t,
+                                const Eigen::MatrixBase<V>& v, const Times& times, const Eigen::MatrixBase<Out>& out) {
   const detail::TrigFlowVelocityCoefficients<Scalar> k{process};
   detail::combine_columns("eps_from_trigflow_velocity", "v", process, x_t, v, times, out,
                           [&](TrigFlowTime<Scalar> t, Eigen::Index) { return k.eps_from_velocity(t); });
@@ -394,8 +398,10 @@ typename Xt::PlainObject eps_from_trigflow_velocity(const TrigFlow<Scalar>& proc
 /// @throws std::invalid_argument unless sigma_data is finite and > 0, p_mean finite, p_std finite
 /// and ≥ 0, and z not NaN (z = ±∞ give the end and 0).
 template <class Scalar>
-TrigFlowTime<Scalar> trigflow_training_time(Scalar z, double sigma_data = 0.5, double p_mean = -1.0, double p_std = 1.6) {
-  static_assert(std::is_floating_point<Scalar>::value, "diffuse::trigflow_training_time needs float, double or long double");
+TrigFlowTime<Scalar> trigflow_training_time(Scalar z, double sigma_data = 0.5, double p_mean = -1.0,
+                                            double p_std = 1.6) {
+  static_assert(std::is_floating_point<Scalar>::value,
+                "diffuse::trigflow_training_time needs float, double or long double");
   const char* fn = "trigflow_training_time";
   detail::check_finite_positive(fn, "sigma_data", sigma_data);
   detail::check_finite(fn, "p_mean", p_mean);

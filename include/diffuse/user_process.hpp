@@ -42,7 +42,8 @@ namespace diffuse {
 /// file comment). Copies share the callables; calls are const and thread-safe if the callables are.
 template <class Scalar>
 class UserDefinedProcess {
-  static_assert(std::is_floating_point<Scalar>::value, "diffuse::UserDefinedProcess needs float, double or long double");
+  static_assert(std::is_floating_point<Scalar>::value,
+                "diffuse::UserDefinedProcess needs float, double or long double");
 
  public:
   using scalar_type = Scalar;
@@ -69,7 +70,8 @@ class UserDefinedProcess {
       if (!(detail::is_finite(noise) && noise >= 0)) {
         detail::fail<std::invalid_argument>(fn, "b(t) must be finite and >= 0" + at, noise);
       }
-      if (k > 0 && !(noise > 0)) detail::fail<std::invalid_argument>(fn, "b(t) must be > 0" + at + " (only b(0) may be 0)", noise);
+      if (k > 0 && !(noise > 0))
+        detail::fail<std::invalid_argument>(fn, "b(t) must be > 0" + at + " (only b(0) may be 0)", noise);
       const detail::Wide lambda = log_snr_of(signal, noise);
       if (k > 0 && !(lambda < previous)) {
         const Scalar t_previous = static_cast<Scalar>(detail::Wide(k - 1) / detail::Wide(grid_intervals));
@@ -113,9 +115,10 @@ class UserDefinedProcess {
   Time time(LogSnr<Scalar> lambda) const {
     const Scalar lo = log_snr(Time(1)).value(), hi = log_snr(Time(0)).value();
     if (!(lambda.value() >= lo && lambda.value() <= hi)) {
-      detail::fail<std::out_of_range>("UserDefinedProcess::time",
-                                      "log-SNR must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
-                                      lambda.value());
+      detail::fail<std::out_of_range>(
+          "UserDefinedProcess::time",
+          "log-SNR must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
+          lambda.value());
     }
     return time_of_log_snr(detail::Wide(lambda.value()));
   }
@@ -124,9 +127,10 @@ class UserDefinedProcess {
   Time time(NoiseLevel<Scalar> sigma) const {
     const Scalar lo = noise_level(Time(0)).value(), hi = noise_level(Time(1)).value();
     if (!(sigma.value() >= lo && sigma.value() <= hi)) {
-      detail::fail<std::out_of_range>("UserDefinedProcess::time",
-                                      "noise level must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
-                                      sigma.value());
+      detail::fail<std::out_of_range>(
+          "UserDefinedProcess::time",
+          "noise level must be in [" + detail::to_message_value(lo) + ", " + detail::to_message_value(hi) + "]",
+          sigma.value());
     }
     return time_of_log_snr(-ldexp(log(detail::Wide(sigma.value())), 1));
   }
@@ -185,9 +189,9 @@ class UserDefinedProcess {
     const Wide as(a_s), bs(b_(s.value())), at(a_(t.value())), bt(b_(t.value()));
     const Wide m = at / as, variance = bt * bt - m * m * bs * bs;
     if (variance.negative()) {
-      detail::fail<std::domain_error>(function,
-                                      "the log-SNR must not increase between s and t = " + detail::to_message_value(t.value()),
-                                      s.value());
+      detail::fail<std::domain_error>(
+          function, "the log-SNR must not increase between s and t = " + detail::to_message_value(t.value()),
+          s.value());
     }
     return {m, variance};
   }

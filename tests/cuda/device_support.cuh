@@ -49,7 +49,9 @@ class DeviceArray {
   T* data() const { return data_; }
   std::size_t size() const { return count_; }
 
-  void upload(const T* host) { check(cudaMemcpy(data_, host, count_ * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy to the device"); }
+  void upload(const T* host) {
+    check(cudaMemcpy(data_, host, count_ * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy to the device");
+  }
   std::vector<T> download() const {
     std::vector<T> host(count_);
     check(cudaMemcpy(host.data(), data_, count_ * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy to the host");

@@ -4,8 +4,8 @@
 // blocks, aligned and unaligned memory, whole batches and batches split by samples, in place; and
 // bad input throws before anything is launched. The bad-input checks run on any machine; the rest
 // needs a GPU and is skipped (exit code 77, CTest's SKIP_RETURN_CODE) without one.
-#include <diffuse/diffuse.hpp>
 #include <diffuse/cuda/noise.cuh>
+#include <diffuse/diffuse.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -65,8 +65,8 @@ Matrix deterministic_x0(Eigen::Index rows, Eigen::Index cols) {
 
 /// Every output of one process and batch shape on the device, whole and split, against the CPU.
 template <class Process, class Coordinate>
-void check_process(const char* label, const Process& process, const std::vector<Coordinate>& coordinates, Eigen::Index rows,
-                   Eigen::Index cols, std::size_t offset) {
+void check_process(const char* label, const Process& process, const std::vector<Coordinate>& coordinates,
+                   Eigen::Index rows, Eigen::Index cols, std::size_t offset) {
   using Scalar = typename diffuse::ProcessTraits<Process>::scalar_type;
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const std::uint64_t seed = 0x5eed2024u;
@@ -75,8 +75,9 @@ void check_process(const char* label, const Process& process, const std::vector<
   const Matrix x0 = deterministic_x0<Matrix>(rows, cols);
   Matrix xt(rows, cols), eps(rows, cols);
   diffuse::add_noise(process, x0, diffuse::drawn_noise(seed, ids), coordinates, xt, eps);
-  const Matrix v = diffuse::ProcessTraits<Process>::variance_preserving(process) ? diffuse::velocity(process, x0, eps, coordinates)
-                                                                                 : Matrix();
+  const Matrix v = diffuse::ProcessTraits<Process>::variance_preserving(process)
+                       ? diffuse::velocity(process, x0, eps, coordinates)
+                       : Matrix();
   const Matrix u = diffuse::flow_velocity(x0, eps);
 
   const std::size_t n = static_cast<std::size_t>(rows * cols);
@@ -101,15 +102,18 @@ void check_process(const char* label, const Process& process, const std::vector<
   const std::vector<Scalar> xt_gpu = read(xt_p);
   expect(same_bits(xt_gpu, xt.data(), n), where + ": x_t equals add_noise");
   std::printf("%s: x_t digest gpu %016llx cpu %016llx\n", where.c_str(),
-              static_cast<unsigned long long>(digest(xt_gpu.data(), n)), static_cast<unsigned long long>(digest(xt.data(), n)));
+              static_cast<unsigned long long>(digest(xt_gpu.data(), n)),
+              static_cast<unsigned long long>(digest(xt.data(), n)));
 
-  const std::pair<diffuse::Prediction, const Matrix*> targets[] = {
-      {diffuse::Prediction::epsilon, &eps}, {diffuse::Prediction::x0, &x0}, {diffuse::Prediction::v, &v},
-      {diffuse::Prediction::flow_velocity, &u}};
+  const std::pair<diffuse::Prediction, const Matrix*> targets[] = {{diffuse::Prediction::epsilon, &eps},
+                                                                   {diffuse::Prediction::x0, &x0},
+                                                                   {diffuse::Prediction::v, &v},
+                                                                   {diffuse::Prediction::flow_velocity, &u}};
   for (const auto& target : targets) {
     if (target.second->size() == 0) continue;  // v of a process that is not variance preserving
     diffuse_cuda_support::check(cudaMemset(xt_p, 0, n * sizeof(Scalar)), "cudaMemset");
-    diffuse::cuda_add_noise(process, x0_p, elements, samples, seed, ids, coordinates, xt_p, target.first, target_p, nullptr);
+    diffuse::cuda_add_noise(process, x0_p, elements, samples, seed, ids, coordinates, xt_p, target.first, target_p,
+                            nullptr);
     const std::string kind = std::to_string(static_cast<int>(target.first));
     expect(same_bits(read(xt_p), xt.data(), n), where + ": x_t with target " + kind + " equals add_noise");
     expect(same_bits(read(target_p), target.second->data(), n), where + ": target " + kind + " equals the CPU's");
@@ -120,7 +124,8 @@ void check_process(const char* label, const Process& process, const std::vector<
   diffuse_cuda_support::check(cudaMemset(xt_p, 0, n * sizeof(Scalar)), "cudaMemset");
   const std::vector<Coordinate> head(coordinates.begin(), coordinates.begin() + first);
   const std::vector<Coordinate> tail(coordinates.begin() + first, coordinates.end());
-  diffuse::cuda_add_noise(process, x0_p, elements, static_cast<std::size_t>(first), seed, ids.head(first), head, xt_p, nullptr);
+  diffuse::cuda_add_noise(process, x0_p, elements, static_cast<std::size_t>(first), seed, ids.head(first), head, xt_p,
+                          nullptr);
   diffuse::cuda_add_noise(process, x0_p + first * rows, elements, static_cast<std::size_t>(cols - first), seed,
                           ids.tail(cols - first), tail, xt_p + first * rows, nullptr);
   expect(same_bits(read(xt_p), xt.data(), n), where + ": split by samples equals the whole batch");
@@ -165,38 +170,50 @@ void check_bad_input() {
   float* const b = memory + 32;
   float* const misaligned = reinterpret_cast<float*>(reinterpret_cast<char*>(memory) + 2);
   const std::string add = "diffuse::cuda_add_noise: ";
-  expect_throw<std::invalid_argument>("null x0", add + "x0 must not be null (got \"a null pointer\")",
-                                      [&] { diffuse::cuda_add_noise(schedule, nullptr, 8, 4, 1u, ids, steps, b, nullptr); });
-  expect_throw<std::invalid_argument>("null x_t", add + "x_t must not be null (got \"a null pointer\")",
-                                      [&] { diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, steps, nullptr, nullptr); });
+  expect_throw<std::invalid_argument>("null x0", add + "x0 must not be null (got \"a null pointer\")", [&] {
+    diffuse::cuda_add_noise(schedule, nullptr, 8, 4, 1u, ids, steps, b, nullptr);
+  });
+  expect_throw<std::invalid_argument>("null x_t", add + "x_t must not be null (got \"a null pointer\")", [&] {
+    diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, steps, nullptr, nullptr);
+  });
+  expect_throw<std::invalid_argument>("null target", add + "target must not be null (got \"a null pointer\")", [&] {
+    diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, steps, b, diffuse::Prediction::epsilon, nullptr, nullptr);
+  });
   expect_throw<std::invalid_argument>(
-      "null target", add + "target must not be null (got \"a null pointer\")",
-      [&] { diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, steps, b, diffuse::Prediction::epsilon, nullptr, nullptr); });
-  expect_throw<std::invalid_argument>("misaligned x0",
-                                      add + "x0 must be aligned to its scalar type (address mod 4 = 0) (got 2)",
-                                      [&] { diffuse::cuda_add_noise(schedule, misaligned, 8, 4, 1u, ids, steps, b, nullptr); });
+      "misaligned x0", add + "x0 must be aligned to its scalar type (address mod 4 = 0) (got 2)",
+      [&] { diffuse::cuda_add_noise(schedule, misaligned, 8, 4, 1u, ids, steps, b, nullptr); });
   expect_throw<std::out_of_range>(
-      "batch too large", add + "elements × samples × the scalar's size must fit in a std::ptrdiff_t; elements (got 4611686018427387904)",
+      "batch too large",
+      add + "elements × samples × the scalar's size must fit in a std::ptrdiff_t; elements (got 4611686018427387904)",
       [&] { diffuse::cuda_add_noise(schedule, a, std::size_t{1} << 62, 4, 1u, ids, steps, b, nullptr); });
-  expect_throw<std::invalid_argument>("ids of another count", add + "ids must have one entry per column, 3 (got 4)",
-                                      [&] { diffuse::cuda_add_noise(schedule, a, 8, 3, 1u, ids, std::vector<int>{1, 2, 3}, b, nullptr); });
-  expect_throw<std::invalid_argument>("steps of another count", add + "timesteps must have one entry per column, 4 (got 3)",
-                                      [&] { diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, std::vector<int>{1, 2, 3}, b, nullptr); });
-  expect_throw<std::out_of_range>("step beyond T", add + "timesteps(2) must be in [0, 1000] (got 1001)",
-                                  [&] { diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, std::vector<int>{1, 2, 1001, 4}, b, nullptr); });
+  expect_throw<std::invalid_argument>(
+      "ids of another count", add + "ids must have one entry per column, 3 (got 4)", [&] {
+        diffuse::cuda_add_noise(schedule, a, 8, 3, 1u, ids, std::vector<int>{1, 2, 3}, b, nullptr);
+      });
+  expect_throw<std::invalid_argument>(
+      "steps of another count", add + "timesteps must have one entry per column, 4 (got 3)", [&] {
+        diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, std::vector<int>{1, 2, 3}, b, nullptr);
+      });
+  expect_throw<std::out_of_range>("step beyond T", add + "timesteps(2) must be in [0, 1000] (got 1001)", [&] {
+    diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, std::vector<int>{1, 2, 1001, 4}, b, nullptr);
+  });
   expect_throw<std::out_of_range>("negative id", add + "ids must be non-negative (got -1)", [&] {
     const Eigen::VectorXi negative = -Eigen::VectorXi::Ones(4);
     diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, negative, steps, b, nullptr);
   });
   expect_throw<std::invalid_argument>(
-      "v of a flow", add + "needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")",
+      "v of a flow",
+      add +
+          "needs a variance-preserving process (a² + b² = 1: v = a eps − b x_0) (got \"a process with a² + b² != 1\")",
       [&] { diffuse::cuda_add_noise(flow, a, 8, 4, 1u, ids, times, b, diffuse::Prediction::v, a, nullptr); });
   expect_throw<std::invalid_argument>(
       "target is x_t", add + "eps and x_t must be different memory (got \"the same pointer\")",
       [&] { diffuse::cuda_add_noise(schedule, a, 8, 4, 1u, ids, steps, b, diffuse::Prediction::epsilon, b, nullptr); });
-  expect_throw<std::invalid_argument>("null eps", "diffuse::cuda_fill_noise: eps must not be null (got \"a null pointer\")",
-                                      [&] { diffuse::cuda_fill_noise(1u, ids, static_cast<float*>(nullptr), 8, 4, nullptr); });
-  expect_throw<std::invalid_argument>("fill ids of another count", "diffuse::cuda_fill_noise: ids must have one entry per column, 5 (got 4)",
+  expect_throw<std::invalid_argument>(
+      "null eps", "diffuse::cuda_fill_noise: eps must not be null (got \"a null pointer\")",
+      [&] { diffuse::cuda_fill_noise(1u, ids, static_cast<float*>(nullptr), 8, 4, nullptr); });
+  expect_throw<std::invalid_argument>("fill ids of another count",
+                                      "diffuse::cuda_fill_noise: ids must have one entry per column, 5 (got 4)",
                                       [&] { diffuse::cuda_fill_noise(1u, ids, a, 8, 5, nullptr); });
 }
 
@@ -215,6 +232,7 @@ int main() {
     std::printf("FAILED: %s\n", e.what());
     return 1;
   }
-  std::printf("%s\n", failures == 0 ? "all CUDA noise checks passed: device bits equal CPU bits" : "CUDA noise checks FAILED");
+  std::printf("%s\n",
+              failures == 0 ? "all CUDA noise checks passed: device bits equal CPU bits" : "CUDA noise checks FAILED");
   return failures == 0 ? 0 : 1;
 }

@@ -80,8 +80,10 @@ std::vector<Token> tokenize(const std::string& s) {
     }
     if (c == '#' && line_start) {  // a preprocessor line, with its continuations
       while (i < n && s[i] != '\n') {
-        if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\n') advance(i + 2);
-        else ++i;
+        if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\n')
+          advance(i + 2);
+        else
+          ++i;
       }
       continue;
     }
@@ -194,7 +196,9 @@ bool has_parameter(const Pattern& p) {
 std::string show(const Pattern& p) {
   std::string s;
   for (const Part& part : p) {
-    s += part.type == Part::literal ? part.text : part.type == Part::placeholder ? "*" : "{" + std::to_string(part.index) + "}";
+    s += part.type == Part::literal       ? part.text
+         : part.type == Part::placeholder ? "*"
+                                          : "{" + std::to_string(part.index) + "}";
   }
   return s;
 }
@@ -205,7 +209,7 @@ std::string show(const Pattern& p) {
 struct Function {
   std::string name;
   std::vector<std::string> parameters;
-  std::size_t body_begin, body_end;  // tokens of the body, braces excluded
+  std::size_t body_begin, body_end;                           // tokens of the body, braces excluded
   std::vector<std::pair<std::size_t, std::size_t>> defaults;  // the default argument of each parameter (empty if none)
 };
 
@@ -215,9 +219,9 @@ struct Source {
   std::vector<Function> functions;
 };
 
-const std::set<std::string> keywords = {"if",       "for",     "while",     "switch",    "catch",  "return", "sizeof",
-                                        "decltype", "alignof", "static_assert", "throw", "else",   "do",     "case",
-                                        "new",      "delete",  "noexcept",  "alignas",   "typeid", "co_return"};
+const std::set<std::string> keywords = {
+    "if",    "for",  "while", "switch", "catch", "return", "sizeof",   "decltype", "alignof", "static_assert",
+    "throw", "else", "do",    "case",   "new",   "delete", "noexcept", "alignas",  "typeid",  "co_return"};
 
 /// The index just past the bracket that closes the one at `open` ( ( [ { or < ).
 std::size_t close_of(const std::vector<Token>& t, std::size_t open) {
@@ -321,7 +325,8 @@ Pattern lambda_pattern(const Source& src, const Function* context, std::size_t b
   for (std::size_t m = k + 1; m < end; ++m) {
     if (t[m].kind == Kind::identifier && t[m].text == "return") {
       std::size_t stop = m + 1;
-      while (stop < end && !is(t, stop, ";")) stop = is(t, stop, "(") || is(t, stop, "[") || is(t, stop, "{") ? close_of(t, stop) : stop + 1;
+      while (stop < end && !is(t, stop, ";"))
+        stop = is(t, stop, "(") || is(t, stop, "[") || is(t, stop, "{") ? close_of(t, stop) : stop + 1;
       return pattern_of(src, context, m + 1, stop, depth + 1);
     }
   }
@@ -333,7 +338,8 @@ Pattern local_pattern(const Source& src, const Function* context, const std::str
   const std::vector<Token>& t = src.tokens;
   if (!context || depth > 4) return placeholder();
   for (std::size_t k = use; k-- > context->body_begin;) {
-    if (t[k].kind == Kind::identifier && t[k].text == name && is(t, k + 1, "=") && !(k > 0 && (is(t, k - 1, ".") || is(t, k - 1, "->")))) {
+    if (t[k].kind == Kind::identifier && t[k].text == name && is(t, k + 1, "=") &&
+        !(k > 0 && (is(t, k - 1, ".") || is(t, k - 1, "->")))) {
       std::size_t m = k;  // a loop variable takes many values: for (int t = 1; ...)
       while (m > context->body_begin && (t[m - 1].kind == Kind::identifier || is(t, m - 1, "::") || is(t, m - 1, "<") ||
                                          is(t, m - 1, ">") || is(t, m - 1, "*") || is(t, m - 1, "&"))) {
@@ -341,7 +347,8 @@ Pattern local_pattern(const Source& src, const Function* context, const std::str
       }
       if (m >= 2 && is(t, m - 1, "(") && t[m - 2].text == "for") return placeholder();
       std::size_t stop = k + 2;
-      while (stop < t.size() && !is(t, stop, ";")) stop = is(t, stop, "(") || is(t, stop, "[") || is(t, stop, "{") ? close_of(t, stop) : stop + 1;
+      while (stop < t.size() && !is(t, stop, ";"))
+        stop = is(t, stop, "(") || is(t, stop, "[") || is(t, stop, "{") ? close_of(t, stop) : stop + 1;
       return pattern_of(src, context, k + 2, stop, depth + 1);
     }
   }
@@ -354,8 +361,10 @@ Pattern pattern_of(const Source& src, const Function* context, std::size_t b, st
   Pattern p;
   if (depth > 8) return placeholder();
   for (std::size_t k = b; k < e; ++k) {  // a conditional expression: any of its values
-    if (is(t, k, "(") || is(t, k, "[") || is(t, k, "{")) k = close_of(t, k) - 1;
-    else if (is(t, k, "?")) return placeholder();
+    if (is(t, k, "(") || is(t, k, "[") || is(t, k, "{"))
+      k = close_of(t, k) - 1;
+    else if (is(t, k, "?"))
+      return placeholder();
   }
   const auto operands = split(t, b, e, "+", false);
   bool text = operands.size() < 2;  // a sum of several operands is text only if one of them is
@@ -367,8 +376,7 @@ Pattern pattern_of(const Source& src, const Function* context, std::size_t b, st
       text = true;
       continue;
     }
-    if (oe - ob == 1 && t[ob].kind == Kind::number &&
-        t[ob].text.find_first_not_of("0123456789") == std::string::npos) {
+    if (oe - ob == 1 && t[ob].kind == Kind::number && t[ob].text.find_first_not_of("0123456789") == std::string::npos) {
       append(p, Part{Part::literal, t[ob].text, -1});
       continue;
     }
@@ -438,9 +446,12 @@ Pattern rule_of_message(const Pattern& message) {
 Pattern substitute(const Pattern& p, const std::vector<Pattern>& args) {
   Pattern out;
   for (const Part& part : p) {
-    if (part.type != Part::parameter) append(out, part);
-    else if (part.index < static_cast<int>(args.size())) append(out, args[static_cast<std::size_t>(part.index)]);
-    else append(out, placeholder());
+    if (part.type != Part::parameter)
+      append(out, part);
+    else if (part.index < static_cast<int>(args.size()))
+      append(out, args[static_cast<std::size_t>(part.index)]);
+    else
+      append(out, placeholder());
   }
   return out;
 }
@@ -454,8 +465,8 @@ struct Rule {
 /// and the patterns of its default arguments.
 struct Template {
   std::map<std::string, Pattern> rules;
-  std::string where;         // the first place a rule of it was found
-  bool called = false;       // whether a call filled in all its parameters
+  std::string where;              // the first place a rule of it was found
+  bool called = false;            // whether a call filled in all its parameters
   std::vector<Pattern> defaults;  // an empty pattern where a parameter has no default
   std::size_t least_arguments = 0;
 };
@@ -477,9 +488,7 @@ std::vector<int> symbols(const Pattern& p) {
 }
 
 /// Whether c can be part of a value or a name: a letter, a digit, _ . + - or a byte of a UTF-8 sequence (−).
-bool value_char(int c) {
-  return c >= 0x80 || std::isalnum(c) || c == '_' || c == '.' || c == '+' || c == '-';
-}
+bool value_char(int c) { return c >= 0x80 || std::isalnum(c) || c == '_' || c == '.' || c == '+' || c == '-'; }
 
 /// Whether some message fits both the code's pattern a and the doc's pattern b: a placeholder of the
 /// code stands for any text, one of the doc (<t>, <R> x <C>, …) for a placeholder of the code or for
@@ -492,8 +501,8 @@ bool overlap(const std::vector<int>& a, const std::vector<int>& b) {
     for (std::size_t j = 0; j <= m; ++j) {
       if (!reach[i][j]) continue;
       if (i < n && a[i] < 0) {
-        reach[i + 1][j] = 1;                // the placeholder stands for nothing more
-        if (j < m) reach[i][j + 1] = 1;      // or takes b's next symbol
+        reach[i + 1][j] = 1;             // the placeholder stands for nothing more
+        if (j < m) reach[i][j + 1] = 1;  // or takes b's next symbol
       }
       if (j < m && b[j] < 0) {
         reach[i][j + 1] = 1;
@@ -630,7 +639,7 @@ int main(int argc, char** argv) {
   }
 
   // Rule templates (function name -> patterns with parameters) and rules, to a fixed point.
-  std::map<std::string, Rule> rules;  // keyed by pattern and place
+  std::map<std::string, Rule> rules;                       // keyed by pattern and place
   std::map<std::string, std::vector<Template>> templates;  // by function name; one per overload
   auto template_of = [&](const Source& src, const Function& f) -> Template& {
     std::vector<Template>& overloads = templates[f.name];
@@ -638,7 +647,8 @@ int main(int argc, char** argv) {
       if (candidate.defaults.size() == f.parameters.size()) return candidate;
     }
     Template made;
-    for (const auto& range : f.defaults) made.defaults.push_back(pattern_of(src, nullptr, range.first, range.second, 0));
+    for (const auto& range : f.defaults)
+      made.defaults.push_back(pattern_of(src, nullptr, range.first, range.second, 0));
     made.least_arguments = f.parameters.size();
     while (made.least_arguments > 0 && !made.defaults[made.least_arguments - 1].empty()) --made.least_arguments;
     overloads.push_back(made);
@@ -665,7 +675,7 @@ int main(int argc, char** argv) {
         if (is(t, open, "<")) open = close_of(t, open);
         if (!is(t, open, "(")) continue;
         if (open == k + 1 && body_of_definition(t, open) != 0) continue;  // its definition
-        std::size_t q = k;  // the start of the qualified name
+        std::size_t q = k;                                                // the start of the qualified name
         while (q >= 2 && is(t, q - 1, "::") && t[q - 2].kind == Kind::identifier) q -= 2;
         if (q > 0 && ((t[q - 1].kind == Kind::identifier && !keywords.count(t[q - 1].text)) || is(t, q - 1, ">"))) {
           continue;  // a declaration
@@ -728,7 +738,8 @@ int main(int argc, char** argv) {
       }
     }
     std::cout << "rules in the code:\n";
-    for (const auto& entry : rules) std::cout << "  " << entry.second.where << ": " << show(entry.second.pattern) << "\n";
+    for (const auto& entry : rules)
+      std::cout << "  " << entry.second.where << ": " << show(entry.second.pattern) << "\n";
     std::cout << "rules in docs/errors.md:\n";
     for (const DocRule& d : doc) std::cout << "  docs/errors.md:" << d.line << ": " << d.text << "\n";
   }
@@ -753,14 +764,17 @@ int main(int argc, char** argv) {
     }
   }
   for (std::size_t i = 0; i < doc.size(); ++i) {
-    if (list) std::cout << "docs/errors.md:" << doc[i].line << ": `" << doc[i].text << "` <- " << doc_found_at[i] << "\n";
+    if (list)
+      std::cout << "docs/errors.md:" << doc[i].line << ": `" << doc[i].text << "` <- " << doc_found_at[i] << "\n";
     if (doc_found_at[i].empty()) {
-      std::cout << "docs/errors.md:" << doc[i].line << ": the rule `" << doc[i].text << "` is thrown nowhere in include/diffuse\n";
+      std::cout << "docs/errors.md:" << doc[i].line << ": the rule `" << doc[i].text
+                << "` is thrown nowhere in include/diffuse\n";
       ++failures;
     }
   }
   if (rules.empty() || doc.empty()) {
-    std::cout << "found " << rules.size() << " rules in the code and " << doc.size() << " in docs/errors.md: the reader is broken\n";
+    std::cout << "found " << rules.size() << " rules in the code and " << doc.size()
+              << " in docs/errors.md: the reader is broken\n";
     return 1;
   }
   std::cout << rules.size() << " rule sites in include/diffuse, " << doc.size() << " rules in docs/errors.md, "

@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string scratch = "/tmp/diffuse_fuzz_timesteps_" + std::to_string(getpid()) + ".json";
   for (std::size_t i = 0; i + 1 < args.size(); ++i) {
     if (args[i] != "--config") continue;
-    const nlohmann::json j = nlohmann::json::parse(diffuse::io::detail::quote_python_constants(args[i + 1]), nullptr, false);
+    const nlohmann::json j =
+        nlohmann::json::parse(diffuse::io::detail::quote_python_constants(args[i + 1]), nullptr, false);
     if (j.is_object() && j.contains("num_train_timesteps") && j["num_train_timesteps"].is_number_integer() &&
         j["num_train_timesteps"].get<long long>() > 4096) {
       return 0;  // as in fuzz_scheduler_config: a huge T is slow by design

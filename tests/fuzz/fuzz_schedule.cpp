@@ -155,7 +155,9 @@ void transform(Bytes& in, diffuse::Schedule<Scalar> s) {
       case 1:
       case 2: {
         std::vector<int> kept;
-        if (!documented([&] { kept = in.flag() ? in.int_list(-1, T + 1) : diffuse::space_timesteps(T, in.text()).t(); })) break;
+        if (!documented(
+                [&] { kept = in.flag() ? in.int_list(-1, T + 1) : diffuse::space_timesteps(T, in.text()).t(); }))
+          break;
         std::optional<S> r;
         if (!documented([&] { r = s.respaced(kept); })) break;
         diffuse_fuzz::check_schedule(*r, static_cast<int>(kept.size()));
@@ -174,7 +176,8 @@ void transform(Bytes& in, diffuse::Schedule<Scalar> s) {
         diffuse_fuzz::check_schedule(f, T);
         diffuse_fuzz::check_schedule(d, T);
         const auto same = s.template cast<Scalar>();
-        for (int t = 0; t <= T; ++t) require(same.alpha_bar(t) == s.alpha_bar(t), "cast to the same type changes nothing");
+        for (int t = 0; t <= T; ++t)
+          require(same.alpha_bar(t) == s.alpha_bar(t), "cast to the same type changes nothing");
         break;
       }
     }

@@ -48,7 +48,8 @@ void run(const std::string& text) {
   }
   require(strict.has_value() == config->warnings.empty(), "strict mode throws exactly when there is a finding");
   if (!strict) {
-    require(strict_message.find(config->warnings.front()) != std::string::npos && strict_message.find("[strict]") != std::string::npos,
+    require(strict_message.find(config->warnings.front()) != std::string::npos &&
+                strict_message.find("[strict]") != std::string::npos,
             "strict mode throws the first finding");
   }
 

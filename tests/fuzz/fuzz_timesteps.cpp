@@ -37,7 +37,8 @@ void run(Bytes& in) {
       const std::vector<int>& index = ts->index();
       if (spacing == diffuse::TimestepSpacing::leading) {
         for (int k = 0; k < N; ++k) {
-          require(index[static_cast<std::size_t>(k)] == (N - 1 - k) * (T / N) + offset, "leading: index = j (T // N) + offset");
+          require(index[static_cast<std::size_t>(k)] == (N - 1 - k) * (T / N) + offset,
+                  "leading: index = j (T // N) + offset");
         }
       } else {
         require(index.front() == (N == 1 && spacing == diffuse::TimestepSpacing::linspace ? 0 : T - 1),
@@ -58,7 +59,8 @@ void run(Bytes& in) {
       const auto d = quad ? diffuse::LdmDiscretization::quad : diffuse::LdmDiscretization::uniform;
       if (!documented([&] { ts = diffuse::ldm_ddim_timesteps(T, N, d); })) return;
       const int c = T / N;
-      require(static_cast<int>(ts->size()) == (quad ? N : (T + c - 1) / c), "LDM: N steps (quad), ceil(T / (T // N)) (uniform)");
+      require(static_cast<int>(ts->size()) == (quad ? N : (T + c - 1) / c),
+              "LDM: N steps (quad), ceil(T / (T // N)) (uniform)");
       require(ts->index().back() == 1, "LDM's last index is grid value 0 plus 1");
       break;
     }
@@ -83,7 +85,8 @@ void run(Bytes& in) {
       const auto order = in.flag() ? diffuse::StepOrder::ascending : diffuse::StepOrder::descending;
       const std::vector<int> list = in.int_list(-2, T + 1);
       if (!documented([&] {
-            ts = steps ? diffuse::Timesteps::from_steps(list, T, order) : diffuse::Timesteps::from_indices(list, T, order);
+            ts = steps ? diffuse::Timesteps::from_steps(list, T, order)
+                       : diffuse::Timesteps::from_indices(list, T, order);
           })) {
         return;
       }

@@ -76,9 +76,9 @@ enum class Output { none, noise, x0, combination };
 template <class Scalar>
 struct Launch {
   std::uint64_t seed;
-  std::uint64_t elements;            ///< values per sample
+  std::uint64_t elements;  ///< values per sample
   std::uint64_t samples;
-  std::uint64_t blocks_per_sample;   ///< ⌈elements / n⌉, n = noise_values_per_block<Scalar>
+  std::uint64_t blocks_per_sample;  ///< ⌈elements / n⌉, n = noise_values_per_block<Scalar>
   const SampleNoise<Scalar>* per_sample;
   const Scalar* x0;
   Scalar* xt;
@@ -98,11 +98,13 @@ inline void check_cuda(const char* fn, cudaError_t status, const char* what) {
 /// has values (`values` = elements × samples; an empty batch may come with a null pointer).
 template <class Scalar>
 void check_device_pointer(const char* fn, const char* name, const Scalar* p, std::size_t values) {
-  if (p == nullptr && values > 0) fail<std::invalid_argument>(fn, std::string(name) + " must not be null", "a null pointer");
+  if (p == nullptr && values > 0)
+    fail<std::invalid_argument>(fn, std::string(name) + " must not be null", "a null pointer");
   const auto address = reinterpret_cast<std::uintptr_t>(p);
   if (address % alignof(Scalar) != 0) {
-    fail<std::invalid_argument>(fn, std::string(name) + " must be aligned to its scalar type (address mod " +
-                                         std::to_string(alignof(Scalar)) + " = 0)",
+    fail<std::invalid_argument>(fn,
+                                std::string(name) + " must be aligned to its scalar type (address mod " +
+                                    std::to_string(alignof(Scalar)) + " = 0)",
                                 static_cast<unsigned long long>(address % alignof(Scalar)));
   }
 }
@@ -240,9 +242,9 @@ Launch<Scalar> batch_launch(std::uint64_t seed, std::size_t elements, std::size_
 /// The body of cuda_add_noise: checks, per-sample coefficients from noise.hpp's own path, launch.
 template <class Process, class Ids, class Coordinates>
 void add_noise(const Process& process, const typename ProcessTraits<Process>::scalar_type* x0, std::size_t elements,
-               std::size_t samples, std::uint64_t seed, const Eigen::MatrixBase<Ids>& ids, const Coordinates& coordinates,
-               typename ProcessTraits<Process>::scalar_type* x_t, Output output, Prediction prediction,
-               typename ProcessTraits<Process>::scalar_type* target, cudaStream_t stream) {
+               std::size_t samples, std::uint64_t seed, const Eigen::MatrixBase<Ids>& ids,
+               const Coordinates& coordinates, typename ProcessTraits<Process>::scalar_type* x_t, Output output,
+               Prediction prediction, typename ProcessTraits<Process>::scalar_type* target, cudaStream_t stream) {
   using Scalar = typename ProcessTraits<Process>::scalar_type;
   using Batch = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
   const char* fn = "cuda_add_noise";
@@ -258,22 +260,23 @@ void add_noise(const Process& process, const typename ProcessTraits<Process>::sc
   const Eigen::Map<Batch> xt_map(x_t, rows, cols);
   const Eigen::Map<Batch> target_map(target, rows, output == Output::none ? 0 : cols);
   const Eigen::Map<Batch>* checked_target = output == Output::none ? nullptr : &target_map;
-  with_drawn_noise_tasks(fn, process, x0_map, drawn_noise(seed, ids), coordinates, xt_map, checked_target,
-                         [&](const auto& tasks, const auto&) {
-                           std::vector<SampleNoise<Scalar>> per_sample(tasks.size());
-                           const bool v = prediction == Prediction::v;
-                           for (std::size_t j = 0; j < tasks.size(); ++j) {
-                             const auto& task = tasks[j];
-                             // training_batch.hpp's target coefficients: v (−b, a), u (−1, 1).
-                             per_sample[j] = {task.id, task.a, task.b, v ? -task.b : Scalar(-1), v ? task.a : Scalar(1)};
-                           }
-                           Launch<Scalar> p = batch_launch<Scalar>(seed, elements, samples);
-                           p.x0 = x0;
-                           p.xt = x_t;
-                           p.out = output == Output::none ? nullptr : target;
-                           p.output = output;
-                           launch(fn, p, per_sample, stream);
-                         });
+  with_drawn_noise_tasks(
+      fn, process, x0_map, drawn_noise(seed, ids), coordinates, xt_map, checked_target,
+      [&](const auto& tasks, const auto&) {
+        std::vector<SampleNoise<Scalar>> per_sample(tasks.size());
+        const bool v = prediction == Prediction::v;
+        for (std::size_t j = 0; j < tasks.size(); ++j) {
+          const auto& task = tasks[j];
+          // training_batch.hpp's target coefficients: v (−b, a), u (−1, 1).
+          per_sample[j] = {task.id, task.a, task.b, v ? -task.b : Scalar(-1), v ? task.a : Scalar(1)};
+        }
+        Launch<Scalar> p = batch_launch<Scalar>(seed, elements, samples);
+        p.x0 = x0;
+        p.xt = x_t;
+        p.out = output == Output::none ? nullptr : target;
+        p.output = output;
+        launch(fn, p, per_sample, stream);
+      });
 }
 
 }  // namespace cuda
@@ -311,9 +314,10 @@ void cuda_fill_noise(std::uint64_t seed, const Eigen::MatrixBase<Ids>& ids, Scal
 /// or std::vector of coordinates, as for add_noise). Asynchronous on `stream`.
 /// @throws as the file comment says; nothing is launched then.
 template <class Process, class Ids, class Coordinates>
-void cuda_add_noise(const Process& process, const typename ProcessTraits<Process>::scalar_type* x0, std::size_t elements,
-                    std::size_t samples, std::uint64_t seed, const Eigen::MatrixBase<Ids>& ids, const Coordinates& coordinates,
-                    typename ProcessTraits<Process>::scalar_type* x_t, cudaStream_t stream) {
+void cuda_add_noise(const Process& process, const typename ProcessTraits<Process>::scalar_type* x0,
+                    std::size_t elements, std::size_t samples, std::uint64_t seed, const Eigen::MatrixBase<Ids>& ids,
+                    const Coordinates& coordinates, typename ProcessTraits<Process>::scalar_type* x_t,
+                    cudaStream_t stream) {
   detail::cuda::add_noise(process, x0, elements, samples, seed, ids, coordinates, x_t, detail::cuda::Output::none,
                           Prediction::epsilon, nullptr, stream);
 }
@@ -325,15 +329,16 @@ void cuda_add_noise(const Process& process, const typename ProcessTraits<Process
 /// @throws as cuda_add_noise, and std::invalid_argument if target is x_t or is null, or for
 /// Prediction::v with a process that is not variance preserving.
 template <class Process, class Ids, class Coordinates>
-void cuda_add_noise(const Process& process, const typename ProcessTraits<Process>::scalar_type* x0, std::size_t elements,
-                    std::size_t samples, std::uint64_t seed, const Eigen::MatrixBase<Ids>& ids, const Coordinates& coordinates,
-                    typename ProcessTraits<Process>::scalar_type* x_t, Prediction prediction,
-                    typename ProcessTraits<Process>::scalar_type* target, cudaStream_t stream) {
+void cuda_add_noise(const Process& process, const typename ProcessTraits<Process>::scalar_type* x0,
+                    std::size_t elements, std::size_t samples, std::uint64_t seed, const Eigen::MatrixBase<Ids>& ids,
+                    const Coordinates& coordinates, typename ProcessTraits<Process>::scalar_type* x_t,
+                    Prediction prediction, typename ProcessTraits<Process>::scalar_type* target, cudaStream_t stream) {
   using detail::cuda::Output;
   const Output output = prediction == Prediction::epsilon ? Output::noise
                         : prediction == Prediction::x0    ? Output::x0
                                                           : Output::combination;
-  detail::cuda::add_noise(process, x0, elements, samples, seed, ids, coordinates, x_t, output, prediction, target, stream);
+  detail::cuda::add_noise(process, x0, elements, samples, seed, ids, coordinates, x_t, output, prediction, target,
+                          stream);
 }
 
 }  // namespace diffuse

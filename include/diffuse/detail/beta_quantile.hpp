@@ -69,9 +69,9 @@ Work log_incomplete_beta_fraction(Work x, Work a, Work b) {
 /// log_beta = log B(a, b).
 template <class Work>
 Work log_regularized_incomplete_beta(Work x, Work a, Work b, Work log_beta) {
+  using std::exp;
   using std::log;
   using std::log1p;
-  using std::exp;
   if (x < (a + 1) / (a + b + 2)) {
     return a * log(x) + b * log1p(-x) - log(a) - log_beta + log_incomplete_beta_fraction(x, a, b);
   }

@@ -51,7 +51,8 @@ bool integer_greater(Integer a, long long b) {
 /// Rule "<name> must be at least <least>" (std::invalid_argument): a count n ≥ least.
 template <class Name, class Integer>
 void check_at_least(const char* function, const Name& name, Integer n, long long least) {
-  if (integer_less(n, least)) fail<std::invalid_argument>(function, name_text(name) + " must be at least " + std::to_string(least), n);
+  if (integer_less(n, least))
+    fail<std::invalid_argument>(function, name_text(name) + " must be at least " + std::to_string(least), n);
 }
 
 /// Rule "the number of steps T must be at least <least>" (std::invalid_argument): the T of a
@@ -65,7 +66,8 @@ inline void check_steps(const char* function, int steps, int least = 1) {
 template <class Name, class Integer>
 void check_step(const char* function, const Name& name, Integer t, long long lo, long long hi) {
   if (integer_less(t, lo) || integer_greater(t, hi)) {
-    fail<std::out_of_range>(function, name_text(name) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", t);
+    fail<std::out_of_range>(
+        function, name_text(name) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", t);
   }
 }
 
@@ -90,7 +92,8 @@ void check_finite_non_negative(const char* function, const Name& name, const Rea
 /// Rule "<name> must be finite and greater than <other_name>" (std::invalid_argument): other < x < +∞,
 /// for an `other` already checked.
 template <class Name, class Real>
-void check_finite_above(const char* function, const Name& name, const Real& x, const char* other_name, const Real& other) {
+void check_finite_above(const char* function, const Name& name, const Real& x, const char* other_name,
+                        const Real& other) {
   if (!(x > other && is_finite(x))) {
     fail<std::invalid_argument>(function, name_text(name) + " must be finite and greater than " + other_name, x);
   }
@@ -99,22 +102,26 @@ void check_finite_above(const char* function, const Name& name, const Real& x, c
 /// Rule "<name> must be finite and >= <other_name>" (std::invalid_argument): other ≤ x < +∞, for an
 /// `other` already checked.
 template <class Name, class Real>
-void check_finite_at_least(const char* function, const Name& name, const Real& x, const char* other_name, const Real& other) {
-  if (!(x >= other && is_finite(x))) fail<std::invalid_argument>(function, name_text(name) + " must be finite and >= " + other_name, x);
+void check_finite_at_least(const char* function, const Name& name, const Real& x, const char* other_name,
+                           const Real& other) {
+  if (!(x >= other && is_finite(x)))
+    fail<std::invalid_argument>(function, name_text(name) + " must be finite and >= " + other_name, x);
 }
 
 /// Rule "<name> must be greater than <other_name>" (std::invalid_argument): x > other, ±∞ allowed,
 /// NaN not.
 template <class Name, class Real>
 void check_above(const char* function, const Name& name, const Real& x, const char* other_name, const Real& other) {
-  if (is_nan(x) || !(x > other)) fail<std::invalid_argument>(function, name_text(name) + " must be greater than " + other_name, x);
+  if (is_nan(x) || !(x > other))
+    fail<std::invalid_argument>(function, name_text(name) + " must be greater than " + other_name, x);
 }
 
 /// Rule "<name> must be less than <other_name> = <other>" (std::invalid_argument): x < other, NaN not.
 template <class Name, class Real>
 void check_below(const char* function, const Name& name, const Real& x, const char* other_name, const Real& other) {
   if (is_nan(x) || !(x < other)) {
-    fail<std::invalid_argument>(function, name_text(name) + " must be less than " + other_name + " = " + to_message_value(other), x);
+    fail<std::invalid_argument>(
+        function, name_text(name) + " must be less than " + other_name + " = " + to_message_value(other), x);
   }
 }
 

@@ -289,7 +289,9 @@ struct VeFamily {
   /// f = 0.
   Wide drift(Wide) const { return 0; }
   /// log(a_t/a_s) = 0, v = σ_t²·(−expm1(−2(t − s) log(σ_max/σ_min))).
-  Transition transition(Wide s, Wide t) const { return {0, noise_variance(t) * -expm1(-2 * (t - s) * log_sigma_slope)}; }
+  Transition transition(Wide s, Wide t) const {
+    return {0, noise_variance(t) * -expm1(-2 * (t - s) * log_sigma_slope)};
+  }
   /// t = (−λ/2 − log σ_min)/log(σ_max/σ_min).
   Wide time_of_log_snr(Wide lambda) const { return (-lambda / 2 - log_sigma_min) / log_sigma_slope; }
 };

@@ -31,9 +31,7 @@ inline std::string shortest_decimal(double x) {
 }
 
 inline std::string to_message_value(double x) { return shortest_decimal(x); }
-inline std::string to_message_value(long double x) {
-  return shortest_decimal(static_cast<double>(x));
-}
+inline std::string to_message_value(long double x) { return shortest_decimal(static_cast<double>(x)); }
 inline std::string to_message_value(float x) { return shortest_decimal(static_cast<double>(x)); }
 inline std::string to_message_value(int x) { return std::to_string(x); }
 inline std::string to_message_value(long x) { return std::to_string(x); }
@@ -83,8 +81,7 @@ template <class Exception>
 /// Throws Exception with "diffuse::<function>: <rule> (got <value>)".
 template <class Exception, class Value>
 [[noreturn]] inline void fail(const char* function, const std::string& rule, const Value& value) {
-  raise<Exception>(std::string("diffuse::") + function + ": " + rule + " (got " +
-                   to_message_value(value) + ")");
+  raise<Exception>(std::string("diffuse::") + function + ": " + rule + " (got " + to_message_value(value) + ")");
 }
 
 }  // namespace detail

@@ -25,9 +25,7 @@ Bits bits_of(Float x) {
 inline bool is_nan(float x) { return (bits_of<std::uint32_t>(x) & 0x7fffffffu) > 0x7f800000u; }
 inline bool is_finite(float x) { return (bits_of<std::uint32_t>(x) & 0x7f800000u) != 0x7f800000u; }
 inline bool is_nan(double x) { return (bits_of<std::uint64_t>(x) & 0x7fffffffffffffffu) > 0x7ff0000000000000u; }
-inline bool is_finite(double x) {
-  return (bits_of<std::uint64_t>(x) & 0x7ff0000000000000u) != 0x7ff0000000000000u;
-}
+inline bool is_finite(double x) { return (bits_of<std::uint64_t>(x) & 0x7ff0000000000000u) != 0x7ff0000000000000u; }
 
 /// long double: a plain double (MSVC, Apple arm64), the x87 80-bit format (64-bit significand
 /// with an explicit integer bit, 15-bit exponent in bytes 8–9) or IEEE binary128 (exponent in

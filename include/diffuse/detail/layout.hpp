@@ -20,7 +20,7 @@ struct StridedBatch {
 
 /// Whether an Eigen object lies in memory with strides (a Matrix, Map, Ref, Block, transpose of one).
 template <class Derived>
-inline constexpr bool has_direct_access = static_cast<bool>(Derived::Flags & Eigen::DirectAccessBit);
+inline constexpr bool has_direct_access = static_cast<bool>(Derived::Flags& Eigen::DirectAccessBit);
 
 /// An input read where it lies (a reference) or, for an expression, evaluated first (a matrix).
 template <class Derived>

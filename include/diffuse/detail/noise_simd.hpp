@@ -88,4 +88,3 @@ inline void run_noise_task(const NoiseTask<Scalar>& task) {
 
 }  // namespace detail
 }  // namespace diffuse
-

@@ -34,8 +34,7 @@ DIFFUSE_SIMD_TARGET inline RoundKeys round_keys(Philox4x32::Key key) {
 /// The counters (noise_counter) of blocks base .. base + lanes − 1 of sample id.
 DIFFUSE_SIMD_TARGET inline Counters counters(std::uint64_t id, std::uint64_t base) {
   const Product block = block_words(base);
-  return {block.lo, block.hi, splat32(static_cast<std::uint32_t>(id)),
-          splat32(static_cast<std::uint32_t>(id >> 32))};
+  return {block.lo, block.hi, splat32(static_cast<std::uint32_t>(id)), splat32(static_cast<std::uint32_t>(id >> 32))};
 }
 
 /// One round (Philox4x32::round), lane by lane.
@@ -130,8 +129,7 @@ DIFFUSE_SIMD_TARGET inline Double log_uniform(Double n) {
   const Int bits = as_int(n);
   const Int k = shr64<C::mantissa_bits>(sub64(bits, splat64(C::sqrt_half_bits)));
   const Double m = as_double(sub64(bits, shl64<C::mantissa_bits>(k)));
-  const Double e = sub(as_double(bit_or(k, splat64(0x4330000000000000ull))),
-                       splat(0x1p52 + C::uniform_bits));
+  const Double e = sub(as_double(bit_or(k, splat64(0x4330000000000000ull))), splat(0x1p52 + C::uniform_bits));
   const Double f = sub(m, splat(1.0));
   const Double s = div(f, add(splat(2.0), f));
   const Double z = mul(s, s);
@@ -170,8 +168,8 @@ DIFFUSE_SIMD_TARGET inline void normal_pairs(Int x, Int a, Double& z0, Double& z
   const Double n = sub(as_double(bit_or(shr64<12>(x), splat64(0x4330000000000001ull))), splat(0x1p52));
   const Double r = sqrt(mul(splat(-2.0), log_uniform(n)));
   const Int t = add64(a, splat64(std::uint64_t{1} << 61));
-  const Double v = sub(as_double(and_or(shr64<10>(t), splat64(0x000fffffffffffffull), splat64(0x3ff0000000000001ull))),
-                       splat(1.5));
+  const Double v =
+      sub(as_double(and_or(shr64<10>(t), splat64(0x000fffffffffffffull), splat64(0x3ff0000000000001ull))), splat(1.5));
   const Double v2 = mul(v, v);
   const Double s = mul(v, horner(v2, C::sin_k));
   const Double c = horner(v2, C::cos_k);

@@ -63,7 +63,8 @@ inline void apply_noise(const NoiseTask<Scalar>& task, std::size_t k, Scalar z) 
   const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k);
   if (task.xt) task.xt[at * task.xt_stride] = scaled_sum(task.a, task.x0[at * task.x0_stride], task.b, z);
   if (task.eps) task.eps[at * task.eps_stride] = z;
-  if (task.target) task.target[at * task.target_stride] = scaled_sum(task.target_a, task.x0[at * task.x0_stride], task.target_b, z);
+  if (task.target)
+    task.target[at * task.target_stride] = scaled_sum(task.target_a, task.x0[at * task.x0_stride], task.target_b, z);
 }
 
 /// The portable path: one Philox block at a time, the scalar transform of normal.hpp.

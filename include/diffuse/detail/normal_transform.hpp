@@ -21,8 +21,8 @@ struct NormalConstants;
 template <>
 struct NormalConstants<float> {
   using Bits = std::uint32_t;
-  static constexpr int words = 2;                 ///< 32-bit words per pair of normals
-  static constexpr int uniform_bits = 31;         ///< u = n · 2^-31
+  static constexpr int words = 2;          ///< 32-bit words per pair of normals
+  static constexpr int uniform_bits = 31;  ///< u = n · 2^-31
   static constexpr Bits sqrt_half_bits = 0x3f3504f3u;
   static constexpr int mantissa_bits = 23;
   static constexpr float ln2_high = 0x1.62e430p-1f;
@@ -122,8 +122,7 @@ DIFFUSE_HOST_DEVICE inline void normal_pair<float>(const std::uint32_t* w, float
   const float r = square_root(-2.0f * log_uniform(n));
   const std::uint32_t t = w[1] + 0x20000000u;
   const std::uint32_t q = t >> 30;
-  const float v =
-      bits_as<float>(((t & 0x3fffffffu) >> 7) | 1u | 0x3f800000u) - 1.5f;
+  const float v = bits_as<float>(((t & 0x3fffffffu) >> 7) | 1u | 0x3f800000u) - 1.5f;
   const float v2 = v * v;
   const float s = v * horner<float, C::sin_terms, C::sin_k>(v2);
   const float c = horner<float, C::cos_terms, C::cos_k>(v2);
@@ -144,8 +143,7 @@ DIFFUSE_HOST_DEVICE inline void normal_pair<double>(const std::uint32_t* w, doub
   const std::uint64_t a = w[2] | (static_cast<std::uint64_t>(w[3]) << 32);
   const std::uint64_t t = a + (std::uint64_t{1} << 61);
   const std::uint64_t q = t >> 62;
-  const double v =
-      bits_as<double>(((t & 0x3fffffffffffffffull) >> 10) | 1u | 0x3ff0000000000000ull) - 1.5;
+  const double v = bits_as<double>(((t & 0x3fffffffffffffffull) >> 10) | 1u | 0x3ff0000000000000ull) - 1.5;
   const double v2 = v * v;
   const double s = v * horner<double, C::sin_terms, C::sin_k>(v2);
   const double c = horner<double, C::cos_terms, C::cos_k>(v2);

@@ -23,7 +23,8 @@
 #else
 #define DIFFUSE_SIMD 0
 #endif
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__) && defined(__ARM_NEON) && !defined(DIFFUSE_NO_NEON)
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__) && defined(__ARM_NEON) && \
+    !defined(DIFFUSE_NO_NEON)
 #define DIFFUSE_NEON 1
 #include <arm_neon.h>
 #else
@@ -234,10 +235,10 @@ template <int N> DIFFUSE_SIMD_TARGET inline Int shl64(Int a) { return _mm512_sll
 DIFFUSE_SIMD_TARGET inline Product mulhilo(Int x, Int m) {
   const Int even = _mm512_mul_epu32(x, m);
   const Int odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
-  return {_mm512_permutex2var_epi32(
-              even, _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31), odd),
-          _mm512_permutex2var_epi32(
-              even, _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30), odd)};
+  return {_mm512_permutex2var_epi32(even, _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31),
+                                    odd),
+          _mm512_permutex2var_epi32(even, _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30),
+                                    odd)};
 }
 
 /// 0, 1, …, 15.
@@ -395,7 +396,7 @@ template <int N> inline Int shl64(Int a) { return word_lanes(vshlq_n_u64(wide_la
 /// The high and low words of the 64-bit products x·m, lane by lane.
 inline Product mulhilo(Int x, Int m) {
   const Int low_lanes = word_lanes(vmull_u32(vget_low_u32(x), vget_low_u32(m)));  // lo0 hi0 lo1 hi1
-  const Int high_lanes = word_lanes(vmull_high_u32(x, m));                          // lo2 hi2 lo3 hi3
+  const Int high_lanes = word_lanes(vmull_high_u32(x, m));                        // lo2 hi2 lo3 hi3
   return {vuzp2q_u32(low_lanes, high_lanes), vuzp1q_u32(low_lanes, high_lanes)};
 }
 
@@ -502,9 +503,9 @@ inline bool cpu_runs(SimdPath path) {
 /// The path in use: the fastest this CPU runs, unless set_simd_path chose another.
 inline SimdPath& simd_path_in_use() {
   static SimdPath path = cpu_runs(SimdPath::avx512) ? SimdPath::avx512
-                          : cpu_runs(SimdPath::avx2) ? SimdPath::avx2
-                          : cpu_runs(SimdPath::neon) ? SimdPath::neon
-                                                      : SimdPath::portable;
+                         : cpu_runs(SimdPath::avx2) ? SimdPath::avx2
+                         : cpu_runs(SimdPath::neon) ? SimdPath::neon
+                                                    : SimdPath::portable;
   return path;
 }
 

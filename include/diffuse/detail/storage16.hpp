@@ -77,7 +77,8 @@ inline void narrow(const float* from, std::size_t n, Eigen::bfloat16* to, std::p
     const bool nan = (bits & 0x7fffffffu) > 0x7f800000u;
     const std::uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
     const std::uint16_t out = static_cast<std::uint16_t>(nan ? ((bits >> 16) & 0x8000u) | 0x7fc0u : rounded);
-    std::memcpy(static_cast<void*>(to + static_cast<std::ptrdiff_t>(k) * stride), &out, sizeof out);  // trivially copyable
+    std::memcpy(static_cast<void*>(to + static_cast<std::ptrdiff_t>(k) * stride), &out,
+                sizeof out);  // trivially copyable
   }
 }
 

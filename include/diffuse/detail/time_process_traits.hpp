@@ -59,7 +59,8 @@ struct TimeProcessTraits {
     static_assert(std::is_floating_point<Raw>::value,
                   "diffuse: the times of a continuous-time process are floating-point numbers (an integer step "
                   "needs a Schedule)");
-    return TimeCoordinate<Time>::from(function, [j] { return "times(" + std::to_string(j) + ")"; }, raw);
+    return TimeCoordinate<Time>::from(
+        function, [j] { return "times(" + std::to_string(j) + ")"; }, raw);
   }
   static Scalar signal_scale(const Process& p, Time t) { return p.signal_scale(t); }
   static Scalar noise_scale(const Process& p, Time t) { return p.noise_scale(t); }

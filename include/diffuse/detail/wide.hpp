@@ -43,7 +43,7 @@ inline bool shift_right(U256& x, int shift) {
   }
   const int words = shift >> 6, bits = shift & 63;
   std::uint64_t out = 0;  // the bits shifted out, ORed together
-  switch (words) {  // move whole words first
+  switch (words) {        // move whole words first
     case 3:
       out = x.w[0] | x.w[1] | x.w[2];
       x = U256{{x.w[3], 0, 0, 0}};
@@ -56,8 +56,7 @@ inline bool shift_right(U256& x, int shift) {
       out = x.w[0];
       x = U256{{x.w[1], x.w[2], x.w[3], 0}};
       break;
-    default:
-      break;
+    default: break;
   }
   if (bits != 0) {
     out |= x.w[0] << (64 - bits);
@@ -74,17 +73,10 @@ inline void shift_left(U256& x, int shift) {
   if (shift <= 0) return;
   const int words = shift >> 6, bits = shift & 63;
   switch (words) {
-    case 3:
-      x = U256{{0, 0, 0, x.w[0]}};
-      break;
-    case 2:
-      x = U256{{0, 0, x.w[0], x.w[1]}};
-      break;
-    case 1:
-      x = U256{{0, x.w[0], x.w[1], x.w[2]}};
-      break;
-    default:
-      break;
+    case 3: x = U256{{0, 0, 0, x.w[0]}}; break;
+    case 2: x = U256{{0, 0, x.w[0], x.w[1]}}; break;
+    case 1: x = U256{{0, x.w[0], x.w[1], x.w[2]}}; break;
+    default: break;
   }
   if (bits != 0) {
     x.w[3] = (x.w[3] << bits) | (x.w[2] >> (64 - bits));
@@ -301,7 +293,8 @@ class Wide {
     const int bias = (1 << (exponent_bits - 1)) - 1;
     if (field == (std::uint64_t(1) << exponent_bits) - 1) return fraction == 0 ? infinity(negative) : nan();
     const std::uint64_t significand = field == 0 ? fraction : fraction | (std::uint64_t(1) << fraction_bits);
-    const long long e = (field == 0 ? 1 : static_cast<long long>(field)) - bias - fraction_bits;  // value = significand·2^e
+    const long long e =
+        (field == 0 ? 1 : static_cast<long long>(field)) - bias - fraction_bits;  // value = significand·2^e
     return from_magnitude(negative, e + 255, U256{{significand, 0, 0, 0}}, false);
   }
 
@@ -421,7 +414,7 @@ class Wide {
     const std::uint64_t w1 = subtract_with_borrow(big.lo_, y1, borrow);
     const std::uint64_t w2 = subtract_with_borrow(big.hi_, y2, borrow);
     if ((w2 >> 63) != 0) return round_and_pack(big.negative_, e, w2, w1, w0, sticky);
-    if ((w0 | w1 | w2) == 0 && !sticky) return zero(false);  // x − x is +0, as in IEEE arithmetic
+    if ((w0 | w1 | w2) == 0 && !sticky) return zero(false);                  // x − x is +0, as in IEEE arithmetic
     return from_magnitude(big.negative_, e, U256{{0, w0, w1, w2}}, sticky);  // cancellation: exact
   }
 
@@ -439,7 +432,8 @@ class Wide {
       q.negative_ = negative;
       return q;
     }
-    return divide_significands(negative, static_cast<std::int64_t>(a.exponent_) - b.exponent_, a.hi_, a.lo_, b.hi_, b.lo_);
+    return divide_significands(negative, static_cast<std::int64_t>(a.exponent_) - b.exponent_, a.hi_, a.lo_, b.hi_,
+                               b.lo_);
   }
 
   /// ±(A/B)·2^e for significands A, B in [2¹²⁷, 2¹²⁸), correctly rounded. The quotient
@@ -450,8 +444,8 @@ class Wide {
                                   std::uint64_t b0) {
     // r = ⌊2¹²⁷/(b1 + 1)⌋, so X0 = r·2⁶⁴ lies below 2²⁵⁵/B by a relative 2⁻⁶² at most.
     std::uint64_t unused = 0;
-    const std::uint64_t r = b1 == ~std::uint64_t(0) ? std::uint64_t(1) << 63
-                                                      : divide_128_by_64(std::uint64_t(1) << 63, 0, b1 + 1, unused);
+    const std::uint64_t r =
+        b1 == ~std::uint64_t(0) ? std::uint64_t(1) << 63 : divide_128_by_64(std::uint64_t(1) << 63, 0, b1 + 1, unused);
     // E/2⁶⁴ = 2¹⁹¹ − B·r (≥ 0, below 2¹²⁹), three words.
     const U128 p0 = multiply_full(b0, r), p1 = multiply_full(b1, r);
     std::uint64_t carry = 0;
@@ -516,7 +510,8 @@ class Wide {
 
   /// (a1, a0)·(b1, b0), the full 256-bit product.
   static U256 multiply_words(std::uint64_t a1, std::uint64_t a0, std::uint64_t b1, std::uint64_t b0) {
-    const U128 hh = multiply_full(a1, b1), hl = multiply_full(a1, b0), lh = multiply_full(a0, b1), ll = multiply_full(a0, b0);
+    const U128 hh = multiply_full(a1, b1), hl = multiply_full(a1, b0), lh = multiply_full(a0, b1),
+               ll = multiply_full(a0, b0);
     U256 m{{ll.lo, 0, 0, 0}};
     std::uint64_t c1 = 0, c2 = 0;
     m.w[1] = add_with_carry(ll.hi, hl.lo, c1);
@@ -548,7 +543,8 @@ inline Wide::Wide(long double x) {
   const long double top = std::ldexp(f, 64);
   const auto hi = static_cast<std::uint64_t>(top);
   const auto lo = static_cast<std::uint64_t>(std::ldexp(top - static_cast<long double>(hi), 64));
-  *this = from_magnitude(x < 0, static_cast<std::int64_t>(e) - 1, U256{{0, 0, lo, hi}}, false);  // f·2²⁵⁶·2^(e − 1 − 255)
+  *this =
+      from_magnitude(x < 0, static_cast<std::int64_t>(e) - 1, U256{{0, 0, lo, hi}}, false);  // f·2²⁵⁶·2^(e − 1 − 255)
 }
 
 inline Wide::operator long double() const {
@@ -556,9 +552,11 @@ inline Wide::operator long double() const {
   return static_cast<long double>(static_cast<double>(*this));
 #else
   if (kind_ == Kind::nan) return std::numeric_limits<long double>::quiet_NaN();
-  if (kind_ == Kind::infinite) return negative_ ? -std::numeric_limits<long double>::infinity() : std::numeric_limits<long double>::infinity();
+  if (kind_ == Kind::infinite)
+    return negative_ ? -std::numeric_limits<long double>::infinity() : std::numeric_limits<long double>::infinity();
   if (kind_ == Kind::zero) return negative_ ? -0.0L : 0.0L;
-  if (exponent_ >= LDBL_MAX_EXP) return negative_ ? -std::numeric_limits<long double>::infinity() : std::numeric_limits<long double>::infinity();
+  if (exponent_ >= LDBL_MAX_EXP)
+    return negative_ ? -std::numeric_limits<long double>::infinity() : std::numeric_limits<long double>::infinity();
   // Keep LDBL_MANT_DIG bits (fewer for a subnormal), rounded once in the integers; then assemble
   // the long double from two exactly representable parts with ldexp (exact).
   const int min_exponent = LDBL_MIN_EXP - 1;

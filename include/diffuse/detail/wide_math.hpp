@@ -218,7 +218,8 @@ inline U256 multiply(const U256& f, const U128& q) {
   std::uint64_t carry = 0;
   p[1] = add_with_carry(p[1], std::uint64_t(1) << 62, carry);
   for (int i = 2; i < 6; ++i) p[i] = add_with_carry(p[i], 0, carry);
-  return U256{{(p[1] >> 63) | (p[2] << 1), (p[2] >> 63) | (p[3] << 1), (p[3] >> 63) | (p[4] << 1), (p[4] >> 63) | (p[5] << 1)}};
+  return U256{
+      {(p[1] >> 63) | (p[2] << 1), (p[2] >> 63) | (p[3] << 1), (p[3] >> 63) | (p[4] << 1), (p[4] >> 63) | (p[5] << 1)}};
 }
 
 /// The same for a signed f: the sign carried through.
@@ -280,7 +281,7 @@ inline Wide log_kernel(const U256& m, long long e) {
   const U256 one192 = integer_at(1, 192);
   const long long j = nearest_at(subtract(m, one192), 8);
   U256 scaled_m = multiply(m, c::log_reciprocal[j + c::log_table_offset]);
-  shift_right(scaled_m, 16);  // exact: the callers' m are multiples of 2¹⁶
+  shift_right(scaled_m, 16);                  // exact: the callers' m are multiples of 2¹⁶
   const U256 z = subtract(scaled_m, one192);  // |z| ≤ 2⁻⁸·⁴⁹
   const bool negative = is_negative(z);
   const U128 series_value = log1p_series(q127_of(z), negative);
@@ -303,7 +304,8 @@ inline Wide exp(const Wide& x) {
   const U128 magnitude = wide_fixed::q127_of(r.r);
   const U128 em1 = wide_fixed::multiply(magnitude, wide_fixed::expm1_series(magnitude, negative));
   const U128 factor = negative ? wide_fixed::subtract(wide_fixed::one, em1) : wide_fixed::add(wide_fixed::one, em1);
-  const U128 significand = wide_fixed::multiply(wide_constants::exp_table[r.j + wide_constants::exp_table_offset], factor);
+  const U128 significand =
+      wide_fixed::multiply(wide_constants::exp_table[r.j + wide_constants::exp_table_offset], factor);
   return wide_fixed::scaled(significand, r.k);  // exp(j/256)(1 + em1) lies in [0.7, 1.42]
 }
 
@@ -322,7 +324,8 @@ inline Wide expm1(const Wide& x) {
   const bool negative = wide_fixed::is_negative(r.r);
   const U256 em1 = wide_fixed::multiply_signed(r.r, wide_fixed::expm1_series(wide_fixed::q127_of(r.r), negative));
   const int index = r.j + c::exp_table_offset;
-  return wide_fixed::to_wide(wide_fixed::add(c::expm1_table[index], wide_fixed::multiply_signed(em1, c::exp_table[index])));
+  return wide_fixed::to_wide(
+      wide_fixed::add(c::expm1_table[index], wide_fixed::multiply_signed(em1, c::exp_table[index])));
 }
 
 /// log x (−∞ at 0, NaN below 0).
@@ -389,11 +392,11 @@ inline Wide sqrt(const Wide& x) {
   }
   const std::uint64_t three62 = std::uint64_t(3) << 62;
   for (int i = 0; i < 4; ++i) {  // 4% → 0.24% → 9e-6 → 1e-10 → 2e-20 (64 bits hold 2⁻⁶²)
-    const std::uint64_t y2 = multiply_full(y, y).hi;                          // y²·2⁶²
-    const U128 my2 = multiply_full(m61, y2);                                  // m y²·2¹²³
-    const std::uint64_t t = (my2.hi << 3) | (my2.lo >> 61);                   // m y²·2⁶²
-    const U128 next = multiply_full(y, three62 - t);                          // y(3 − m y²)·2¹²⁵
-    y = (next.hi << 1) | (next.lo >> 63);                                     // y(3 − m y²)/2·2⁶³
+    const std::uint64_t y2 = multiply_full(y, y).hi;         // y²·2⁶²
+    const U128 my2 = multiply_full(m61, y2);                 // m y²·2¹²³
+    const std::uint64_t t = (my2.hi << 3) | (my2.lo >> 61);  // m y²·2⁶²
+    const U128 next = multiply_full(y, three62 - t);         // y(3 − m y²)·2¹²⁵
+    y = (next.hi << 1) | (next.lo >> 63);                    // y(3 − m y²)/2·2⁶³
   }
   // One 128-bit step: y ← 2y(3/4 − (m/4)y²).
   const U128 y63{y, 0};
@@ -452,14 +455,10 @@ inline SinCos sin_cos(const Wide& x) {
   if (negative) s = f::negate(s);
   const Wide sin_value = f::to_wide(s), cos_value = f::to_wide(co);
   switch (((k % 4) + 4) % 4) {
-    case 0:
-      return {sin_value, cos_value};
-    case 1:
-      return {cos_value, -sin_value};
-    case 2:
-      return {-sin_value, -cos_value};
-    default:
-      return {-cos_value, sin_value};
+    case 0: return {sin_value, cos_value};
+    case 1: return {cos_value, -sin_value};
+    case 2: return {-sin_value, -cos_value};
+    default: return {-cos_value, sin_value};
   }
 }
 inline Wide sin(const Wide& x) { return sin_cos(x).sin; }
@@ -474,7 +473,8 @@ inline Wide atan(const Wide& x) {
   if (x > Wide(1)) return c::half_pi - atan(Wide(1) / x);
   auto kernel = [](const Wide& y) {  // y·Σ (−y²)ᵏ/(2k + 1), |y| ≤ 2⁻⁷
     const U128 magnitude = wide_fixed::q127_of(y);
-    return y * wide_fixed::to_wide(wide_fixed::series(c::atan_polynomial, 10, wide_fixed::multiply(magnitude, magnitude), true, 5));
+    return y * wide_fixed::to_wide(
+                   wide_fixed::series(c::atan_polynomial, 10, wide_fixed::multiply(magnitude, magnitude), true, 5));
   };
   if (x.exponent() <= -8) return kernel(x);
   const long long j = nearest_integer(ldexp(x, 6));
@@ -507,9 +507,8 @@ inline Wide tanh(const Wide& x) {
 inline Wide asinh(const Wide& x) {
   const Wide a = abs(x);
   if (x.is_nan()) return x;
-  const Wide value = a.is_infinite() || a.exponent() >= 64
-                         ? log(a) + wide_constants::ln2
-                         : log1p(a + a * a / (Wide(1) + sqrt(Wide(1) + a * a)));
+  const Wide value = a.is_infinite() || a.exponent() >= 64 ? log(a) + wide_constants::ln2
+                                                           : log1p(a + a * a / (Wide(1) + sqrt(Wide(1) + a * a)));
   return x.negative() ? -value : value;
 }
 
@@ -527,7 +526,9 @@ inline Wide sigmoid(const Wide& x) {
 inline Wide one_minus_exp(const Wide& x) { return Wide() - expm1(x); }
 
 /// log α from β and α = 1 − β, each given accurately: log1p(−β) for small β, log α otherwise.
-inline Wide log_alpha(const Wide& beta, const Wide& alpha) { return beta < ldexp(Wide(1), -1) ? log1p(-beta) : log(alpha); }
+inline Wide log_alpha(const Wide& beta, const Wide& alpha) {
+  return beta < ldexp(Wide(1), -1) ? log1p(-beta) : log(alpha);
+}
 
 }  // namespace detail
 }  // namespace diffuse

@@ -67,7 +67,7 @@ inline Wide normal_quantile_lower(const Wide& p) {
     const Wide x = -z * sqrt_half;
     const Wide e = erfcx(x);
     const Wide log_phi = -wide_constants::ln2 - x * x + log(e);  // log Φ(z)
-    const Wide step = (log_p - log_phi) * sqrt_half_pi * e;        // (log p − log Φ)·Φ/φ
+    const Wide step = (log_p - log_phi) * sqrt_half_pi * e;      // (log p − log Φ)·Φ/φ
     z += step;
     if (last) break;
     last = abs(step) <= ldexp(max(Wide(1), abs(z)), -64);  // quadratic: one more step reaches 2⁻¹²⁸

@@ -35,12 +35,16 @@ inline std::string tensor_sizes_text(const at::Tensor& tensor) {
 }
 
 /// Throws std::invalid_argument unless `tensor` is a contiguous CPU tensor of `dtype`.
-inline void check_tensor(const char* function, const std::string& name, const at::Tensor& tensor, at::ScalarType dtype) {
-  if (!tensor.defined()) fail<std::invalid_argument>(function, name + " must be a defined tensor", std::string("undefined"));
+inline void check_tensor(const char* function, const std::string& name, const at::Tensor& tensor,
+                         at::ScalarType dtype) {
+  if (!tensor.defined())
+    fail<std::invalid_argument>(function, name + " must be a defined tensor", std::string("undefined"));
   if (tensor.scalar_type() != dtype) {
-    fail<std::invalid_argument>(function, name + " must have dtype " + c10::toString(dtype), std::string(c10::toString(tensor.scalar_type())));
+    fail<std::invalid_argument>(function, name + " must have dtype " + c10::toString(dtype),
+                                std::string(c10::toString(tensor.scalar_type())));
   }
-  if (!tensor.device().is_cpu()) fail<std::invalid_argument>(function, name + " must be on the CPU", tensor.device().str());
+  if (!tensor.device().is_cpu())
+    fail<std::invalid_argument>(function, name + " must be on the CPU", tensor.device().str());
   if (!tensor.is_contiguous()) {
     std::ostringstream strides;
     strides << tensor.strides();
@@ -50,20 +54,23 @@ inline void check_tensor(const char* function, const std::string& name, const at
 
 /// The checked batch tensors of add_noise: x0 a contiguous float32 CPU [B, ...] tensor with B ≥ 1,
 /// every other one the same sizes; timesteps a contiguous int64 CPU [B] tensor.
-inline void check_batch_tensors(const char* function, const at::Tensor& x0, const at::Tensor& other, const char* other_name,
-                                const at::Tensor& timesteps, const at::Tensor& out) {
+inline void check_batch_tensors(const char* function, const at::Tensor& x0, const at::Tensor& other,
+                                const char* other_name, const at::Tensor& timesteps, const at::Tensor& out) {
   check_tensor(function, "x0", x0, at::kFloat);
-  if (x0.dim() < 1) fail<std::invalid_argument>(function, "x0 must have a batch dimension, [B, ...]", static_cast<long long>(x0.dim()));
+  if (x0.dim() < 1)
+    fail<std::invalid_argument>(function, "x0 must have a batch dimension, [B, ...]", static_cast<long long>(x0.dim()));
   const auto check_like_x0 = [&](const at::Tensor& tensor, const std::string& name) {
     check_tensor(function, name, tensor, at::kFloat);
     if (tensor.sizes() != x0.sizes()) {
-      fail<std::invalid_argument>(function, name + " must have the sizes of x0, " + tensor_sizes_text(x0), tensor_sizes_text(tensor));
+      fail<std::invalid_argument>(function, name + " must have the sizes of x0, " + tensor_sizes_text(x0),
+                                  tensor_sizes_text(tensor));
     }
   };
   if (other_name != nullptr) check_like_x0(other, other_name);
   check_like_x0(out, "out");
   check_tensor(function, "timesteps", timesteps, at::kLong);
-  if (timesteps.dim() != 1) fail<std::invalid_argument>(function, "timesteps must be one-dimensional, [B]", tensor_sizes_text(timesteps));
+  if (timesteps.dim() != 1)
+    fail<std::invalid_argument>(function, "timesteps must be one-dimensional, [B]", tensor_sizes_text(timesteps));
   check_count(function, "timesteps", timesteps.size(0), x0.size(0));
 }
 
@@ -76,13 +83,16 @@ inline TensorBatch batch_matrix(const at::Tensor& tensor) {
 /// diffusers' 0-based timesteps, in place, as our steps t = s + 1, checked against the schedule's
 /// range 0 ≤ s ≤ T − 1.
 inline Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> diffusers_timesteps(const char* function,
-                                                                                        const at::Tensor& timesteps,
-                                                                                        int schedule_steps) {
-  const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> s(timesteps.data_ptr<std::int64_t>(), timesteps.size(0));
+                                                                                            const at::Tensor& timesteps,
+                                                                                            int schedule_steps) {
+  const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> s(timesteps.data_ptr<std::int64_t>(),
+                                                                           timesteps.size(0));
   for (Eigen::Index j = 0; j < s.size(); ++j) {
     if (s(j) < 0 || s(j) > schedule_steps - 1) {
-      fail<std::out_of_range>(function, "timesteps(" + std::to_string(j) + ") must be a diffusers timestep in [0, T - 1], T = " +
-                                            std::to_string(schedule_steps), static_cast<long long>(s(j)));
+      fail<std::out_of_range>(function,
+                              "timesteps(" + std::to_string(j) +
+                                  ") must be a diffusers timestep in [0, T - 1], T = " + std::to_string(schedule_steps),
+                              static_cast<long long>(s(j)));
     }
   }
   return s;
@@ -106,13 +116,16 @@ inline void add_noise_tensors(const Schedule<float>& schedule, const at::Tensor&
 /// diffusers' add_noise on tensors with the noise drawn in the same pass: ε of sample j is the noise
 /// of sample id ids[j] under `seed` (docs/noise_contract.md), as noise.hpp's add_noise. out may be x0.
 /// @throws as above (ids: contiguous int64 CPU [B], non-negative). Nothing is written then.
-inline void add_noise_tensors(const Schedule<float>& schedule, const at::Tensor& x0, std::uint64_t seed, const at::Tensor& ids,
-                              const at::Tensor& timesteps, const at::Tensor& out) {
+inline void add_noise_tensors(const Schedule<float>& schedule, const at::Tensor& x0, std::uint64_t seed,
+                              const at::Tensor& ids, const at::Tensor& timesteps, const at::Tensor& out) {
   detail::check_batch_tensors("add_noise_tensors", x0, at::Tensor(), nullptr, timesteps, out);
   detail::check_tensor("add_noise_tensors", "ids", ids, at::kLong);
-  if (ids.dim() != 1) detail::fail<std::invalid_argument>("add_noise_tensors", "ids must be one-dimensional, [B]", detail::tensor_sizes_text(ids));
+  if (ids.dim() != 1)
+    detail::fail<std::invalid_argument>("add_noise_tensors", "ids must be one-dimensional, [B]",
+                                        detail::tensor_sizes_text(ids));
   const auto s = detail::diffusers_timesteps("add_noise_tensors", timesteps, schedule.steps());
-  const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> id_vector(ids.data_ptr<std::int64_t>(), ids.size(0));
+  const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> id_vector(ids.data_ptr<std::int64_t>(),
+                                                                                   ids.size(0));
   detail::TensorBatch out_matrix = detail::batch_matrix(out);
   add_noise(schedule, detail::batch_matrix(x0), drawn_noise(seed, id_vector), (s.array() + 1).matrix(), out_matrix);
 }
