@@ -4,7 +4,8 @@
 set -euo pipefail
 build=${1:?usage: docs/make_figures.sh BUILD_DIR}
 docs=$(cd "$(dirname "$0")" && pwd)
-cmake --build "$build" -j2 --target schedule_table forward_1d noise_image continuous_processes flow_matching training_batch
+cmake --build "$build" -j2 --target schedule_table forward_1d noise_image continuous_processes flow_matching training_batch \
+  sampler_sigmas
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -17,4 +18,5 @@ trap 'rm -rf "$scratch"' EXIT
 /usr/bin/python3 "$docs/plot_continuous.py" "$build" "$docs/continuous_processes.png"
 /usr/bin/python3 "$docs/plot_flow_steps.py" "$build" "$docs/flow_steps.png"
 /usr/bin/python3 "$docs/plot_training_times.py" "$build" "$docs/training_times.png"
-echo "wrote $docs/{schedules,forward_1d,noise_image,continuous_processes,flow_steps,training_times}.png"
+/usr/bin/python3 "$docs/plot_sampler_sigmas.py" "$build" "$docs/sampler_sigmas.png"
+echo "wrote $docs/{schedules,forward_1d,noise_image,continuous_processes,flow_steps,training_times,sampler_sigmas}.png"

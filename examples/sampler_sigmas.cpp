@@ -1,6 +1,7 @@
 // Prints the noise levels σ a sampler steps through and the model timestep fed at each, for a model
-// sampling, a schedule name, N and a ComfyUI denoise value, as CSV `i,sigma,timestep`: hold it against
-// ComfyUI or stable-diffusion.cpp.
+// family of the preset table (model_presets.hpp), a schedule name, N and a ComfyUI denoise value, as
+// CSV `i,sigma,timestep`: hold it against ComfyUI or stable-diffusion.cpp.
+#include <diffuse/model_presets.hpp>
 #include <diffuse/model_sampling.hpp>
 #include <diffuse/sampler_schedules.hpp>
 #include <diffuse/strength.hpp>
@@ -9,6 +10,7 @@
 #include <iomanip>
 #include <iostream>
 #include <string>
+#include <variant>
 
 #include <Eigen/Core>
 
@@ -19,18 +21,38 @@ namespace {
 const char* const usage =
     R"(sampler_sigmas: the sampler's noise levels and model timesteps, printed as CSV `i,sigma,timestep`
 
-  sampler_sigmas --model sd15|sd3|flux|edm|stable_audio [--shift S] [--mu M] --schedule NAME --steps N [--denoise D]
+  sampler_sigmas [--preset NAME] [--shift S | --mu M] [--schedule NAME] [--steps N] [--denoise D]
 
---model     sd15: discrete VP, SD 1.5 / SDXL table (scaled_linear 0.00085..0.012, T = 1000);
-            sd3: flow, shift S (3), timestep multiplier 1000; flux: flow, mu M (1.15), multiplier 1;
-            edm: EDM, sigma 0.002..120; stable_audio: continuous V, sigma 0.03..500
---schedule  simple, sgm_uniform, karras, exponential, ddim_uniform, normal, linear_quadratic,
-            kl_optimal, laplace, smoothstep, lcm, bong_tangent, logit_normal, sd_turbo
+--preset    a model family of the preset table (default sd15): sd15, sd2-v, sdxl, sd3, auraflow,
+            flux-dev, flux-schnell, wan21, hunyuan-video, ltxv, mochi, lumina2, svd, stable-audio
+            (--list prints the table with the source of each row)
+--shift     override the static shift s of a discrete-flow preset (sd3, auraflow, wan21, ...)
+--mu        override the mu of a Flux-type preset (flux-dev, ltxv), e.g. resolution_shift_mu(W*H/256)
+--schedule  simple, sgm_uniform, karras, exponential, ddim_uniform, normal, linear_quadratic, beta,
+            kl_optimal, laplace, smoothstep, lcm, bong_tangent, logit_normal, sd_turbo (default normal)
+--steps     N (default 20)
 --denoise   ComfyUI's KSampler denoise D in [0, 1] (1): int(N/D) steps, the last N + 1 sigmas printed
-The timestep is the model sampling's timestep(sigma) as ComfyUI computes it (sd15: the integer
+The timestep is the model sampling's timestep(sigma) as ComfyUI computes it (discrete VP: the integer
 0-based index of the nearest table entry; our step t is that index + 1). Values are exact
 (double, 17 digits). Bad arguments exit with status 1 and the library's message.
 )";
+
+/// The preset named on the command line, with the override it allows.
+diffuse::ModelPreset chosen_preset(const diffuse_examples::Arguments& args) {
+  diffuse::ModelPreset preset = diffuse::model_preset(args.text("--preset", "sd15"));
+  if (args.has("--shift")) {
+    if (preset.kind != diffuse::ModelSamplingKind::discrete_flow)
+      throw std::invalid_argument("--shift goes with a discrete-flow preset (sd3, auraflow, wan21, ...), not " +
+                                  preset.name);
+    preset.shift = args.number("--shift", preset.shift);
+  }
+  if (args.has("--mu")) {
+    if (preset.kind != diffuse::ModelSamplingKind::flux)
+      throw std::invalid_argument("--mu goes with a Flux-type preset (flux-dev, ltxv), not " + preset.name);
+    preset.mu = args.number("--mu", preset.mu);
+  }
+  return preset;
+}
 
 template <class ModelSampling>
 void print(const ModelSampling& ms, const std::string& schedule, int steps, double denoise) {
@@ -40,35 +62,32 @@ void print(const ModelSampling& ms, const std::string& schedule, int steps, doub
     std::cout << i << ',' << sigmas(i) << ',' << ms.timestep(sigmas(i)) << '\n';
 }
 
+/// The preset table as CSV: each row's name and where its values come from.
+void list_presets() {
+  std::cout << "name,source\n";
+  for (const diffuse::ModelPreset& row : diffuse::model_presets())
+    std::cout << row.name << ",\"" << row.source << "\"\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     const diffuse_examples::Arguments args(
-        argc, argv, {"--model", "--shift", "--mu", "--schedule", "--steps", "--denoise"}, {"--help"});
+        argc, argv, {"--preset", "--shift", "--mu", "--schedule", "--steps", "--denoise"}, {"--help", "--list"});
     if (args.has("--help")) {
       std::cout << usage;
       return 0;
     }
-    const std::string model = args.text("--model", "sd15"), schedule = args.text("--schedule", "normal");
+    if (args.has("--list")) {
+      list_presets();
+      return 0;
+    }
+    const std::string schedule = args.text("--schedule", "normal");
     const int steps = args.integer("--steps", 20);
     const double denoise = args.number("--denoise", 1);
-    if (args.has("--shift") && model != "sd3") throw std::invalid_argument("--shift goes with --model sd3");
-    if (args.has("--mu") && model != "flux") throw std::invalid_argument("--mu goes with --model flux");
-    if (model == "sd15") {
-      print(diffuse::DiscreteVpSampling<double>(diffuse::Schedule<double>::scaled_linear(1000)), schedule, steps,
-            denoise);
-    } else if (model == "sd3") {
-      print(diffuse::FlowSampling<double>(args.number("--shift", 3), 1000), schedule, steps, denoise);
-    } else if (model == "flux") {
-      print(diffuse::FlowSampling<double>::flux(args.number("--mu", 1.15)), schedule, steps, denoise);
-    } else if (model == "edm") {
-      print(diffuse::EdmSampling<double>(0.002, 120), schedule, steps, denoise);
-    } else if (model == "stable_audio") {
-      print(diffuse::ContinuousVSampling<double>(0.03, 500), schedule, steps, denoise);
-    } else {
-      throw std::invalid_argument("unknown --model '" + model + "' (see --help)");
-    }
+    const diffuse::AnyModelSampling<double> sampling = diffuse::make_model_sampling<double>(chosen_preset(args));
+    std::visit([&](const auto& ms) { print(ms, schedule, steps, denoise); }, sampling);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "sampler_sigmas: " << e.what() << '\n';

@@ -48,7 +48,8 @@ TEMPLATE_TEST_CASE("every schedule on every model sampling matches its golden se
       ++sequences;
     });
   }
-  CHECK(sequences == 7 * 9 * 7 + (5 * 2 + 7 * 2 + 1) * 7);  // ComfyUI's names on 7 families; sd.cpp's, SD-Turbo
+  // ComfyUI's names on 7 families; sd.cpp's, SD-Turbo; beta at N = 400 (repeated indices dropped)
+  CHECK(sequences == 7 * 10 * 7 + (5 * 2 + 7 * 2 + 1) * 7 + 1);
 }
 
 TEMPLATE_TEST_CASE("lengths, final zeros and N = 1 are each tool's", "[sampler_schedules]", float, double) {
@@ -159,7 +160,8 @@ TEST_CASE("every argument rule of the sampler schedules throws with the function
   CHECK(throws_with<std::invalid_argument>(
       [&] { diffuse::sampler_sigmas(sd3, "beta ", 10); },
       {"diffuse::sampler_sigmas: unknown schedule; known: simple, sgm_uniform, karras, exponential, "
-       "ddim_uniform, normal, linear_quadratic, kl_optimal, laplace, smoothstep, lcm, bong_tangent, logit_normal, sd_turbo",
+       "ddim_uniform, normal, linear_quadratic, kl_optimal, laplace, beta, smoothstep, lcm, bong_tangent, logit_normal, "
+       "sd_turbo",
        "(got \"beta \")"}));
   for (const std::string& name : diffuse::sampler_schedule_names()) {
     INFO(name);
@@ -179,6 +181,11 @@ TEST_CASE("every argument rule of the sampler schedules throws with the function
       {"diffuse::laplace_sigmas: mu must be finite", "(got inf)"}));
   CHECK(throws_with<std::invalid_argument>([] { diffuse::laplace_sigmas<double>(4, 0.1, 10, 0, 0); },
                                            {"diffuse::laplace_sigmas: beta must be finite and > 0", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>([&] { diffuse::beta_sigmas(sd3, 4, 0); },
+                                           {"diffuse::beta_sigmas: alpha must be finite and > 0", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::beta_sigmas(sd3, 4, 0.6, std::numeric_limits<double>::quiet_NaN()); },
+      {"diffuse::beta_sigmas: beta must be finite and > 0", "(got nan)"}));
   CHECK(throws_with<std::invalid_argument>(
       [] { diffuse::align_your_steps_sigmas<double>("Flux", 10); },
       {"diffuse::align_your_steps_sigmas: no table for this model type; known: SD1, SDXL, SVD", "(got \"Flux\")"}));

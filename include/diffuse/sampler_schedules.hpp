@@ -1,4 +1,4 @@
-/// The sampler σ-schedules of ComfyUI by name (simple, normal, sgm_uniform, ddim_uniform, karras, exponential, laplace, kl_optimal, linear_quadratic) for any model sampling of model_sampling.hpp.
+/// The sampler σ-schedules of ComfyUI by name (simple, normal, sgm_uniform, ddim_uniform, karras, exponential, laplace, kl_optimal, linear_quadratic, beta) for any model sampling of model_sampling.hpp.
 ///
 /// Each function returns the noise levels a sampler steps through, from the largest down, exactly
 /// as its tool builds them: whether a final 0 is appended, whether the length can differ from N + 1,
@@ -35,9 +35,12 @@
 
 #include <Eigen/Core>
 
+#include "detail/beta_quantile.hpp"
 #include "detail/checks.hpp"
 #include "detail/error.hpp"
 #include "detail/gits_tables.hpp"
+#include "detail/round_half_even.hpp"
+#include "detail/scaled_sum.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_decimal.hpp"
 #include "detail/wide_math.hpp"
@@ -220,6 +223,38 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> ddim_unifo
   std::vector<detail::Wide> sigmas;
   for (int x = 1; x < size; x += stride) sigmas.insert(sigmas.begin(), ms.wide_table_sigma(x));
   return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, !first_is_zero);
+}
+
+/// ComfyUI `beta_scheduler` and stable-diffusion.cpp's "beta" (Lee et al. 2024, "Beta Sampling is All
+/// You Need"), with L table entries: t_i = rint(F⁻¹(1 − i/N; α, β)·(L − 1)) for i = 0 … N − 1, where
+/// F⁻¹ is the beta distribution's quantile (scipy.stats.beta.ppf), each in double as NumPy evaluates it
+/// (1 − i·(1/N), the quantile, the product, then rint, ties to even); a t_i equal to the one before is
+/// dropped; σ_i = table[t_i], then 0 (at most N + 1 values; N = 1 gives [σ_max, 0]). Table entry i is
+/// our step i + 1. This is the index-space "beta"; diffusers' use_beta_sigmas is another schedule
+/// under the same name, σ_min + F⁻¹(1 − i/(N − 1))·(σ_max − σ_min) in σ space (flow_steps.hpp).
+/// Exactness: every σ_i is a table entry, so it is exact once t_i is; t_i is ComfyUI's unless the
+/// double product lies within an ulp or so of a half-integer, where an error of detail::beta_quantile
+/// (≤ 0.7 ulp here) or of scipy's own ppf could move it (none of the references' N ≤ 50 comes close).
+/// @throws std::invalid_argument if N < 1, or α or β is not finite and > 0.
+template <class ModelSampling>
+Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> beta_sigmas(const ModelSampling& ms, int n,
+                                                                                  double alpha = 0.6,
+                                                                                  double beta = 0.6) {
+  constexpr const char* fn = "beta_sigmas";
+  detail::check_ramp_length(fn, n);
+  detail::check_finite_positive(fn, "alpha", alpha);
+  detail::check_finite_positive(fn, "beta", beta);
+  const double last = static_cast<double>(ms.table_size() - 1), step = 1.0 / n;
+  std::vector<detail::Wide> sigmas;
+  double previous = -1;
+  for (int i = 0; i < n; ++i) {
+    // NumPy: ts = 1 − i·step (the product rounded first), rint(ppf(ts)·(L − 1)).
+    const double ts = 1.0 - detail::rounded_product(static_cast<double>(i), step);
+    const double t = detail::round_half_even(detail::rounded_product(detail::beta_quantile(ts, alpha, beta), last));
+    if (t != previous) sigmas.push_back(ms.wide_table_sigma(static_cast<int>(t)));
+    previous = t;
+  }
+  return detail::rounded_sigmas<typename ModelSampling::scalar_type>(sigmas, true);
 }
 
 /// ComfyUI `linear_quadratic_schedule` (Mochi, genmoai `infer.py`), threshold τ = 0.025,
@@ -469,9 +504,10 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, 1> gits_sigmas(double coeff, int n = 10) {
 /// The schedule names sampler_sigmas knows: ComfyUI's KSampler ones in its order, then laplace, then
 /// stable-diffusion.cpp's smoothstep, lcm, bong_tangent, logit_normal, then ComfyUI's sd_turbo.
 inline const std::vector<std::string>& sampler_schedule_names() {
-  static const std::vector<std::string> names{
-      "simple",     "sgm_uniform", "karras",     "exponential", "ddim_uniform", "normal",       "linear_quadratic",
-      "kl_optimal", "laplace",     "smoothstep", "lcm",         "bong_tangent", "logit_normal", "sd_turbo"};
+  static const std::vector<std::string> names{"simple",       "sgm_uniform",  "karras",           "exponential",
+                                              "ddim_uniform", "normal",       "linear_quadratic", "kl_optimal",
+                                              "laplace",      "beta",         "smoothstep",       "lcm",
+                                              "bong_tangent", "logit_normal", "sd_turbo"};
   return names;
 }
 
@@ -479,7 +515,8 @@ inline const std::vector<std::string>& sampler_schedule_names() {
 /// exponential, kl_optimal and laplace (μ = 0, β = 0.5; a separate node in ComfyUI, given the
 /// model's range here) over [ms.sigma_min(), ms.sigma_max()] rounded to double, the others from ms
 /// itself; smoothstep, lcm, bong_tangent and logit_normal (its defaults, not resolution aware) as
-/// stable-diffusion.cpp builds them, sd_turbo with denoise 1. "beta" (both meanings) is not here yet.
+/// stable-diffusion.cpp builds them, sd_turbo with denoise 1; "beta" is ComfyUI's (α = β = 0.6; see
+/// beta_sigmas for diffusers' other "beta").
 /// @throws std::invalid_argument for an unknown name (the message lists the known ones), or as the
 /// schedule itself throws.
 template <class ModelSampling>
@@ -496,6 +533,7 @@ Eigen::Matrix<typename ModelSampling::scalar_type, Eigen::Dynamic, 1> sampler_si
   if (name == "linear_quadratic") return linear_quadratic_sigmas(ms, n);
   if (name == "kl_optimal") return kl_optimal_sigmas<Scalar>(n, low, high);
   if (name == "laplace") return laplace_sigmas<Scalar>(n, low, high);
+  if (name == "beta") return beta_sigmas(ms, n);
   if (name == "smoothstep") return smoothstep_sigmas(ms, n);
   if (name == "lcm") return lcm_sigmas(ms, n);
   if (name == "bong_tangent") return bong_tangent_sigmas(ms, n);

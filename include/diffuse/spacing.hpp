@@ -9,24 +9,12 @@
 #include <vector>
 
 #include "detail/checks.hpp"
+#include "detail/round_half_even.hpp"
+#include "detail/scaled_sum.hpp"
 
 namespace diffuse {
 
 namespace detail {
-
-/// Python's round() and NumPy's np.round on a double: to the nearest integer, ties to even,
-/// whatever the floating-point environment's rounding mode.
-inline double round_half_even(double x) {
-  if (std::fabs(x - std::trunc(x)) == 0.5) return 2 * std::round(x / 2);  // x − trunc(x) is exact
-  return std::round(x);
-}
-
-/// x·y rounded to double even where a compiler would fuse a following addition into a multiply-add:
-/// NumPy rounds the product, and the timestep grids below must match it bit for bit.
-inline double rounded_product(double x, double y) {
-  const volatile double product = x * y;
-  return product;
-}
 
 inline void check_train_steps(const char* function, int train_steps) {
   check_at_least(function, "the number of training steps T", train_steps, 1);

@@ -10,7 +10,7 @@ comfy/model_sampling.py (ModelSamplingDiscrete, ModelSamplingDiscreteEDM, ModelS
 ModelSamplingContinuousV, ModelSamplingDiscreteFlow, ModelSamplingFlux), comfy/samplers.py
 (simple_scheduler, ddim_scheduler, normal_scheduler, linear_quadratic_schedule, kl_optimal_scheduler,
 calculate_sigmas), comfy/k_diffusion/sampling.py (get_sigmas_karras, get_sigmas_exponential,
-get_sigmas_laplace); stable-diffusion.cpp @97d29908 src/runtime/denoiser.hpp (CompVisDenoiser
+get_sigmas_laplace), beta_scheduler (scipy.stats.beta.ppf here by bisection of mpmath's betainc); stable-diffusion.cpp @97d29908 src/runtime/denoiser.hpp (CompVisDenoiser
 sigma_to_t, EDMVDenoiser t_to_sigma, DiscreteFlowDenoiser and FluxFlowDenoiser t_to_sigma). Each is
 followed step by step as the tool writes it (the argmin of |log sigma - log sigma_i|, the counting
 loop of sd.cpp's sigma_to_t, Python's int(x * (L / N)), the ddim while-loop), in exact arithmetic
@@ -367,6 +367,39 @@ def logit_normal(n, mean=0, std=D('1.75'), logsnr_min=-15, logsnr_max=18):
     return out
 
 
+_beta_quantiles = {}
+
+
+def beta_quantile(p, a=D('0.6'), b=D('0.6')):
+    """scipy.stats.beta.ppf(p, a, b) exactly: the x with I_x(a, b) = p (bisection to 60 digits)."""
+    if p not in _beta_quantiles:
+        lo, hi = mp.mpf(0), mp.mpf(1)
+        for _ in range(210):  # 2^-210 < 10^-63
+            mid = (lo + hi) / 2
+            if mp.betainc(a, b, 0, mid, regularized=True) < p:
+                lo = mid
+            else:
+                hi = mid
+        _beta_quantiles[p] = (lo + hi) / 2
+    return _beta_quantiles[p]
+
+
+def beta(ms, n):
+    """ComfyUI beta_scheduler (alpha = beta = 0.6): ts = 1 - numpy.linspace(0, 1, n, endpoint=False),
+    numpy.rint(scipy.stats.beta.ppf(ts) * (L - 1)) in float64 (ppf correctly rounded), consecutive
+    duplicates dropped, sigmas[t], then 0."""
+    step = 1.0 / n  # numpy.linspace: step = delta / div, y = arange(n) * step
+    last, sigs = -1, []
+    for i in range(n):
+        ts = 1.0 - i * step  # float64, as NumPy
+        q = float(beta_quantile(mp.mpf(ts))) if ts < 1 else 1.0  # ppf(1) = 1
+        t = round(q * (ms.size() - 1))  # float64 product; Python's round is numpy.rint (ties to even)
+        if t != last:
+            sigs.append(ms.table(t))
+        last = t
+    return sigs + [mp.mpf(0)]
+
+
 def sd_turbo(ms, n, denoise=1.0):
     """ComfyUI SDTurboScheduler."""
     start = 10 - int(10 * denoise)
@@ -386,6 +419,7 @@ def schedule(ms, name, n):
         'linear_quadratic': lambda: linear_quadratic(ms, n),
         'kl_optimal': lambda: kl_optimal(n, smin, smax),
         'laplace': lambda: laplace(n, smin, smax),
+        'beta': lambda: beta(ms, n),
         'smoothstep': lambda: smoothstep(ms, n),
         'lcm': lambda: lcm(ms, n),
         'bong_tangent': lambda: bong_tangent(ms, n),
@@ -437,7 +471,7 @@ def main():
         for p in ['0.25', '0.5', '0.75', '0.9375']:
             lines.append(f'percent {name} {p} {fmt(ms.percent(exact(p)))}')
     names = ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'normal', 'linear_quadratic',
-             'kl_optimal', 'laplace']
+             'kl_optimal', 'laplace', 'beta']
     # stable-diffusion.cpp's index schedules where its t_to_sigma exists; SD-Turbo's grid for its model.
     sdcpp_families = {'sd15', 'sd3', 'flux', 'edm', 'aura'}
     for family in ['sd15', 'sd3', 'flux', 'edm', 'v', 'aura', 'dedm']:
@@ -447,6 +481,8 @@ def main():
             for n in [1, 2, 4, 10, 20, 28, 50]:
                 values = schedule(ms, sched, n)
                 lines.append(f'schedule {family} {sched} {n} : ' + ' '.join(fmt(v) for v in values))
+    # ComfyUI's beta drops repeated table indices: near both ends at N = 400 on a 1000-entry table.
+    lines.append('schedule sd15 beta 400 : ' + ' '.join(fmt(v) for v in beta(families['sd15'], 400)))
     worst = 0
     for k in range(0, 3997):
         t = mp.mpf(k) / 4
