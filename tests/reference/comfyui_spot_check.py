@@ -96,7 +96,7 @@ def main():
         print(f'comfy_timestep sd15 {s!r} {float(families["sd15"].timestep(torch.tensor(s))):.9g}')
     for name, ms in families.items():
         for scheduler in ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'normal', 'linear_quadratic',
-                          'kl_optimal']:
+                          'kl_optimal', 'beta']:
             for n in [4, 10]:
                 sigmas = env['calculate_sigmas'](ms, scheduler, n)
                 print(f'comfy_schedule {name} {scheduler} {n} : ' + ' '.join(f'{float(v):.9g}' for v in sigmas))
