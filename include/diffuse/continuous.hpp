@@ -26,13 +26,9 @@
 /// Bound: the Wide value is within 2⁻¹¹⁸(1 + Σ|λ|) relative, Σ|λ| over the finite log-SNRs at the
 /// times involved and the parameters that enter as log-SNRs (|γ_min| + |γ_max|; 2|log σ_min| +
 /// 2|log σ_max|; 2|log d| per resolution d); λ, which crosses zero, relative to max(1, |λ|); the
-/// inverses time(·) absolute, times t + (1 + |λ|)/|λ'(t)|. (Each formula chains Wide operations,
-/// each within 2⁻¹²⁸, and functions within 12 to 64 units of 2⁻¹²⁸ (wide_math.hpp); a first-order
-/// running-error analysis of them, tests/reference/continuous_error_bound.py, gives at most 450
-/// units of 2⁻¹²⁸ per unit of 1 + Σ|λ|.) So float, double and x87 long double are correctly rounded
-/// unless the exact value lies within that distance of a tie; IEEE binary128 long double (aarch64)
-/// is within ½ + (1 + Σ|λ|)/32 ulp. Measured against 40-digit references (tests/test_continuous.cpp):
-/// correctly rounded in all three types, the Wide values within 6 units of 2⁻¹²⁸ per unit of 1 + Σ|λ|.
+/// inverses time(·) absolute, times t + (1 + |λ|)/|λ'(t)| (docs/precision.md: the bound in ulps and
+/// its derivation). Measured against 40-digit references (tests/test_continuous.cpp): correctly
+/// rounded in all three types, the Wide values within 6 units of 2⁻¹²⁸ per unit of 1 + Σ|λ|.
 ///
 /// Times, log-SNRs and noise levels are the strong types of time_coordinates.hpp.
 #pragma once

@@ -165,13 +165,9 @@ Schedule<Scalar> schedule_from_betas(const char* function, const std::vector<Wid
 /// (detail::Wide, integer-based: the same bits on every machine and under any floating-point
 /// flags) from the exact definition (decimal constants taken as the decimals they spell) and
 /// rounded once to Scalar. Precision contract, T ≤ 100000: each value is rounded from one within
-/// 2⁻¹¹⁸(1 + |log ᾱ_t|) relative of the exact value (the log-SNR, a difference, within that times
-/// |log ᾱ_t| + |log(1 − ᾱ_t)| absolute; the pairwise quantities of (s, t) within that times
-/// 1 + |log ᾱ_t|/|log(ᾱ_t/ᾱ_s)|): float, double and x87 long double are correctly rounded unless
-/// the exact value lies within 2⁻⁴⁰ ulp of a tie; an IEEE binary128 long double (aarch64) is within
-/// ½ ulp + 2⁻⁵(1 + |log ᾱ_t|) ulp. Derivation: β from the factory within 32 units of 2⁻¹²⁸, each
-/// log α within 48, L_t their exact sum, and the quantities a few operations away with condition
-/// numbers at most 4 (README "Precision").
+/// 2⁻¹¹⁸(1 + |log ᾱ_t|) relative of the exact value, so float, double and x87 long double are
+/// correctly rounded unless the exact value lies that close to a tie (docs/precision.md: the
+/// log-SNR and the pairwise quantities, the bound in ulps, the derivation).
 ///
 /// Step queries take t in [0, T] (β, α and the posterior variance in [1, T]) and throw
 /// std::out_of_range otherwise. The whole-schedule vectors (`betas()`, `alpha_bars()`, …) have

@@ -6,10 +6,8 @@
 /// [σ(1), 0]); the ramp parameter r_i = i/(N − 1) is taken as 0 there instead of 0/0. Each value is
 /// evaluated in detail::Wide from the decimal parameters and rounded once, from within
 /// 2⁻¹¹⁸(1 + ρ)(1 + |log σ_min| + |log σ_max|) relative (ρ = 1 for the exponential and VP ramps,
-/// whose σ_min and σ_max are the ramp's ends; the first-order analysis of
-/// tests/reference/continuous_error_bound.py gives at most 26 units of 2⁻¹²⁸ per unit of that
-/// weight): float, double and x87 long double are correctly rounded unless the exact value lies
-/// that close to a tie.
+/// whose σ_min and σ_max are the ramp's ends): float, double and x87 long double are correctly
+/// rounded unless the exact value lies that close to a tie (docs/precision.md, with the derivation).
 ///
 /// Steps: a Schedule's σ_t = Schedule::sigma(t) for our steps t = 0..T (σ_0 = 0). k-diffusion's
 /// `DiscreteSchedule` and stable-diffusion.cpp hold the same σ at 0-based index t − 1. Every

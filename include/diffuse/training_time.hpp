@@ -34,7 +34,7 @@
 /// of the logarithms and arguments the formula forms (|m| + |s z| for the logit- and log-normal,
 /// |ln σ| and |ln| of the parameters for the σ samplers, γ|ln(k + SNR)| for P2; the normal quantile
 /// of log_normal_sigma_of_uniform adds 2⁻¹¹⁰(1 + |z|) scale, measured below 2⁻¹²⁰), so float and double
-/// are correctly rounded unless the exact value lies that close to a tie. The discrete steps are
+/// are correctly rounded unless the exact value lies that close to a tie (docs/precision.md). The discrete steps are
 /// exact. tests/test_training_time.cpp measures every transform and weight against 40-digit mpmath
 /// references (tests/reference/gen_training_time_reference.py), u within 1e-12 of 0 and 1 included.
 #pragma once

@@ -1,7 +1,8 @@
 // Fuzz target: io::parse_scheduler_config on arbitrary bytes. It must return a config or throw
 // std::invalid_argument with the documented message; strict mode must throw exactly when report
 // mode lists a finding; a config read must give a schedule satisfying check_schedule and
-// timesteps equal to diffusers_timesteps with its settings (or the documented exception).
+// timesteps equal to diffusers_timesteps with its settings (or the documented exception), or, for a
+// flow-matching config, steps equal to flow_match_steps with its settings.
 //
 // Input: the text of a scheduler_config.json (seeds: tests/reference/configs and make_seeds.py).
 #include <cstdint>
@@ -30,6 +31,27 @@ bool too_many_steps(const std::string& text) {
   return it != j.end() && it->is_number_integer() && it->get<long long>() > max_steps;
 }
 
+/// A flow-matching config has no betas; its steps are flow_match_steps with its settings, and with
+/// use_dynamic_shifting they need the image sequence length.
+void check_flow(const diffuse::io::SchedulerConfig& config) {
+  diffuse_fuzz::rejected([&] { config.schedule<double>(); }, "schedule() of a flow-matching config");
+  diffuse_fuzz::rejected([&] { config.timesteps(10); }, "timesteps() of a flow-matching config");
+  const diffuse::FlowMatchConfig& flow = *config.flow;
+  for (int N : {1, 2, 28, 0}) {
+    for (const std::optional<double> length : {std::optional<double>(), std::optional<double>(4096.0)}) {
+      std::optional<diffuse::FlowSteps<double>> steps;
+      if (!documented([&] { steps = config.flow_steps(N, length); })) continue;
+      require(length || !flow.use_dynamic_shifting, "use_dynamic_shifting without the image sequence length");
+      const std::optional<double> mu =
+          flow.use_dynamic_shifting ? std::optional<double>(flow.mu(*length)) : std::nullopt;
+      const diffuse::FlowSteps<double> same = diffuse::flow_match_steps(flow, N, {}, mu);
+      require(steps->sigmas.size() == N + 1 && steps->timesteps.size() == N, "N + 1 sigmas and N timesteps");
+      require(steps->sigmas == same.sigmas && steps->timesteps == same.timesteps,
+              "flow_steps(N) is flow_match_steps with the config's settings");
+    }
+  }
+}
+
 void run(const std::string& text) {
   using diffuse::io::ConfigPolicy;
   std::optional<diffuse::io::SchedulerConfig> config;
@@ -53,6 +75,10 @@ void run(const std::string& text) {
             "strict mode throws the first finding");
   }
 
+  if (config->flow) {
+    check_flow(*config);
+    return;
+  }
   const int T = config->betas.num_train_timesteps;
   require(T >= 1 && config->steps_offset >= 0, "T >= 1 and steps_offset >= 0");
   const std::string& p = config->prediction_type;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -139,6 +140,28 @@ inline std::string quote_python_constants(const std::string& text) {
   return out;
 }
 
+/// The text as a JSON object, each of its keys given once.
+/// @throws std::invalid_argument for text that is not JSON, not an object, or gives a key twice.
+inline json parse_object(const std::string& text) {
+  const char* fn = parse_function;
+  std::set<std::string> seen;
+  std::string duplicate;
+  const json::parser_callback_t callback = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth == 1 && event == json::parse_event_t::key && !seen.insert(parsed.get<std::string>()).second &&
+        duplicate.empty()) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json root = json::parse(quote_python_constants(text), callback, /*allow_exceptions=*/false);
+  if (root.is_discarded())
+    diffuse::detail::fail<std::invalid_argument>(fn, "the text is not valid JSON; its first characters",
+                                                 text.substr(0, 40));
+  if (!root.is_object()) reject("a scheduler config must be a JSON object", root);
+  if (!duplicate.empty()) diffuse::detail::fail<std::invalid_argument>(fn, "a key must not be given twice", duplicate);
+  return root;
+}
+
 /// How a diffusers scheduler class picks its timesteps, as far as the reader needs to know.
 struct SchedulerClass {
   const char* name;
@@ -221,86 +244,288 @@ inline bool is_ignored_key(const std::string& key) {
   return keys.count(key) != 0;
 }
 
-/// FlowMatchEulerDiscreteScheduler's keys (its constructor's arguments, diffusers 58eb52c0) into
-/// config.flow; `value_of(key, check, kind)` and `finding(what, value)` are the reader's. Keys of
-/// other classes are unknown keys (diffusers ignores them with a warning).
-template <class ValueOf, class Finding>
-void parse_flow_match(const json& root, SchedulerConfig& config, ValueOf value_of, Finding finding) {
-  const auto is_integer = [](const json& v) { return v.is_number_integer(); };
-  const auto is_number = [](const json& v) { return v.is_number(); };
-  const auto is_bool = [](const json& v) { return v.is_boolean(); };
-  const auto is_string = [](const json& v) { return v.is_string(); };
-  FlowMatchConfig flow;
-  if (const json* v = value_of("num_train_timesteps", is_integer, "an integer")) {
-    if (v->get<long long>() < 1 || v->get<long long>() > std::numeric_limits<int>::max())
-      reject("\"num_train_timesteps\" must be a positive int", *v);
-    flow.num_train_timesteps = v->get<int>();
+/// One reading of a file: the JSON object and the config it fills.
+struct Reading {
+  const json& root;
+  SchedulerConfig config;
+
+  /// The key is in the file with a value other than null.
+  bool present(const char* key) const { return root.contains(key) && !root.at(key).is_null(); }
+  /// Lists a finding in config.warnings as "<what> (got <value>)".
+  void finding(const std::string& what, const json& value) {
+    config.warnings.push_back(what + " (got " + value.dump() + ")");
   }
-  config.betas.num_train_timesteps = flow.num_train_timesteps;
-  const auto number = [&](const char* key, double& out) {
-    if (const json* v = value_of(key, is_number, "a number")) out = v->get<double>();
-  };
-  const auto flag = [&](const char* key, bool& out) {
-    if (const json* v = value_of(key, is_bool, "true or false")) out = v->get<bool>();
-  };
-  number("shift", flow.shift);
-  if (!(flow.shift > 0)) reject("\"shift\" must be > 0", root.at("shift"));
-  flag("use_dynamic_shifting", flow.use_dynamic_shifting);
-  number("base_shift", flow.base_shift);
-  number("max_shift", flow.max_shift);
-  number("base_image_seq_len", flow.base_image_seq_len);
-  number("max_image_seq_len", flow.max_image_seq_len);
-  flag("invert_sigmas", flow.invert_sigmas);
-  if (const json* v = value_of("shift_terminal", is_number, "null or a number")) {
-    if (!(v->get<double>() > 0 && v->get<double>() < 1)) reject("\"shift_terminal\" must be null or in (0, 1)", *v);
-    flow.shift_terminal = v->get<double>();
+  /// The flow-matching settings being read (read_flow_match creates them).
+  FlowMatchConfig& flow() { return *config.flow; }
+};
+
+/// What a key's value must be: `accepts` tells, `kind` names it in the error `"<key>" must be <kind>`.
+struct Check {
+  bool (*accepts)(const json& value);
+  const char* kind;
+};
+inline Check an_integer() {
+  return {[](const json& v) { return v.is_number_integer(); }, "an integer"};
+}
+inline Check a_number() {
+  return {[](const json& v) { return v.is_number(); }, "a number"};
+}
+inline Check null_or_a_number() {
+  return {[](const json& v) { return v.is_number(); }, "null or a number"};
+}
+inline Check a_string() {
+  return {[](const json& v) { return v.is_string(); }, "a string"};
+}
+inline Check true_or_false() {
+  return {[](const json& v) { return v.is_boolean(); }, "true or false"};
+}
+inline Check null_or_numbers() {
+  return {[](const json& v) {
+            return v.is_array() && !v.empty() &&
+                   std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_number(); });
+          },
+          "null or a non-empty array of numbers"};
+}
+
+/// What an absent (or null) key means: its default, listed in defaulted_keys; or none (_class_name,
+/// trained_betas, the deprecated predict_epsilon), not listed.
+enum class IfAbsent { defaulted, none };
+
+/// A row of a key table: the key, what its value must be, and what a value that passes sets (after
+/// the key's own rules).
+struct Key {
+  const char* name;
+  Check check;
+  void (*set)(const json& value, Reading& r);
+  IfAbsent if_absent = IfAbsent::defaulted;
+};
+
+/// Reads one key of the file by its row.
+/// @throws std::invalid_argument for a value that fails the row's check, and as the row's setter.
+inline void read_key(const Key& key, Reading& r) {
+  if (!r.present(key.name)) {
+    if (key.if_absent == IfAbsent::defaulted) r.config.defaulted_keys.push_back(key.name);
+    return;
   }
-  const std::pair<const char*, FlowSigmaRamp> ramps[] = {{"use_karras_sigmas", FlowSigmaRamp::karras},
-                                                         {"use_exponential_sigmas", FlowSigmaRamp::exponential},
-                                                         {"use_beta_sigmas", FlowSigmaRamp::beta}};
-  for (const auto& ramp : ramps) {
-    bool on = false;
-    flag(ramp.first, on);
-    if (!on) continue;
-    if (flow.sigma_ramp != FlowSigmaRamp::none) {
-      reject("only one of \"use_karras_sigmas\", \"use_exponential_sigmas\", \"use_beta_sigmas\" may be true",
-             root.at(ramp.first));
+  const json& value = r.root.at(key.name);
+  if (!key.check.accepts(value)) reject(std::string("\"") + key.name + "\" must be " + key.check.kind, value);
+  key.set(value, r);
+}
+
+/// Calls other(key, value) for each key of the file (in nlohmann's sorted order) that is neither
+/// `_class_name` nor in `keys`.
+template <class Other>
+void for_other_keys(const std::vector<Key>& keys, const json& root, Other other) {
+  for (const auto& item : root.items()) {
+    const auto in_table = [&](const Key& key) { return item.key() == key.name; };
+    if (item.key() != "_class_name" && std::none_of(keys.begin(), keys.end(), in_table))
+      other(item.key(), item.value());
+  }
+}
+
+/// An integer value as an int, rejected with `rule` below `least` or above the largest int.
+inline int int_at_least(const json& value, long long least, const char* rule) {
+  if (value.get<long long>() < least || value.get<long long>() > std::numeric_limits<int>::max()) reject(rule, value);
+  return value.get<int>();
+}
+
+/// num_train_timesteps, of every class: a positive int.
+inline int num_train_timesteps(const json& value) {
+  return int_at_least(value, 1, "\"num_train_timesteps\" must be a positive int");
+}
+
+/// `_class_name`, read first: it picks the table of the other keys.
+inline const Key& class_name_key() {
+  static const Key key{"_class_name", a_string(),
+                       [](const json& v, Reading& r) { r.config.class_name = v.get<std::string>(); }, IfAbsent::none};
+  return key;
+}
+
+/// The keys of the DDPM family of schedulers: the schedule (presets::DiffusersBetas) and the timestep
+/// settings, in the order they are read (steps_offset's finding needs timestep_spacing,
+/// predict_epsilon needs prediction_type).
+inline const std::vector<Key>& diffusers_keys() {
+  static const std::vector<Key> keys = {
+      {"num_train_timesteps", an_integer(),
+       [](const json& v, Reading& r) { r.config.betas.num_train_timesteps = num_train_timesteps(v); }},
+      {"beta_start", a_number(), [](const json& v, Reading& r) { r.config.betas.beta_start = v.get<double>(); }},
+      {"beta_end", a_number(), [](const json& v, Reading& r) { r.config.betas.beta_end = v.get<double>(); }},
+      {"beta_schedule", a_string(),
+       [](const json& v, Reading& r) { r.config.betas.beta_schedule = v.get<std::string>(); }},
+      {"rescale_betas_zero_snr", true_or_false(),
+       [](const json& v, Reading& r) { r.config.betas.rescale_betas_zero_snr = v.get<bool>(); }},
+      {"trained_betas", null_or_numbers(),
+       [](const json& v, Reading& r) {
+         for (const json& x : v) r.config.betas.trained_betas.push_back(x.get<double>());
+         for (const char* key : {"beta_schedule", "beta_start", "beta_end"}) {
+           if (r.present(key))
+             r.finding(std::string("\"") + key + "\" is not used: \"trained_betas\" gives the betas", r.root.at(key));
+         }
+       },
+       IfAbsent::none},
+      {"timestep_spacing", a_string(),
+       [](const json& v, Reading& r) { r.config.timestep_spacing = timestep_spacing_from_name(v.get<std::string>()); }},
+      {"steps_offset", an_integer(),
+       [](const json& v, Reading& r) {
+         r.config.steps_offset = int_at_least(v, 0, "\"steps_offset\" must be a non-negative int");
+         if (r.config.steps_offset != 0 && r.config.timestep_spacing != TimestepSpacing::leading) {
+           r.finding(std::string("\"steps_offset\" has no effect with timestep_spacing \"") +
+                         timestep_spacing_name(r.config.timestep_spacing) + "\" (as in diffusers)",
+                     v);
+         }
+       }},
+      {"prediction_type", a_string(),
+       [](const json& v, Reading& r) {
+         const std::string name = v.get<std::string>();
+         if (name != "epsilon" && name != "v_prediction" && name != "sample")
+           reject("unknown \"prediction_type\"; known: epsilon, v_prediction, sample", v);
+         r.config.prediction_type = name;
+       }},
+      {"predict_epsilon", true_or_false(),
+       [](const json& v, Reading& r) {
+         const std::string implied = v.get<bool>() ? "epsilon" : "sample";
+         if (r.present("prediction_type") && implied != r.config.prediction_type) {
+           r.finding("deprecated \"predict_epsilon\" overrides \"prediction_type\" \"" + r.config.prediction_type +
+                         "\", as in diffusers",
+                     v);
+         }
+         r.config.prediction_type = implied;
+       },
+       IfAbsent::none},
+      {"set_alpha_to_one", true_or_false(),
+       [](const json& v, Reading& r) { r.config.set_alpha_to_one = v.get<bool>(); }},
+      {"clip_sample", true_or_false(), [](const json& v, Reading& r) { r.config.clip_sample = v.get<bool>(); }},
+  };
+  return keys;
+}
+
+/// A finding if the class's own sampler visits other steps than DDIMScheduler's spacing with the
+/// file's timestep_spacing.
+inline void note_class_difference(const SchedulerClass& known_class, Reading& r) {
+  const TimestepSpacing spacing = r.config.timestep_spacing;
+  const bool same = *known_class.difference == '\0' ||
+                    (known_class.same_when_trailing && spacing == TimestepSpacing::trailing) ||
+                    (known_class.same_unless_linspace && spacing != TimestepSpacing::linspace);
+  if (!same) {
+    r.finding(r.config.class_name + " " + known_class.difference +
+                  "; timesteps() gives DDIMScheduler's steps for timestep_spacing \"" + timestep_spacing_name(spacing) +
+                  "\"",
+              r.config.class_name);
+  }
+}
+
+/// A file of the DDPM family (every class but FlowMatchEulerDiscreteScheduler) into config.betas and
+/// the timestep settings, with the findings parse_scheduler_config lists.
+inline void read_diffusers(Reading& r) {
+  SchedulerConfig& config = r.config;
+  const SchedulerClass* known_class = find_scheduler_class(config.class_name);
+  if (config.class_name.empty()) {
+    r.finding("no \"_class_name\": defaults are DDPMScheduler's (timestep_spacing \"leading\")", json());
+  } else if (known_class == nullptr) {
+    r.finding(
+        "unknown \"_class_name\": defaults are DDPMScheduler's (timestep_spacing \"leading\") and its timesteps are not checked against DDIMScheduler's",
+        config.class_name);
+  } else {
+    config.timestep_spacing = known_class->default_spacing;
+    config.set_alpha_to_one = known_class->default_set_alpha_to_one;
+  }
+  for (const Key& key : diffusers_keys()) read_key(key, r);
+  for_other_keys(diffusers_keys(), r.root, [&](const std::string& key, const json& value) {
+    if (!is_ignored_key(key)) {
+      r.finding("unknown key " + diffuse::detail::to_message_value(key), value);
+      return;
     }
-    flow.sigma_ramp = ramp.second;
-  }
-  if (const json* v = value_of("time_shift_type", is_string, "a string")) {
-    const std::string name = v->get<std::string>();
-    if (name != "exponential" && name != "linear")
-      reject("unknown \"time_shift_type\"; known: exponential, linear", *v);
-    flow.time_shift_type = name == "linear" ? FlowTimeShift::linear : FlowTimeShift::exponential;
-  }
-  bool stochastic = false;  // a sampler option (re-noising steps): the σ are the same
-  flag("stochastic_sampling", stochastic);
-  if (root.contains("stochastic_sampling")) config.ignored_keys.push_back("stochastic_sampling");
+    config.ignored_keys.push_back(key);
+    const bool other_sigmas = key == "use_karras_sigmas" || key == "use_exponential_sigmas" || key == "use_beta_sigmas";
+    if (other_sigmas && value.is_boolean() && value.get<bool>()) {
+      r.finding(
+          diffuse::detail::to_message_value(key) +
+              ": the scheduler places its steps by these sigmas, not by timestep_spacing; timesteps() does not reproduce them",
+          value);
+    }
+  });
+  if (known_class != nullptr) note_class_difference(*known_class, r);
+  // An unknown beta_schedule or an invalid schedule is an error now, not later.
+  presets::diffusers<double>(config.betas);
+}
+
+/// A use_*_sigmas key of a flow-matching config: at most one of them may be true.
+inline void set_sigma_ramp(const json& value, Reading& r, FlowSigmaRamp ramp) {
+  if (!value.get<bool>()) return;
+  if (r.flow().sigma_ramp != FlowSigmaRamp::none)
+    reject("only one of \"use_karras_sigmas\", \"use_exponential_sigmas\", \"use_beta_sigmas\" may be true", value);
+  r.flow().sigma_ramp = ramp;
+}
+
+/// FlowMatchEulerDiscreteScheduler's keys (its constructor's arguments, diffusers 58eb52c0), in the
+/// order they are read (the use_*_sigmas exclude each other in this order).
+inline const std::vector<Key>& flow_match_keys() {
+  static const std::vector<Key> keys = {
+      {"num_train_timesteps", an_integer(),
+       [](const json& v, Reading& r) {
+         r.config.betas.num_train_timesteps = r.flow().num_train_timesteps = num_train_timesteps(v);
+       }},
+      {"shift", a_number(),
+       [](const json& v, Reading& r) {
+         if (!(v.get<double>() > 0)) reject("\"shift\" must be > 0", v);
+         r.flow().shift = v.get<double>();
+       }},
+      {"use_dynamic_shifting", true_or_false(),
+       [](const json& v, Reading& r) { r.flow().use_dynamic_shifting = v.get<bool>(); }},
+      {"base_shift", a_number(), [](const json& v, Reading& r) { r.flow().base_shift = v.get<double>(); }},
+      {"max_shift", a_number(), [](const json& v, Reading& r) { r.flow().max_shift = v.get<double>(); }},
+      {"base_image_seq_len", a_number(),
+       [](const json& v, Reading& r) { r.flow().base_image_seq_len = v.get<double>(); }},
+      {"max_image_seq_len", a_number(),
+       [](const json& v, Reading& r) { r.flow().max_image_seq_len = v.get<double>(); }},
+      {"invert_sigmas", true_or_false(), [](const json& v, Reading& r) { r.flow().invert_sigmas = v.get<bool>(); }},
+      {"shift_terminal", null_or_a_number(),
+       [](const json& v, Reading& r) {
+         if (!(v.get<double>() > 0 && v.get<double>() < 1)) reject("\"shift_terminal\" must be null or in (0, 1)", v);
+         r.flow().shift_terminal = v.get<double>();
+       }},
+      {"use_karras_sigmas", true_or_false(),
+       [](const json& v, Reading& r) { set_sigma_ramp(v, r, FlowSigmaRamp::karras); }},
+      {"use_exponential_sigmas", true_or_false(),
+       [](const json& v, Reading& r) { set_sigma_ramp(v, r, FlowSigmaRamp::exponential); }},
+      {"use_beta_sigmas", true_or_false(),
+       [](const json& v, Reading& r) { set_sigma_ramp(v, r, FlowSigmaRamp::beta); }},
+      {"time_shift_type", a_string(),
+       [](const json& v, Reading& r) {
+         const std::string name = v.get<std::string>();
+         if (name != "exponential" && name != "linear")
+           reject("unknown \"time_shift_type\"; known: exponential, linear", v);
+         r.flow().time_shift_type = name == "linear" ? FlowTimeShift::linear : FlowTimeShift::exponential;
+       }},
+      // A sampler option (re-noising steps): the σ are the same. Listed in ignored_keys by read_flow_match.
+      {"stochastic_sampling", true_or_false(), [](const json&, Reading&) {}},
+  };
+  return keys;
+}
+
+/// A FlowMatchEulerDiscreteScheduler file into config.flow. Keys of other classes are unknown keys
+/// (diffusers ignores them with a warning).
+inline void read_flow_match(Reading& r) {
+  r.config.flow.emplace();
+  for (const Key& key : flow_match_keys()) read_key(key, r);
+  if (r.root.contains("stochastic_sampling")) r.config.ignored_keys.push_back("stochastic_sampling");
+  const FlowMatchConfig& flow = r.flow();
   if (flow.use_dynamic_shifting) {
     resolution_shift_mu(1, flow.base_image_seq_len, flow.max_image_seq_len, flow.base_shift,
                         flow.max_shift);  // its rules, now
-    if (root.contains("shift") && !root.at("shift").is_null() && flow.shift != 1) {
-      finding("\"shift\" is not used: \"use_dynamic_shifting\" shifts by mu from the image size (as in diffusers)",
-              root.at("shift"));
+    if (r.present("shift") && flow.shift != 1) {
+      r.finding("\"shift\" is not used: \"use_dynamic_shifting\" shifts by mu from the image size (as in diffusers)",
+                r.root.at("shift"));
     }
   }
-  static const std::set<std::string> keys = {"_class_name",          "num_train_timesteps", "shift",
-                                             "use_dynamic_shifting", "base_shift",          "max_shift",
-                                             "base_image_seq_len",   "max_image_seq_len",   "invert_sigmas",
-                                             "shift_terminal",       "use_karras_sigmas",   "use_exponential_sigmas",
-                                             "use_beta_sigmas",      "time_shift_type",     "stochastic_sampling"};
-  for (const auto& item : root.items()) {
-    const std::string& key = item.key();
-    if (keys.count(key)) continue;
+  for_other_keys(flow_match_keys(), r.root, [&](const std::string& key, const json& value) {
     if (key == "_diffusers_version" || key == "_name_or_path") {
-      config.ignored_keys.push_back(key);
+      r.config.ignored_keys.push_back(key);
     } else {
-      finding("unknown key " + diffuse::detail::to_message_value(key) + " for FlowMatchEulerDiscreteScheduler",
-              item.value());
+      r.finding("unknown key " + diffuse::detail::to_message_value(key) + " for FlowMatchEulerDiscreteScheduler",
+                value);
     }
-  }
-  config.flow = flow;
+  });
 }
 
 }  // namespace detail
@@ -332,164 +557,19 @@ void parse_flow_match(const json& root, SchedulerConfig& config, ValueOf value_o
 /// an unknown time_shift_type, and with use_dynamic_shifting the rules of resolution_shift_mu
 /// (sequence lengths > 0, max_image_seq_len > base_image_seq_len).
 inline SchedulerConfig parse_scheduler_config(const std::string& text, ConfigPolicy policy = ConfigPolicy::report) {
-  using detail::json;
-  using detail::reject;
-  const char* fn = detail::parse_function;
-  std::set<std::string> seen;
-  std::string duplicate;
-  const json::parser_callback_t callback = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (depth == 1 && event == json::parse_event_t::key && !seen.insert(parsed.get<std::string>()).second &&
-        duplicate.empty()) {
-      duplicate = parsed.get<std::string>();
-    }
-    return true;
-  };
-  const json root = json::parse(detail::quote_python_constants(text), callback, /*allow_exceptions=*/false);
-  if (root.is_discarded())
-    diffuse::detail::fail<std::invalid_argument>(fn, "the text is not valid JSON; its first characters",
-                                                 text.substr(0, 40));
-  if (!root.is_object()) reject("a scheduler config must be a JSON object", root);
-  if (!duplicate.empty()) diffuse::detail::fail<std::invalid_argument>(fn, "a key must not be given twice", duplicate);
-
-  SchedulerConfig config;
-  auto finding = [&](const std::string& what, const json& value) {
-    config.warnings.push_back(what + " (got " + value.dump() + ")");
-  };
-  auto present = [&](const char* key) { return root.contains(key) && !root.at(key).is_null(); };
-  auto value_of = [&](const char* key, auto check, const char* kind) -> const json* {
-    if (!present(key)) {
-      config.defaulted_keys.push_back(key);
-      return nullptr;
-    }
-    const json& v = root.at(key);
-    if (!check(v)) reject(std::string("\"") + key + "\" must be " + kind, v);
-    return &v;
-  };
-  const auto is_integer = [](const json& v) { return v.is_number_integer(); };
-  const auto is_number = [](const json& v) { return v.is_number(); };
-  const auto is_string = [](const json& v) { return v.is_string(); };
-  const auto is_bool = [](const json& v) { return v.is_boolean(); };
-  const long long max_int = std::numeric_limits<int>::max();
-
-  if (present("_class_name")) {
-    if (!root.at("_class_name").is_string()) reject("\"_class_name\" must be a string", root.at("_class_name"));
-    config.class_name = root.at("_class_name").get<std::string>();
+  const detail::json root = detail::parse_object(text);
+  detail::Reading r{root, {}};
+  detail::read_key(detail::class_name_key(), r);
+  if (r.config.class_name == "FlowMatchEulerDiscreteScheduler") {
+    detail::read_flow_match(r);
+  } else {
+    detail::read_diffusers(r);
   }
-  if (config.class_name == "FlowMatchEulerDiscreteScheduler") {
-    detail::parse_flow_match(root, config, value_of, finding);
-    if (policy == ConfigPolicy::strict && !config.warnings.empty()) {
-      diffuse::detail::raise<std::invalid_argument>(std::string("diffuse::") + fn + ": " + config.warnings.front() +
-                                                    " [strict]");
-    }
-    return config;
+  if (policy == ConfigPolicy::strict && !r.config.warnings.empty()) {
+    diffuse::detail::raise<std::invalid_argument>(std::string("diffuse::") + detail::parse_function + ": " +
+                                                  r.config.warnings.front() + " [strict]");
   }
-  const detail::SchedulerClass* known_class = detail::find_scheduler_class(config.class_name);
-  if (config.class_name.empty()) {
-    finding("no \"_class_name\": defaults are DDPMScheduler's (timestep_spacing \"leading\")", json());
-  } else if (known_class == nullptr) {
-    finding(
-        "unknown \"_class_name\": defaults are DDPMScheduler's (timestep_spacing \"leading\") and its timesteps are not checked against DDIMScheduler's",
-        config.class_name);
-  }
-
-  presets::DiffusersBetas& betas = config.betas;
-  if (const json* v = value_of("num_train_timesteps", is_integer, "an integer")) {
-    if (v->get<long long>() < 1 || v->get<long long>() > max_int)
-      reject("\"num_train_timesteps\" must be a positive int", *v);
-    betas.num_train_timesteps = v->get<int>();
-  }
-  if (const json* v = value_of("beta_start", is_number, "a number")) betas.beta_start = v->get<double>();
-  if (const json* v = value_of("beta_end", is_number, "a number")) betas.beta_end = v->get<double>();
-  if (const json* v = value_of("beta_schedule", is_string, "a string")) betas.beta_schedule = v->get<std::string>();
-  if (const json* v = value_of("rescale_betas_zero_snr", is_bool, "true or false"))
-    betas.rescale_betas_zero_snr = v->get<bool>();
-  if (present("trained_betas")) {
-    const json& v = root.at("trained_betas");
-    const bool numbers = v.is_array() && std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_number(); });
-    if (!numbers || v.empty()) reject("\"trained_betas\" must be null or a non-empty array of numbers", v);
-    for (const json& x : v) betas.trained_betas.push_back(x.get<double>());
-    for (const char* key : {"beta_schedule", "beta_start", "beta_end"}) {
-      if (present(key))
-        finding(std::string("\"") + key + "\" is not used: \"trained_betas\" gives the betas", root.at(key));
-    }
-  }
-
-  if (const json* v = value_of("timestep_spacing", is_string, "a string")) {
-    config.timestep_spacing = timestep_spacing_from_name(v->get<std::string>());
-  } else if (known_class != nullptr) {
-    config.timestep_spacing = known_class->default_spacing;
-  }
-  if (const json* v = value_of("steps_offset", is_integer, "an integer")) {
-    if (v->get<long long>() < 0 || v->get<long long>() > max_int)
-      reject("\"steps_offset\" must be a non-negative int", *v);
-    config.steps_offset = v->get<int>();
-    if (config.steps_offset != 0 && config.timestep_spacing != TimestepSpacing::leading) {
-      finding(std::string("\"steps_offset\" has no effect with timestep_spacing \"") +
-                  timestep_spacing_name(config.timestep_spacing) + "\" (as in diffusers)",
-              *v);
-    }
-  }
-  if (const json* v = value_of("prediction_type", is_string, "a string")) {
-    const std::string name = v->get<std::string>();
-    if (name != "epsilon" && name != "v_prediction" && name != "sample")
-      reject("unknown \"prediction_type\"; known: epsilon, v_prediction, sample", *v);
-    config.prediction_type = name;
-  }
-  if (present("predict_epsilon")) {
-    const json& v = root.at("predict_epsilon");
-    if (!v.is_boolean()) reject("\"predict_epsilon\" must be true or false", v);
-    const std::string implied = v.get<bool>() ? "epsilon" : "sample";
-    if (present("prediction_type") && implied != config.prediction_type) {
-      finding("deprecated \"predict_epsilon\" overrides \"prediction_type\" \"" + config.prediction_type +
-                  "\", as in diffusers",
-              v);
-    }
-    config.prediction_type = implied;
-  }
-  if (const json* v = value_of("set_alpha_to_one", is_bool, "true or false")) {
-    config.set_alpha_to_one = v->get<bool>();
-  } else if (known_class != nullptr) {
-    config.set_alpha_to_one = known_class->default_set_alpha_to_one;
-  }
-  if (const json* v = value_of("clip_sample", is_bool, "true or false")) config.clip_sample = v->get<bool>();
-
-  static const std::set<std::string> used = {
-      "_class_name",     "num_train_timesteps",    "beta_start",       "beta_end",     "beta_schedule",
-      "trained_betas",   "rescale_betas_zero_snr", "timestep_spacing", "steps_offset", "prediction_type",
-      "predict_epsilon", "set_alpha_to_one",       "clip_sample"};
-  for (const auto& item : root.items()) {
-    const std::string& key = item.key();
-    if (used.count(key)) continue;
-    if (!detail::is_ignored_key(key)) {
-      finding("unknown key " + diffuse::detail::to_message_value(key), item.value());
-      continue;
-    }
-    config.ignored_keys.push_back(key);
-    const bool other_sigmas = key == "use_karras_sigmas" || key == "use_exponential_sigmas" || key == "use_beta_sigmas";
-    if (other_sigmas && item.value().is_boolean() && item.value().get<bool>()) {
-      finding(
-          diffuse::detail::to_message_value(key) +
-              ": the scheduler places its steps by these sigmas, not by timestep_spacing; timesteps() does not reproduce them",
-          item.value());
-    }
-  }
-  if (known_class != nullptr && *known_class->difference != '\0') {
-    const bool same = (known_class->same_when_trailing && config.timestep_spacing == TimestepSpacing::trailing) ||
-                      (known_class->same_unless_linspace && config.timestep_spacing != TimestepSpacing::linspace);
-    if (!same) {
-      finding(config.class_name + " " + known_class->difference +
-                  "; timesteps() gives DDIMScheduler's steps for timestep_spacing \"" +
-                  timestep_spacing_name(config.timestep_spacing) + "\"",
-              config.class_name);
-    }
-  }
-
-  presets::diffusers<double>(betas);  // an unknown beta_schedule or an invalid schedule is an error now, not later
-  if (policy == ConfigPolicy::strict && !config.warnings.empty()) {
-    diffuse::detail::raise<std::invalid_argument>(std::string("diffuse::") + fn + ": " + config.warnings.front() +
-                                                  " [strict]");
-  }
-  return config;
+  return std::move(r.config);
 }
 
 /// parse_scheduler_config on the contents of the file at `path`.
