@@ -14,18 +14,19 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "messages.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::load;
 using diffuse::FlowBaseSigmas;
 using diffuse::FlowMatchConfig;
 using diffuse::FlowPrecision;
 using diffuse::FlowShiftConvention;
 using diffuse::FlowSigmaRamp;
+using test_support::exact;
+using test_support::load_words;
 using test_support::throws_with;
 
 const char* const reference_file = "flow_steps_reference.txt";
@@ -120,7 +121,7 @@ TEMPLATE_TEST_CASE("exact flow-matching steps are correctly rounded against mpma
   using T = TestType;
   std::map<std::pair<std::string, int>, diffuse::FlowSteps<T>> computed;
   int checked = 0;
-  for (const auto& r : load(reference_file, "step")) {
+  for (const auto& r : load_words(reference_file, "step")) {
     const std::string name = r[0];
     const int n = std::stoi(r[1]), i = std::stoi(r[2]);
     const auto key = std::make_pair(name, n);
@@ -128,9 +129,10 @@ TEMPLATE_TEST_CASE("exact flow-matching steps are correctly rounded against mpma
     const auto& s = computed[key];
     REQUIRE(s.sigmas.size() == n + 1);
     REQUIRE(s.timesteps.size() == n);
-    INFO(name << " N = " << n << " i = " << i << " sigma " << reference::digits(s.sigmas(i)) << " reference " << r[3]);
-    CHECK(reference::ulp_error(s.sigmas(i), exact(r[3])) <= exact_bound<T>(name));
-    CHECK(reference::ulp_error(s.timesteps(i), exact(r[4])) <= exact_bound<T>(name));
+    INFO(name << " N = " << n << " i = " << i << " sigma " << test_support::digits(s.sigmas(i)) << " reference "
+              << r[3]);
+    CHECK(test_support::ulp_error(s.sigmas(i), exact(r[3])) <= exact_bound<T>(name));
+    CHECK(test_support::ulp_error(s.timesteps(i), exact(r[4])) <= exact_bound<T>(name));
     CHECK(s.sigmas(n) == (name == "sd3_invert" ? T(1) : T(0)));  // diffusers' appended σ
     ++checked;
   }
@@ -140,7 +142,7 @@ TEMPLATE_TEST_CASE("exact flow-matching steps are correctly rounded against mpma
 TEMPLATE_TEST_CASE("diffusers_float32 steps equal diffusers' arithmetic bit for bit", "[flow_steps]", float, double) {
   using T = TestType;
   std::map<std::pair<std::string, int>, diffuse::FlowSteps<T>> computed;
-  for (const auto& r : load(reference_file, "step")) {
+  for (const auto& r : load_words(reference_file, "step")) {
     const std::string name = r[0];
     const int n = std::stoi(r[1]), i = std::stoi(r[2]);
     const auto key = std::make_pair(name, n);
@@ -201,7 +203,7 @@ namespace {
 /// whose quantile is a normal double (subnormal_rows false) or below DBL_MIN (true).
 void check_beta_quantile_rows(bool subnormal_rows) {
   int rows = 0;
-  for (const auto& r : load(reference_file, "beta_quantile")) {
+  for (const auto& r : load_words(reference_file, "beta_quantile")) {
     const double p = std::stod(r[0]), a = std::stod(r[1]), b = std::stod(r[2]);
     const auto x = exact(r[3]);
     if ((static_cast<double>(x) < std::numeric_limits<double>::min()) != subnormal_rows) continue;
@@ -214,8 +216,8 @@ void check_beta_quantile_rows(bool subnormal_rows) {
     const auto bound = [&](int bits) {
       return 0.5 + 4 * (std::fabs(std::log(tail)) + 16) / a_tail * std::ldexp(1.0, 53 - bits);
     };
-    CHECK(reference::ulp_error(with_long, x) <= bound(std::numeric_limits<long double>::digits));
-    CHECK(reference::ulp_error(with_double, x) <= bound(53));
+    CHECK(test_support::ulp_error(with_long, x) <= bound(std::numeric_limits<long double>::digits));
+    CHECK(test_support::ulp_error(with_double, x) <= bound(53));
   }
   CHECK(rows > 0);
 }

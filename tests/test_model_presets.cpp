@@ -16,18 +16,22 @@
 #include <diffuse/flow.hpp>
 
 #include "catch.hpp"
-#include "model_sampling_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/model_sampling_reference.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::input;
-using continuous_reference::load;
-using continuous_reference::throws_with;
 using diffuse::ModelFamily;
 using diffuse::ModelPreset;
 using diffuse::ModelSamplingKind;
 using diffuse::Prediction;
 using model_sampling_reference::judge;
+using test_support::input;
+using test_support::load_words;
+using test_support::throws_with;
 
 const char* const file = "model_presets.txt";
 
@@ -85,7 +89,7 @@ bool same_sampling(const A& a, const B& b) {
 
 TEST_CASE("every row's model sampling, prediction, table size and sigma_data are ComfyUI's", "[model_presets]") {
   int checked = 0;
-  for (const auto& r : load(file, "row")) {
+  for (const auto& r : load_words(file, "row")) {
     const ModelPreset preset = diffuse::model_preset(r[0]);
     INFO(r[0]);
     CHECK(preset.name == r[0]);
@@ -98,7 +102,7 @@ TEST_CASE("every row's model sampling, prediction, table size and sigma_data are
     ++checked;
   }
   CHECK(checked == static_cast<int>(diffuse::model_presets().size()));  // the reference names every row
-  for (const auto& r : load(file, "sigma_data")) {
+  for (const auto& r : load_words(file, "sigma_data")) {
     const auto ms = diffuse::make_model_sampling<double>(diffuse::model_preset(r[0]));
     INFO(r[0]);
     CHECK(std::visit(
@@ -123,19 +127,19 @@ TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sig
     built.emplace(preset.name, diffuse::make_model_sampling<T>(preset));
   int checked = 0;
   const auto check = [&](const std::string& what, const std::string& name, T got, const std::string& expected) {
-    INFO(name << " " << what << ": got " << reference::digits(got) << ", expected " << expected);
+    INFO(name << " " << what << ": got " << test_support::digits(got) << ", expected " << expected);
     CHECK(judge(got, expected).ok());
     ++checked;
   };
-  for (const auto& r : load(file, "table")) {
+  for (const auto& r : load_words(file, "table")) {
     const int index = std::stoi(r[1]);
     check("table " + r[1], r[0], std::visit([&](const auto& m) { return m.table_sigma(index); }, built.at(r[0])), r[2]);
   }
-  for (const auto& r : load(file, "sigma")) {
+  for (const auto& r : load_words(file, "sigma")) {
     const T tau = input<T>(r[1]);
     check("sigma(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.sigma(tau); }, built.at(r[0])), r[2]);
   }
-  for (const auto& r : load(file, "timestep")) {
+  for (const auto& r : load_words(file, "timestep")) {
     const T sigma = input<T>(r[1]);
     check("timestep(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r[0])),
           r[2]);

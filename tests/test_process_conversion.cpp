@@ -15,15 +15,16 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "messages.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::load;
 using diffuse::detail::Wide;
 using test_support::error_message;
+using test_support::exact;
+using test_support::load_words;
 
 using Cp = diffuse::ContinuousProcess<double>;
 using Flow = diffuse::RectifiedFlow<double>;
@@ -33,7 +34,7 @@ using TTime = diffuse::TrigFlowTime<double>;
 using CTime = diffuse::ContinuousTime<double>;
 
 /// |got − x| in ulps of double at x (0 for equal zeros or infinities).
-double ulps(double got, const std::string& expected) { return reference::ulp_error(got, exact(expected)); }
+double ulps(double got, const std::string& expected) { return test_support::ulp_error(got, exact(expected)); }
 
 /// The coordinate of a result as a number and whether it is TrigFlow's end.
 double number(const CTime& t) { return t.value(); }
@@ -100,7 +101,7 @@ void check_with_target(const From& from, const std::vector<std::string>& r, std:
 
 std::map<std::string, Worst> compare_with_reference() {
   std::map<std::string, Worst> worst;
-  for (const auto& r : load("process_conversion_reference.txt", "convert")) {
+  for (const auto& r : load_words("process_conversion_reference.txt", "convert")) {
     const std::string& from = r[0];
     if (from == "flow") {
       check_with_target(Flow(), r, worst);

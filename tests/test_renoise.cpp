@@ -12,16 +12,18 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "kernels_support.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/statistics.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::load;
-using continuous_reference::throws_with;
 using diffuse::detail::Wide;
-using reference::ulp_error;
+using test_support::exact;
+using test_support::load_words;
+using test_support::throws_with;
+using test_support::ulp_error;
 const char* const file = "strength_reference.txt";
 
 template <class T>
@@ -38,8 +40,8 @@ std::pair<double, double> coefficients(const G& g) {
 TEMPLATE_TEST_CASE("the VE ancestral split and step match k-diffusion's definition", "[renoise]", float, double) {
   using T = TestType;
   const Vector<T> x = Vector<T>::Unit(2, 0), d = Vector<T>::Unit(2, 1);
-  for (const auto& r : load(file, "ve_ancestral")) {
-    const T from = continuous_reference::input<T>(r[0]), to = continuous_reference::input<T>(r[1]);
+  for (const auto& r : load_words(file, "ve_ancestral")) {
+    const T from = test_support::input<T>(r[0]), to = test_support::input<T>(r[1]);
     const T eta = static_cast<T>(std::stod(r[2]));
     INFO(r[0] << " -> " << r[1] << ", eta " << r[2]);
     REQUIRE((Wide(from) == exact(r[0]) && Wide(to) == exact(r[1])));  // the reference's inputs are exact in float
@@ -59,8 +61,8 @@ TEMPLATE_TEST_CASE("the VE ancestral split and step match k-diffusion's definiti
 TEMPLATE_TEST_CASE("the RF ancestral step matches ComfyUI's definition", "[renoise]", float, double) {
   using T = TestType;
   const Vector<T> x = Vector<T>::Unit(2, 0), d = Vector<T>::Unit(2, 1);
-  for (const auto& r : load(file, "rf_ancestral")) {
-    const T from = continuous_reference::input<T>(r[0]), to = continuous_reference::input<T>(r[1]);
+  for (const auto& r : load_words(file, "rf_ancestral")) {
+    const T from = test_support::input<T>(r[0]), to = test_support::input<T>(r[1]);
     REQUIRE((Wide(from) == exact(r[0]) && Wide(to) == exact(r[1])));
     INFO(r[0] << " -> " << r[1] << ", eta " << r[2]);
     const auto g = diffuse::flow_ancestral_step(from, to, x, d, static_cast<T>(std::stod(r[2])));
@@ -99,7 +101,7 @@ TEST_CASE("s_noise scales the standard deviation of both ancestral steps", "[ren
 TEST_CASE("TCD's gamma step matches diffusers' definition on SD 1.5", "[renoise]") {
   const auto schedule = diffuse::Schedule<double>::scaled_linear(1000);
   const Vector<double> x0 = Vector<double>::Unit(2, 0), eps = Vector<double>::Unit(2, 1);
-  for (const auto& r : load(file, "tcd")) {
+  for (const auto& r : load_words(file, "tcd")) {
     INFO("prev " << r[0] << ", gamma " << r[1]);
     const auto g = diffuse::tcd_step(schedule, std::stoi(r[0]), std::stod(r[1]), x0, eps);
     CHECK(ulp_error(g.mean()(0), exact(r[3])) <= 1);
@@ -120,10 +122,10 @@ TEST_CASE("flow re-noise is N of (1 - sigma') x0-hat and sigma' squared", "[reno
 }
 
 TEST_CASE("drawn re-noise has the step's mean and variance and passes a KS test", "[renoise]") {
-  using kernels_test::ks_critical;
-  using kernels_test::mean_bound;
-  using kernels_test::normal_cdf;
-  using kernels_test::variance_bound;
+  using test_support::ks_critical;
+  using test_support::mean_bound;
+  using test_support::normal_cdf;
+  using test_support::variance_bound;
   const int n = 20000;
   const Eigen::MatrixXd x = Eigen::MatrixXd::Constant(n, 1, 0.7), d = Eigen::MatrixXd::Constant(n, 1, -0.2);
   const Eigen::Matrix<std::int64_t, 1, 1> ids = Eigen::Matrix<std::int64_t, 1, 1>::Constant(7);
@@ -138,7 +140,7 @@ TEST_CASE("drawn re-noise has the step's mean and variance and passes a KS test"
     CHECK(std::fabs(mean - mu) < static_cast<double>(mean_bound(sigma, n)));
     CHECK(std::fabs(var - sigma * sigma) < static_cast<double>(variance_bound(sigma, n)));
     std::vector<double> z(y.data(), y.data() + n);
-    CHECK(kernels_test::ks_statistic(z, [&](double v) { return normal_cdf((v - mu) / sigma); }) < ks_critical(n));
+    CHECK(test_support::ks_statistic(z, [&](double v) { return normal_cdf((v - mu) / sigma); }) < ks_critical(n));
     Eigen::MatrixXd eps(n, 1);
     diffuse::fill_noise(20261205, ids, eps);
     CHECK(y == g.sample_from_noise(eps));  // the noise of the contract, bit for bit

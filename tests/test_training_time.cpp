@@ -18,23 +18,26 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::judge;
-using continuous_reference::load;
-using continuous_reference::Verdict;
 using diffuse::Prediction;
 using diffuse::detail::Wide;
+using test_support::exact;
+using test_support::judge;
+using test_support::load_words;
+using test_support::Verdict;
 
 const char* const reference_file = "training_time.txt";
 
 /// The contract of training_time.hpp: the Wide value within 2⁻¹¹⁸(1 + E) relative, E the size of the
 /// arguments and logarithms involved. Here E is taken generously from the record: Σ (|v| + |ln|v||)
 /// over its finite non-zero numbers (inputs and parameters) and |ln|x|| of the result.
-double size_of(const continuous_reference::Record& r, std::size_t first, std::size_t last, const Wide& x) {
+double size_of(const std::vector<std::string>& r, std::size_t first, std::size_t last, const Wide& x) {
   double e = 0;
   for (std::size_t i = first; i < last; ++i) {
     const Wide v = exact(r[i] == "-" ? "0" : r[i]);
@@ -46,7 +49,7 @@ double size_of(const continuous_reference::Record& r, std::size_t first, std::si
   return e;
 }
 
-/// got against x: ½ ulp + 2⁻¹¹⁸(1 + E)|x| + the reference's own error (continuous_reference::judge).
+/// got against x: ½ ulp + 2⁻¹¹⁸(1 + E)|x| + the reference's own error (test_support::judge).
 template <class T>
 Verdict against(T got, const Wide& x, double e) {
   return judge(got, x, ldexp(Wide(1 + e), -118) * abs(x), x.is_zero() ? Wide(1) : abs(x));
@@ -62,7 +65,7 @@ bool input(const std::string& text, T& out) {
   return !w.is_finite() ? Wide(out) == w : abs(Wide(out) - w) <= ldexp(abs(w), -120);
 }
 
-double parameter(const std::string& text) { return reference::parse<double>(text); }
+double parameter(const std::string& text) { return test_support::parse<double>(text); }
 
 /// The worst error of each quantity, and the values outside the contract.
 struct Findings {
@@ -78,7 +81,7 @@ struct Findings {
     char figures[96];
     std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
     const std::string where =
-        quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
+        quantity + "(" + at + "): got " + test_support::digits(got) + ", expected " + expected + figures;
     if (it == worst.end() || v.ulps > it->second) {
       worst[quantity] = v.ulps;
       worst_where[quantity] = where;
@@ -92,7 +95,7 @@ const char* const prediction_names[] = {"epsilon", "x0", "v", "flow_velocity"};
 
 /// The weight of one reference record for prediction p, as T (throws where the weight has no limit).
 template <class T>
-T weight_of(const continuous_reference::Record& r, T x, Prediction p) {
+T weight_of(const std::vector<std::string>& r, T x, Prediction p) {
   const std::string& scheme = r[0];
   if (scheme == "min_snr") return diffuse::min_snr_weight(x, p, parameter(r[1]));
   if (scheme == "soft_min_snr") return diffuse::soft_min_snr_weight(x, p, parameter(r[1]));
@@ -109,7 +112,7 @@ template <class T>
 Findings compare_with_reference() {
   Findings out;
   // The transforms: kind, the number of fields before the result, and the call.
-  using Call = std::function<T(const continuous_reference::Record&, T)>;
+  using Call = std::function<T(const std::vector<std::string>&, T)>;
   const std::vector<std::pair<std::string, Call>> transforms = {
       {"low_discrepancy",
        [](const auto& r, T u) { return diffuse::low_discrepancy_time(u, std::stoi(r[1]), std::stoi(r[2])).value(); }},
@@ -142,7 +145,7 @@ Findings compare_with_reference() {
        }},
   };
   for (const auto& kind : transforms) {
-    for (const auto& r : load(reference_file, kind.first)) {
+    for (const auto& r : load_words(reference_file, kind.first)) {
       T u;
       if (!input(r[0], u)) continue;
       const std::string& expected = r.back();
@@ -153,7 +156,7 @@ Findings compare_with_reference() {
       out.add(kind.first, at, got, expected, against(got, x, size_of(r, 0, r.size() - 1, x)));
     }
   }
-  for (const auto& r : load(reference_file, "weight")) {
+  for (const auto& r : load_words(reference_file, "weight")) {
     T x;
     if (!input(r[3], x)) continue;
     for (std::size_t k = 0; k < 4; ++k) {
@@ -161,8 +164,8 @@ Findings compare_with_reference() {
       const std::string at = r[3] + "; " + r[1] + ", " + r[2];
       const std::string& expected = r[4 + k];
       if (expected == "none") {
-        const bool thrown = continuous_reference::throws_with<std::domain_error>(
-            [&] { weight_of(r, x, predictions[k]); }, {"has no finite limit at"});
+        const bool thrown = test_support::throws_with<std::domain_error>([&] { weight_of(r, x, predictions[k]); },
+                                                                         {"has no finite limit at"});
         out.add(quantity, at, T(0), "a std::domain_error", Verdict{thrown ? 0.0 : 1e9, 0});
         continue;
       }
@@ -238,7 +241,7 @@ TEMPLATE_TEST_CASE("uniform_step is 1 + floor(u T) exactly and never leaves 1..T
   for (const int steps : {1, 2, 3, 7, 10, 999, 1000, 4096, 100000, 16777217, 2147483647}) {
     for (const T u : unit_samples<T>()) {
       const int t = diffuse::uniform_step(u, steps);
-      INFO("T = " << steps << ", u = " << reference::digits(u) << ", t = " << t);
+      INFO("T = " << steps << ", u = " << test_support::digits(u) << ", t = " << t);
       CHECK(step_holds(t, u, steps));
     }
     // u = k/T just below a boundary and at it (the step changes exactly there).
@@ -282,7 +285,7 @@ TEMPLATE_TEST_CASE("stratified_step puts sample j in stratum j and the strata co
     for (int j = 0; j < batch; ++j) {
       for (const T u : unit_samples<T>()) {
         const int t = diffuse::stratified_step(u, j, batch, steps);
-        INFO("B = " << batch << ", T = " << steps << ", j = " << j << ", u = " << reference::digits(u)
+        INFO("B = " << batch << ", T = " << steps << ", j = " << j << ", u = " << test_support::digits(u)
                     << ", t = " << t);
         REQUIRE(stratum_holds(t, u, j, batch, steps));
       }
@@ -441,7 +444,7 @@ TEMPLATE_TEST_CASE("the weights at SNR = 0 and SNR = inf are the limits or a dom
   CHECK(diffuse::cosmap_weight(diffuse::ContinuousTime<T>(0), P::v) ==
         static_cast<T>(diffuse::detail::wide_constants::two_over_pi));
   // No finite limit: a domain_error naming the prediction and the end.
-  using continuous_reference::throws_with;
+  using test_support::throws_with;
   using DE = std::domain_error;
   CHECK(throws_with<DE>([] { diffuse::truncated_snr_weight(T(0), P::epsilon); },
                         {"diffuse::truncated_snr_weight: the epsilon weight has no finite limit at snr = 0 (got 0)"}));

@@ -18,8 +18,10 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "messages.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 template class diffuse::TrigFlow<float>;
 template class diffuse::TrigFlow<double>;
@@ -29,12 +31,12 @@ template class diffuse::TrigFlowTime<double>;
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::input;
-using continuous_reference::load;
-using continuous_reference::Verdict;
 using diffuse::detail::Wide;
 using test_support::error_message;
+using test_support::exact;
+using test_support::input;
+using test_support::load_words;
+using test_support::Verdict;
 
 const char* const reference_file = "trigflow_reference.txt";
 
@@ -57,20 +59,20 @@ bool takes(const std::string& tag) {
 }
 
 /// The header's bound: 64 units of 2⁻¹²⁸ relative (96 for the times of λ, σ and z), λ within
-/// 64u(1 + |λ| + 2|ln σ_d|) absolute. Written in units of 2⁻¹¹⁸ (continuous_reference::contract).
+/// 64u(1 + |λ| + 2|ln σ_d|) absolute. Written in units of 2⁻¹¹⁸ (test_support::contract).
 constexpr double value_weight = 64.0 / 1024, time_weight = 96.0 / 1024;
 
 template <class T>
 Verdict judge_value(T got, const std::string& expected) {
-  return continuous_reference::judge_relative(got, exact(expected), value_weight);
+  return test_support::judge_relative(got, exact(expected), value_weight);
 }
 
 template <class T>
 Verdict judge_log_snr(T got, const std::string& expected, double sigma_data) {
   const Wide x = exact(expected);
-  if (!x.is_finite()) return continuous_reference::judge(got, x, Wide(), Wide(1));
+  if (!x.is_finite()) return test_support::judge(got, x, Wide(), Wide(1));
   const double weight = value_weight * (1 + std::fabs(static_cast<double>(x)) + 2 * std::fabs(std::log(sigma_data)));
-  return continuous_reference::judge(got, x, continuous_reference::contract(weight), x.is_zero() ? Wide(1) : abs(x));
+  return test_support::judge(got, x, test_support::contract(weight), x.is_zero() ? Wide(1) : abs(x));
 }
 
 /// A time the library returned against the exact t: the end where t rounds to T's end (π/2 itself
@@ -80,7 +82,7 @@ Verdict judge_time(Time<T> got, const std::string& expected) {
   const Wide x = exact(expected);
   const T end = Time<T>::end().value();
   if (static_cast<T>(x) >= end) return {got.is_end() ? 0.0 : 1e9, 0};
-  return continuous_reference::judge_relative(got.value(), x, time_weight);
+  return test_support::judge_relative(got.value(), x, time_weight);
 }
 
 /// The worst error per quantity, in ulps, and the values outside the bound.
@@ -97,7 +99,7 @@ struct Findings {
     if (!v.ok()) {
       char figures[96];
       std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
-      violations.push_back(quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected +
+      violations.push_back(quantity + "(" + at + "): got " + test_support::digits(got) + ", expected " + expected +
                            figures);
     }
   }
@@ -108,7 +110,7 @@ std::string shown(const std::string& text) { return text.size() > 24 ? text.subs
 template <class T>
 Findings compare_with_reference() {
   Findings out;
-  for (const auto& r : load(reference_file, "marginal")) {
+  for (const auto& r : load_words(reference_file, "marginal")) {
     if (!takes<T>(r[0])) continue;
     const Trig<T> p(std::stod(r[1]));
     const Time<T> t = time_of<T>(r[2]);
@@ -121,7 +123,7 @@ Findings compare_with_reference() {
     const T lambda = p.log_snr(t).value();
     out.add("log_snr", at, lambda, r[7], judge_log_snr(lambda, r[7], std::stod(r[1])));
   }
-  for (const auto& r : load(reference_file, "transition")) {
+  for (const auto& r : load_words(reference_file, "transition")) {
     if (!takes<T>(r[0])) continue;
     const Trig<T> p(std::stod(r[1]));
     const auto k = p.transition_coefficients(time_of<T>(r[2]), time_of<T>(r[3]));
@@ -130,7 +132,7 @@ Findings compare_with_reference() {
     out.add("transition.variance", at, k.variance, r[5], judge_value(k.variance, r[5]));
     out.add("transition.stddev", at, k.stddev, r[6], judge_value(k.stddev, r[6]));
   }
-  for (const auto& r : load(reference_file, "posterior")) {
+  for (const auto& r : load_words(reference_file, "posterior")) {
     if (!takes<T>(r[0])) continue;
     const Trig<T> p(std::stod(r[1]));
     const auto k = p.posterior_coefficients(time_of<T>(r[2]), time_of<T>(r[3]));
@@ -140,17 +142,17 @@ Findings compare_with_reference() {
     out.add("posterior.variance", at, k.variance, r[6], judge_value(k.variance, r[6]));
     out.add("posterior.stddev", at, k.stddev, r[7], judge_value(k.stddev, r[7]));
   }
-  for (const auto& r : load(reference_file, "time_of_log_snr")) {
+  for (const auto& r : load_words(reference_file, "time_of_log_snr")) {
     if (!takes<T>(r[0])) continue;
     const Time<T> t = Trig<T>(std::stod(r[1])).time(diffuse::LogSnr<T>(input<T>(r[2])));
     out.add("time(LogSnr)", r[1] + ", " + shown(r[2]), t.value(), r[3], judge_time(t, r[3]));
   }
-  for (const auto& r : load(reference_file, "time_of_sigma")) {
+  for (const auto& r : load_words(reference_file, "time_of_sigma")) {
     if (!takes<T>(r[0])) continue;
     const Time<T> t = Trig<T>(std::stod(r[1])).time(diffuse::NoiseLevel<T>(input<T>(r[2])));
     out.add("time(NoiseLevel)", r[1] + ", " + shown(r[2]), t.value(), r[3], judge_time(t, r[3]));
   }
-  for (const auto& r : load(reference_file, "training_time")) {
+  for (const auto& r : load_words(reference_file, "training_time")) {
     if (!takes<T>(r[0])) continue;
     const Time<T> t =
         diffuse::trigflow_training_time(input<T>(r[1]), std::stod(r[2]), std::stod(r[3]), std::stod(r[4]));

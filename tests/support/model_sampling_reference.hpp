@@ -1,4 +1,4 @@
-// Test support for the model-sampling and sampler-schedule tests: the model samplings that
+// The references of the model-sampling and sampler-schedule tests: the model samplings that
 // tests/reference/sampler_schedules.txt names (made by gen_sampler_schedules_reference.py), and the
 // precision contract of model_sampling.hpp and sampler_schedules.hpp.
 #pragma once
@@ -8,23 +8,22 @@
 #include <stdexcept>
 #include <string>
 
-#include "continuous_reference.hpp"
+#include "references.hpp"
+#include "ulps.hpp"
 
 namespace model_sampling_reference {
-
-using continuous_reference::judge_relative;
 
 /// The reference file of both tests.
 inline const char* const file = "sampler_schedules.txt";
 
 /// The contract: within 2⁻¹⁰⁰ relative before the one rounding (model_sampling.hpp), as a weight of
-/// continuous_reference::contract's 2⁻¹¹⁸.
+/// test_support::contract's 2⁻¹¹⁸.
 inline constexpr double weight = 262144;  // 2¹⁸
 
 /// got against a 40-digit reference: ½ ulp + 2⁻¹⁰⁰ relative (+ the reference's own error).
 template <class T>
-continuous_reference::Verdict judge(T got, const std::string& expected) {
-  return judge_relative(got, continuous_reference::exact(expected), weight);
+test_support::Verdict judge(T got, const std::string& expected) {
+  return test_support::judge_relative(got, test_support::exact(expected), weight);
 }
 
 /// Calls f with the model sampling a family name of the reference file stands for (built once).
