@@ -24,7 +24,6 @@ namespace {
 using diffuse::detail::Wide;
 using test_support::error_message;
 using test_support::exact;
-using test_support::load_words;
 
 using Cp = diffuse::ContinuousProcess<double>;
 using Flow = diffuse::RectifiedFlow<double>;
@@ -72,27 +71,31 @@ struct Worst {
 /// and a margin of 2⁻²⁰ ulp for the Wide evaluation and the reference.
 constexpr double bound_ulps = 1.5 + 0x1p-20;
 
+/// `convert <source> <target> <coordinate> <target coordinate> <scale>` (gen_process_conversion_reference.py).
+struct Conversion {
+  std::string source, target, coordinate, target_coordinate, scale;
+};
+
 template <class From, class To>
-void check_record(const From& from, const To& to, const std::vector<std::string>& r,
-                  std::map<std::string, Worst>& worst) {
-  const auto result = diffuse::convert_coordinate(from, source<From>(r[2]), to);
-  const std::string pair = r[0] + " -> " + r[1];
-  INFO(pair << " at " << r[2]);
-  if (r[3] == "end") {
+void check_record(const From& from, const To& to, const Conversion& r, std::map<std::string, Worst>& worst) {
+  const auto result = diffuse::convert_coordinate(from, source<From>(r.coordinate), to);
+  const std::string pair = r.source + " -> " + r.target;
+  INFO(pair << " at " << r.coordinate);
+  if (r.target_coordinate == "end") {
     CHECK(is_end(result.coordinate));
   } else {
-    const double e = ulps(number(result.coordinate), r[3]);
+    const double e = ulps(number(result.coordinate), r.target_coordinate);
     CHECK(e <= bound_ulps);
     worst[pair].coordinate = std::max(worst[pair].coordinate, e);
   }
-  const double e = ulps(result.scale, r[4]);
+  const double e = ulps(result.scale, r.scale);
   CHECK(e <= bound_ulps);
   worst[pair].scale = std::max(worst[pair].scale, e);
 }
 
 template <class From>
-void check_with_target(const From& from, const std::vector<std::string>& r, std::map<std::string, Worst>& worst) {
-  const std::string& target = r[1];
+void check_with_target(const From& from, const Conversion& r, std::map<std::string, Worst>& worst) {
+  const std::string& target = r.target;
   if (target == "flow") return check_record(from, Flow(), r, worst);
   if (target == "trigflow") return check_record(from, Trig(0.5), r, worst);
   if (target == "edm") return check_record(from, Edm(), r, worst);
@@ -101,8 +104,10 @@ void check_with_target(const From& from, const std::vector<std::string>& r, std:
 
 std::map<std::string, Worst> compare_with_reference() {
   std::map<std::string, Worst> worst;
-  for (const auto& r : load_words("process_conversion_reference.txt", "convert")) {
-    const std::string& from = r[0];
+  using C = Conversion;
+  for (const auto& r : test_support::load<C>("process_conversion_reference.txt", "convert", &C::source, &C::target,
+                                             &C::coordinate, &C::target_coordinate, &C::scale)) {
+    const std::string& from = r.source;
     if (from == "flow") {
       check_with_target(Flow(), r, worst);
     } else if (from == "trigflow") {

@@ -15,16 +15,15 @@
 #include "support/messages.hpp"
 #include "support/references.hpp"
 #include "support/statistics.hpp"
+#include "support/strength_reference.hpp"
 #include "support/ulps.hpp"
 
 namespace {
 
 using diffuse::detail::Wide;
 using test_support::exact;
-using test_support::load_words;
 using test_support::throws_with;
 using test_support::ulp_error;
-const char* const file = "strength_reference.txt";
 
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
@@ -40,18 +39,18 @@ std::pair<double, double> coefficients(const G& g) {
 TEMPLATE_TEST_CASE("the VE ancestral split and step match k-diffusion's definition", "[renoise]", float, double) {
   using T = TestType;
   const Vector<T> x = Vector<T>::Unit(2, 0), d = Vector<T>::Unit(2, 1);
-  for (const auto& r : load_words(file, "ve_ancestral")) {
-    const T from = test_support::input<T>(r[0]), to = test_support::input<T>(r[1]);
-    const T eta = static_cast<T>(std::stod(r[2]));
-    INFO(r[0] << " -> " << r[1] << ", eta " << r[2]);
-    REQUIRE((Wide(from) == exact(r[0]) && Wide(to) == exact(r[1])));  // the reference's inputs are exact in float
+  for (const auto& r : strength_reference::ve_ancestral()) {
+    const T from = test_support::input<T>(r.from), to = test_support::input<T>(r.to);
+    const T eta = static_cast<T>(std::stod(r.eta));
+    INFO(r.from << " -> " << r.to << ", eta " << r.eta);
+    REQUIRE((Wide(from) == exact(r.from) && Wide(to) == exact(r.to)));  // the reference's inputs are exact in float
     const auto split = diffuse::ancestral_split(from, to, eta);
-    CHECK(ulp_error(split.sigma_up, exact(r[3])) <= 0.5);
-    CHECK(ulp_error(split.sigma_down, exact(r[4])) <= 0.5);
+    CHECK(ulp_error(split.sigma_up, exact(r.sigma_up)) <= 0.5);
+    CHECK(ulp_error(split.sigma_down, exact(r.sigma_down)) <= 0.5);
     const auto g = diffuse::ve_ancestral_step(from, to, x, d, eta);
-    CHECK(ulp_error(g.mean()(0), exact(r[5])) <= 0.5);
-    CHECK(ulp_error(g.mean()(1), exact(r[6])) <= 0.5);
-    CHECK(ulp_error(g.stddev(), exact(r[3])) <= 0.5);
+    CHECK(ulp_error(g.mean()(0), exact(r.mean_x)) <= 0.5);
+    CHECK(ulp_error(g.mean()(1), exact(r.mean_d)) <= 0.5);
+    CHECK(ulp_error(g.stddev(), exact(r.sigma_up)) <= 0.5);
   }
   const auto none = diffuse::ancestral_split(T(2), T(1), T(0));
   CHECK(none.sigma_up == 0);
@@ -61,14 +60,14 @@ TEMPLATE_TEST_CASE("the VE ancestral split and step match k-diffusion's definiti
 TEMPLATE_TEST_CASE("the RF ancestral step matches ComfyUI's definition", "[renoise]", float, double) {
   using T = TestType;
   const Vector<T> x = Vector<T>::Unit(2, 0), d = Vector<T>::Unit(2, 1);
-  for (const auto& r : load_words(file, "rf_ancestral")) {
-    const T from = test_support::input<T>(r[0]), to = test_support::input<T>(r[1]);
-    REQUIRE((Wide(from) == exact(r[0]) && Wide(to) == exact(r[1])));
-    INFO(r[0] << " -> " << r[1] << ", eta " << r[2]);
-    const auto g = diffuse::flow_ancestral_step(from, to, x, d, static_cast<T>(std::stod(r[2])));
-    CHECK(ulp_error(g.mean()(0), exact(r[3])) <= 0.5);
-    CHECK(ulp_error(g.mean()(1), exact(r[4])) <= 0.5);
-    CHECK(ulp_error(g.stddev(), exact(r[5])) <= 0.5);
+  for (const auto& r : strength_reference::rf_ancestral()) {
+    const T from = test_support::input<T>(r.from), to = test_support::input<T>(r.to);
+    REQUIRE((Wide(from) == exact(r.from) && Wide(to) == exact(r.to)));
+    INFO(r.from << " -> " << r.to << ", eta " << r.eta);
+    const auto g = diffuse::flow_ancestral_step(from, to, x, d, static_cast<T>(std::stod(r.eta)));
+    CHECK(ulp_error(g.mean()(0), exact(r.mean_x)) <= 0.5);
+    CHECK(ulp_error(g.mean()(1), exact(r.mean_d)) <= 0.5);
+    CHECK(ulp_error(g.stddev(), exact(r.stddev)) <= 0.5);
   }
   const auto last = diffuse::flow_ancestral_step(T(0.5), T(0), x, d);
   CHECK(last.mean() == d);
@@ -101,12 +100,12 @@ TEST_CASE("s_noise scales the standard deviation of both ancestral steps", "[ren
 TEST_CASE("TCD's gamma step matches diffusers' definition on SD 1.5", "[renoise]") {
   const auto schedule = diffuse::Schedule<double>::scaled_linear(1000);
   const Vector<double> x0 = Vector<double>::Unit(2, 0), eps = Vector<double>::Unit(2, 1);
-  for (const auto& r : load_words(file, "tcd")) {
-    INFO("prev " << r[0] << ", gamma " << r[1]);
-    const auto g = diffuse::tcd_step(schedule, std::stoi(r[0]), std::stod(r[1]), x0, eps);
-    CHECK(ulp_error(g.mean()(0), exact(r[3])) <= 1);
-    CHECK(ulp_error(g.mean()(1), exact(r[4])) <= 1);
-    CHECK(ulp_error(g.variance(), exact(r[5])) <= 1);
+  for (const auto& r : strength_reference::tcd()) {
+    INFO("prev " << r.previous << ", gamma " << r.gamma);
+    const auto g = diffuse::tcd_step(schedule, std::stoi(r.previous), std::stod(r.gamma), x0, eps);
+    CHECK(ulp_error(g.mean()(0), exact(r.mean_x0)) <= 1);
+    CHECK(ulp_error(g.mean()(1), exact(r.mean_eps)) <= 1);
+    CHECK(ulp_error(g.variance(), exact(r.variance)) <= 1);
   }
   const auto last = diffuse::tcd_step(schedule, 499, 0.3, x0, eps, true);
   CHECK(last.variance() == 0);

@@ -307,9 +307,10 @@ TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the post
        [](const Schedule<T>& s, int a, int b) { return s.posterior_coefficients(a, b).variance; }},
   };
   int compared = 0;
+  const std::size_t case_column = pairs.column("case"), s_column = pairs.column("s"), t_column = pairs.column("t");
   for (const std::vector<std::string>& row : pairs.rows) {
-    const Schedule<T>* s = &reference_schedule<T>(row.at(0));
-    const int from = std::atoi(row.at(1).c_str()), to = std::atoi(row.at(2).c_str());
+    const Schedule<T>* s = &reference_schedule<T>(row.at(case_column));
+    const int from = std::atoi(row.at(s_column).c_str()), to = std::atoi(row.at(t_column).c_str());
     for (const Quantity& q : quantities) {
       const std::string& text = row.at(pairs.column(q.column));
       if (text.empty()) continue;  // the posterior needs s < t

@@ -24,10 +24,7 @@ using test_support::exact;
 using test_support::input;
 using test_support::judge;
 using test_support::judge_relative;
-using test_support::load_words;
 using test_support::throws_with;
-
-const char* const sigmas_file = "continuous_sigmas.txt";
 
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
@@ -50,21 +47,21 @@ TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps are 
   // Each value is rounded once from a Wide value within 2⁻¹¹⁸(1 + ρ)(1 + |log σ_min| + |log σ_max|)
   // relative (sigma_schedules.hpp), ρ = 1 for the exponential and VP ramps, whose σ_min and σ_max
   // are the ramp's ends σ(ε_s) and σ(1).
-  for (const auto& r : load_words(sigmas_file, "ramp")) {
-    const std::string kind = r[0];
-    const int n = std::stoi(r[1]);
-    const Vector<T> sigmas = ramp<T>(kind, n, {r[2], r[3], r[4]});
+  for (const auto& r : continuous_reference::ramps()) {
+    const std::string& kind = r.kind;
+    const int n = std::stoi(r.steps);
+    const Vector<T> sigmas = ramp<T>(kind, n, {r.first, r.second, r.third});
     INFO(kind << " N = " << n);
     REQUIRE(sigmas.size() == n + 1);
-    REQUIRE(r[5] == ":");
+    REQUIRE(r.separator == ":");
     const bool vp = kind == "vp";
-    const double rho = kind == "karras" || kind == "polyexponential" ? std::stod(r[4]) : 1;
+    const double rho = kind == "karras" || kind == "polyexponential" ? std::stod(r.third) : 1;
     const double log_min =
-        std::log(vp ? static_cast<double>(exact(r[static_cast<std::size_t>(6 + n - 1)])) : std::stod(r[2]));
-    const double log_max = std::log(vp ? static_cast<double>(exact(r[6])) : std::stod(r[3]));
+        std::log(vp ? static_cast<double>(exact(r.sigmas.at(static_cast<std::size_t>(n - 1)))) : std::stod(r.first));
+    const double log_max = std::log(vp ? static_cast<double>(exact(r.sigmas.at(0))) : std::stod(r.second));
     const double weight = (1 + rho) * (1 + std::fabs(log_min) + std::fabs(log_max));
     for (int i = 0; i <= n; ++i) {
-      const std::string& expected = r[static_cast<std::size_t>(6 + i)];
+      const std::string& expected = r.sigmas.at(static_cast<std::size_t>(i));
       INFO("i = " << i << ": got " << test_support::digits(sigmas(i)) << ", expected " << expected);
       CHECK(judge_relative(sigmas(i), exact(expected), weight).ok());
     }
@@ -120,25 +117,25 @@ TEMPLATE_TEST_CASE("sigma -> fractional step and nearest step and back on the DD
   // The contract of sigma_schedules.hpp: with Λ the larger |log ᾱ_t| + |log σ_t| of the two steps
   // around u and Δ = log σ_{t+1} − log σ_t their gap, fractional_step is rounded once from within
   // 2⁻¹¹⁴(1 + Λ)²/Δ + 2⁻¹²⁵u absolute, noise_level from within 2⁻¹¹⁶(1 + Λ)² relative.
-  for (const auto& r : load_words(sigmas_file, "fractional_step")) {
-    const T sigma = input<T>(r[0]);
-    const Wide u = exact(r[1]);
+  for (const auto& r : continuous_reference::fractional_steps()) {
+    const T sigma = input<T>(r.sigma);
+    const Wide u = exact(r.u);
     const int lo = std::min(static_cast<int>(static_cast<double>(u)), schedule.steps() - 1);
     const double size = std::max(step_size(schedule, lo), step_size(schedule, lo + 1));
     const double gap = std::log(static_cast<double>(schedule.sigma(lo + 1)) / static_cast<double>(schedule.sigma(lo)));
     const Wide evaluation = Wide(std::ldexp((1 + size) * (1 + size) / gap, -114)) + ldexp(u, -125);
     const T got = diffuse::fractional_step(schedule, diffuse::NoiseLevel<T>(sigma)).value();
-    INFO("sigma = " << r[0] << ": got " << test_support::digits(got) << ", expected " << r[1]);
+    INFO("sigma = " << r.sigma << ": got " << test_support::digits(got) << ", expected " << r.u);
     CHECK(judge(got, u, evaluation, u).ok());
-    CHECK(diffuse::nearest_step(schedule, diffuse::NoiseLevel<T>(sigma)) == std::stoi(r[2]));
+    CHECK(diffuse::nearest_step(schedule, diffuse::NoiseLevel<T>(sigma)) == std::stoi(r.nearest_step));
   }
-  for (const auto& r : load_words(sigmas_file, "noise_level")) {
-    const T u = input<T>(r[0]);
+  for (const auto& r : continuous_reference::mappings("noise_level")) {
+    const T u = input<T>(r.argument);
     const int lo = std::min(static_cast<int>(u), schedule.steps() - 1);
     const double size = std::max(step_size(schedule, lo), step_size(schedule, lo + 1));
     const T got = diffuse::noise_level(schedule, diffuse::FractionalStep<T>(u)).value();
-    INFO("u = " << r[0] << ": got " << test_support::digits(got) << ", expected " << r[1]);
-    CHECK(judge_relative(got, exact(r[1]), 4 * (1 + size) * (1 + size)).ok());
+    INFO("u = " << r.argument << ": got " << test_support::digits(got) << ", expected " << r.value);
+    CHECK(judge_relative(got, exact(r.value), 4 * (1 + size) * (1 + size)).ok());
   }
 }
 

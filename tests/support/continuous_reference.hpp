@@ -135,4 +135,38 @@ inline std::vector<PriorKl> prior_kls(const std::string& file) {
   return test_support::load<R>(file, "prior_kl", &R::family, &R::signal, &R::constant);
 }
 
+// The records of continuous_sigmas.txt (gen_continuous_reference.py lists their formats).
+
+/// The reference file of the σ ramps and coordinates.
+inline const char* const sigmas_file = "continuous_sigmas.txt";
+
+/// `ramp <kind> <N> <p1> <p2> <p3> : <sigma_0> … <sigma_N>` (the last is 0)
+struct Ramp {
+  std::string kind, steps, first, second, third, separator;
+  std::vector<std::string> sigmas;
+};
+inline std::vector<Ramp> ramps() {
+  using R = Ramp;
+  return test_support::load_into<R>(sigmas_file, "ramp", &R::sigmas, &R::kind, &R::steps, &R::first, &R::second,
+                                    &R::third, &R::separator);
+}
+
+/// `fractional_step <sigma> <u> <nearest step>` (Schedule::linear(1000), our step numbering)
+struct FractionalStep {
+  std::string sigma, u, nearest_step;
+};
+inline std::vector<FractionalStep> fractional_steps() {
+  using R = FractionalStep;
+  return test_support::load<R>(sigmas_file, "fractional_step", &R::sigma, &R::u, &R::nearest_step);
+}
+
+/// `noise_level <u> <sigma>` (Schedule::linear(1000)), `log_snr_of_sigma <sigma> <lambda = −2 log sigma>`,
+/// `sigma_of_log_snr <lambda> <sigma = exp(−lambda/2)>`: a function's argument and value.
+struct Mapping {
+  std::string argument, value;
+};
+inline std::vector<Mapping> mappings(const std::string& kind) {
+  return test_support::load<Mapping>(sigmas_file, kind, &Mapping::argument, &Mapping::value);
+}
+
 }  // namespace continuous_reference

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "references.hpp"
 #include "ulps.hpp"
@@ -43,6 +44,39 @@ void with_family(const std::string& name, F&& f) {
   if (name == "aura") return f(aura);
   if (name == "flux") return f(flux);
   throw std::runtime_error("unknown family " + name);
+}
+
+// The records of sampler_schedules.txt (gen_sampler_schedules_reference.py lists their formats) and
+// of comfyui_spot_checks.txt (comfyui_spot_check.py).
+
+/// `table <family> <index> <sigma>`, `percent <family> <p> <sigma>`, `sigma32 <family> <timestep>
+/// <sigma>`, `comfy_sigma <family> <timestep> <sigma>`, `comfy_timestep <family> <sigma> <timestep>`:
+/// a value of a family's model sampling at an argument.
+struct Value {
+  std::string family, argument, value;
+};
+inline std::vector<Value> values(const std::string& reference, const std::string& kind) {
+  return test_support::load<Value>(reference, kind, &Value::family, &Value::argument, &Value::value);
+}
+
+/// `sigma <family> <convention> <timestep> <sigma>`, `timestep <family> <convention> <sigma> <timestep>`.
+struct ConventionValue {
+  std::string family, convention, argument, value;
+};
+inline std::vector<ConventionValue> convention_values(const std::string& kind) {
+  using R = ConventionValue;
+  return test_support::load<R>(file, kind, &R::family, &R::convention, &R::argument, &R::value);
+}
+
+/// `schedule <family> <name> <N> : <sigma_0> …` (the schedule's values, its final 0 included),
+/// `tabled <ays|oss|gits> <model type or coeff> <N> : …` and `comfy_schedule <family> <name> <N> : …`.
+struct Sequence {
+  std::string family, name, steps, separator;
+  std::vector<std::string> sigmas;
+};
+inline std::vector<Sequence> sequences(const std::string& reference, const std::string& kind) {
+  using R = Sequence;
+  return test_support::load_into<R>(reference, kind, &R::sigmas, &R::family, &R::name, &R::steps, &R::separator);
 }
 
 }  // namespace model_sampling_reference

@@ -68,8 +68,8 @@ inline std::vector<std::vector<std::string>> load_words(const std::string& file,
 /// to std::string members); words after them go into `rest` when it is given (a record of
 /// variable length), else a record with another number of words throws.
 template <class Record, class... Fields>
-std::vector<Record> load_into(const std::string& file, const std::string& kind,
-                              std::vector<std::string> Record::*rest, Fields... fields) {
+std::vector<Record> load_into(const std::string& file, const std::string& kind, std::vector<std::string> Record::*rest,
+                              Fields... fields) {
   std::vector<Record> out;
   for (const std::vector<std::string>& words : load_words(file, kind)) {
     const bool short_record = words.size() < sizeof...(fields);
