@@ -14,13 +14,15 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/kernels_reference.hpp"
+#include "support/messages.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using kernels_test::compound;
-using kernels_test::ld;
-using kernels_test::reference_error;
+using kernels_reference::compound;
+using kernels_reference::ld;
+using kernels_reference::reference_error;
 
 template <class S>
 using Matrix =
@@ -53,7 +55,7 @@ ld worst_ratio(const Eigen::MatrixBase<A>& actual, const LdMatrix& exact, const 
 struct ReferenceCoefficients {
   std::vector<ld> a, b;
   explicit ReferenceCoefficients(const std::string& name) {
-    for (const auto& row : kernels_test::reference_schedule(name)) {
+    for (const auto& row : kernels_reference::reference_schedule(name)) {
       a.push_back(std::sqrt(row.alpha_bar));
       b.push_back(std::sqrt(row.one_minus_alpha_bar));
     }
@@ -111,12 +113,12 @@ ld worst_ratio(const Eigen::MatrixBase<A>& actual, const Expectation& expected) 
 TEMPLATE_TEST_CASE("add_noise, velocity and the conversions match their formulas at every step", "[batch]", float,
                    double) {
   using S = TestType;
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const ld plain = compound(1, (k + 1) * e) + reference_error,
            reciprocal = compound(1, (k + 1.5L) * e) + reference_error;
   for (const char* name : {"linear", "cosine"}) {
     INFO(name);
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
     const ReferenceCoefficients c(name);
     const Eigen::Index n = schedule.steps() + 1;
     const Matrix<S> first = normal_matrix<S>(3, n, 3), second = normal_matrix<S>(3, n, 4);
@@ -153,11 +155,11 @@ TEMPLATE_TEST_CASE("add_noise, velocity and the conversions match their formulas
 // cancel: their bounds are absolute, (k + 1½)ε(a + b)(|x_t| + |v|) and (2k + 1½)ε(|x_t| + |u|).
 TEMPLATE_TEST_CASE("the flow-velocity conversions match their formulas at every step", "[batch][flow]", float, double) {
   using S = TestType;
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const ld quotient = compound(1, (2 * k + 1.5L) * e) + reference_error;
   for (const char* name : {"linear", "cosine"}) {
     INFO(name);
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
     const ReferenceCoefficients c(name);
     const Eigen::Index n = schedule.steps() + 1;
     const Matrix<S> first = normal_matrix<S>(3, n, 7), second = normal_matrix<S>(3, n, 8);
@@ -210,12 +212,12 @@ TEMPLATE_TEST_CASE("the flow-velocity conversions match their formulas at every 
 // by aE1 + bE2 (a² + b² = 1), eps_from_velocity by bE1 + aE2.
 TEMPLATE_TEST_CASE("the conversions recover x0 and eps from add_noise and velocity", "[batch]", float, double) {
   using S = TestType;
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const ld plain = compound(1, (k + 1) * e) + reference_error,
            reciprocal = compound(1, (k + 1.5L) * e) + reference_error;
   for (const char* name : {"linear", "cosine"}) {
     INFO(name);
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
     const ReferenceCoefficients c(name);
     const Eigen::Index n = schedule.steps() + 1;
     const Matrix<S> x0 = normal_matrix<S>(3, n, 5), eps = normal_matrix<S>(3, n, 6);
@@ -307,7 +309,7 @@ TEMPLATE_TEST_CASE("the output overloads write into Maps of either storage order
 
 TEMPLATE_TEST_CASE("batch functions check every argument before writing", "[batch][checks]", float, double) {
   using S = TestType;
-  using kernels_test::error_message;
+  using test_support::error_message;
   const auto schedule = diffuse::Schedule<S>::linear(1000);
   const Matrix<S> x0 = normal_matrix<S>(4, 6, 9), eps = normal_matrix<S>(4, 6, 10);
   const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
@@ -350,7 +352,7 @@ TEMPLATE_TEST_CASE("x0_from_eps refuses a zero-terminal-SNR step but the velocit
   const Matrix<S> x0 = normal_matrix<S>(4, 6, 9), eps = normal_matrix<S>(4, 6, 10);
   const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
   Matrix<S> out = Matrix<S>::Constant(4, 6, S(-7));
-  CHECK(kernels_test::error_message<std::domain_error>(
+  CHECK(test_support::error_message<std::domain_error>(
             [&] { diffuse::x0_from_eps(zero_terminal, x0, eps, steps, out); }) ==
         "diffuse::x0_from_eps: a must be positive at timesteps(1): x_0 cannot be recovered from eps where the "
         "signal is gone (zero terminal SNR) (got 1000)");
@@ -362,7 +364,7 @@ TEMPLATE_TEST_CASE("x0_from_eps refuses a zero-terminal-SNR step but the velocit
 TEMPLATE_TEST_CASE("the flow-velocity conversions refuse what they cannot recover and write nothing",
                    "[batch][flow][checks][ieee]", float, double) {
   using S = TestType;
-  using kernels_test::error_message;
+  using test_support::error_message;
   const auto zero_terminal = diffuse::Schedule<S>::linear(1000).zero_terminal_snr();
   const Matrix<S> x0 = normal_matrix<S>(4, 6, 9), eps = normal_matrix<S>(4, 6, 10);
   const std::vector<int> steps{3, 1000, 0, 250, 1, 999};
@@ -396,7 +398,7 @@ TEMPLATE_TEST_CASE("the flow-velocity conversions refuse what they cannot recove
 TEMPLATE_TEST_CASE("a continuous process takes a float or double time per sample", "[batch][continuous][checks]", float,
                    double) {
   using S = TestType;
-  using kernels_test::error_message;
+  using test_support::error_message;
   using Process = diffuse::ContinuousProcess<S>;
   using Time = diffuse::ContinuousTime<S>;
   const Process process = Process::vp_linear();

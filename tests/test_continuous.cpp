@@ -22,7 +22,11 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/statistics.hpp"
+#include "support/ulps.hpp"
 
 template class diffuse::ContinuousProcess<float>;
 template class diffuse::ContinuousProcess<double>;
@@ -30,16 +34,15 @@ template class diffuse::ContinuousProcess<long double>;
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::input;
-using continuous_reference::judge;
-using continuous_reference::judge_relative;
-using continuous_reference::load;
 using continuous_reference::parameter_weight;
 using continuous_reference::process;
-using continuous_reference::throws_with;
-using continuous_reference::Verdict;
 using diffuse::detail::Wide;
+using test_support::exact;
+using test_support::input;
+using test_support::judge;
+using test_support::judge_relative;
+using test_support::throws_with;
+using test_support::Verdict;
 
 const char* const processes_file = "continuous_processes.txt";
 
@@ -48,9 +51,9 @@ const char* const processes_file = "continuous_processes.txt";
 class LambdaSizes {
  public:
   LambdaSizes() {
-    for (const auto& r : load(processes_file, "marginal")) {
-      const Wide lambda = exact(r[7]);
-      size_[{r[0], r[1]}] = lambda.is_finite() ? std::fabs(static_cast<double>(lambda)) : 0;
+    for (const auto& r : continuous_reference::marginals(processes_file)) {
+      const Wide lambda = exact(r.log_snr);
+      size_[{r.family, r.t}] = lambda.is_finite() ? std::fabs(static_cast<double>(lambda)) : 0;
     }
   }
   double operator()(const std::string& family, const std::string& t) const { return size_.at({family, t}); }
@@ -84,7 +87,7 @@ struct Findings {
     char figures[96];
     std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
     const std::string where =
-        family + " " + quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
+        family + " " + quantity + "(" + at + "): got " + test_support::digits(got) + ", expected " + expected + figures;
     if (v.ulps > w.ulps) w = {v.ulps, where};
     if (!v.ok()) violations.push_back(where);
   }
@@ -109,89 +112,89 @@ template <class T>
 Findings compare_with_reference() {
   Findings out;
   const LambdaSizes lambda;
-  for (const auto& r : load(processes_file, "marginal")) {
-    const auto p = process<T>(r[0]);
-    const auto t = at(input<T>(r[1]));
-    const double w = weight(r[0], lambda(r[0], r[1]));
-    const char* names[] = {
-        "signal_scale", "noise_scale", "signal_variance", "noise_variance", "log_signal_variance", "",
-        "snr",          "noise_level"};
-    const T got[] = {p.signal_scale(t),
-                     p.noise_scale(t),
-                     p.signal_variance(t),
-                     p.noise_variance(t),
-                     p.log_signal_variance(t),
-                     0,
-                     p.snr(t),
-                     p.noise_level(t).value()};
-    for (std::size_t k = 0; k < 8; ++k) {
-      if (k == 5) continue;  // λ, below
-      out.add(r[0], names[k], r[1], got[k], r[2 + k], judge_relative(got[k], exact(r[2 + k]), w));
+  for (const auto& r : continuous_reference::marginals(processes_file)) {
+    const auto p = process<T>(r.family);
+    const auto t = at(input<T>(r.t));
+    const double w = weight(r.family, lambda(r.family, r.t));
+    const std::pair<const char*, std::pair<T, const std::string*>> relative[] = {
+        {"signal_scale", {p.signal_scale(t), &r.signal_scale}},
+        {"noise_scale", {p.noise_scale(t), &r.noise_scale}},
+        {"signal_variance", {p.signal_variance(t), &r.signal_variance}},
+        {"noise_variance", {p.noise_variance(t), &r.noise_variance}},
+        {"log_signal_variance", {p.log_signal_variance(t), &r.log_signal_variance}},
+        {"snr", {p.snr(t), &r.snr}},
+        {"noise_level", {p.noise_level(t).value(), &r.noise_level}}};
+    for (const auto& [name, value] : relative) {
+      const auto& [got, expected] = value;
+      out.add(r.family, name, r.t, got, *expected, judge_relative(got, exact(*expected), w));
     }
-    const Wide x = exact(r[7]);  // λ crosses zero: relative to max(1, |λ|)
+    const Wide x = exact(r.log_snr);  // λ crosses zero: relative to max(1, |λ|)
     const Wide scale = max(Wide(1), abs(x));
     const T lambda_t = p.log_snr(t).value();
-    out.add(r[0], "log_snr", r[1], lambda_t, r[7],
-            judge(lambda_t, x, continuous_reference::contract(w) * scale, scale));
+    out.add(r.family, "log_snr", r.t, lambda_t, r.log_snr,
+            judge(lambda_t, x, test_support::contract(w) * scale, scale));
   }
-  for (const auto& r : load(processes_file, "derivative")) {
-    const auto p = process<T>(r[0]);
-    const auto t = at(input<T>(r[1]));
-    const double w = weight(r[0], lambda(r[0], r[1]));
-    out.add(r[0], "log_snr_derivative", r[1], p.log_snr_derivative(t), r[2],
-            judge_relative(p.log_snr_derivative(t), exact(r[2]), w));
-    out.add(r[0], "drift", r[1], p.drift(t), r[3], judge_relative(p.drift(t), exact(r[3]), w));
-    out.add(r[0], "diffusion_squared", r[1], p.diffusion_squared(t), r[4],
-            judge_relative(p.diffusion_squared(t), exact(r[4]), w));
+  for (const auto& r : continuous_reference::derivatives(processes_file)) {
+    const auto p = process<T>(r.family);
+    const auto t = at(input<T>(r.t));
+    const double w = weight(r.family, lambda(r.family, r.t));
+    out.add(r.family, "log_snr_derivative", r.t, p.log_snr_derivative(t), r.log_snr_derivative,
+            judge_relative(p.log_snr_derivative(t), exact(r.log_snr_derivative), w));
+    out.add(r.family, "drift", r.t, p.drift(t), r.drift, judge_relative(p.drift(t), exact(r.drift), w));
+    out.add(r.family, "diffusion_squared", r.t, p.diffusion_squared(t), r.diffusion_squared,
+            judge_relative(p.diffusion_squared(t), exact(r.diffusion_squared), w));
   }
-  for (const auto& r : load(processes_file, "transition")) {
-    const auto p = process<T>(r[0]);
-    const auto k = p.transition_coefficients(at(input<T>(r[1])), at(input<T>(r[2])));
-    const double w = weight(r[0], lambda(r[0], r[1]) + lambda(r[0], r[2]));
-    const std::string where = r[1] + ", " + r[2];
-    out.add(r[0], "transition mean", where, k.mean, r[3], judge_relative(k.mean, exact(r[3]), w));
-    out.add(r[0], "transition variance", where, k.variance, r[4], judge_relative(k.variance, exact(r[4]), w));
-    out.add(r[0], "transition stddev", where, k.stddev, r[5], judge_relative(k.stddev, exact(r[5]), w));
+  for (const auto& r : continuous_reference::transitions(processes_file)) {
+    const auto p = process<T>(r.family);
+    const auto k = p.transition_coefficients(at(input<T>(r.s)), at(input<T>(r.t)));
+    const double w = weight(r.family, lambda(r.family, r.s) + lambda(r.family, r.t));
+    const std::string where = r.s + ", " + r.t;
+    out.add(r.family, "transition mean", where, k.mean, r.mean, judge_relative(k.mean, exact(r.mean), w));
+    out.add(r.family, "transition variance", where, k.variance, r.variance,
+            judge_relative(k.variance, exact(r.variance), w));
+    out.add(r.family, "transition stddev", where, k.stddev, r.stddev, judge_relative(k.stddev, exact(r.stddev), w));
   }
-  for (const auto& r : load(processes_file, "posterior")) {
-    const auto p = process<T>(r[0]);
-    const auto c = p.posterior_coefficients(at(input<T>(r[1])), at(input<T>(r[2])));
-    const double w = weight(r[0], lambda(r[0], r[1]) + lambda(r[0], r[2]));
-    const std::string where = r[1] + ", " + r[2];
-    out.add(r[0], "posterior x0", where, c.x0, r[3], judge_relative(c.x0, exact(r[3]), w));
-    out.add(r[0], "posterior xt", where, c.xt, r[4], judge_relative(c.xt, exact(r[4]), w));
-    out.add(r[0], "posterior variance", where, c.variance, r[5], judge_relative(c.variance, exact(r[5]), w));
-    out.add(r[0], "posterior stddev", where, c.stddev, r[6], judge_relative(c.stddev, exact(r[6]), w));
+  for (const auto& r : continuous_reference::posteriors(processes_file)) {
+    const auto p = process<T>(r.family);
+    const auto c = p.posterior_coefficients(at(input<T>(r.s)), at(input<T>(r.t)));
+    const double w = weight(r.family, lambda(r.family, r.s) + lambda(r.family, r.t));
+    const std::string where = r.s + ", " + r.t;
+    out.add(r.family, "posterior x0", where, c.x0, r.x0, judge_relative(c.x0, exact(r.x0), w));
+    out.add(r.family, "posterior xt", where, c.xt, r.xt, judge_relative(c.xt, exact(r.xt), w));
+    out.add(r.family, "posterior variance", where, c.variance, r.variance,
+            judge_relative(c.variance, exact(r.variance), w));
+    out.add(r.family, "posterior stddev", where, c.stddev, r.stddev, judge_relative(c.stddev, exact(r.stddev), w));
   }
   // prior_kl at x0 = 0 (the constant alone) and at (0.5, −1.25, 2), Σx² = 5.8125: the terms' own bound
   // (the family's weight at t = 1; for sub_vp times b²/|r − 1|, as r − 1 = b² − 1 is formed from b²)
   // times the condition number 2.6 of the KL in them (kernels.hpp), + (n + 64)·2⁻¹²⁸ < 2⁻¹¹⁸.
-  for (const auto& r : load(processes_file, "prior_kl")) {
-    const auto p = process<T>(r[0]);
-    double w = weight(r[0], lambda(r[0], "1"));
-    if (r[0] == "sub_vp") w *= 1 / (1 - static_cast<double>(p.noise_variance(at(T(1)))));
-    const Wide signal = exact(r[1]), constant = exact(r[2]);
+  for (const auto& r : continuous_reference::prior_kls(processes_file)) {
+    const auto p = process<T>(r.family);
+    double w = weight(r.family, lambda(r.family, "1"));
+    if (r.family == "sub_vp") w *= 1 / (1 - static_cast<double>(p.noise_variance(at(T(1)))));
+    const Wide signal = exact(r.signal), constant = exact(r.constant);
     using Vector = Eigen::Matrix<T, 3, 1>;
     const T at_zero = diffuse::prior_kl(p, Vector::Zero().eval());
-    out.add(r[0], "prior_kl", "x0 = 0", at_zero, r[2] + " x 3", judge_relative(at_zero, 3 * constant, 2.6 * w + 1));
+    out.add(r.family, "prior_kl", "x0 = 0", at_zero, r.constant + " x 3",
+            judge_relative(at_zero, 3 * constant, 2.6 * w + 1));
     const T at_x = diffuse::prior_kl(p, Vector(T(0.5), T(-1.25), T(2)));
-    out.add(r[0], "prior_kl", "x0 = (0.5, -1.25, 2)", at_x, "from " + r[1],
+    out.add(r.family, "prior_kl", "x0 = (0.5, -1.25, 2)", at_x, "from " + r.signal,
             judge_relative(at_x, ldexp(signal * Wide(5.8125), -1) + 3 * constant, 2.6 * w + 1));
   }
   // The inverses: t from λ (or from λ = −2 log σ), so the error is that of λ seen through 1/|λ'|
   // plus a relative error in t: absolute, within 2⁻¹¹⁸(1 + |λ| + parameters)(t + (1 + |λ|)/|λ'(t)|).
   for (const std::string kind : {"time_of_log_snr", "time_of_sigma"}) {
-    for (const auto& r : load(processes_file, kind)) {
-      const auto p = process<T>(r[0]);
-      const T argument = input<T>(r[1]);
+    for (const auto& r : continuous_reference::times_of(processes_file, kind)) {
+      const auto p = process<T>(r.family);
+      const T argument = input<T>(r.argument);
       const Wide lambda_w = kind == "time_of_log_snr" ? Wide(argument) : -2 * log(Wide(argument));
       const double size = std::fabs(static_cast<double>(lambda_w));
-      const Wide t = exact(r[2]), slope = abs(exact(r[3]));
+      const Wide t = exact(r.t), slope = abs(exact(r.log_snr_derivative));
       const Wide scale = t + Wide(1 + size) / slope;
       const T got = kind == "time_of_log_snr" ? p.time(diffuse::LogSnr<T>(argument)).value()
                                               : p.time(diffuse::NoiseLevel<T>(argument)).value();
-      out.add(r[0], kind, r[1], got, r[2],
-              judge(got, t, continuous_reference::contract(weight(r[0], size)) * scale, t));
+      out.add(r.family, kind, r.argument, got, r.t,
+              judge(got, t, test_support::contract(weight(r.family, size)) * scale, t));
     }
   }
   return out;
@@ -412,46 +415,22 @@ TEMPLATE_TEST_CASE("the posterior is the Bayes product of q(x_s|x_0) and q(x_t|x
 
 namespace {
 
-/// Φ, the standard normal distribution function.
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
-
-/// The Kolmogorov–Smirnov statistic of samples standardised to N(0, 1).
-double ks_statistic(std::vector<double> z) {
-  std::sort(z.begin(), z.end());
-  const double n = static_cast<double>(z.size());
-  double d = 0;
-  for (std::size_t i = 0; i < z.size(); ++i) {
-    const double f = normal_cdf(z[i]);
-    d = std::max({d, static_cast<double>(i + 1) / n - f, f - static_cast<double>(i) / n});
-  }
-  return d;
-}
-
-struct Moments {
-  double mean, variance;
-};
-
-Moments moments(const Eigen::VectorXd& x) {
-  const double n = static_cast<double>(x.size());
-  const double mean = x.mean();
-  return {mean, (x.array() - mean).square().sum() / (n - 1)};
-}
-
 /// STYLE.md's bounds for n samples of N(μ, σ²), widened by a known bias (δμ, δσ²) of the sampler:
 /// |mean − μ| < 5σ/√n + |δμ|, |s² − σ²| < 5σ²√(2/(n − 1)) + |δσ²|, KS D_n < 1.9495/√n + the largest
 /// distance between the two normal distribution functions, ≤ |δμ|/(σ√(2π)) + |δσ/σ|/√(2πe).
 void check_normal_sample(const Eigen::VectorXd& x, double mu, double var, double mean_bias = 0, double var_bias = 0) {
   const double n = static_cast<double>(x.size());
   const double sd = std::sqrt(var);
-  const Moments m = moments(x);
-  CHECK(std::fabs(m.mean - mu) < 5 * sd / std::sqrt(n) + mean_bias);
-  CHECK(std::fabs(m.variance - var) < 5 * var * std::sqrt(2 / (n - 1)) + var_bias);
+  const test_support::Moments m = test_support::moments(x);
+  CHECK(std::fabs(m.mean - mu) < test_support::mean_bound(sd, n) + mean_bias);
+  CHECK(std::fabs(m.variance - var) < test_support::variance_bound(sd, n) + var_bias);
   std::vector<double> z(static_cast<std::size_t>(x.size()));
   for (Eigen::Index i = 0; i < x.size(); ++i) z[static_cast<std::size_t>(i)] = (x(i) - mu) / sd;
   const double pi = 3.14159265358979323846;
   const double sd_bias = std::sqrt(var + var_bias) / sd - 1;
-  CHECK(ks_statistic(z) <
-        1.9495 / std::sqrt(n) + mean_bias / (sd * std::sqrt(2 * pi)) + sd_bias / std::sqrt(2 * pi * std::exp(1.0)));
+  CHECK(test_support::ks_statistic(z, test_support::normal_cdf<double>) <
+        test_support::ks_critical(n) + mean_bias / (sd * std::sqrt(2 * pi)) +
+            sd_bias / std::sqrt(2 * pi * std::exp(1.0)));
 }
 
 }  // namespace
@@ -510,10 +489,15 @@ LiteralSde literal_sde(const std::string& name) {
           [=](long double t) { return 2 * ell * std::pow(0.01L * std::exp(ell * t), 2); }, 0.01L, 2500, 2 * ell * 2500};
 }
 
+/// A mean and a variance, in double.
+struct MeanVariance {
+  double mean, variance;
+};
+
 /// The exact mean and variance of the Euler–Maruyama chain x_{k+1} = (1 + f_k h) x_k + √(g_k² h) z_k
 /// from x(0) ~ N(x0, initial_sd²) at `steps` steps of h = t_end/steps (its moments obey the same
 /// linear recursion, evaluated in long double).
-Moments euler_maruyama_moments(const LiteralSde& sde, long double x0, long double t_end, long steps) {
+MeanVariance euler_maruyama_moments(const LiteralSde& sde, long double x0, long double t_end, long steps) {
   const long double h = t_end / static_cast<long double>(steps);
   long double m = x0, v = sde.initial_sd * sde.initial_sd;
   for (long k = 0; k < steps; ++k) {
@@ -532,7 +516,7 @@ Moments euler_maruyama_moments(const LiteralSde& sde, long double x0, long doubl
 ///   variance: V_EM = Σ F̃_k h with F̃_k = F(t_k) e^{η_k}, |η_k| ≤ 2hC + 2h max|f|, and the left
 ///         Riemann sum of F is within h·TV(F) ≤ h max g² of ∫F, so |δV| ≤ (e^{hD} − 1)(V + h max g²)
 ///         + h max g², D = 2C + 2 max|f|, V ≤ max_variance.
-Moments euler_maruyama_bias_bound(const LiteralSde& sde, long double x0, long double t_end, long steps) {
+MeanVariance euler_maruyama_bias_bound(const LiteralSde& sde, long double x0, long double t_end, long steps) {
   const long double h = t_end / static_cast<long double>(steps);
   long double c = std::fabs(sde.f(t_end) - sde.f(0)), max_f = 0;
   for (long k = 0; k < steps; ++k) {
@@ -567,9 +551,9 @@ void check_euler_maruyama(const std::string& name, Eigen::Index paths, long step
     if (4 * (k + 1) == steps || 2 * (k + 1) == steps || k + 1 == steps) {
       const long double t_end = static_cast<long double>(k + 1) * h;
       const auto time = at(static_cast<double>(t_end));
-      const Moments coarse = euler_maruyama_moments(sde, x0, t_end, k + 1);
-      const Moments fine = euler_maruyama_moments(sde, x0, t_end, 1000 * (k + 1));
-      const Moments fine_bound = euler_maruyama_bias_bound(sde, x0, t_end, 1000 * (k + 1));
+      const MeanVariance coarse = euler_maruyama_moments(sde, x0, t_end, k + 1);
+      const MeanVariance fine = euler_maruyama_moments(sde, x0, t_end, 1000 * (k + 1));
+      const MeanVariance fine_bound = euler_maruyama_bias_bound(sde, x0, t_end, 1000 * (k + 1));
       const double mean_bias = std::fabs(coarse.mean - fine.mean) + fine_bound.mean;
       const double var_bias = std::fabs(coarse.variance - fine.variance) + fine_bound.variance;
       INFO(name << " at t = " << static_cast<double>(t_end) << ": bias allowance mean " << mean_bias << ", variance "
@@ -607,11 +591,11 @@ TEMPLATE_TEST_CASE("the VP SDE discretised with N = 1000 is the DDPM linear sche
   // or, when the exact value lies that close to a rounding boundary, 1 ulp apart.
   for (int t = 1; t <= 1000; ++t) {
     INFO("t = " << t);
-    CHECK(reference::ulp_distance(vp.beta(t), ddpm.beta(t)) <= 1);
-    CHECK(reference::ulp_distance(vp.alpha_bar(t), ddpm.alpha_bar(t)) <= 1);
-    CHECK(reference::ulp_distance(vp.one_minus_alpha_bar(t), ddpm.one_minus_alpha_bar(t)) <= 1);
-    CHECK(reference::ulp_distance(vp.log_alpha_bar(t), ddpm.log_alpha_bar(t)) <= 1);
-    CHECK(reference::ulp_distance(vp.sigma(t), ddpm.sigma(t)) <= 1);
+    CHECK(test_support::ulp_distance(vp.beta(t), ddpm.beta(t)) <= 1);
+    CHECK(test_support::ulp_distance(vp.alpha_bar(t), ddpm.alpha_bar(t)) <= 1);
+    CHECK(test_support::ulp_distance(vp.one_minus_alpha_bar(t), ddpm.one_minus_alpha_bar(t)) <= 1);
+    CHECK(test_support::ulp_distance(vp.log_alpha_bar(t), ddpm.log_alpha_bar(t)) <= 1);
+    CHECK(test_support::ulp_distance(vp.sigma(t), ddpm.sigma(t)) <= 1);
     // and score_sde's formula β_i = β_min/N + i(β_max − β_min)/(N(N − 1)), i = t − 1, in Wide from
     // the decimals: β(u)/N at u = i/(N − 1) rounded once from within 2⁻¹¹⁸(1 + |λ(u)|)
     const Wide i(t - 1);
@@ -619,8 +603,8 @@ TEMPLATE_TEST_CASE("the VP SDE discretised with N = 1000 is the DDPM linear sche
     const double lambda = std::fabs(static_cast<double>(process.log_snr(at(static_cast<T>(t - 1) / T(999))).value()));
     CHECK(judge_relative(vp.beta(t), expected, weight("vp_linear", std::isfinite(lambda) ? lambda : 0)).ok());
   }
-  CHECK(reference::ulp_distance(vp.beta(1), static_cast<T>(exact("1e-4"))) <= 1);
-  CHECK(reference::ulp_distance(vp.beta(1000), static_cast<T>(exact("0.02"))) <= 1);
+  CHECK(test_support::ulp_distance(vp.beta(1), static_cast<T>(exact("1e-4"))) <= 1);
+  CHECK(test_support::ulp_distance(vp.beta(1000), static_cast<T>(exact("0.02"))) <= 1);
 }
 
 TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continuous][ieee]", float, double,
@@ -636,17 +620,18 @@ TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continu
   diffuse::Schedule<T> schedule = diffuse::Schedule<T>::linear(1);
   Wide previous_alpha_bar = 1;
   double carried = 0, previous_lambda = 0;  // E_t/2⁻¹¹⁸, and |λ((t − 1)/N)| (0 at t = 1: not involved)
-  for (const auto& r : load(processes_file, "discretized")) {
-    if (r[0] + " " + r[1] != current) {
-      current = r[0] + " " + r[1];
-      schedule = process<T>(r[0]).discretize_marginals(std::stoi(r[1]));
+  for (const auto& r : continuous_reference::discretizations(processes_file)) {
+    if (r.family + " " + r.steps != current) {
+      current = r.family + " " + r.steps;
+      schedule = process<T>(r.family).discretize_marginals(std::stoi(r.steps));
       previous_alpha_bar = 1;
       carried = previous_lambda = 0;
     }
-    const int t = std::stoi(r[2]);
-    const Wide alpha_bar = exact(r[3]), one_minus = exact(r[4]);
-    INFO(r[0] << " N = " << r[1] << " t = " << t << ": got " << reference::digits(schedule.alpha_bar(t)) << " and "
-              << reference::digits(schedule.one_minus_alpha_bar(t)) << ", expected " << r[3] << " and " << r[4]);
+    const int t = std::stoi(r.t);
+    const Wide alpha_bar = exact(r.alpha_bar), one_minus = exact(r.one_minus_alpha_bar);
+    INFO(r.family << " N = " << r.steps << " t = " << t << ": got " << test_support::digits(schedule.alpha_bar(t))
+                  << " and " << test_support::digits(schedule.one_minus_alpha_bar(t)) << ", expected " << r.alpha_bar
+                  << " and " << r.one_minus_alpha_bar);
     if (alpha_bar.is_zero()) {  // a(1) = 0: β_N = 1 exactly
       CHECK(schedule.alpha_bar(t) == 0);
       CHECK(schedule.one_minus_alpha_bar(t) == 1);
@@ -654,7 +639,7 @@ TEMPLATE_TEST_CASE("discretize_marginals samples the marginal at t/N", "[continu
     }
     const double lambda = std::fabs(static_cast<double>(log(alpha_bar / one_minus)));
     const double odds = static_cast<double>(previous_alpha_bar / alpha_bar) - 1;  // β_t/(1 − β_t)
-    carried += weight(r[0], previous_lambda + lambda) * odds;
+    carried += weight(r.family, previous_lambda + lambda) * odds;
     const double own = 1 + std::fabs(static_cast<double>(log(alpha_bar)));
     CHECK(judge_relative(schedule.alpha_bar(t), alpha_bar, own + carried).ok());
     CHECK(judge_relative(schedule.one_minus_alpha_bar(t), one_minus,

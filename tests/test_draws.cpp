@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/messages.hpp"
+#include "support/statistics.hpp"
 
 namespace {
 
@@ -57,22 +58,22 @@ TEST_CASE("draws are uniform and two draws of one sample are uncorrelated", "[dr
     first[j] = diffuse::draw_uniform(20251205, j, 0);
     second[j] = diffuse::draw_uniform(20251205, j, 1);
   }
-  const kernels_test::Moments m = kernels_test::moments(first);
+  const test_support::Moments m = test_support::moments(first);
   const long double sigma = std::sqrt(1.0L / 12), samples = static_cast<long double>(n);
-  CHECK(std::fabs(m.mean - 0.5L) <= kernels_test::mean_bound(sigma, samples));
-  CHECK(std::fabs(m.variance - 1.0L / 12) <= kernels_test::variance_bound(sigma, samples));
-  CHECK(kernels_test::ks_statistic(first, [](double u) { return u; }) <=
-        kernels_test::ks_critical(static_cast<double>(n)));
-  CHECK(kernels_test::ks_statistic(second, [](double u) { return u; }) <=
-        kernels_test::ks_critical(static_cast<double>(n)));
+  CHECK(std::fabs(m.mean - 0.5L) <= test_support::mean_bound(sigma, samples));
+  CHECK(std::fabs(m.variance - 1.0L / 12) <= test_support::variance_bound(sigma, samples));
+  CHECK(test_support::ks_statistic(first, [](double u) { return u; }) <=
+        test_support::ks_critical(static_cast<double>(n)));
+  CHECK(test_support::ks_statistic(second, [](double u) { return u; }) <=
+        test_support::ks_critical(static_cast<double>(n)));
   long double covariance = 0;
   for (std::size_t j = 0; j < n; ++j) covariance += (first[j] - 0.5L) * (second[j] - 0.5L);
   covariance /= samples;
-  CHECK(std::fabs(covariance) <= kernels_test::covariance_bound(sigma, sigma, samples));
+  CHECK(std::fabs(covariance) <= test_support::covariance_bound(sigma, sigma, samples));
 }
 
 TEST_CASE("a draw number of 2^63 or more is refused", "[draws][errors]") {
-  CHECK(kernels_test::error_message<std::out_of_range>([] { diffuse::draw_uniform(1, 2, std::uint64_t{1} << 63); }) ==
+  CHECK(test_support::error_message<std::out_of_range>([] { diffuse::draw_uniform(1, 2, std::uint64_t{1} << 63); }) ==
         "diffuse::draw_uniform: draw must be below 2^63 (got 9223372036854775808)");
   CHECK_NOTHROW(diffuse::draw_uniform(1, 2, (std::uint64_t{1} << 63) - 1));
 }
@@ -91,11 +92,12 @@ TEST_CASE("a normal draw is the Box-Muller z0 of its block and is standard norma
   const std::size_t n = std::size_t{1} << 17;
   std::vector<double> z(n);
   for (std::size_t j = 0; j < n; ++j) z[j] = diffuse::draw_normal(20251206, j, 2);
-  const kernels_test::Moments m = kernels_test::moments(z);
+  const test_support::Moments m = test_support::moments(z);
   const long double samples = static_cast<long double>(n);
-  CHECK(std::fabs(m.mean) <= kernels_test::mean_bound(1, samples));
-  CHECK(std::fabs(m.variance - 1) <= kernels_test::variance_bound(1, samples));
-  CHECK(kernels_test::ks_statistic(z, kernels_test::normal_cdf) <= kernels_test::ks_critical(static_cast<double>(n)));
-  CHECK(kernels_test::error_message<std::out_of_range>([] { diffuse::draw_normal(1, 2, std::uint64_t{1} << 63); }) ==
+  CHECK(std::fabs(m.mean) <= test_support::mean_bound(1, samples));
+  CHECK(std::fabs(m.variance - 1) <= test_support::variance_bound(1, samples));
+  CHECK(test_support::ks_statistic(z, test_support::normal_cdf<double>) <=
+        test_support::ks_critical(static_cast<double>(n)));
+  CHECK(test_support::error_message<std::out_of_range>([] { diffuse::draw_normal(1, 2, std::uint64_t{1} << 63); }) ==
         "diffuse::draw_normal: draw must be below 2^63 (got 9223372036854775808)");
 }

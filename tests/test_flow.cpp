@@ -15,13 +15,17 @@
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "messages.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/statistics.hpp"
+#include "support/ulps.hpp"
 
 template class diffuse::RectifiedFlow<float>;
 template class diffuse::RectifiedFlow<double>;
@@ -29,11 +33,10 @@ template class diffuse::RectifiedFlow<long double>;
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::input;
-using continuous_reference::load;
 using diffuse::detail::Wide;
 using test_support::error_message;
+using test_support::exact;
+using test_support::input;
 
 const char* const reference_file = "flow_reference.txt";
 
@@ -62,18 +65,18 @@ template <class T>
 Verdict judge(T got, const Wide& x, const Wide& evaluation) {
   Verdict v;
   if (x.is_zero() || !x.is_finite() || std::isinf(got) || std::isnan(got)) {
-    v.ulps = reference::ulp_error(got, x);
+    v.ulps = test_support::ulp_error(got, x);
     return v;
   }
-  const Wide unit = reference::ulp_at<T>(x), error = abs(Wide(got) - x) / unit;
-  const Wide margin = (evaluation + continuous_reference::reference_error(x)) / unit;
+  const Wide unit = test_support::ulp_at<T>(x), error = abs(Wide(got) - x) / unit;
+  const Wide margin = (evaluation + test_support::wide_reference_error(x)) / unit;
   v.ulps = static_cast<double>(error);
   v.bound = static_cast<double>(ldexp(Wide(1), -1) + margin);
   // An exact tie (1 − t of a float t can be one) must round to even: a value within the margin
   // (2⁻¹²³ relative, 2⁻⁷⁰ ulp of a double) of halfway is taken for the tie itself. Only where Wide
   // has 64 bits beyond T; in Wide, as a double cannot tell 0.5 from 0.5 − 2⁻⁵⁵.
   if (std::numeric_limits<T>::digits <= 64 && abs(error - ldexp(Wide(1), -1)) <= margin &&
-      reference::magnitude_ordinal(got) % 2 != 0) {
+      test_support::magnitude_ordinal(got) % 2 != 0) {
     v.bound = -1;
   }
   return v;
@@ -110,7 +113,7 @@ struct Findings {
     char figures[96];
     std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
     const std::string where =
-        quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
+        quantity + "(" + at + "): got " + test_support::digits(got) + ", expected " + expected + figures;
     if (v.ulps > w.ulps) w = {v.ulps, where};
     if (!v.ok()) violations.push_back(where);
   }
@@ -125,82 +128,130 @@ bool takes(const std::string& tag) {
 /// Short text for an input in messages.
 std::string shown(const std::string& text) { return text.size() > 24 ? text.substr(0, 24) + "..." : text; }
 
+// The records of flow_reference.txt (gen_flow_reference.py lists their formats); `tag` says which
+// types take the inputs (takes<T>).
+struct Marginal {
+  std::string tag, t, signal_scale, noise_scale, signal_variance, noise_variance, log_snr, snr, noise_level;
+};
+struct Transition {
+  std::string tag, s, t, mean, variance, stddev;
+};
+struct Posterior {
+  std::string tag, s, t, x0, xt, variance, stddev;
+};
+struct TimeOf {  // time_of_log_snr <tag> <lambda> <t>, time_of_sigma <tag> <sigma> <t>
+  std::string tag, argument, t;
+};
+struct StaticShift {
+  std::string tag, t, shift, shifted;
+};
+struct Shift {  // exponential_shift and linear_shift
+  std::string tag, t, mu, power, shifted, log_ratio;
+};
+struct ResolutionMu {
+  std::string length, base_length, max_length, base_shift, max_shift, mu, size;
+};
+struct Stretch {
+  std::string tag, t, last, shift_terminal, stretched;
+};
+
 /// Every record of flow_reference.txt against RectifiedFlow<T> and the shifts in T.
 template <class T>
 Findings compare_with_reference() {
+  using test_support::load;
   Findings out;
   const Flow<T> flow;
-  for (const auto& r : load(reference_file, "marginal")) {
-    if (!takes<T>(r[0])) continue;
-    const auto t = at(input<T>(r[1]));
-    const char* names[] = {"signal_scale", "noise_scale", "signal_variance", "noise_variance",
-                           "log_snr",      "snr",         "noise_level"};
-    const T got[] = {flow.signal_scale(t),    flow.noise_scale(t), flow.signal_variance(t),    flow.noise_variance(t),
-                     flow.log_snr(t).value(), flow.snr(t),         flow.noise_level(t).value()};
-    for (std::size_t k = 0; k < 7; ++k)
-      out.add(names[k], shown(r[1]), got[k], r[2 + k], judge_relative(got[k], exact(r[2 + k]), process_units));
+  for (const auto& r : load<Marginal>(reference_file, "marginal", &Marginal::tag, &Marginal::t, &Marginal::signal_scale,
+                                      &Marginal::noise_scale, &Marginal::signal_variance, &Marginal::noise_variance,
+                                      &Marginal::log_snr, &Marginal::snr, &Marginal::noise_level)) {
+    if (!takes<T>(r.tag)) continue;
+    const auto t = at(input<T>(r.t));
+    const std::pair<const char*, std::pair<T, const std::string*>> values[] = {
+        {"signal_scale", {flow.signal_scale(t), &r.signal_scale}},
+        {"noise_scale", {flow.noise_scale(t), &r.noise_scale}},
+        {"signal_variance", {flow.signal_variance(t), &r.signal_variance}},
+        {"noise_variance", {flow.noise_variance(t), &r.noise_variance}},
+        {"log_snr", {flow.log_snr(t).value(), &r.log_snr}},
+        {"snr", {flow.snr(t), &r.snr}},
+        {"noise_level", {flow.noise_level(t).value(), &r.noise_level}}};
+    for (const auto& [name, value] : values) {
+      const auto& [got, expected] = value;
+      out.add(name, shown(r.t), got, *expected, judge_relative(got, exact(*expected), process_units));
+    }
   }
-  for (const auto& r : load(reference_file, "transition")) {
-    if (!takes<T>(r[0])) continue;
-    const auto k = flow.transition_coefficients(at(input<T>(r[1])), at(input<T>(r[2])));
-    const std::string where = shown(r[1]) + ", " + shown(r[2]);
-    out.add("transition mean", where, k.mean, r[3], judge_relative(k.mean, exact(r[3]), process_units));
-    out.add("transition variance", where, k.variance, r[4], judge_relative(k.variance, exact(r[4]), process_units));
-    out.add("transition stddev", where, k.stddev, r[5], judge_relative(k.stddev, exact(r[5]), process_units));
+  for (const auto& r : load<Transition>(reference_file, "transition", &Transition::tag, &Transition::s, &Transition::t,
+                                        &Transition::mean, &Transition::variance, &Transition::stddev)) {
+    if (!takes<T>(r.tag)) continue;
+    const auto k = flow.transition_coefficients(at(input<T>(r.s)), at(input<T>(r.t)));
+    const std::string where = shown(r.s) + ", " + shown(r.t);
+    out.add("transition mean", where, k.mean, r.mean, judge_relative(k.mean, exact(r.mean), process_units));
+    out.add("transition variance", where, k.variance, r.variance,
+            judge_relative(k.variance, exact(r.variance), process_units));
+    out.add("transition stddev", where, k.stddev, r.stddev, judge_relative(k.stddev, exact(r.stddev), process_units));
   }
-  for (const auto& r : load(reference_file, "posterior")) {
-    if (!takes<T>(r[0])) continue;
-    const auto c = flow.posterior_coefficients(at(input<T>(r[1])), at(input<T>(r[2])));
-    const std::string where = shown(r[1]) + ", " + shown(r[2]);
-    out.add("posterior x0", where, c.x0, r[3], judge_relative(c.x0, exact(r[3]), process_units));
-    out.add("posterior xt", where, c.xt, r[4], judge_relative(c.xt, exact(r[4]), process_units));
-    out.add("posterior variance", where, c.variance, r[5], judge_relative(c.variance, exact(r[5]), process_units));
-    out.add("posterior stddev", where, c.stddev, r[6], judge_relative(c.stddev, exact(r[6]), process_units));
+  for (const auto& r : load<Posterior>(reference_file, "posterior", &Posterior::tag, &Posterior::s, &Posterior::t,
+                                       &Posterior::x0, &Posterior::xt, &Posterior::variance, &Posterior::stddev)) {
+    if (!takes<T>(r.tag)) continue;
+    const auto c = flow.posterior_coefficients(at(input<T>(r.s)), at(input<T>(r.t)));
+    const std::string where = shown(r.s) + ", " + shown(r.t);
+    out.add("posterior x0", where, c.x0, r.x0, judge_relative(c.x0, exact(r.x0), process_units));
+    out.add("posterior xt", where, c.xt, r.xt, judge_relative(c.xt, exact(r.xt), process_units));
+    out.add("posterior variance", where, c.variance, r.variance,
+            judge_relative(c.variance, exact(r.variance), process_units));
+    out.add("posterior stddev", where, c.stddev, r.stddev, judge_relative(c.stddev, exact(r.stddev), process_units));
   }
-  for (const auto& r : load(reference_file, "time_of_log_snr")) {
-    if (!takes<T>(r[0])) continue;
-    const T got = flow.time(diffuse::LogSnr<T>(input<T>(r[1]))).value();
-    out.add("time_of_log_snr", shown(r[1]), got, r[2], judge_relative(got, exact(r[2]), time_of_log_snr_units));
+  for (const auto& r : load<TimeOf>(reference_file, "time_of_log_snr", &TimeOf::tag, &TimeOf::argument, &TimeOf::t)) {
+    if (!takes<T>(r.tag)) continue;
+    const T got = flow.time(diffuse::LogSnr<T>(input<T>(r.argument))).value();
+    out.add("time_of_log_snr", shown(r.argument), got, r.t, judge_relative(got, exact(r.t), time_of_log_snr_units));
   }
-  for (const auto& r : load(reference_file, "time_of_sigma")) {
-    if (!takes<T>(r[0])) continue;
-    const T got = flow.time(diffuse::NoiseLevel<T>(input<T>(r[1]))).value();
-    out.add("time_of_sigma", shown(r[1]), got, r[2], judge_relative(got, exact(r[2]), process_units));
+  for (const auto& r : load<TimeOf>(reference_file, "time_of_sigma", &TimeOf::tag, &TimeOf::argument, &TimeOf::t)) {
+    if (!takes<T>(r.tag)) continue;
+    const T got = flow.time(diffuse::NoiseLevel<T>(input<T>(r.argument))).value();
+    out.add("time_of_sigma", shown(r.argument), got, r.t, judge_relative(got, exact(r.t), process_units));
   }
-  for (const auto& r : load(reference_file, "static_shift")) {
-    if (!takes<T>(r[0])) continue;
-    const T got = diffuse::static_time_shift(input<T>(r[1]), input<double>(r[2]));
-    out.add("static_time_shift", shown(r[1]) + ", " + r[2], got, r[3],
-            judge_relative(got, exact(r[3]), static_shift_units));
+  for (const auto& r : load<StaticShift>(reference_file, "static_shift", &StaticShift::tag, &StaticShift::t,
+                                         &StaticShift::shift, &StaticShift::shifted)) {
+    if (!takes<T>(r.tag)) continue;
+    const T got = diffuse::static_time_shift(input<T>(r.t), input<double>(r.shift));
+    out.add("static_time_shift", shown(r.t) + ", " + r.shift, got, r.shifted,
+            judge_relative(got, exact(r.shifted), static_shift_units));
   }
   for (const std::string kind : {"exponential_shift", "linear_shift"}) {
-    for (const auto& r : load(reference_file, kind)) {
-      if (!takes<T>(r[0])) continue;
-      const double mu = input<double>(r[2]), power = input<double>(r[3]), log_ratio = input<double>(r[5]);
+    for (const auto& r : load<Shift>(reference_file, kind, &Shift::tag, &Shift::t, &Shift::mu, &Shift::power,
+                                     &Shift::shifted, &Shift::log_ratio)) {
+      if (!takes<T>(r.tag)) continue;
+      const double mu = input<double>(r.mu), power = input<double>(r.power), log_ratio = input<double>(r.log_ratio);
       const bool linear = kind == "linear_shift";
-      const T t = input<T>(r[1]);
+      const T t = input<T>(r.t);
       const T got = linear ? diffuse::linear_time_shift(t, mu, power) : diffuse::exponential_time_shift(t, mu, power);
       // (64 + 20(|μ| + p|log((1 − t)/t)|))u, and 80 + 20(|log μ| + …) for the linear shift.
       const double k =
           (linear ? 80 : 64) + 20 * ((linear ? std::fabs(std::log(mu)) : std::fabs(mu)) + power * log_ratio) + 1;
-      out.add(kind, shown(r[1]) + ", " + r[2] + ", " + r[3], got, r[4], judge_relative(got, exact(r[4]), k));
+      out.add(kind, shown(r.t) + ", " + r.mu + ", " + r.power, got, r.shifted,
+              judge_relative(got, exact(r.shifted), k));
     }
   }
   if (std::numeric_limits<T>::digits == 53) {  // μ is a double
-    for (const auto& r : load(reference_file, "resolution_mu")) {
-      const double got = diffuse::resolution_shift_mu(input<double>(r[0]), input<double>(r[1]), input<double>(r[2]),
-                                                      input<double>(r[3]), input<double>(r[4]));
-      const Wide mu = exact(r[5]), size = exact(r[6]);
+    using R = ResolutionMu;
+    for (const auto& r : load<R>(reference_file, "resolution_mu", &R::length, &R::base_length, &R::max_length,
+                                 &R::base_shift, &R::max_shift, &R::mu, &R::size)) {
+      const double got = diffuse::resolution_shift_mu(input<double>(r.length), input<double>(r.base_length),
+                                                      input<double>(r.max_length), input<double>(r.base_shift),
+                                                      input<double>(r.max_shift));
+      const Wide mu = exact(r.mu), size = exact(r.size);
       // u(2|μ| + 2W) absolute (+1u for the reading of W).
-      out.add("resolution_shift_mu", r[0] + ", " + r[1] + ", " + r[2] + ", " + r[3] + ", " + r[4], got, r[5],
-              judge(got, mu, units(3) * (abs(mu) + size)));
+      out.add("resolution_shift_mu",
+              r.length + ", " + r.base_length + ", " + r.max_length + ", " + r.base_shift + ", " + r.max_shift, got,
+              r.mu, judge(got, mu, units(3) * (abs(mu) + size)));
     }
   }
-  for (const auto& r : load(reference_file, "stretch")) {
-    if (!takes<T>(r[0])) continue;
-    const T got = diffuse::stretch_shift_to_terminal(input<T>(r[1]), input<T>(r[2]), input<double>(r[3]));
-    out.add("stretch_shift_to_terminal", shown(r[1]) + ", " + shown(r[2]) + ", " + r[3], got, r[4],
-            judge_relative(got, exact(r[4]), stretch_units));
+  for (const auto& r : load<Stretch>(reference_file, "stretch", &Stretch::tag, &Stretch::t, &Stretch::last,
+                                     &Stretch::shift_terminal, &Stretch::stretched)) {
+    if (!takes<T>(r.tag)) continue;
+    const T got = diffuse::stretch_shift_to_terminal(input<T>(r.t), input<T>(r.last), input<double>(r.shift_terminal));
+    out.add("stretch_shift_to_terminal", shown(r.t) + ", " + shown(r.last) + ", " + r.shift_terminal, got, r.stretched,
+            judge_relative(got, exact(r.stretched), stretch_units));
   }
   return out;
 }
@@ -454,31 +505,14 @@ TEMPLATE_TEST_CASE("marginal and transition and posterior and add_noise take a R
 
 namespace {
 
-/// The Kolmogorov–Smirnov distance between the sample z and N(0, 1).
-double ks_statistic(std::vector<double> z) {
-  std::sort(z.begin(), z.end());
-  const double n = static_cast<double>(z.size());
-  double d = 0;
-  for (std::size_t i = 0; i < z.size(); ++i) {
-    const double cdf = 0.5 * std::erfc(-z[i] / std::sqrt(2.0));
-    d = std::max({d, static_cast<double>(i + 1) / n - cdf, cdf - static_cast<double>(i) / n});
-  }
-  return d;
-}
-
 /// STYLE.md's bounds for a standardised sample of n values of N(0, 1): |mean| < 5/√n,
 /// |s² − 1| < 5√(2/(n − 1)), KS D_n < 1.9495/√n (α = 1e-3).
 void check_standard_normal(const std::vector<double>& z) {
   const double n = static_cast<double>(z.size());
-  double mean = 0;
-  for (const double v : z) mean += v;
-  mean /= n;
-  double squares = 0;
-  for (const double v : z) squares += (v - mean) * (v - mean);
-  const double variance = squares / (n - 1);
-  CHECK(std::fabs(mean) < 5 / std::sqrt(n));
-  CHECK(std::fabs(variance - 1) < 5 * std::sqrt(2 / (n - 1)));
-  CHECK(ks_statistic(z) < 1.9495 / std::sqrt(n));
+  const test_support::Moments m = test_support::moments(z);
+  CHECK(std::fabs(m.mean) < test_support::mean_bound(1, n));
+  CHECK(std::fabs(m.variance - 1) < test_support::variance_bound(1, n));
+  CHECK(test_support::ks_statistic(z, test_support::normal_cdf<double>) < test_support::ks_critical(n));
 }
 
 }  // namespace
@@ -636,7 +670,7 @@ TEST_CASE("the exponential shift with power 1 is the static shift with s = e^mu"
       const double t = i / 64.0;
       const double a = diffuse::exponential_time_shift(t, mu), b = diffuse::static_time_shift(t, s);
       INFO("mu = " << mu << " t = " << t);
-      CHECK(reference::ulp_distance(a, b) <= 1);
+      CHECK(test_support::ulp_distance(a, b) <= 1);
     }
   }
 }

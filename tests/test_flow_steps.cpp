@@ -14,18 +14,18 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "messages.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::load;
 using diffuse::FlowBaseSigmas;
 using diffuse::FlowMatchConfig;
 using diffuse::FlowPrecision;
 using diffuse::FlowShiftConvention;
 using diffuse::FlowSigmaRamp;
+using test_support::exact;
 using test_support::throws_with;
 
 const char* const reference_file = "flow_steps_reference.txt";
@@ -115,22 +115,41 @@ template struct diffuse::FlowSteps<float>;
 template struct diffuse::FlowSteps<double>;
 template struct diffuse::FlowSteps<long double>;
 
+namespace {
+
+/// `step <case> <N> <i> <sigma exact> <timestep exact> <sigma float32> <timestep float32>`
+struct Step {
+  std::string name, steps, i, sigma, timestep, sigma_float32, timestep_float32;
+};
+std::vector<Step> reference_steps() {
+  return test_support::load<Step>(reference_file, "step", &Step::name, &Step::steps, &Step::i, &Step::sigma,
+                                  &Step::timestep, &Step::sigma_float32, &Step::timestep_float32);
+}
+
+/// `beta_quantile <p> <a> <b> <x>`: x with I_x(a, b) = p (p, a, b doubles written exactly).
+struct BetaQuantile {
+  std::string p, a, b, x;
+};
+
+}  // namespace
+
 TEMPLATE_TEST_CASE("exact flow-matching steps are correctly rounded against mpmath", "[flow_steps]", float, double,
                    long double) {
   using T = TestType;
   std::map<std::pair<std::string, int>, diffuse::FlowSteps<T>> computed;
   int checked = 0;
-  for (const auto& r : load(reference_file, "step")) {
-    const std::string name = r[0];
-    const int n = std::stoi(r[1]), i = std::stoi(r[2]);
+  for (const auto& r : reference_steps()) {
+    const std::string& name = r.name;
+    const int n = std::stoi(r.steps), i = std::stoi(r.i);
     const auto key = std::make_pair(name, n);
     if (!computed.count(key)) computed[key] = steps_of<T>(name, n, FlowPrecision::exact);
     const auto& s = computed[key];
     REQUIRE(s.sigmas.size() == n + 1);
     REQUIRE(s.timesteps.size() == n);
-    INFO(name << " N = " << n << " i = " << i << " sigma " << reference::digits(s.sigmas(i)) << " reference " << r[3]);
-    CHECK(reference::ulp_error(s.sigmas(i), exact(r[3])) <= exact_bound<T>(name));
-    CHECK(reference::ulp_error(s.timesteps(i), exact(r[4])) <= exact_bound<T>(name));
+    INFO(name << " N = " << n << " i = " << i << " sigma " << test_support::digits(s.sigmas(i)) << " reference "
+              << r.sigma);
+    CHECK(test_support::ulp_error(s.sigmas(i), exact(r.sigma)) <= exact_bound<T>(name));
+    CHECK(test_support::ulp_error(s.timesteps(i), exact(r.timestep)) <= exact_bound<T>(name));
     CHECK(s.sigmas(n) == (name == "sd3_invert" ? T(1) : T(0)));  // diffusers' appended σ
     ++checked;
   }
@@ -140,15 +159,15 @@ TEMPLATE_TEST_CASE("exact flow-matching steps are correctly rounded against mpma
 TEMPLATE_TEST_CASE("diffusers_float32 steps equal diffusers' arithmetic bit for bit", "[flow_steps]", float, double) {
   using T = TestType;
   std::map<std::pair<std::string, int>, diffuse::FlowSteps<T>> computed;
-  for (const auto& r : load(reference_file, "step")) {
-    const std::string name = r[0];
-    const int n = std::stoi(r[1]), i = std::stoi(r[2]);
+  for (const auto& r : reference_steps()) {
+    const std::string& name = r.name;
+    const int n = std::stoi(r.steps), i = std::stoi(r.i);
     const auto key = std::make_pair(name, n);
     if (!computed.count(key)) computed[key] = steps_of<T>(name, n, FlowPrecision::diffusers_float32);
     const auto& s = computed[key];
     INFO(name << " N = " << n << " i = " << i);
-    CHECK(s.sigmas(i) == static_cast<T>(std::stof(r[5])));
-    CHECK(s.timesteps(i) == static_cast<T>(std::stof(r[6])));
+    CHECK(s.sigmas(i) == static_cast<T>(std::stof(r.sigma_float32)));
+    CHECK(s.timesteps(i) == static_cast<T>(std::stof(r.timestep_float32)));
   }
 }
 
@@ -201,21 +220,22 @@ namespace {
 /// whose quantile is a normal double (subnormal_rows false) or below DBL_MIN (true).
 void check_beta_quantile_rows(bool subnormal_rows) {
   int rows = 0;
-  for (const auto& r : load(reference_file, "beta_quantile")) {
-    const double p = std::stod(r[0]), a = std::stod(r[1]), b = std::stod(r[2]);
-    const auto x = exact(r[3]);
+  using B = BetaQuantile;
+  for (const auto& r : test_support::load<B>(reference_file, "beta_quantile", &B::p, &B::a, &B::b, &B::x)) {
+    const double p = std::stod(r.p), a = std::stod(r.a), b = std::stod(r.b);
+    const auto x = exact(r.x);
     if ((static_cast<double>(x) < std::numeric_limits<double>::min()) != subnormal_rows) continue;
     ++rows;
     const double with_long = diffuse::detail::beta_quantile(p, a, b);
     const double with_double = diffuse::detail::beta_quantile<double>(p, a, b);
-    INFO("p = " << r[0] << " a = " << a << " b = " << b << " x = " << r[3]);
+    INFO("p = " << r.p << " a = " << a << " b = " << b << " x = " << r.x);
     // The stated bound ½ + 4(|log p'| + 16)/a' · 2^(53 − w) ulp, p' = min(p, 1 − p), a' its tail's parameter.
     const double tail = std::min(p, 1 - p), a_tail = p <= 0.5 ? a : b;
     const auto bound = [&](int bits) {
       return 0.5 + 4 * (std::fabs(std::log(tail)) + 16) / a_tail * std::ldexp(1.0, 53 - bits);
     };
-    CHECK(reference::ulp_error(with_long, x) <= bound(std::numeric_limits<long double>::digits));
-    CHECK(reference::ulp_error(with_double, x) <= bound(53));
+    CHECK(test_support::ulp_error(with_long, x) <= bound(std::numeric_limits<long double>::digits));
+    CHECK(test_support::ulp_error(with_double, x) <= bound(53));
   }
   CHECK(rows > 0);
 }

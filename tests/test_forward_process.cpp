@@ -12,12 +12,13 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/kernels_reference.hpp"
+#include "support/statistics.hpp"
 
 namespace {
 
-using kernels_test::ld;
-using kernels_test::normal_cdf;
+using kernels_reference::ld;
+using test_support::normal_cdf;
 
 template <class S>
 using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
@@ -34,12 +35,12 @@ std::vector<double> values_of(const Eigen::MatrixBase<Derived>& row) {
 /// standardising, a standard-normal shape (KS).
 void check_normal(const std::vector<double>& samples, ld mu, ld sigma) {
   const double n = static_cast<double>(samples.size());
-  const kernels_test::Moments m = kernels_test::moments(samples);
-  CHECK(std::fabs(m.mean - mu) < kernels_test::mean_bound(sigma, n));
-  CHECK(std::fabs(m.variance - sigma * sigma) < kernels_test::variance_bound(sigma, n));
+  const test_support::Moments m = test_support::moments(samples);
+  CHECK(std::fabs(m.mean - mu) < test_support::mean_bound(sigma, n));
+  CHECK(std::fabs(m.variance - sigma * sigma) < test_support::variance_bound(sigma, n));
   const double md = static_cast<double>(mu), sd = static_cast<double>(sigma);
-  CHECK(kernels_test::ks_statistic(samples, [&](double x) { return normal_cdf((x - md) / sd); }) <
-        kernels_test::ks_critical(n));
+  CHECK(test_support::ks_statistic(samples, [&](double x) { return normal_cdf((x - md) / sd); }) <
+        test_support::ks_critical(n));
 }
 
 /// Every row i of `samples` (one draw per column) against N(mean(i), variance), and the sample
@@ -58,7 +59,7 @@ void check_coordinates(const Matrix<S>& samples, const Eigen::Matrix<ld, 3, 1>& 
   for (Eigen::Index i = 0; i < samples.rows(); ++i) {
     for (Eigen::Index k = i + 1; k < samples.rows(); ++k) {
       INFO("covariance of coordinates " << i << " and " << k);
-      CHECK(std::fabs(covariance(i, k)) < kernels_test::covariance_bound(sigma, sigma, n));
+      CHECK(std::fabs(covariance(i, k)) < test_support::covariance_bound(sigma, sigma, n));
     }
   }
 }
@@ -142,9 +143,9 @@ void check_chain(Eigen::Index n, std::uint64_t seed) {
 // kurtosis, so the bound is conservative.
 void check_variance_preservation(Eigen::Index n, int marginal_stride, std::uint64_t seed) {
   auto unit_variance = [&](const Row& x) {
-    const kernels_test::Moments m = kernels_test::moments(values_of(x));
-    return std::fabs(m.mean) < kernels_test::mean_bound(1, n) &&
-           std::fabs(m.variance - 1) < kernels_test::variance_bound(1, n);
+    const test_support::Moments m = test_support::moments(values_of(x));
+    return std::fabs(m.mean) < test_support::mean_bound(1, n) &&
+           std::fabs(m.variance - 1) < test_support::variance_bound(1, n);
   };
   for (const auto& schedule : {diffuse::Schedule<double>::linear(1000), diffuse::Schedule<double>::cosine(1000)}) {
     std::mt19937_64 rng(seed);
@@ -195,16 +196,16 @@ TEST_CASE("conditional and marginal variance differ as predicted", "[forward][st
     INFO("t = " << t);
     const ld alpha_bar = schedule.alpha_bar(t);
     const ld marginal_variance = 4 * alpha_bar + 1 - alpha_bar, conditional_variance = 1 - alpha_bar;
-    const kernels_test::Moments over_data =
-        kernels_test::moments(values_of(diffuse::marginal(schedule, t, data).sample(rng)));
-    CHECK(std::fabs(over_data.mean) < kernels_test::mean_bound(std::sqrt(marginal_variance), n));
+    const test_support::Moments over_data =
+        test_support::moments(values_of(diffuse::marginal(schedule, t, data).sample(rng)));
+    CHECK(std::fabs(over_data.mean) < test_support::mean_bound(std::sqrt(marginal_variance), n));
     CHECK(std::fabs(over_data.variance - marginal_variance) <
-          kernels_test::variance_bound(std::sqrt(marginal_variance), n));
+          test_support::variance_bound(std::sqrt(marginal_variance), n));
     const std::vector<double> given = values_of(diffuse::marginal(schedule, t, fixed).sample(rng));
     check_normal(given, 2 * std::sqrt(alpha_bar), std::sqrt(conditional_variance));
     CHECK(marginal_variance - conditional_variance >
-          kernels_test::variance_bound(std::sqrt(marginal_variance), n) +
-              kernels_test::variance_bound(std::sqrt(conditional_variance), n));
+          test_support::variance_bound(std::sqrt(marginal_variance), n) +
+              test_support::variance_bound(std::sqrt(conditional_variance), n));
   }
 }
 
@@ -238,10 +239,10 @@ TEST_CASE("beta = 0 leaves x unchanged and beta -> 1 forgets x", "[forward][stat
     check_normal(z, 0, 1);
     const Row y = diffuse::transition(1.0, data).sample(rng);
     check_normal(values_of(y), 0, 1);
-    const kernels_test::Moments d = kernels_test::moments(values_of(data));
+    const test_support::Moments d = test_support::moments(values_of(data));
     const double covariance =
         ((data.array() - static_cast<double>(d.mean)) * y.array()).sum() / static_cast<double>(n - 1);
-    CHECK(std::fabs(covariance) < kernels_test::covariance_bound(std::sqrt(d.variance), 1, static_cast<double>(n)));
+    CHECK(std::fabs(covariance) < test_support::covariance_bound(std::sqrt(d.variance), 1, static_cast<double>(n)));
   }
 }
 
@@ -285,20 +286,20 @@ void check_udl_mixture(std::size_t n, std::uint64_t seed) {
   diffuse::StandardNormal<double> normal;
   Row x(static_cast<Eigen::Index>(n));
   for (Eigen::Index j = 0; j < x.size(); ++j) {
-    const double u = kernels_test::uniform01(rng);
+    const double u = test_support::uniform01(rng);
     int k = 0;
     for (double cumulative = udl_weights[0]; k < 3 && u >= cumulative; cumulative += udl_weights[++k]) {
     }
     x(j) = udl_means[k] + udl_sds[k] * normal(rng);
   }
-  const double critical = kernels_test::ks_critical(static_cast<double>(n));
+  const double critical = test_support::ks_critical(static_cast<double>(n));
   for (int t = 1; t <= schedule.steps(); ++t) {
     x = diffuse::transition(schedule, t, x).sample(rng);
     if (t != 5 && t != 20 && t != 100) continue;
     std::vector<double> sorted = values_of(x);
     std::sort(sorted.begin(), sorted.end());
     const MixtureCdf exact{schedule.alpha_bar(t)};
-    const double d = kernels_test::ks_statistic_sorted(sorted, exact);
+    const double d = test_support::ks_statistic_sorted(sorted, exact);
     INFO("t = " << t << ": D_n = " << d << ", critical value " << critical);
     CHECK(d < critical);
     for (int direction : {-1, 1}) {
@@ -308,7 +309,7 @@ void check_udl_mixture(std::size_t n, std::uint64_t seed) {
         u += direction;
       }
       if (u < 0 || u > schedule.steps()) continue;
-      const double d_neighbour = kernels_test::ks_statistic_sorted(sorted, MixtureCdf{schedule.alpha_bar(u)});
+      const double d_neighbour = test_support::ks_statistic_sorted(sorted, MixtureCdf{schedule.alpha_bar(u)});
       INFO("neighbour u = " << u << ": D_n = " << d_neighbour);
       CHECK(d_neighbour > critical);
     }

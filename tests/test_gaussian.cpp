@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/kernels_reference.hpp"
+#include "support/messages.hpp"
+#include "support/statistics.hpp"
 
 template class diffuse::Gaussian<Eigen::VectorXd>;
 template class diffuse::Gaussian<Eigen::Vector3f>;
@@ -20,7 +22,7 @@ template class diffuse::Gaussian<Eigen::Matrix<long double, Eigen::Dynamic, 1>>;
 
 namespace {
 
-using kernels_test::ld;
+using kernels_reference::ld;
 
 template <class S>
 using Vector3 = Eigen::Matrix<S, 3, 1>;
@@ -38,7 +40,7 @@ Vector3<S> x_vector() {
 /// reference's own error.
 template <class S>
 ld closed_form_bound(ld n) {
-  return kernels_test::eps<S>() / 2 + (n + 16) * kernels_test::wide_unit + kernels_test::reference_error;
+  return kernels_reference::eps<S>() / 2 + (n + 16) * kernels_reference::wide_unit + kernels_reference::reference_error;
 }
 
 }  // namespace
@@ -69,23 +71,25 @@ TEMPLATE_TEST_CASE("log_prob and entropy match the closed forms to the stated bo
   using S = TestType;
   const diffuse::Gaussian g(m_vector<S>(), S(0.375));
   const ld bound = closed_form_bound<S>(3);
-  CHECK(kernels_test::relative_error(g.log_prob(x_vector<S>()), kernels_test::reference_value("log_prob_x")) <= bound);
-  CHECK(kernels_test::relative_error(g.log_prob(m_vector<S>()), kernels_test::reference_value("log_prob_mean")) <=
-        bound);
-  CHECK(kernels_test::relative_error(g.entropy(), kernels_test::reference_value("entropy")) <= bound);
+  CHECK(kernels_reference::relative_error(g.log_prob(x_vector<S>()),
+                                          kernels_reference::reference_value("log_prob_x")) <= bound);
+  CHECK(kernels_reference::relative_error(g.log_prob(m_vector<S>()),
+                                          kernels_reference::reference_value("log_prob_mean")) <= bound);
+  CHECK(kernels_reference::relative_error(g.entropy(), kernels_reference::reference_value("entropy")) <= bound);
 
   SECTION("a matrix of stacked samples sums the samples' values, in either storage order") {
     Eigen::Matrix<S, 3, 2> means, points;
     means << m_vector<S>(), m_vector<S>();
     points << x_vector<S>(), m_vector<S>();
-    const ld expected = kernels_test::reference_value("log_prob_x") + kernels_test::reference_value("log_prob_mean");
+    const ld expected =
+        kernels_reference::reference_value("log_prob_x") + kernels_reference::reference_value("log_prob_mean");
     const diffuse::Gaussian column_major(means, S(0.375));
-    CHECK(kernels_test::relative_error(column_major.log_prob(points), expected) <= closed_form_bound<S>(6));
+    CHECK(kernels_reference::relative_error(column_major.log_prob(points), expected) <= closed_form_bound<S>(6));
     const Eigen::Matrix<S, 3, 2, Eigen::RowMajor> row_means = means, row_points = points;
     const diffuse::Gaussian row_major(row_means, S(0.375));
     CHECK(row_major.log_prob(row_points) == column_major.log_prob(points));
-    CHECK(kernels_test::relative_error(column_major.entropy(), 2 * kernels_test::reference_value("entropy")) <=
-          closed_form_bound<S>(6));
+    CHECK(kernels_reference::relative_error(
+              column_major.entropy(), 2 * kernels_reference::reference_value("entropy")) <= closed_form_bound<S>(6));
   }
   SECTION("a squared distance beyond the range of Scalar does not overflow when the result is finite") {
     const int distance_exponent = sizeof(S) == sizeof(float) ? 70 : 600;
@@ -95,7 +99,7 @@ TEMPLATE_TEST_CASE("log_prob and entropy match the closed forms to the stated bo
     const Vector3<S> far(std::ldexp(S(1), distance_exponent), S(0), S(0));
     const ld v = variance, d = far(0);
     const ld expected = -(3 * std::log(2 * 3.14159265358979323846264338327950288L * v) + d * d / v) / 2;
-    CHECK(kernels_test::relative_error(broad.log_prob(far), expected) <= closed_form_bound<S>(3));
+    CHECK(kernels_reference::relative_error(broad.log_prob(far), expected) <= closed_form_bound<S>(3));
   }
 }
 
@@ -104,15 +108,18 @@ TEMPLATE_TEST_CASE("kl matches the closed form, also for variances that almost a
   const ld bound = closed_form_bound<S>(3);
   const diffuse::Gaussian g(m_vector<S>(), S(0.375));
   const diffuse::Gaussian standard(Vector3<S>::Zero(), S(1));
-  CHECK(kernels_test::relative_error(g.kl(standard), kernels_test::reference_value("kl_to_standard")) <= bound);
+  CHECK(kernels_reference::relative_error(g.kl(standard), kernels_reference::reference_value("kl_to_standard")) <=
+        bound);
 
   const diffuse::Gaussian unit(m_vector<S>(), S(1));
   const diffuse::Gaussian close(m_vector<S>(), S(1) + std::ldexp(S(1), -20));
-  CHECK(kernels_test::relative_error(unit.kl(close), kernels_test::reference_value("kl_close_variances")) <= bound);
+  CHECK(kernels_reference::relative_error(unit.kl(close), kernels_reference::reference_value("kl_close_variances")) <=
+        bound);
 
   const diffuse::Gaussian tiny(x_vector<S>(), std::ldexp(S(1), -30));
   const diffuse::Gaussian wide(m_vector<S>(), S(4));
-  CHECK(kernels_test::relative_error(tiny.kl(wide), kernels_test::reference_value("kl_far_variances")) <= bound);
+  CHECK(kernels_reference::relative_error(tiny.kl(wide), kernels_reference::reference_value("kl_far_variances")) <=
+        bound);
 
   // Known values: KL to itself is 0, a unit shift of the mean at unit variance is exactly ½.
   CHECK(g.kl(g) == S(0));
@@ -129,7 +136,7 @@ TEMPLATE_TEST_CASE("kl matches the closed form, also for variances that almost a
 TEST_CASE("kl does not cancel when the variances differ in the 40th bit", "[gaussian]") {
   const diffuse::Gaussian unit(m_vector<double>(), 1.0);
   const diffuse::Gaussian closer(m_vector<double>(), 1.0 + std::ldexp(1.0, -40));
-  CHECK(kernels_test::relative_error(unit.kl(closer), kernels_test::reference_value("kl_closer_variances")) <=
+  CHECK(kernels_reference::relative_error(unit.kl(closer), kernels_reference::reference_value("kl_closer_variances")) <=
         closed_form_bound<double>(3));
 }
 
@@ -188,19 +195,19 @@ TEMPLATE_TEST_CASE("samples have the stated mean, variance and normal shape", "[
   const diffuse::Gaussian g(Eigen::Matrix<S, Eigen::Dynamic, 1>::Constant(n, mu), variance);
   std::mt19937_64 rng(314159);
   const Eigen::Matrix<S, Eigen::Dynamic, 1> x = g.sample(rng);
-  const kernels_test::Moments m = kernels_test::moments(x);
+  const test_support::Moments m = test_support::moments(x);
   const ld sigma = std::sqrt(static_cast<ld>(variance));
-  CHECK(std::fabs(m.mean - mu) < kernels_test::mean_bound(sigma, n));
-  CHECK(std::fabs(m.variance - variance) < kernels_test::variance_bound(sigma, n));
+  CHECK(std::fabs(m.mean - mu) < test_support::mean_bound(sigma, n));
+  CHECK(std::fabs(m.variance - variance) < test_support::variance_bound(sigma, n));
   std::vector<double> z(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) z[static_cast<std::size_t>(i)] = static_cast<double>((x(i) - mu) / static_cast<S>(sigma));
-  CHECK(kernels_test::ks_statistic(z, kernels_test::normal_cdf) < kernels_test::ks_critical(n));
+  CHECK(test_support::ks_statistic(z, test_support::normal_cdf<double>) < test_support::ks_critical(n));
 }
 
 TEMPLATE_TEST_CASE("a Gaussian rejects a bad variance and arguments of the wrong shape", "[gaussian][checks]", float,
                    double) {
   using S = TestType;
-  using kernels_test::error_message;
+  using test_support::error_message;
   const Vector3<S> m = m_vector<S>();
   CHECK(error_message<std::invalid_argument>([&] { (void)diffuse::Gaussian(m, S(-0.5)); }) ==
         "diffuse::Gaussian: variance must be finite and >= 0 (got -0.5)");

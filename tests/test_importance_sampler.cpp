@@ -15,7 +15,8 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
 
 namespace {
 
@@ -39,7 +40,7 @@ diffuse::LossSecondMomentSampler warmed(double rho) {
 // order; both are within a few ε.
 TEST_CASE("the probabilities reproduce improved-diffusion's LossSecondMomentResampler on a fixed loss history",
           "[importance_sampler]") {
-  std::ifstream in(kernels_test::reference_path("importance_sampler.txt"));
+  std::ifstream in(test_support::reference_path("importance_sampler.txt"));
   REQUIRE(in);
   std::string line;
   std::vector<diffuse::LossSecondMomentSampler> sampler;
@@ -162,7 +163,7 @@ TEST_CASE("uniform before warm-up, with all losses 0 and with rho = 1, and a ste
 }
 
 TEST_CASE("bad arguments throw and a rejected update leaves the state unchanged", "[importance_sampler][errors]") {
-  using kernels_test::error_message;
+  using test_support::error_message;
   CHECK(error_message<std::invalid_argument>([] { diffuse::LossSecondMomentSampler(0); }) ==
         "diffuse::LossSecondMomentSampler: the number of steps T must be at least 1 (got 0)");
   CHECK(error_message<std::invalid_argument>([] { diffuse::LossSecondMomentSampler(10, 0); }) ==

@@ -11,14 +11,16 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/kernels_reference.hpp"
+#include "support/messages.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using kernels_test::compound;
-using kernels_test::ld;
-using kernels_test::reference_error;
-using kernels_test::relative_error;
+using kernels_reference::compound;
+using kernels_reference::ld;
+using kernels_reference::reference_error;
+using kernels_reference::relative_error;
 
 const char* const schedule_names[] = {"linear", "cosine"};
 
@@ -51,11 +53,11 @@ ld worst_scaled(const Eigen::MatrixBase<A>& actual, ld factor, const Eigen::Matr
 TEMPLATE_TEST_CASE("transition has mean sqrt(alpha_t) x and variance beta_t at every step", "[kernels][ieee]", float,
                    double) {
   using S = TestType;
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const Vector3<S> x = x0_vector<S>();
   for (const char* name : schedule_names) {
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
-    const auto& reference = kernels_test::reference_schedule(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
+    const auto& reference = kernels_reference::reference_schedule(name);
     ld worst = 0;
     for (int t = 1; t <= schedule.steps(); ++t) {
       const auto& row = reference[static_cast<std::size_t>(t)];
@@ -80,11 +82,11 @@ TEMPLATE_TEST_CASE("transition has mean sqrt(alpha_t) x and variance beta_t at e
 TEMPLATE_TEST_CASE("marginal has mean sqrt(alpha_bar_t) x0 and variance 1 - alpha_bar_t at every step", "[kernels]",
                    float, double) {
   using S = TestType;
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const Vector3<S> x0 = x0_vector<S>();
   for (const char* name : schedule_names) {
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
-    const auto& reference = kernels_test::reference_schedule(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
+    const auto& reference = kernels_reference::reference_schedule(name);
     ld worst = 0;
     for (int t = 1; t <= schedule.steps(); ++t) {
       const auto& row = reference[static_cast<std::size_t>(t)];
@@ -107,12 +109,12 @@ TEMPLATE_TEST_CASE(
     "marginal(s, t) has mean sqrt(alpha_bar_t / alpha_bar_s) x_s and variance 1 - alpha_bar_t / alpha_bar_s",
     "[kernels][ieee]", float, double) {
   using S = TestType;
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const Vector3<S> x = xt_vector<S>();
   for (const char* name : schedule_names) {
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
     ld worst = 0;
-    for (const kernels_test::PairRow& pair : kernels_test::reference_pairs(name)) {
+    for (const kernels_reference::PairRow& pair : kernels_reference::reference_pairs(name)) {
       const auto g = diffuse::transition(schedule, pair.s, pair.t, x);
       worst = std::max(worst,
                        worst_scaled(g.mean(), std::sqrt(pair.ratio), x, compound(1, (k + 0.5L) * e) + reference_error));
@@ -133,10 +135,10 @@ TEMPLATE_TEST_CASE(
 TEMPLATE_TEST_CASE("t single steps reproduce the closed-form marginal for every t (T = 1000)", "[kernels]", float,
                    double) {
   using S = TestType;
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const Vector3<S> x0 = x0_vector<S>();
   for (const char* name : schedule_names) {
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
     Vector3<S> m = x0;
     S v = 0;
     ld worst_mean = 0, worst_variance = 0;
@@ -167,7 +169,7 @@ TEMPLATE_TEST_CASE("t single steps reproduce the closed-form marginal for every 
 // c·c·v_s + w with c, v_s, w within kε and three roundings, within e^{3(k+½)ε} − 1.
 TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernels][ieee]", float, double) {
   using S = TestType;
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const Vector3<S> x0 = x0_vector<S>();
   const ld marginal_mean = compound(1, (k + 0.5L) * e), marginal_variance = k * e;
   const ld mean_bound = (compound(2, (k + 0.5L) * e) + marginal_mean) / (1 - marginal_mean);
@@ -205,7 +207,7 @@ TEMPLATE_TEST_CASE("q(x_t|x_s) composed with q(x_s|x_0) is q(x_t|x_0)", "[kernel
 template <class S>
 ld posterior_worst(const diffuse::Schedule<S>& schedule, int s, int t, ld a, ld one_minus_a, ld alpha_bar_s,
                    ld one_minus_alpha_bar_s) {
-  const ld k = kernels_test::contract_ulps<S>(), e = kernels_test::eps<S>();
+  const ld k = test_support::coefficient_contract_ulps<S>(), e = kernels_reference::eps<S>();
   const Vector3<S> x0 = x0_vector<S>(), x_t = xt_vector<S>();
   const auto g = diffuse::posterior(schedule, s, t, x_t, x0);
   const ld precision = a / one_minus_a + 1 / one_minus_alpha_bar_s;
@@ -227,8 +229,8 @@ TEMPLATE_TEST_CASE("the posterior is the Bayes product of the transition and the
   using S = TestType;
   const Vector3<S> x0 = x0_vector<S>(), x_t = xt_vector<S>();
   for (const char* name : schedule_names) {
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
-    const auto& reference = kernels_test::reference_schedule(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
+    const auto& reference = kernels_reference::reference_schedule(name);
     ld worst = 0;
     for (int t = 2; t <= schedule.steps(); ++t) {
       const auto& step = reference[static_cast<std::size_t>(t)];
@@ -237,7 +239,7 @@ TEMPLATE_TEST_CASE("the posterior is the Bayes product of the transition and the
                                               before.one_minus_alpha_bar));
       CHECK(diffuse::posterior(schedule, t, x_t, x0).mean() == diffuse::posterior(schedule, t - 1, t, x_t, x0).mean());
     }
-    for (const kernels_test::PairRow& pair : kernels_test::reference_pairs(name)) {
+    for (const kernels_reference::PairRow& pair : kernels_reference::reference_pairs(name)) {
       if (pair.s == 0) continue;
       const auto& at_s = reference[static_cast<std::size_t>(pair.s)];
       worst = std::max(worst, posterior_worst(schedule, pair.s, pair.t, pair.ratio, pair.one_minus_ratio,
@@ -268,7 +270,7 @@ TEMPLATE_TEST_CASE("transition(beta, x) honours the limits beta = 0 and beta = 1
   // β = 0.36 (rounded to Scalar): mean √(1 − β) x within 1¼ε.
   const S beta = S(0.36);
   const auto g = diffuse::transition(beta, x);
-  const ld bound = compound(1, 1.25L * kernels_test::eps<S>());
+  const ld bound = compound(1, 1.25L * kernels_reference::eps<S>());
   CHECK(worst_scaled(g.mean(), std::sqrt(1 - static_cast<ld>(beta)), x, bound) <= 1);
   CHECK(g.variance() == beta);
 }
@@ -278,27 +280,27 @@ TEMPLATE_TEST_CASE("prior_kl matches the closed form, without cancellation for t
                    double) {
   using S = TestType;
   auto bound = [](const diffuse::Schedule<S>&, ld n) {
-    return kernels_test::eps<S>() / 2 + 12 * kernels_test::eps<double>() + (n + 16) * kernels_test::wide_unit +
-           reference_error;
+    return kernels_reference::eps<S>() / 2 + 12 * kernels_reference::eps<double>() +
+           (n + 16) * kernels_reference::wide_unit + reference_error;
   };
   const Vector3<S> x0 = x0_vector<S>(), zero = Vector3<S>::Zero();
   for (const char* name : schedule_names) {
-    const diffuse::Schedule<S> schedule = kernels_test::named_schedule<S>(name);
+    const diffuse::Schedule<S> schedule = kernels_reference::named_schedule<S>(name);
     const std::string key = std::string("prior_kl_") + name;
     INFO(name);
-    CHECK(relative_error(diffuse::prior_kl(schedule, x0), kernels_test::reference_value(key + "_x")) <=
+    CHECK(relative_error(diffuse::prior_kl(schedule, x0), kernels_reference::reference_value(key + "_x")) <=
           bound(schedule, 3));
-    CHECK(relative_error(diffuse::prior_kl(schedule, zero), kernels_test::reference_value(key + "_zero")) <=
+    CHECK(relative_error(diffuse::prior_kl(schedule, zero), kernels_reference::reference_value(key + "_zero")) <=
           bound(schedule, 3));
     Eigen::Matrix<S, 3, 2> batch;
     batch << x0, zero;
     const Eigen::Matrix<S, 1, Eigen::Dynamic> per_sample = diffuse::prior_kl_per_sample(schedule, batch);
     REQUIRE(per_sample.size() == 2);
-    CHECK(relative_error(per_sample(0), kernels_test::reference_value(key + "_x")) <= bound(schedule, 3));
-    CHECK(relative_error(per_sample(1), kernels_test::reference_value(key + "_zero")) <= bound(schedule, 3));
+    CHECK(relative_error(per_sample(0), kernels_reference::reference_value(key + "_x")) <= bound(schedule, 3));
+    CHECK(relative_error(per_sample(1), kernels_reference::reference_value(key + "_zero")) <= bound(schedule, 3));
   }
   const auto one_step = diffuse::Schedule<S>::linear(1);  // 1 − ᾱ_T = 1e-4: a small variance
-  CHECK(relative_error(diffuse::prior_kl(one_step, x0), kernels_test::reference_value("prior_kl_linear1_x")) <=
+  CHECK(relative_error(diffuse::prior_kl(one_step, x0), kernels_reference::reference_value("prior_kl_linear1_x")) <=
         bound(one_step, 3));
   CHECK(diffuse::prior_kl(diffuse::Schedule<S>::linear(1000).zero_terminal_snr(), x0) == S(0));
 }
@@ -322,7 +324,7 @@ TEST_CASE("kernels take any Eigen expression and return the Gaussian of its plai
 
 TEMPLATE_TEST_CASE("kernels reject steps out of range and shapes that disagree", "[kernels][checks]", float, double) {
   using S = TestType;
-  using kernels_test::error_message;
+  using test_support::error_message;
   const auto schedule = diffuse::Schedule<S>::linear(1000);
   const Vector3<S> x = x0_vector<S>();
   CHECK(error_message<std::out_of_range>([&] { diffuse::transition(schedule, 0, x); }) ==

@@ -16,18 +16,21 @@
 #include <diffuse/flow.hpp>
 
 #include "catch.hpp"
-#include "model_sampling_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/model_sampling_reference.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::input;
-using continuous_reference::load;
-using continuous_reference::throws_with;
 using diffuse::ModelFamily;
 using diffuse::ModelPreset;
 using diffuse::ModelSamplingKind;
 using diffuse::Prediction;
 using model_sampling_reference::judge;
+using test_support::input;
+using test_support::throws_with;
 
 const char* const file = "model_presets.txt";
 
@@ -81,26 +84,44 @@ bool same_sampling(const A& a, const B& b) {
   return a.sigma(a.timestep(T(0.5))) == b.sigma(b.timestep(T(0.5)));
 }
 
+/// `row NAME KIND PREDICTION TABLE_SIZE`
+struct Row {
+  std::string name, kind, prediction, table_size;
+};
+/// `sigma_data NAME SIGMA_DATA` (the continuous classes)
+struct SigmaData {
+  std::string name, sigma_data;
+};
+/// `table NAME INDEX SIGMA`, `sigma NAME TIMESTEP SIGMA` and `timestep NAME SIGMA TIMESTEP`: a value
+/// of the preset's model sampling at an argument.
+struct Value {
+  std::string name, argument, value;
+};
+std::vector<Value> values(const std::string& kind) {
+  return test_support::load<Value>(file, kind, &Value::name, &Value::argument, &Value::value);
+}
+
 }  // namespace
 
 TEST_CASE("every row's model sampling, prediction, table size and sigma_data are ComfyUI's", "[model_presets]") {
   int checked = 0;
-  for (const auto& r : load(file, "row")) {
-    const ModelPreset preset = diffuse::model_preset(r[0]);
-    INFO(r[0]);
-    CHECK(preset.name == r[0]);
-    CHECK(kind_name(preset.kind) == r[1]);
-    CHECK(prediction_token(preset.prediction) == r[2]);
+  for (const auto& r :
+       test_support::load<Row>(file, "row", &Row::name, &Row::kind, &Row::prediction, &Row::table_size)) {
+    const ModelPreset preset = diffuse::model_preset(r.name);
+    INFO(r.name);
+    CHECK(preset.name == r.name);
+    CHECK(kind_name(preset.kind) == r.kind);
+    CHECK(prediction_token(preset.prediction) == r.prediction);
     const auto ms = diffuse::make_model_sampling<double>(preset);
     CHECK(ms.index() == alternative_of(preset.kind));
-    CHECK(std::visit([](const auto& m) { return m.table_size(); }, ms) == std::stoi(r[3]));
+    CHECK(std::visit([](const auto& m) { return m.table_size(); }, ms) == std::stoi(r.table_size));
     CHECK(!preset.source.empty());
     ++checked;
   }
   CHECK(checked == static_cast<int>(diffuse::model_presets().size()));  // the reference names every row
-  for (const auto& r : load(file, "sigma_data")) {
-    const auto ms = diffuse::make_model_sampling<double>(diffuse::model_preset(r[0]));
-    INFO(r[0]);
+  for (const auto& r : test_support::load<SigmaData>(file, "sigma_data", &SigmaData::name, &SigmaData::sigma_data)) {
+    const auto ms = diffuse::make_model_sampling<double>(diffuse::model_preset(r.name));
+    INFO(r.name);
     CHECK(std::visit(
               [](const auto& m) -> double {
                 if constexpr (std::is_same<std::decay_t<decltype(m)>, diffuse::EdmSampling<double>>::value ||
@@ -110,7 +131,7 @@ TEST_CASE("every row's model sampling, prediction, table size and sigma_data are
                   return std::numeric_limits<double>::quiet_NaN();
                 }
               },
-              ms) == std::stod(r[1]));
+              ms) == std::stod(r.sigma_data));
   }
 }
 
@@ -123,22 +144,24 @@ TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sig
     built.emplace(preset.name, diffuse::make_model_sampling<T>(preset));
   int checked = 0;
   const auto check = [&](const std::string& what, const std::string& name, T got, const std::string& expected) {
-    INFO(name << " " << what << ": got " << reference::digits(got) << ", expected " << expected);
+    INFO(name << " " << what << ": got " << test_support::digits(got) << ", expected " << expected);
     CHECK(judge(got, expected).ok());
     ++checked;
   };
-  for (const auto& r : load(file, "table")) {
-    const int index = std::stoi(r[1]);
-    check("table " + r[1], r[0], std::visit([&](const auto& m) { return m.table_sigma(index); }, built.at(r[0])), r[2]);
+  for (const auto& r : values("table")) {
+    const int index = std::stoi(r.argument);
+    check("table " + r.argument, r.name,
+          std::visit([&](const auto& m) { return m.table_sigma(index); }, built.at(r.name)), r.value);
   }
-  for (const auto& r : load(file, "sigma")) {
-    const T tau = input<T>(r[1]);
-    check("sigma(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.sigma(tau); }, built.at(r[0])), r[2]);
+  for (const auto& r : values("sigma")) {
+    const T tau = input<T>(r.argument);
+    check("sigma(" + r.argument + ")", r.name,
+          std::visit([&](const auto& m) { return m.sigma(tau); }, built.at(r.name)), r.value);
   }
-  for (const auto& r : load(file, "timestep")) {
-    const T sigma = input<T>(r[1]);
-    check("timestep(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r[0])),
-          r[2]);
+  for (const auto& r : values("timestep")) {
+    const T sigma = input<T>(r.argument);
+    check("timestep(" + r.argument + ")", r.name,
+          std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r.name)), r.value);
   }
   CHECK(checked == 97);
 }

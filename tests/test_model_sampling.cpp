@@ -12,7 +12,11 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "model_sampling_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/model_sampling_reference.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 template class diffuse::DiscreteVpSampling<double>;
 template class diffuse::DiscreteEdmSampling<float>;
@@ -22,13 +26,12 @@ template class diffuse::FlowSampling<float>;
 
 namespace {
 
-using continuous_reference::input;
-using continuous_reference::load;
-using continuous_reference::throws_with;
 using diffuse::Convention;
 using model_sampling_reference::file;
 using model_sampling_reference::judge;
 using model_sampling_reference::with_family;
+using test_support::input;
+using test_support::throws_with;
 
 Convention convention(const std::string& name) {
   return name == "comfyui" ? Convention::comfyui : Convention::stable_diffusion_cpp;
@@ -61,35 +64,38 @@ TEMPLATE_TEST_CASE("tables and sigma(timestep) and timestep(sigma) and percent_t
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   int checked = 0;
-  for (const auto& r : load(file, "table")) {
-    with_family<T>(r[0], [&](const auto& ms) {
-      const T got = ms.table_sigma(std::stoi(r[1]));
-      INFO(r[0] << " table " << r[1] << ": got " << reference::digits(got) << ", expected " << r[2]);
-      CHECK(judge(got, r[2]).ok());
+  for (const auto& r : model_sampling_reference::values(file, "table")) {
+    with_family<T>(r.family, [&](const auto& ms) {
+      const T got = ms.table_sigma(std::stoi(r.argument));
+      INFO(r.family << " table " << r.argument << ": got " << test_support::digits(got) << ", expected " << r.value);
+      CHECK(judge(got, r.value).ok());
       ++checked;
     });
   }
-  for (const auto& r : load(file, "sigma")) {
-    with_family<T>(r[0], [&](const auto& ms) {
-      const T got = sigma_with(ms, input<T>(r[2]), convention(r[1]));
-      INFO(r[0] << " " << r[1] << " sigma(" << r[2] << "): got " << reference::digits(got) << ", expected " << r[3]);
-      CHECK(judge(got, r[3]).ok());
+  for (const auto& r : model_sampling_reference::convention_values("sigma")) {
+    with_family<T>(r.family, [&](const auto& ms) {
+      const T got = sigma_with(ms, input<T>(r.argument), convention(r.convention));
+      INFO(r.family << " " << r.convention << " sigma(" << r.argument << "): got " << test_support::digits(got)
+                    << ", expected " << r.value);
+      CHECK(judge(got, r.value).ok());
       ++checked;
     });
   }
-  for (const auto& r : load(file, "timestep")) {
-    with_family<T>(r[0], [&](const auto& ms) {
-      const T got = timestep_with(ms, input<T>(r[2]), convention(r[1]));
-      INFO(r[0] << " " << r[1] << " timestep(" << r[2] << "): got " << reference::digits(got) << ", expected " << r[3]);
-      CHECK(judge(got, r[3]).ok());
+  for (const auto& r : model_sampling_reference::convention_values("timestep")) {
+    with_family<T>(r.family, [&](const auto& ms) {
+      const T got = timestep_with(ms, input<T>(r.argument), convention(r.convention));
+      INFO(r.family << " " << r.convention << " timestep(" << r.argument << "): got " << test_support::digits(got)
+                    << ", expected " << r.value);
+      CHECK(judge(got, r.value).ok());
       ++checked;
     });
   }
-  for (const auto& r : load(file, "percent")) {
-    with_family<T>(r[0], [&](const auto& ms) {
-      const T got = ms.percent_to_sigma(std::stod(r[1]));
-      INFO(r[0] << " percent_to_sigma(" << r[1] << "): got " << reference::digits(got) << ", expected " << r[2]);
-      CHECK(judge(got, r[2]).ok());
+  for (const auto& r : model_sampling_reference::values(file, "percent")) {
+    with_family<T>(r.family, [&](const auto& ms) {
+      const T got = ms.percent_to_sigma(std::stod(r.argument));
+      INFO(r.family << " percent_to_sigma(" << r.argument << "): got " << test_support::digits(got) << ", expected "
+                    << r.value);
+      CHECK(judge(got, r.value).ok());
       ++checked;
     });
   }
@@ -181,11 +187,11 @@ TEST_CASE("comfyui_float32_sigma rounds as ComfyUI's float32 sigma(timestep) doe
   // The references emulate ComfyUI's float32 steps in mpmath, each rounded to 24 bits.
   const diffuse::DiscreteVpSampling<double> sd15(diffuse::Schedule<double>::scaled_linear(1000));
   int checked = 0;
-  for (const auto& r : load(file, "sigma32")) {
-    const float tau = input<float>(r[1]);
+  for (const auto& r : model_sampling_reference::values(file, "sigma32")) {
+    const float tau = input<float>(r.argument);
     const float got = sd15.comfyui_float32_sigma(tau);
-    INFO("sigma32(" << r[1] << "): got " << reference::digits(got) << ", expected " << r[2]);
-    CHECK(got == input<float>(r[2]));
+    INFO("sigma32(" << r.argument << "): got " << test_support::digits(got) << ", expected " << r.value);
+    CHECK(got == input<float>(r.value));
     // and within 2.6e-7 relative (the largest difference over k/4) of the exact value
     CHECK_THAT(static_cast<double>(got), Catch::Matchers::WithinRel(sd15.sigma(static_cast<double>(tau)), 2.7e-7));
     ++checked;

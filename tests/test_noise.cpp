@@ -35,6 +35,8 @@
 #endif
 
 #include "catch.hpp"
+#include "support/messages.hpp"
+#include "support/statistics.hpp"
 
 namespace {
 
@@ -111,22 +113,6 @@ double correlation(const std::vector<Scalar>& x, const std::vector<Scalar>& y) {
     syy += (y[i] - my) * (y[i] - my);
   }
   return sxy / std::sqrt(sxx * syy);
-}
-
-/// Throws-with check: f throws Exception whose message contains every needle.
-template <class Exception, class F>
-void check_throws_with(F f, const std::vector<std::string>& needles) {
-  bool thrown = false;
-  try {
-    f();
-  } catch (const Exception& e) {
-    thrown = true;
-    for (const std::string& needle : needles) {
-      INFO(e.what());
-      CHECK(std::string(e.what()).find(needle) != std::string::npos);
-    }
-  }
-  CHECK(thrown);
 }
 
 Ids iota_ids(Eigen::Index n, std::int64_t first = 0) {
@@ -409,22 +395,12 @@ TEMPLATE_TEST_CASE("fill_noise has the moments and distribution of N(0, 1)", "[n
   const Eigen::Index elements = 1 << 15, samples = 32;
   Batch<TestType> eps(elements, samples);
   diffuse::fill_noise(20240611u, iota_ids(samples), eps);
-  std::vector<TestType> z(eps.data(), eps.data() + eps.size());
+  const std::vector<double> z(eps.data(), eps.data() + eps.size());
   const double n = static_cast<double>(z.size());
-  long double sum = 0;
-  for (TestType x : z) sum += x;
-  const long double mean = sum / static_cast<long double>(n);
-  long double ss = 0;
-  for (TestType x : z) ss += (x - mean) * (x - mean);
-  CHECK(std::fabs(mean) < 5 / std::sqrt(n));
-  CHECK(std::fabs(ss / (n - 1) - 1) < 5 * std::sqrt(2 / (n - 1)));
-  std::sort(z.begin(), z.end());
-  double d = 0;
-  for (std::size_t i = 0; i < z.size(); ++i) {
-    const double cdf = 0.5 * std::erfc(-static_cast<double>(z[i]) / std::sqrt(2.0));
-    d = std::max({d, static_cast<double>(i + 1) / n - cdf, cdf - static_cast<double>(i) / n});
-  }
-  CHECK(d < 1.9495 / std::sqrt(n));
+  const test_support::Moments m = test_support::moments(z);
+  CHECK(std::fabs(m.mean) < test_support::mean_bound(1, n));
+  CHECK(std::fabs(m.variance - 1) < test_support::variance_bound(1, n));
+  CHECK(test_support::ks_statistic(z, test_support::normal_cdf<double>) < test_support::ks_critical(n));
 }
 
 TEMPLATE_TEST_CASE("no correlation between neighbouring elements, samples, streams or seeds", "[noise][statistics]",
@@ -596,69 +572,71 @@ TEMPLATE_TEST_CASE("bad input throws with the rule and the value, and writes not
 
   SECTION("x_t of another shape") {
     Batch<TestType> small = Batch<TestType>::Constant(9, 3, 42);
-    check_throws_with<std::invalid_argument>(
+    CHECK(test_support::throws_with<std::invalid_argument>(
         [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, small); },
-        {"diffuse::add_noise: x_t must have the shape 10 x 3", "(got \"9 x 3\")"});
+        {"diffuse::add_noise: x_t must have the shape 10 x 3", "(got \"9 x 3\")"}));
     CHECK((small.array() == 42).all());
     Batch<TestType> transposed = Batch<TestType>::Constant(3, 10, 42);  // as many coefficients
-    check_throws_with<std::invalid_argument>(
+    CHECK(test_support::throws_with<std::invalid_argument>(
         [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, transposed); },
-        {"diffuse::add_noise: x_t must have the shape 10 x 3", "(got \"3 x 10\")"});
+        {"diffuse::add_noise: x_t must have the shape 10 x 3", "(got \"3 x 10\")"}));
     CHECK((transposed.array() == 42).all());
   }
   SECTION("eps of another shape") {
     Batch<TestType> wide = Batch<TestType>::Constant(10, 4, 42);
-    check_throws_with<std::invalid_argument>(
+    CHECK(test_support::throws_with<std::invalid_argument>(
         [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, xt, wide); },
-        {"diffuse::add_noise: eps must have the shape 10 x 3", "(got \"10 x 4\")"});
+        {"diffuse::add_noise: eps must have the shape 10 x 3", "(got \"10 x 4\")"}));
     CHECK((wide.array() == 42).all());
   }
   SECTION("steps count") {
-    check_throws_with<std::invalid_argument>(
+    CHECK(test_support::throws_with<std::invalid_argument>(
         [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps.head(2), xt, eps); },
-        {"diffuse::add_noise: timesteps must have one entry per column, 3", "(got 2)"});
+        {"diffuse::add_noise: timesteps must have one entry per column, 3", "(got 2)"}));
   }
   SECTION("ids count") {
-    check_throws_with<std::invalid_argument>(
+    CHECK(test_support::throws_with<std::invalid_argument>(
         [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, iota_ids(4)), steps, xt, eps); },
-        {"diffuse::add_noise: ids must have one entry per column, 3", "(got 4)"});
-    check_throws_with<std::invalid_argument>([&] { diffuse::fill_noise(1u, iota_ids(2), eps); },
-                                             {"diffuse::fill_noise: ids must have one entry per column, 3", "(got 2)"});
+        {"diffuse::add_noise: ids must have one entry per column, 3", "(got 4)"}));
+    CHECK(test_support::throws_with<std::invalid_argument>(
+        [&] { diffuse::fill_noise(1u, iota_ids(2), eps); },
+        {"diffuse::fill_noise: ids must have one entry per column, 3", "(got 2)"}));
   }
   SECTION("a step below 0 or above T") {
-    check_throws_with<std::out_of_range>(
+    CHECK(test_support::throws_with<std::out_of_range>(
         [&] {
           diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), (Steps(3) << 1, -1, 3).finished(), xt, eps);
         },
-        {"diffuse::add_noise: timesteps(1) must be in [0, 1000]", "(got -1)"});
-    check_throws_with<std::out_of_range>(
+        {"diffuse::add_noise: timesteps(1) must be in [0, 1000]", "(got -1)"}));
+    CHECK(test_support::throws_with<std::out_of_range>(
         [&] {
           diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), (Steps(3) << 1, 2, 1001).finished(), xt, eps);
         },
-        {"diffuse::add_noise: timesteps(2) must be in [0, 1000]", "(got 1001)"});
+        {"diffuse::add_noise: timesteps(2) must be in [0, 1000]", "(got 1001)"}));
     const Eigen::Matrix<unsigned, 3, 1> big(1, 2, 4000000000u);
-    check_throws_with<std::out_of_range>(
+    CHECK(test_support::throws_with<std::out_of_range>(
         [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), big, xt, eps); },
-        {"diffuse::add_noise: timesteps(2) must be in [0, 1000]", "(got 4000000000)"});
+        {"diffuse::add_noise: timesteps(2) must be in [0, 1000]", "(got 4000000000)"}));
   }
   SECTION("a negative id") {
-    check_throws_with<std::out_of_range>(
+    CHECK(test_support::throws_with<std::out_of_range>(
         [&] {
           diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, (Ids(3) << 0, -5, 2).finished()), steps, xt, eps);
         },
-        {"diffuse::add_noise: ids must be non-negative", "(got -5)"});
-    check_throws_with<std::out_of_range>([&] { diffuse::fill_noise(1u, (Ids(3) << 0, 1, -2).finished(), eps); },
-                                         {"diffuse::fill_noise: ids must be non-negative", "(got -2)"});
+        {"diffuse::add_noise: ids must be non-negative", "(got -5)"}));
+    CHECK(test_support::throws_with<std::out_of_range>(
+        [&] { diffuse::fill_noise(1u, (Ids(3) << 0, 1, -2).finished(), eps); },
+        {"diffuse::fill_noise: ids must be non-negative", "(got -2)"}));
   }
   SECTION("eps and x_t the same memory") {
-    check_throws_with<std::invalid_argument>(
+    CHECK(test_support::throws_with<std::invalid_argument>(
         [&] { diffuse::add_noise(schedule, x0, diffuse::drawn_noise(1u, ids), steps, xt, xt); },
-        {"diffuse::add_noise: eps and x_t must be different memory"});
+        {"diffuse::add_noise: eps and x_t must be different memory"}));
   }
   SECTION("an element range that would pass 2^64") {
-    check_throws_with<std::out_of_range>(
+    CHECK(test_support::throws_with<std::out_of_range>(
         [&] { diffuse::fill_noise(1u, ids, eps, ~std::uint64_t{0} - 8); },
-        {"diffuse::fill_noise: the last element", "must be below 2^64", "(got 18446744073709551607)"});
+        {"diffuse::fill_noise: the last element", "must be below 2^64", "(got 18446744073709551607)"}));
     // The very last elements are fine.
     Batch<TestType> last(10, 3);
     diffuse::fill_noise(1u, ids, last, ~std::uint64_t{0} - 9);

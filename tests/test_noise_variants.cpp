@@ -13,7 +13,8 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/messages.hpp"
+#include "support/statistics.hpp"
 
 namespace {
 
@@ -53,9 +54,9 @@ TEST_CASE("offset noise has variance 1 + c^2 and covariance c^2 within a channel
   for (Eigen::Index i = 0; i < 4; ++i) {
     std::vector<double> row(static_cast<std::size_t>(n));
     for (Eigen::Index j = 0; j < n; ++j) row[static_cast<std::size_t>(j)] = out(i, j);
-    const kernels_test::Moments m = kernels_test::moments(row);
-    CHECK(std::fabs(m.mean) <= kernels_test::mean_bound(sd, samples));
-    CHECK(std::fabs(m.variance - 1.25L) <= kernels_test::variance_bound(sd, samples));
+    const test_support::Moments m = test_support::moments(row);
+    CHECK(std::fabs(m.mean) <= test_support::mean_bound(sd, samples));
+    CHECK(std::fabs(m.variance - 1.25L) <= test_support::variance_bound(sd, samples));
   }
   auto covariance = [&](Eigen::Index a, Eigen::Index b) {
     long double s = 0;
@@ -99,24 +100,38 @@ TEST_CASE("input perturbation's xi is standard normal and independent of eps", "
     }
   }
   const long double samples = static_cast<long double>(xi.size());
-  const kernels_test::Moments m = kernels_test::moments(xi);
+  const test_support::Moments m = test_support::moments(xi);
   // (ε + γξ) − ε is γξ to within a few ulps of ε: 1e-14 relative slack, far inside the bounds.
-  CHECK(std::fabs(m.mean) <= kernels_test::mean_bound(1, samples));
-  CHECK(std::fabs(m.variance - 1) <= kernels_test::variance_bound(1, samples));
-  CHECK(std::fabs(cov / samples) <= kernels_test::covariance_bound(1, 1, samples));
+  CHECK(std::fabs(m.mean) <= test_support::mean_bound(1, samples));
+  CHECK(std::fabs(m.variance - 1) <= test_support::variance_bound(1, samples));
+  CHECK(std::fabs(cov / samples) <= test_support::covariance_bound(1, 1, samples));
 }
 
 // Pyramid noise: a sample does not depend on its batch, to the bit. Under -ffast-math a row-major
 // batch (EIGEN_DEFAULT_TO_ROW_MAJOR) takes another fill_noise path than a one-column one, whose
 // bits may differ (README, "What -ffast-math costs"), so this claim is [ieee].
+namespace {
+
+/// The side of the pyramid-noise images of these tests.
+constexpr Eigen::Index pyramid_side = 32;
+
+/// The ids of n samples: 40, 41, …
+Ids pyramid_ids(Eigen::Index n) { return Ids::LinSpaced(n, 40, 40 + n - 1); }
+
+/// Pyramid noise of 8 levels for the samples `ids`, each 2 × 32 × 32 with channels first or last.
+Eigen::MatrixXd pyramid_batch(const Ids& ids, bool channels_first) {
+  Eigen::MatrixXd out(2 * pyramid_side * pyramid_side, ids.size());
+  diffuse::pyramid_noise(8, ids, diffuse::ChannelLayout{2, channels_first}, pyramid_side, pyramid_side, out);
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("pyramid noise: per-sample purity", "[noise_variants][ieee]") {
-  const Eigen::Index n = 64, side = 32;
-  const Ids ids = Ids::LinSpaced(n, 40, 40 + n - 1);
+  const Ids ids = pyramid_ids(64);
   for (bool first : {true, false}) {
-    Eigen::MatrixXd out(2 * side * side, n);
-    diffuse::pyramid_noise(8, ids, diffuse::ChannelLayout{2, first}, side, side, out);
-    Eigen::MatrixXd alone(2 * side * side, 1);
-    diffuse::pyramid_noise(8, Ids::Constant(1, ids(7)), diffuse::ChannelLayout{2, first}, side, side, alone);
+    const Eigen::MatrixXd out = pyramid_batch(ids, first);
+    const Eigen::MatrixXd alone = pyramid_batch(Ids::Constant(1, ids(7)), first);
     CHECK(alone.col(0) == out.col(7));
   }
 }
@@ -125,11 +140,10 @@ TEST_CASE("pyramid noise: per-sample purity", "[noise_variants][ieee]") {
 // correlated (256 samples of 1 × 32 × 32: the mean product of horizontal neighbours, standard error
 // below 1/√(256·32·31)), and with d = 0 they are not.
 TEST_CASE("pyramid noise: unit variance per sample, correlated neighbours", "[noise_variants][statistical]") {
-  const Eigen::Index n = 256, side = 32;
-  const Ids ids = Ids::LinSpaced(n, 40, 40 + n - 1);
+  const Eigen::Index n = 256, side = pyramid_side;
+  const Ids ids = pyramid_ids(n);
   for (bool first : {true, false}) {
-    Eigen::MatrixXd out(2 * side * side, n);
-    diffuse::pyramid_noise(8, ids, diffuse::ChannelLayout{2, first}, side, side, out);
+    const Eigen::MatrixXd out = pyramid_batch(ids, first);
     for (Eigen::Index j = 0; j < n; j += 51) {
       const double mean = out.col(j).mean();
       CHECK(std::fabs((out.col(j).array() - mean).square().sum() / static_cast<double>(out.rows() - 1) - 1) < 1e-12);
@@ -156,7 +170,7 @@ TEST_CASE("pyramid noise: unit variance per sample, correlated neighbours", "[no
 }
 
 TEST_CASE("noise variants check their arguments and write nothing on a bad one", "[noise_variants][errors]") {
-  using kernels_test::error_message;
+  using test_support::error_message;
   Eigen::MatrixXf eps = Eigen::MatrixXf::Constant(6, 2, 7), perturbed = Eigen::MatrixXf::Constant(6, 2, 7);
   const Ids ids = Ids::LinSpaced(2, 0, 1);
   CHECK(error_message<std::invalid_argument>([&] {

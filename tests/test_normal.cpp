@@ -15,6 +15,7 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
+#include "support/statistics.hpp"
 
 template class diffuse::StandardNormal<float>;
 template class diffuse::StandardNormal<double>;
@@ -89,36 +90,16 @@ struct ScriptedBits {
   Result operator()() { return values.at(next++); }
 };
 
-template <class Scalar>
-struct Moments {
-  long double mean, variance, ks;
-};
-
-/// Sample mean, variance and the Kolmogorov–Smirnov statistic against N(0, 1).
-template <class Scalar>
-Moments<Scalar> moments(std::vector<Scalar> z) {
-  const long double n = static_cast<long double>(z.size());
-  long double sum = 0;
-  for (Scalar x : z) sum += x;
-  const long double mean = sum / n;
-  long double ss = 0;
-  for (Scalar x : z) ss += (x - mean) * (x - mean);
-  std::sort(z.begin(), z.end());
-  long double d = 0;
-  for (std::size_t i = 0; i < z.size(); ++i) {
-    const long double cdf = 0.5L * std::erfc(-static_cast<long double>(z[i]) / std::sqrt(2.0L));
-    d = std::max({d, static_cast<long double>(i + 1) / n - cdf, cdf - static_cast<long double>(i) / n});
-  }
-  return {mean, ss / (n - 1), d};
-}
-
+/// STYLE.md's bounds for a sample of N(0, 1): mean, variance and the Kolmogorov–Smirnov statistic,
+/// computed in long double.
 template <class Scalar>
 void check_standard_normal(const std::vector<Scalar>& z) {
-  const Moments<Scalar> m = moments(z);
+  const test_support::Moments m = test_support::moments(z);
   const double n = static_cast<double>(z.size());
-  CHECK(std::fabs(m.mean) < 5 / std::sqrt(n));
-  CHECK(std::fabs(m.variance - 1) < 5 * std::sqrt(2 / (n - 1)));
-  CHECK(m.ks < 1.9495 / std::sqrt(n));
+  CHECK(std::fabs(m.mean) < test_support::mean_bound(1, n));
+  CHECK(std::fabs(m.variance - 1) < test_support::variance_bound(1, n));
+  const std::vector<long double> wide(z.begin(), z.end());
+  CHECK(test_support::ks_statistic(wide, test_support::normal_cdf<long double>) < test_support::ks_critical(n));
 }
 
 }  // namespace

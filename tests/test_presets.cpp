@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "messages.hpp"
-#include "schedule_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
@@ -102,14 +103,14 @@ TEMPLATE_TEST_CASE("every preset matches its high-precision table", "[presets][i
     const auto s = build<T>(c);
     REQUIRE(s.steps() == c.steps);
     for (const auto& r : c.rows) {
-      const diffuse::detail::Wide abar = reference::exact(r.alpha_bar);
+      const diffuse::detail::Wide abar = test_support::exact(r.alpha_bar);
       const long double L = abar.is_zero() ? 0.0L : static_cast<long double>(log(abar));
       const std::pair<T, std::string> values[] = {
           {s.beta(r.t), r.beta}, {s.alpha_bar(r.t), r.alpha_bar}, {s.one_minus_alpha_bar(r.t), r.one_minus_alpha_bar}};
       for (const auto& v : values) {
-        const diffuse::detail::Wide x = reference::exact(v.second);
-        INFO("t = " << r.t << ": got " << reference::digits(v.first) << ", expected " << v.second);
-        CHECK(reference::ulp_error(v.first, x) <= reference::contract_ulps<T>(x, L, abs(x)));
+        const diffuse::detail::Wide x = test_support::exact(v.second);
+        INFO("t = " << r.t << ": got " << test_support::digits(v.first) << ", expected " << v.second);
+        CHECK(test_support::ulp_error(v.first, x) <= test_support::schedule_contract_ulps<T>(x, L, abs(x)));
         ++checked;
       }
     }

@@ -27,7 +27,8 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/statistics.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
@@ -221,15 +222,7 @@ Matrix<S> data(Eigen::Index rows, Eigen::Index columns) {
 // nearly every case (tried by breaking the library on purpose: a transition mean, variance or
 // standard deviation, a posterior coefficient or variance, one ulp off).
 
-/// ulp(x) of S: 2^(e − p + 1) for 2^e ≤ |x| < 2^(e+1), the subnormal spacing below S's smallest normal.
-template <class S>
-ld ulp(S x) {
-  using limits = std::numeric_limits<S>;
-  if (!(std::fabs(x) >= limits::min())) return limits::denorm_min();
-  int e = 0;
-  static_cast<void>(std::frexp(x, &e));  // |x| = f·2^e, f in [½, 1)
-  return std::ldexp(ld(1), e - limits::digits);
-}
+using test_support::ulp;
 
 /// The contract's bound on |x − x̃| for a value x̃ of the process, in ulps of x̃.
 constexpr ld contract_ulps = 0.5L + 0x1p-32L;
@@ -433,16 +426,16 @@ TEMPLATE_LIST_TEST_CASE("add_noise with drawn noise: (x_t - a x_0)/b has the mom
     ++tested;
     pooled_shift = std::max(pooled_shift, shift);
     pooled.insert(pooled.end(), z.begin(), z.end());
-    const kernels_test::Moments m = kernels_test::moments(z);
+    const test_support::Moments m = test_support::moments(z);
     const ld count = static_cast<ld>(n);
-    const ld mean_bound = kernels_test::mean_bound(1, count) + shift;
-    const ld variance_bound = kernels_test::variance_bound(1, count) + 2 * shift + shift * shift;
+    const ld mean_bound = test_support::mean_bound(1, count) + shift;
+    const ld variance_bound = test_support::variance_bound(1, count) + 2 * shift + shift * shift;
     CHECK(std::fabs(m.mean) < mean_bound);
     CHECK(std::fabs(m.variance - 1) < variance_bound);
   }
   CHECK(tested >= 6);
-  const double ks = kernels_test::ks_statistic(pooled, kernels_test::normal_cdf);
-  const double ks_bound = kernels_test::ks_critical(static_cast<double>(pooled.size())) +
+  const double ks = test_support::ks_statistic(pooled, test_support::normal_cdf<double>);
+  const double ks_bound = test_support::ks_critical(static_cast<double>(pooled.size())) +
                           static_cast<double>(pooled_shift) / std::sqrt(2 * 3.14159265358979323846);
   CHECK(ks < ks_bound);
 }

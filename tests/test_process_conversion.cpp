@@ -15,15 +15,15 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "messages.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::load;
 using diffuse::detail::Wide;
 using test_support::error_message;
+using test_support::exact;
 
 using Cp = diffuse::ContinuousProcess<double>;
 using Flow = diffuse::RectifiedFlow<double>;
@@ -33,7 +33,7 @@ using TTime = diffuse::TrigFlowTime<double>;
 using CTime = diffuse::ContinuousTime<double>;
 
 /// |got − x| in ulps of double at x (0 for equal zeros or infinities).
-double ulps(double got, const std::string& expected) { return reference::ulp_error(got, exact(expected)); }
+double ulps(double got, const std::string& expected) { return test_support::ulp_error(got, exact(expected)); }
 
 /// The coordinate of a result as a number and whether it is TrigFlow's end.
 double number(const CTime& t) { return t.value(); }
@@ -71,27 +71,31 @@ struct Worst {
 /// and a margin of 2⁻²⁰ ulp for the Wide evaluation and the reference.
 constexpr double bound_ulps = 1.5 + 0x1p-20;
 
+/// `convert <source> <target> <coordinate> <target coordinate> <scale>` (gen_process_conversion_reference.py).
+struct Conversion {
+  std::string source, target, coordinate, target_coordinate, scale;
+};
+
 template <class From, class To>
-void check_record(const From& from, const To& to, const std::vector<std::string>& r,
-                  std::map<std::string, Worst>& worst) {
-  const auto result = diffuse::convert_coordinate(from, source<From>(r[2]), to);
-  const std::string pair = r[0] + " -> " + r[1];
-  INFO(pair << " at " << r[2]);
-  if (r[3] == "end") {
+void check_record(const From& from, const To& to, const Conversion& r, std::map<std::string, Worst>& worst) {
+  const auto result = diffuse::convert_coordinate(from, source<From>(r.coordinate), to);
+  const std::string pair = r.source + " -> " + r.target;
+  INFO(pair << " at " << r.coordinate);
+  if (r.target_coordinate == "end") {
     CHECK(is_end(result.coordinate));
   } else {
-    const double e = ulps(number(result.coordinate), r[3]);
+    const double e = ulps(number(result.coordinate), r.target_coordinate);
     CHECK(e <= bound_ulps);
     worst[pair].coordinate = std::max(worst[pair].coordinate, e);
   }
-  const double e = ulps(result.scale, r[4]);
+  const double e = ulps(result.scale, r.scale);
   CHECK(e <= bound_ulps);
   worst[pair].scale = std::max(worst[pair].scale, e);
 }
 
 template <class From>
-void check_with_target(const From& from, const std::vector<std::string>& r, std::map<std::string, Worst>& worst) {
-  const std::string& target = r[1];
+void check_with_target(const From& from, const Conversion& r, std::map<std::string, Worst>& worst) {
+  const std::string& target = r.target;
   if (target == "flow") return check_record(from, Flow(), r, worst);
   if (target == "trigflow") return check_record(from, Trig(0.5), r, worst);
   if (target == "edm") return check_record(from, Edm(), r, worst);
@@ -100,8 +104,10 @@ void check_with_target(const From& from, const std::vector<std::string>& r, std:
 
 std::map<std::string, Worst> compare_with_reference() {
   std::map<std::string, Worst> worst;
-  for (const auto& r : load("process_conversion_reference.txt", "convert")) {
-    const std::string& from = r[0];
+  using C = Conversion;
+  for (const auto& r : test_support::load<C>("process_conversion_reference.txt", "convert", &C::source, &C::target,
+                                             &C::coordinate, &C::target_coordinate, &C::scale)) {
+    const std::string& from = r.source;
     if (from == "flow") {
       check_with_target(Flow(), r, worst);
     } else if (from == "trigflow") {

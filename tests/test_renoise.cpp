@@ -12,17 +12,18 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "kernels_support.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/statistics.hpp"
+#include "support/strength_reference.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::load;
-using continuous_reference::throws_with;
 using diffuse::detail::Wide;
-using reference::ulp_error;
-const char* const file = "strength_reference.txt";
+using test_support::exact;
+using test_support::throws_with;
+using test_support::ulp_error;
 
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
@@ -38,18 +39,18 @@ std::pair<double, double> coefficients(const G& g) {
 TEMPLATE_TEST_CASE("the VE ancestral split and step match k-diffusion's definition", "[renoise]", float, double) {
   using T = TestType;
   const Vector<T> x = Vector<T>::Unit(2, 0), d = Vector<T>::Unit(2, 1);
-  for (const auto& r : load(file, "ve_ancestral")) {
-    const T from = continuous_reference::input<T>(r[0]), to = continuous_reference::input<T>(r[1]);
-    const T eta = static_cast<T>(std::stod(r[2]));
-    INFO(r[0] << " -> " << r[1] << ", eta " << r[2]);
-    REQUIRE((Wide(from) == exact(r[0]) && Wide(to) == exact(r[1])));  // the reference's inputs are exact in float
+  for (const auto& r : strength_reference::ve_ancestral()) {
+    const T from = test_support::input<T>(r.from), to = test_support::input<T>(r.to);
+    const T eta = static_cast<T>(std::stod(r.eta));
+    INFO(r.from << " -> " << r.to << ", eta " << r.eta);
+    REQUIRE((Wide(from) == exact(r.from) && Wide(to) == exact(r.to)));  // the reference's inputs are exact in float
     const auto split = diffuse::ancestral_split(from, to, eta);
-    CHECK(ulp_error(split.sigma_up, exact(r[3])) <= 0.5);
-    CHECK(ulp_error(split.sigma_down, exact(r[4])) <= 0.5);
+    CHECK(ulp_error(split.sigma_up, exact(r.sigma_up)) <= 0.5);
+    CHECK(ulp_error(split.sigma_down, exact(r.sigma_down)) <= 0.5);
     const auto g = diffuse::ve_ancestral_step(from, to, x, d, eta);
-    CHECK(ulp_error(g.mean()(0), exact(r[5])) <= 0.5);
-    CHECK(ulp_error(g.mean()(1), exact(r[6])) <= 0.5);
-    CHECK(ulp_error(g.stddev(), exact(r[3])) <= 0.5);
+    CHECK(ulp_error(g.mean()(0), exact(r.mean_x)) <= 0.5);
+    CHECK(ulp_error(g.mean()(1), exact(r.mean_d)) <= 0.5);
+    CHECK(ulp_error(g.stddev(), exact(r.sigma_up)) <= 0.5);
   }
   const auto none = diffuse::ancestral_split(T(2), T(1), T(0));
   CHECK(none.sigma_up == 0);
@@ -59,14 +60,14 @@ TEMPLATE_TEST_CASE("the VE ancestral split and step match k-diffusion's definiti
 TEMPLATE_TEST_CASE("the RF ancestral step matches ComfyUI's definition", "[renoise]", float, double) {
   using T = TestType;
   const Vector<T> x = Vector<T>::Unit(2, 0), d = Vector<T>::Unit(2, 1);
-  for (const auto& r : load(file, "rf_ancestral")) {
-    const T from = continuous_reference::input<T>(r[0]), to = continuous_reference::input<T>(r[1]);
-    REQUIRE((Wide(from) == exact(r[0]) && Wide(to) == exact(r[1])));
-    INFO(r[0] << " -> " << r[1] << ", eta " << r[2]);
-    const auto g = diffuse::flow_ancestral_step(from, to, x, d, static_cast<T>(std::stod(r[2])));
-    CHECK(ulp_error(g.mean()(0), exact(r[3])) <= 0.5);
-    CHECK(ulp_error(g.mean()(1), exact(r[4])) <= 0.5);
-    CHECK(ulp_error(g.stddev(), exact(r[5])) <= 0.5);
+  for (const auto& r : strength_reference::rf_ancestral()) {
+    const T from = test_support::input<T>(r.from), to = test_support::input<T>(r.to);
+    REQUIRE((Wide(from) == exact(r.from) && Wide(to) == exact(r.to)));
+    INFO(r.from << " -> " << r.to << ", eta " << r.eta);
+    const auto g = diffuse::flow_ancestral_step(from, to, x, d, static_cast<T>(std::stod(r.eta)));
+    CHECK(ulp_error(g.mean()(0), exact(r.mean_x)) <= 0.5);
+    CHECK(ulp_error(g.mean()(1), exact(r.mean_d)) <= 0.5);
+    CHECK(ulp_error(g.stddev(), exact(r.stddev)) <= 0.5);
   }
   const auto last = diffuse::flow_ancestral_step(T(0.5), T(0), x, d);
   CHECK(last.mean() == d);
@@ -99,12 +100,12 @@ TEST_CASE("s_noise scales the standard deviation of both ancestral steps", "[ren
 TEST_CASE("TCD's gamma step matches diffusers' definition on SD 1.5", "[renoise]") {
   const auto schedule = diffuse::Schedule<double>::scaled_linear(1000);
   const Vector<double> x0 = Vector<double>::Unit(2, 0), eps = Vector<double>::Unit(2, 1);
-  for (const auto& r : load(file, "tcd")) {
-    INFO("prev " << r[0] << ", gamma " << r[1]);
-    const auto g = diffuse::tcd_step(schedule, std::stoi(r[0]), std::stod(r[1]), x0, eps);
-    CHECK(ulp_error(g.mean()(0), exact(r[3])) <= 1);
-    CHECK(ulp_error(g.mean()(1), exact(r[4])) <= 1);
-    CHECK(ulp_error(g.variance(), exact(r[5])) <= 1);
+  for (const auto& r : strength_reference::tcd()) {
+    INFO("prev " << r.previous << ", gamma " << r.gamma);
+    const auto g = diffuse::tcd_step(schedule, std::stoi(r.previous), std::stod(r.gamma), x0, eps);
+    CHECK(ulp_error(g.mean()(0), exact(r.mean_x0)) <= 1);
+    CHECK(ulp_error(g.mean()(1), exact(r.mean_eps)) <= 1);
+    CHECK(ulp_error(g.variance(), exact(r.variance)) <= 1);
   }
   const auto last = diffuse::tcd_step(schedule, 499, 0.3, x0, eps, true);
   CHECK(last.variance() == 0);
@@ -120,10 +121,10 @@ TEST_CASE("flow re-noise is N of (1 - sigma') x0-hat and sigma' squared", "[reno
 }
 
 TEST_CASE("drawn re-noise has the step's mean and variance and passes a KS test", "[renoise]") {
-  using kernels_test::ks_critical;
-  using kernels_test::mean_bound;
-  using kernels_test::normal_cdf;
-  using kernels_test::variance_bound;
+  using test_support::ks_critical;
+  using test_support::mean_bound;
+  using test_support::normal_cdf;
+  using test_support::variance_bound;
   const int n = 20000;
   const Eigen::MatrixXd x = Eigen::MatrixXd::Constant(n, 1, 0.7), d = Eigen::MatrixXd::Constant(n, 1, -0.2);
   const Eigen::Matrix<std::int64_t, 1, 1> ids = Eigen::Matrix<std::int64_t, 1, 1>::Constant(7);
@@ -138,7 +139,7 @@ TEST_CASE("drawn re-noise has the step's mean and variance and passes a KS test"
     CHECK(std::fabs(mean - mu) < static_cast<double>(mean_bound(sigma, n)));
     CHECK(std::fabs(var - sigma * sigma) < static_cast<double>(variance_bound(sigma, n)));
     std::vector<double> z(y.data(), y.data() + n);
-    CHECK(kernels_test::ks_statistic(z, [&](double v) { return normal_cdf((v - mu) / sigma); }) < ks_critical(n));
+    CHECK(test_support::ks_statistic(z, [&](double v) { return normal_cdf((v - mu) / sigma); }) < ks_critical(n));
     Eigen::MatrixXd eps(n, 1);
     diffuse::fill_noise(20261205, ids, eps);
     CHECK(y == g.sample_from_noise(eps));  // the noise of the contract, bit for bit

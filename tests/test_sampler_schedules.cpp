@@ -12,15 +12,18 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "model_sampling_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/model_sampling_reference.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::load;
-using continuous_reference::throws_with;
 using model_sampling_reference::file;
 using model_sampling_reference::judge;
 using model_sampling_reference::with_family;
+using test_support::throws_with;
 
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
@@ -32,17 +35,17 @@ TEMPLATE_TEST_CASE("every schedule on every model sampling matches its golden se
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   int sequences = 0;
-  for (const auto& r : load(file, "schedule")) {
-    const std::string family = r[0], name = r[1];
-    const int n = std::stoi(r[2]);
-    REQUIRE(r[3] == ":");
+  for (const auto& r : model_sampling_reference::sequences(file, "schedule")) {
+    const std::string &family = r.family, &name = r.name;
+    const int n = std::stoi(r.steps);
+    REQUIRE(r.separator == ":");
     with_family<T>(family, [&](const auto& ms) {
       const Vector<T> sigmas = diffuse::sampler_sigmas(ms, name, n);
       INFO(family << " " << name << " N = " << n);
-      REQUIRE(static_cast<std::size_t>(sigmas.size()) == r.size() - 4);
+      REQUIRE(static_cast<std::size_t>(sigmas.size()) == r.sigmas.size());
       for (Eigen::Index i = 0; i < sigmas.size(); ++i) {
-        const std::string& expected = r[static_cast<std::size_t>(4 + i)];
-        INFO("i = " << i << ": got " << reference::digits(sigmas(i)) << ", expected " << expected);
+        const std::string& expected = r.sigmas[static_cast<std::size_t>(i)];
+        INFO("i = " << i << ": got " << test_support::digits(sigmas(i)) << ", expected " << expected);
         CHECK(judge(sigmas(i), expected).ok());
       }
       ++sequences;
@@ -105,18 +108,18 @@ TEMPLATE_TEST_CASE("Align Your Steps and OptimalSteps and GITS match their golde
   using T = TestType;
   if (!continuous_reference::contract_tested<T>()) return;
   int sequences = 0;
-  for (const auto& r : load(file, "tabled")) {
-    const std::string kind = r[0], table = r[1];
-    const int n = std::stoi(r[2]);
-    REQUIRE(r[3] == ":");
+  for (const auto& r : model_sampling_reference::sequences(file, "tabled")) {
+    const std::string &kind = r.family, &table = r.name;
+    const int n = std::stoi(r.steps);
+    REQUIRE(r.separator == ":");
     const Vector<T> sigmas = kind == "ays"   ? diffuse::align_your_steps_sigmas<T>(table, n)
                              : kind == "oss" ? diffuse::optimal_steps_sigmas<T>(table, n)
                                              : diffuse::gits_sigmas<T>(std::stod(table), n);
     INFO(kind << " " << table << " N = " << n);
-    REQUIRE(static_cast<std::size_t>(sigmas.size()) == r.size() - 4);
+    REQUIRE(static_cast<std::size_t>(sigmas.size()) == r.sigmas.size());
     for (Eigen::Index i = 0; i < sigmas.size(); ++i) {
-      const std::string& expected = r[static_cast<std::size_t>(4 + i)];
-      INFO("i = " << i << ": got " << reference::digits(sigmas(i)) << ", expected " << expected);
+      const std::string& expected = r.sigmas[static_cast<std::size_t>(i)];
+      INFO("i = " << i << ": got " << test_support::digits(sigmas(i)) << ", expected " << expected);
       CHECK(judge(sigmas(i), expected).ok());
     }
     CHECK(sigmas(n) == 0);  // the tools set the last level to 0
@@ -240,29 +243,30 @@ TEST_CASE("the real ComfyUI functions, run with torch in float32, agree with the
   // exp(float32 linspace of log σ), so its σ_max is 119.99968, not 120 (2.7e-6 relative, ~45 float ulps):
   // the EDM schedules that start from it inherit that difference (measured: 42 ulps). Elsewhere the
   // largest is karras (a float32 ramp raised to ρ = 7: 12 ulps) and kl_optimal's tan(atan σ_max) (9).
-  const auto ulps = [](float a, float b) { return reference::ulp_distance(a, b); };
+  const auto ulps = [](float a, float b) { return test_support::ulp_distance(a, b); };
   double worst_vp_flow = 0, worst_edm = 0;
-  for (const auto& r : load("comfyui_spot_checks.txt", "comfy_schedule")) {
-    const std::string family = r[0], name = r[1];
-    const int n = std::stoi(r[2]);
+  const char* const spot_checks = "comfyui_spot_checks.txt";
+  for (const auto& r : model_sampling_reference::sequences(spot_checks, "comfy_schedule")) {
+    const std::string &family = r.family, &name = r.name;
+    const int n = std::stoi(r.steps);
     with_family<float>(family, [&](const auto& ms) {
       const Vector<float> sigmas = diffuse::sampler_sigmas(ms, name, n);
       INFO(family << " " << name << " N = " << n);
-      REQUIRE(static_cast<std::size_t>(sigmas.size()) == r.size() - 4);
+      REQUIRE(static_cast<std::size_t>(sigmas.size()) == r.sigmas.size());
       for (Eigen::Index i = 0; i < sigmas.size(); ++i) {
-        const double d = ulps(sigmas(i), std::stof(r[static_cast<std::size_t>(4 + i)]));
+        const double d = ulps(sigmas(i), std::stof(r.sigmas[static_cast<std::size_t>(i)]));
         (family == "edm" ? worst_edm : worst_vp_flow) = std::max(family == "edm" ? worst_edm : worst_vp_flow, d);
       }
     });
   }
-  for (const auto& r : load("comfyui_spot_checks.txt", "comfy_sigma")) {
-    with_family<float>(r[0], [&](const auto& ms) {
-      worst_vp_flow = std::max(worst_vp_flow, ulps(ms.sigma(std::stof(r[1])), std::stof(r[2])));
+  for (const auto& r : model_sampling_reference::values(spot_checks, "comfy_sigma")) {
+    with_family<float>(r.family, [&](const auto& ms) {
+      worst_vp_flow = std::max(worst_vp_flow, ulps(ms.sigma(std::stof(r.argument)), std::stof(r.value)));
     });
   }
   const diffuse::DiscreteVpSampling<float> sd15(diffuse::Schedule<float>::scaled_linear(1000));
-  for (const auto& r : load("comfyui_spot_checks.txt", "comfy_timestep"))
-    CHECK(sd15.timestep(std::stof(r[1])) == std::stof(r[2]));
+  for (const auto& r : model_sampling_reference::values(spot_checks, "comfy_timestep"))
+    CHECK(sd15.timestep(std::stof(r.argument)) == std::stof(r.value));
   INFO("largest distance from ComfyUI: " << worst_vp_flow << " float ulps (SD 1.5, SD3, Flux), " << worst_edm
                                          << " (EDM)");
   CHECK(worst_vp_flow <= 16);

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "schedule_reference.hpp"
+#include "support/references.hpp"
+#include "support/schedule_reference.hpp"
+#include "support/ulps.hpp"
 
 template class diffuse::Schedule<float>;
 template class diffuse::Schedule<double>;
@@ -62,10 +64,10 @@ using Schedule = diffuse::Schedule<T>;
 template <class T>
 const std::vector<std::pair<std::string, Schedule<T>>>& reference_schedules() {
   static const std::vector<std::pair<std::string, Schedule<T>>> schedules = [] {
-    const std::vector<reference::Case> cases = reference::read_index();
-    reference::Builder<T> builder(cases);
+    const std::vector<schedule_reference::Case> cases = schedule_reference::read_index();
+    schedule_reference::Builder<T> builder(cases);
     std::vector<std::pair<std::string, Schedule<T>>> out;
-    for (const reference::Case& c : cases) out.emplace_back(c.name, builder.build(c));
+    for (const schedule_reference::Case& c : cases) out.emplace_back(c.name, builder.build(c));
     return out;
   }();
   return schedules;
@@ -84,10 +86,10 @@ const Schedule<T>& reference_schedule(const std::string& name) {
 template <class T>
 bool identical(const Schedule<T>& a, const Schedule<T>& b) {
   if (a.steps() != b.steps()) return false;
-  for (const reference::Column<T>& column : reference::columns<T>()) {
+  for (const schedule_reference::Column<T>& column : schedule_reference::columns<T>()) {
     const typename Schedule<T>::Vector x = (a.*column.whole)(), y = (b.*column.whole)();
     for (Eigen::Index i = 0; i < x.size(); ++i) {
-      if (reference::ulp_distance(x(i), y(i)) != 0) return false;
+      if (test_support::ulp_distance(x(i), y(i)) != 0) return false;
     }
   }
   for (int t = 0; t <= a.steps(); ++t) {
@@ -98,9 +100,9 @@ bool identical(const Schedule<T>& a, const Schedule<T>& b) {
 
 /// The columns that depend on ᾱ_t alone (and so are equal wherever ᾱ_t is the same number).
 template <class T>
-std::vector<reference::Column<T>> alpha_bar_columns() {
-  std::vector<reference::Column<T>> out;
-  for (const reference::Column<T>& c : reference::columns<T>()) {
+std::vector<schedule_reference::Column<T>> alpha_bar_columns() {
+  std::vector<schedule_reference::Column<T>> out;
+  for (const schedule_reference::Column<T>& c : schedule_reference::columns<T>()) {
     if (c.first == 0) out.push_back(c);
   }
   return out;
@@ -121,7 +123,8 @@ inline std::vector<int> sample_steps(int steps) {
 template <class T>
 double contract(const Schedule<T>& s, int t) {
   const long double L = s.log_alpha_bar(t);
-  return reference::contract_ulps<T>(std::isfinite(L) ? L : static_cast<long double>(s.log_alpha_bar(t - 1)));
+  return test_support::schedule_contract_ulps<T>(std::isfinite(L) ? L
+                                                                  : static_cast<long double>(s.log_alpha_bar(t - 1)));
 }
 
 }  // namespace
@@ -166,9 +169,9 @@ TEMPLATE_TEST_CASE("respaced keeps the marginals bit for bit and remembers the s
     for (int k = 1; k <= r.steps(); ++k) {
       const int t = kept[static_cast<std::size_t>(k - 1)];
       CHECK(r.source_step(k) == t);
-      for (const reference::Column<T>& column : alpha_bar_columns<T>()) {
+      for (const schedule_reference::Column<T>& column : alpha_bar_columns<T>()) {
         INFO(column.name << " at k = " << k << ", t = " << t);
-        CHECK(reference::ulp_distance((r.*column.step)(k), (base.*column.step)(t)) == 0);
+        CHECK(test_support::ulp_distance((r.*column.step)(k), (base.*column.step)(t)) == 0);
       }
     }
     // Adjacent kept steps keep their β bit for bit (1 → 2 and 100 → 101).
@@ -234,10 +237,10 @@ TEMPLATE_TEST_CASE("zero terminal SNR keeps the first step of a respaced constan
   REQUIRE(z.steps() == 6);
   INFO(std::setprecision(std::numeric_limits<T>::max_digits10)
        << "alpha_bar(1): before " << base.alpha_bar(1) << ", after " << z.alpha_bar(1));
-  CHECK(reference::ulp_distance(z.alpha_bar(1), base.alpha_bar(1)) == 0);
-  CHECK(reference::ulp_distance(z.beta(1), base.beta(1)) == 0);
-  CHECK(reference::ulp_distance(z.log_snr(1), base.log_snr(1)) == 0);
-  CHECK(reference::ulp_distance(z.sqrt_alpha_bar(1), base.sqrt_alpha_bar(1)) == 0);
+  CHECK(test_support::ulp_distance(z.alpha_bar(1), base.alpha_bar(1)) == 0);
+  CHECK(test_support::ulp_distance(z.beta(1), base.beta(1)) == 0);
+  CHECK(test_support::ulp_distance(z.log_snr(1), base.log_snr(1)) == 0);
+  CHECK(test_support::ulp_distance(z.sqrt_alpha_bar(1), base.sqrt_alpha_bar(1)) == 0);
   CHECK(z.alpha_bar(6) == T(0));
   CHECK(z.beta(6) == T(1));
 }
@@ -288,7 +291,7 @@ TEMPLATE_TEST_CASE("factory defaults are the ones of the issue", "[schedule][pro
 TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the posterior, against references",
                    "[schedule][properties][ieee]", float, double, long double) {
   using T = TestType;
-  const reference::Csv pairs = reference::read_csv("pairs.csv");
+  const test_support::Csv pairs = schedule_reference::read_table("pairs.csv");
   struct Quantity {
     const char* column;
     T (*get)(const Schedule<T>&, int, int);
@@ -304,23 +307,24 @@ TEMPLATE_TEST_CASE("alpha_bar_ratio, its square root and 1 - ratio, and the post
        [](const Schedule<T>& s, int a, int b) { return s.posterior_coefficients(a, b).variance; }},
   };
   int compared = 0;
+  const std::size_t case_column = pairs.column("case"), s_column = pairs.column("s"), t_column = pairs.column("t");
   for (const std::vector<std::string>& row : pairs.rows) {
-    const Schedule<T>* s = &reference_schedule<T>(row.at(0));
-    const int from = std::atoi(row.at(1).c_str()), to = std::atoi(row.at(2).c_str());
+    const Schedule<T>* s = &reference_schedule<T>(row.at(case_column));
+    const int from = std::atoi(row.at(s_column).c_str()), to = std::atoi(row.at(t_column).c_str());
     for (const Quantity& q : quantities) {
       const std::string& text = row.at(pairs.column(q.column));
       if (text.empty()) continue;  // the posterior needs s < t
       const T got = q.get(*s, from, to);
-      const diffuse::detail::Wide x = reference::exact(text);
-      const double ulps = reference::ulp_error(got, x);
+      const diffuse::detail::Wide x = test_support::exact(text);
+      const double ulps = test_support::ulp_error(got, x);
       // The pair quantities come from L_t − L_s, whose error is relative to the difference plus
       // the representation error of the two sums, relative to |L_t|: scale by 1 + |L_t|/|L_t − L_s|.
       const long double L_to = s->log_alpha_bar(to), L_from = s->log_alpha_bar(from);
       const long double growth =
           from == to || !std::isfinite(L_to) ? 1 : 1 + std::fabs(L_to) / std::fabs(L_to - L_from);
-      const double bound =
-          reference::contract_ulps<T>(x, std::isfinite(L_to) ? L_to : 0, abs(x) * diffuse::detail::Wide(growth));
-      INFO(row.at(0) << " " << q.column << "(" << from << ", " << to << "): got " << reference::digits(got)
+      const double bound = test_support::schedule_contract_ulps<T>(x, std::isfinite(L_to) ? L_to : 0,
+                                                                   abs(x) * diffuse::detail::Wide(growth));
+      INFO(row.at(0) << " " << q.column << "(" << from << ", " << to << "): got " << test_support::digits(got)
                      << ", expected " << text << ", " << ulps << " ulp > " << bound);
       CHECK(ulps <= bound);
       ++compared;
@@ -339,10 +343,10 @@ TEMPLATE_TEST_CASE("the one-step kernel and posterior agree with the per-step ta
     for (const int t : sample_steps(s.steps())) {
       const double K = contract(s, t);
       // Two roundings of the same exact number, each within K ulp of it.
-      if (!(reference::ulp_distance(s.posterior_coefficients(t - 1, t).variance, s.posterior_variance(t)) <= 2 * K))
+      if (!(test_support::ulp_distance(s.posterior_coefficients(t - 1, t).variance, s.posterior_variance(t)) <= 2 * K))
         ++bad;
-      if (!(reference::ulp_distance(s.one_minus_alpha_bar_ratio(t - 1, t), s.beta(t)) <= 2 * K)) ++bad;
-      if (!(reference::ulp_distance(s.alpha_bar_ratio(t - 1, t), s.alpha(t)) <= 2 * K)) ++bad;
+      if (!(test_support::ulp_distance(s.one_minus_alpha_bar_ratio(t - 1, t), s.beta(t)) <= 2 * K)) ++bad;
+      if (!(test_support::ulp_distance(s.alpha_bar_ratio(t - 1, t), s.alpha(t)) <= 2 * K)) ++bad;
       // From t = 0 the kernel is the marginal, computed from the same L_t: bit for bit.
       if (s.alpha_bar_ratio(0, t) != s.alpha_bar(t) || s.sqrt_alpha_bar_ratio(0, t) != s.sqrt_alpha_bar(t) ||
           s.one_minus_alpha_bar_ratio(0, t) != s.one_minus_alpha_bar(t)) {

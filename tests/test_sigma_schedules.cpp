@@ -12,19 +12,19 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::input;
-using continuous_reference::judge;
-using continuous_reference::judge_relative;
-using continuous_reference::load;
-using continuous_reference::throws_with;
 using diffuse::detail::Wide;
-
-const char* const sigmas_file = "continuous_sigmas.txt";
+using test_support::exact;
+using test_support::input;
+using test_support::judge;
+using test_support::judge_relative;
+using test_support::throws_with;
 
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
@@ -47,22 +47,22 @@ TEMPLATE_TEST_CASE("Karras and exponential and polyexponential and VP ramps are 
   // Each value is rounded once from a Wide value within 2⁻¹¹⁸(1 + ρ)(1 + |log σ_min| + |log σ_max|)
   // relative (sigma_schedules.hpp), ρ = 1 for the exponential and VP ramps, whose σ_min and σ_max
   // are the ramp's ends σ(ε_s) and σ(1).
-  for (const auto& r : load(sigmas_file, "ramp")) {
-    const std::string kind = r[0];
-    const int n = std::stoi(r[1]);
-    const Vector<T> sigmas = ramp<T>(kind, n, {r[2], r[3], r[4]});
+  for (const auto& r : continuous_reference::ramps()) {
+    const std::string& kind = r.kind;
+    const int n = std::stoi(r.steps);
+    const Vector<T> sigmas = ramp<T>(kind, n, {r.first, r.second, r.third});
     INFO(kind << " N = " << n);
     REQUIRE(sigmas.size() == n + 1);
-    REQUIRE(r[5] == ":");
+    REQUIRE(r.separator == ":");
     const bool vp = kind == "vp";
-    const double rho = kind == "karras" || kind == "polyexponential" ? std::stod(r[4]) : 1;
+    const double rho = kind == "karras" || kind == "polyexponential" ? std::stod(r.third) : 1;
     const double log_min =
-        std::log(vp ? static_cast<double>(exact(r[static_cast<std::size_t>(6 + n - 1)])) : std::stod(r[2]));
-    const double log_max = std::log(vp ? static_cast<double>(exact(r[6])) : std::stod(r[3]));
+        std::log(vp ? static_cast<double>(exact(r.sigmas.at(static_cast<std::size_t>(n - 1)))) : std::stod(r.first));
+    const double log_max = std::log(vp ? static_cast<double>(exact(r.sigmas.at(0))) : std::stod(r.second));
     const double weight = (1 + rho) * (1 + std::fabs(log_min) + std::fabs(log_max));
     for (int i = 0; i <= n; ++i) {
-      const std::string& expected = r[static_cast<std::size_t>(6 + i)];
-      INFO("i = " << i << ": got " << reference::digits(sigmas(i)) << ", expected " << expected);
+      const std::string& expected = r.sigmas.at(static_cast<std::size_t>(i));
+      INFO("i = " << i << ": got " << test_support::digits(sigmas(i)) << ", expected " << expected);
       CHECK(judge_relative(sigmas(i), exact(expected), weight).ok());
     }
     CHECK(sigmas(n) == 0);  // the appended zero
@@ -117,25 +117,25 @@ TEMPLATE_TEST_CASE("sigma -> fractional step and nearest step and back on the DD
   // The contract of sigma_schedules.hpp: with Λ the larger |log ᾱ_t| + |log σ_t| of the two steps
   // around u and Δ = log σ_{t+1} − log σ_t their gap, fractional_step is rounded once from within
   // 2⁻¹¹⁴(1 + Λ)²/Δ + 2⁻¹²⁵u absolute, noise_level from within 2⁻¹¹⁶(1 + Λ)² relative.
-  for (const auto& r : load(sigmas_file, "fractional_step")) {
-    const T sigma = input<T>(r[0]);
-    const Wide u = exact(r[1]);
+  for (const auto& r : continuous_reference::fractional_steps()) {
+    const T sigma = input<T>(r.sigma);
+    const Wide u = exact(r.u);
     const int lo = std::min(static_cast<int>(static_cast<double>(u)), schedule.steps() - 1);
     const double size = std::max(step_size(schedule, lo), step_size(schedule, lo + 1));
     const double gap = std::log(static_cast<double>(schedule.sigma(lo + 1)) / static_cast<double>(schedule.sigma(lo)));
     const Wide evaluation = Wide(std::ldexp((1 + size) * (1 + size) / gap, -114)) + ldexp(u, -125);
     const T got = diffuse::fractional_step(schedule, diffuse::NoiseLevel<T>(sigma)).value();
-    INFO("sigma = " << r[0] << ": got " << reference::digits(got) << ", expected " << r[1]);
+    INFO("sigma = " << r.sigma << ": got " << test_support::digits(got) << ", expected " << r.u);
     CHECK(judge(got, u, evaluation, u).ok());
-    CHECK(diffuse::nearest_step(schedule, diffuse::NoiseLevel<T>(sigma)) == std::stoi(r[2]));
+    CHECK(diffuse::nearest_step(schedule, diffuse::NoiseLevel<T>(sigma)) == std::stoi(r.nearest_step));
   }
-  for (const auto& r : load(sigmas_file, "noise_level")) {
-    const T u = input<T>(r[0]);
+  for (const auto& r : continuous_reference::mappings("noise_level")) {
+    const T u = input<T>(r.argument);
     const int lo = std::min(static_cast<int>(u), schedule.steps() - 1);
     const double size = std::max(step_size(schedule, lo), step_size(schedule, lo + 1));
     const T got = diffuse::noise_level(schedule, diffuse::FractionalStep<T>(u)).value();
-    INFO("u = " << r[0] << ": got " << reference::digits(got) << ", expected " << r[1]);
-    CHECK(judge_relative(got, exact(r[1]), 4 * (1 + size) * (1 + size)).ok());
+    INFO("u = " << r.argument << ": got " << test_support::digits(got) << ", expected " << r.value);
+    CHECK(judge_relative(got, exact(r.value), 4 * (1 + size) * (1 + size)).ok());
   }
 }
 
@@ -155,10 +155,10 @@ TEMPLATE_TEST_CASE("every step's own sigma maps back to that step", "[sigma_sche
       if (t > 1) gap = std::min(gap, std::log(static_cast<W>(schedule.sigma(t)) / schedule.sigma(t - 1)));
       if (t < steps) gap = std::min(gap, std::log(static_cast<W>(schedule.sigma(t + 1)) / schedule.sigma(t)));
       const T back = diffuse::fractional_step(schedule, sigma).value();
-      CHECK(std::fabs(static_cast<W>(back) - t) <= continuous_reference::ulp(back) / 2 + 1.01L * u / gap);
+      CHECK(std::fabs(static_cast<W>(back) - t) <= test_support::ulp(back) / 2 + 1.01L * u / gap);
       // k-diffusion's index of the same σ is t − 1
       CHECK(std::fabs(static_cast<W>(diffuse::fractional_step(schedule, sigma).model_index()) - (t - 1)) <=
-            continuous_reference::ulp(back) + 1.01L * u / gap);
+            test_support::ulp(back) + 1.01L * u / gap);
       CHECK(
           diffuse::noise_level(schedule, diffuse::FractionalStep<T>::from_model_index(static_cast<T>(t - 1))).value() ==
           schedule.sigma(t));

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "messages.hpp"
+#include "support/messages.hpp"
 
 namespace {
 

@@ -10,15 +10,16 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/strength_reference.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::load;
-using continuous_reference::throws_with;
 using diffuse::detail::Wide;
-using reference::ulp_error;
-const char* const file = "strength_reference.txt";
+using test_support::throws_with;
+using test_support::ulp_error;
 
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
@@ -30,13 +31,14 @@ diffuse::DiscreteVpSampling<double> sd15() {
 }  // namespace
 
 TEST_CASE("diffusers and stable-diffusion.cpp strength give the tools' first step", "[strength]") {
-  for (const auto& r : load(file, "start")) {
-    const int n = std::stoi(r[0]);
-    const double s = std::stod(r[1]);
+  for (const auto& r : strength_reference::starts()) {
+    const int n = std::stoi(r.steps);
+    const double s = std::stod(r.strength);
     INFO("N = " << n << ", strength = " << s);
-    CHECK(diffuse::diffusers_strength_start(n, s, diffuse::DiffusersStrength::stable_diffusion) == std::stoi(r[2]));
-    CHECK(diffuse::diffusers_strength_start(n, s, diffuse::DiffusersStrength::flow) == std::stoi(r[3]));
-    CHECK(diffuse::sdcpp_strength_start(n, s) == std::stoi(r[4]));
+    CHECK(diffuse::diffusers_strength_start(n, s, diffuse::DiffusersStrength::stable_diffusion) ==
+          std::stoi(r.diffusers_start));
+    CHECK(diffuse::diffusers_strength_start(n, s, diffuse::DiffusersStrength::flow) == std::stoi(r.flow_start));
+    CHECK(diffuse::sdcpp_strength_start(n, s) == std::stoi(r.sdcpp_start));
   }
   // The largest float below 1 at the largest N: t_enc = fl(2²⁴(1 − 2⁻²⁴)) = 2²⁴ − 1, so nothing is skipped.
   CHECK(diffuse::sdcpp_strength_start(16777216, 1 - 0x1p-24) == 0);
@@ -63,16 +65,16 @@ TEST_CASE("strength steps are the tail of the full schedule from the first step"
 
 TEST_CASE("ComfyUI denoise keeps the last N + 1 sigmas of int(N / denoise) steps", "[strength]") {
   const auto ms = sd15();
-  for (const auto& r : load(file, "comfy")) {
-    const int n = std::stoi(r[0]);
-    const double d = std::stod(r[1]);
-    const auto node = r[2] == "ksampler" ? diffuse::ComfyDenoise::ksampler : diffuse::ComfyDenoise::basic_scheduler;
-    INFO("N = " << n << ", denoise = " << d << ", node " << r[2]);
+  for (const auto& r : strength_reference::comfy()) {
+    const int n = std::stoi(r.steps);
+    const double d = std::stod(r.denoise);
+    const auto node = r.node == "ksampler" ? diffuse::ComfyDenoise::ksampler : diffuse::ComfyDenoise::basic_scheduler;
+    INFO("N = " << n << ", denoise = " << d << ", node " << r.node);
     const auto steps = diffuse::comfyui_denoise_steps(ms, "simple", n, d, node);
-    CHECK(steps.skipped == std::stoi(r[4]));
-    REQUIRE(steps.sigmas.size() == static_cast<Eigen::Index>(r.size() - 5));
+    CHECK(steps.skipped == std::stoi(r.skipped));
+    REQUIRE(steps.sigmas.size() == static_cast<Eigen::Index>(r.sigmas.size()));
     for (Eigen::Index i = 0; i < steps.sigmas.size(); ++i) {
-      CHECK(ulp_error(steps.sigmas(i), continuous_reference::exact(r[static_cast<std::size_t>(5 + i)])) <= 0.5);
+      CHECK(ulp_error(steps.sigmas(i), test_support::exact(r.sigmas[static_cast<std::size_t>(i)])) <= 0.5);
     }
     REQUIRE(steps.timesteps.size() == steps.sigmas.size() - 1);
     for (Eigen::Index i = 0; i < steps.timesteps.size(); ++i) CHECK(steps.timesteps(i) == ms.timestep(steps.sigmas(i)));
@@ -86,8 +88,8 @@ TEST_CASE("ComfyUI denoise keeps the last N + 1 sigmas of int(N / denoise) steps
 
 TEST_CASE("a noise level gives sigma* = n over 1 - n and the first sigma at or below it", "[strength]") {
   const auto ms = sd15();
-  for (const auto& r : load(file, "noise_level")) {
-    CHECK(ulp_error(diffuse::sdcpp_noise_level_sigma(ms, std::stod(r[0])), continuous_reference::exact(r[1])) <= 0.5);
+  for (const auto& r : strength_reference::noise_levels()) {
+    CHECK(ulp_error(diffuse::sdcpp_noise_level_sigma(ms, std::stod(r.level)), test_support::exact(r.sigma)) <= 0.5);
   }
   CHECK(diffuse::sdcpp_noise_level_sigma(diffuse::FlowSampling<double>(3), 0.25) == 0.25);
   const Vector<double> sigmas = diffuse::sampler_sigmas(ms, "karras", 10);
@@ -105,9 +107,9 @@ TEST_CASE("a noise level gives sigma* = n over 1 - n and the first sigma at or b
 }
 
 TEST_CASE("strength 1 on SD 1.5 keeps sqrt of alpha-bar_T = 0.068 of the image", "[strength]") {
-  const auto r = load(file, "sqrt_alpha_bar_T").at(0);
+  const auto r = strength_reference::sqrt_alpha_bar_T();
   const diffuse::Schedule<double> schedule = diffuse::Schedule<double>::scaled_linear(1000);
-  CHECK(ulp_error(schedule.sqrt_alpha_bar(1000), continuous_reference::exact(r[1])) <= 1);
+  CHECK(ulp_error(schedule.sqrt_alpha_bar(1000), test_support::exact(r.value)) <= 1);
   CHECK(std::fabs(schedule.sqrt_alpha_bar(1000) - 0.068265) < 5e-7);
 }
 

@@ -10,7 +10,10 @@
 #include <utility>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 template class diffuse::ContinuousTime<float>;
 template class diffuse::LogSnr<double>;
@@ -101,17 +104,17 @@ TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known va
   // (time_coordinates.hpp), so within ½ ulp + that (λ = 0 at σ = 1 exactly; beyond T's range σ
   // rounds to 0 or to ∞).
   using diffuse::detail::Wide;
-  for (const auto& r : continuous_reference::load("continuous_sigmas.txt", "log_snr_of_sigma")) {
-    const T got = diffuse::log_snr(diffuse::NoiseLevel<T>(continuous_reference::input<T>(r[0]))).value();
-    const Wide x = continuous_reference::exact(r[1]);
-    INFO("sigma = " << r[0] << ": got " << reference::digits(got) << ", expected " << r[1]);
-    CHECK(continuous_reference::judge(got, x, ldexp(abs(x), -124), x.is_zero() ? Wide(1) : abs(x)).ok());
+  for (const auto& r : continuous_reference::mappings("log_snr_of_sigma")) {
+    const T got = diffuse::log_snr(diffuse::NoiseLevel<T>(test_support::input<T>(r.argument))).value();
+    const Wide x = test_support::exact(r.value);
+    INFO("sigma = " << r.argument << ": got " << test_support::digits(got) << ", expected " << r.value);
+    CHECK(test_support::judge(got, x, ldexp(abs(x), -124), x.is_zero() ? Wide(1) : abs(x)).ok());
   }
-  for (const auto& r : continuous_reference::load("continuous_sigmas.txt", "sigma_of_log_snr")) {
-    const T got = diffuse::noise_level(diffuse::LogSnr<T>(continuous_reference::input<T>(r[0]))).value();
-    const Wide x = continuous_reference::exact(r[1]);
-    INFO("lambda = " << r[0] << ": got " << reference::digits(got) << ", expected " << r[1]);
-    CHECK(continuous_reference::judge(got, x, ldexp(abs(x), -124), abs(x)).ok());
+  for (const auto& r : continuous_reference::mappings("sigma_of_log_snr")) {
+    const T got = diffuse::noise_level(diffuse::LogSnr<T>(test_support::input<T>(r.argument))).value();
+    const Wide x = test_support::exact(r.value);
+    INFO("lambda = " << r.argument << ": got " << test_support::digits(got) << ", expected " << r.value);
+    CHECK(test_support::judge(got, x, ldexp(abs(x), -124), abs(x)).ok());
   }
   // σ → λ → σ: λ̂ = −2 log σ (1 + e₁)(1 + e₂), |e₁| ≤ 2⁻¹²⁴ (Wide), |e₂| ≤ u (the rounding to T);
   // then e^{−λ̂/2} = σ e^x, x = λ(e₁ + e₂ + e₁e₂)/2, is within 2⁻¹²⁴ in Wide and rounded once:
@@ -131,7 +134,7 @@ TEMPLATE_TEST_CASE("lambda = -2 log sigma and sigma = exp(-lambda/2) at known va
 }
 
 TEST_CASE("bad coordinates throw with the type and the rule and the value", "[time_coordinates][errors]") {
-  using continuous_reference::throws_with;
+  using test_support::throws_with;
   using OR = std::out_of_range;
   using IA = std::invalid_argument;
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();

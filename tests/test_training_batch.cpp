@@ -18,7 +18,7 @@
 #include <diffuse/schedule.hpp>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/messages.hpp"
 
 namespace {
 
@@ -143,7 +143,7 @@ TEST_CASE("the default weight is 1", "[training_batch]") {
 }
 
 TEST_CASE("bad input to training_batch throws and writes nothing", "[training_batch][errors]") {
-  using kernels_test::error_message;
+  using test_support::error_message;
   const auto schedule = diffuse::Schedule<float>::linear(1000);
   const diffuse::RectifiedFlow<float> flow{};
   Eigen::MatrixXf x0 = Eigen::MatrixXf::Random(8, 3);

@@ -14,7 +14,8 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "kernels_support.hpp"
+#include "support/messages.hpp"
+#include "support/statistics.hpp"
 
 namespace {
 
@@ -46,7 +47,7 @@ void check_split(const Sampler& sampler, Transform transform) {
 template <class Sampler, class Cdf>
 void check_ks(const Sampler& sampler, std::uint64_t seed, std::uint64_t n, Cdf cdf) {
   const std::vector<double> x = diffuse::sample_coordinates(sampler, seed, diffuse::IdRange{0, n});
-  CHECK(kernels_test::ks_statistic(x, cdf) <= kernels_test::ks_critical(static_cast<double>(n)));
+  CHECK(test_support::ks_statistic(x, cdf) <= test_support::ks_critical(static_cast<double>(n)));
 }
 
 /// Pearson's chi-square of counts against equal expected counts.
@@ -101,7 +102,7 @@ TEST_CASE("every sampler is its transform of the sample's draw, and a split batc
 TEST_CASE("the draws of each continuous sampler pass KS against its CDF", "[training_samplers][statistical]") {
   using namespace diffuse;
   const std::uint64_t n = 1 << 14;
-  const auto phi = kernels_test::normal_cdf;
+  const auto phi = test_support::normal_cdf<double>;
   check_ks(uniform_time_sampler(), 11, n, [](double t) { return t; });
   check_ks(logit_normal_time_sampler(0.5, 2), 12, n, [&](double t) { return phi((std::log(t / (1 - t)) - 0.5) / 2); });
   check_ks(cosmap_time_sampler(), 13, n, [](double t) { return 2 / pi * std::atan(t / (1 - t)); });
@@ -204,7 +205,7 @@ TEST_CASE("low-discrepancy times: one shared uniform, one time in each interval 
 }
 
 TEST_CASE("sampler arguments are checked when the sampler is made", "[training_samplers][errors]") {
-  using kernels_test::error_message;
+  using test_support::error_message;
   CHECK(error_message<std::invalid_argument>([] { diffuse::uniform_step_sampler(0); }) ==
         "diffuse::uniform_step: the number of steps T must be at least 1 (got 0)");
   CHECK(error_message<std::invalid_argument>([] { diffuse::uniform_step_sampler(std::vector<int>{}, 10); }) ==

@@ -18,26 +18,51 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::judge;
-using continuous_reference::load;
-using continuous_reference::Verdict;
 using diffuse::Prediction;
 using diffuse::detail::Wide;
+using test_support::exact;
+using test_support::judge;
+using test_support::Verdict;
 
 const char* const reference_file = "training_time.txt";
+
+/// A transform's record (gen_training_time_reference.py lists them): `<kind> <u or z> <parameters …>
+/// <result>`.
+struct Transform {
+  std::string input;
+  std::vector<std::string> parameters;
+  std::string result;
+};
+std::vector<Transform> transforms_of(const std::string& kind) {
+  std::vector<Transform> records =
+      test_support::load_into<Transform>(reference_file, kind, &Transform::parameters, &Transform::input);
+  for (Transform& r : records) {
+    r.result = r.parameters.at(r.parameters.size() - 1);
+    r.parameters.pop_back();
+  }
+  return records;
+}
+
+/// `weight <scheme> <p1> <p2> <x> <epsilon> <x0> <v> <flow_velocity>`: a loss weight for each
+/// prediction (an unused parameter is '-', a weight without a finite limit "none").
+struct Weight {
+  std::string scheme, p1, p2, x, epsilon, x0, v, flow_velocity;
+};
 
 /// The contract of training_time.hpp: the Wide value within 2⁻¹¹⁸(1 + E) relative, E the size of the
 /// arguments and logarithms involved. Here E is taken generously from the record: Σ (|v| + |ln|v||)
 /// over its finite non-zero numbers (inputs and parameters) and |ln|x|| of the result.
-double size_of(const continuous_reference::Record& r, std::size_t first, std::size_t last, const Wide& x) {
+double size_of(const std::vector<std::string>& numbers, const Wide& x) {
   double e = 0;
-  for (std::size_t i = first; i < last; ++i) {
-    const Wide v = exact(r[i] == "-" ? "0" : r[i]);
+  for (const std::string& number : numbers) {
+    const Wide v = exact(number == "-" ? "0" : number);
     if (!v.is_finite() || v.is_zero()) continue;
     const double d = std::fabs(static_cast<double>(v));
     e += d + std::fabs(std::log(d));
@@ -46,7 +71,7 @@ double size_of(const continuous_reference::Record& r, std::size_t first, std::si
   return e;
 }
 
-/// got against x: ½ ulp + 2⁻¹¹⁸(1 + E)|x| + the reference's own error (continuous_reference::judge).
+/// got against x: ½ ulp + 2⁻¹¹⁸(1 + E)|x| + the reference's own error (test_support::judge).
 template <class T>
 Verdict against(T got, const Wide& x, double e) {
   return judge(got, x, ldexp(Wide(1 + e), -118) * abs(x), x.is_zero() ? Wide(1) : abs(x));
@@ -62,7 +87,7 @@ bool input(const std::string& text, T& out) {
   return !w.is_finite() ? Wide(out) == w : abs(Wide(out) - w) <= ldexp(abs(w), -120);
 }
 
-double parameter(const std::string& text) { return reference::parse<double>(text); }
+double parameter(const std::string& text) { return test_support::parse<double>(text); }
 
 /// The worst error of each quantity, and the values outside the contract.
 struct Findings {
@@ -78,7 +103,7 @@ struct Findings {
     char figures[96];
     std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
     const std::string where =
-        quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected + figures;
+        quantity + "(" + at + "): got " + test_support::digits(got) + ", expected " + expected + figures;
     if (it == worst.end() || v.ulps > it->second) {
       worst[quantity] = v.ulps;
       worst_where[quantity] = where;
@@ -92,13 +117,13 @@ const char* const prediction_names[] = {"epsilon", "x0", "v", "flow_velocity"};
 
 /// The weight of one reference record for prediction p, as T (throws where the weight has no limit).
 template <class T>
-T weight_of(const continuous_reference::Record& r, T x, Prediction p) {
-  const std::string& scheme = r[0];
-  if (scheme == "min_snr") return diffuse::min_snr_weight(x, p, parameter(r[1]));
-  if (scheme == "soft_min_snr") return diffuse::soft_min_snr_weight(x, p, parameter(r[1]));
-  if (scheme == "p2") return diffuse::p2_weight(x, p, parameter(r[1]), parameter(r[2]));
+T weight_of(const Weight& r, T x, Prediction p) {
+  const std::string& scheme = r.scheme;
+  if (scheme == "min_snr") return diffuse::min_snr_weight(x, p, parameter(r.p1));
+  if (scheme == "soft_min_snr") return diffuse::soft_min_snr_weight(x, p, parameter(r.p1));
+  if (scheme == "p2") return diffuse::p2_weight(x, p, parameter(r.p1), parameter(r.p2));
   if (scheme == "truncated_snr") return diffuse::truncated_snr_weight(x, p);
-  if (scheme == "edm") return diffuse::edm_weight(diffuse::NoiseLevel<T>(x), p, parameter(r[1]));
+  if (scheme == "edm") return diffuse::edm_weight(diffuse::NoiseLevel<T>(x), p, parameter(r.p1));
   if (scheme == "sigma_sqrt") return diffuse::sigma_sqrt_weight(diffuse::ContinuousTime<T>(x), p);
   if (scheme == "cosmap") return diffuse::cosmap_weight(diffuse::ContinuousTime<T>(x), p);
   throw std::runtime_error("unknown weight scheme " + scheme);
@@ -109,66 +134,85 @@ template <class T>
 Findings compare_with_reference() {
   Findings out;
   // The transforms: kind, the number of fields before the result, and the call.
-  using Call = std::function<T(const continuous_reference::Record&, T)>;
+  using Call = std::function<T(const Transform&, T)>;
   const std::vector<std::pair<std::string, Call>> transforms = {
       {"low_discrepancy",
-       [](const auto& r, T u) { return diffuse::low_discrepancy_time(u, std::stoi(r[1]), std::stoi(r[2])).value(); }},
+       [](const auto& r, T u) {
+         return diffuse::low_discrepancy_time(u, std::stoi(r.parameters[0]), std::stoi(r.parameters[1])).value();
+       }},
       {"logit_normal",
-       [](const auto& r, T z) { return diffuse::logit_normal_time(z, parameter(r[1]), parameter(r[2])).value(); }},
-      {"mode", [](const auto& r, T u) { return diffuse::mode_time(u, parameter(r[1])).value(); }},
+       [](const auto& r, T z) {
+         return diffuse::logit_normal_time(z, parameter(r.parameters[0]), parameter(r.parameters[1])).value();
+       }},
+      {"mode", [](const auto& r, T u) { return diffuse::mode_time(u, parameter(r.parameters[0])).value(); }},
       {"cosmap", [](const auto&, T u) { return diffuse::cosmap_time(u).value(); }},
       {"log_normal",
-       [](const auto& r, T z) { return diffuse::log_normal_sigma(z, parameter(r[1]), parameter(r[2])).value(); }},
+       [](const auto& r, T z) {
+         return diffuse::log_normal_sigma(z, parameter(r.parameters[0]), parameter(r.parameters[1])).value();
+       }},
       {"log_normal_uniform",
        [](const auto& r, T u) {
-         return diffuse::log_normal_sigma_of_uniform(u, parameter(r[1]), parameter(r[2]), parameter(r[3])).value();
+         return diffuse::log_normal_sigma_of_uniform(u, parameter(r.parameters[0]), parameter(r.parameters[1]),
+                                                     parameter(r.parameters[2]))
+             .value();
        }},
       {"log_logistic",
        [](const auto& r, T u) {
-         return diffuse::log_logistic_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3]), parameter(r[4]))
+         return diffuse::log_logistic_sigma(u, parameter(r.parameters[0]), parameter(r.parameters[1]),
+                                            parameter(r.parameters[2]), parameter(r.parameters[3]))
              .value();
        }},
       {"log_uniform",
-       [](const auto& r, T u) { return diffuse::log_uniform_sigma(u, parameter(r[1]), parameter(r[2])).value(); }},
+       [](const auto& r, T u) {
+         return diffuse::log_uniform_sigma(u, parameter(r.parameters[0]), parameter(r.parameters[1])).value();
+       }},
       {"v_diffusion",
        [](const auto& r, T u) {
-         return diffuse::v_diffusion_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3])).value();
+         return diffuse::v_diffusion_sigma(u, parameter(r.parameters[0]), parameter(r.parameters[1]),
+                                           parameter(r.parameters[2]))
+             .value();
        }},
       {"cosine_interpolated",
        [](const auto& r, T u) {
-         return diffuse::cosine_interpolated_sigma(u, parameter(r[1]), parameter(r[2]), parameter(r[3]),
-                                                   parameter(r[4]), parameter(r[5]), parameter(r[6]))
+         return diffuse::cosine_interpolated_sigma(u, parameter(r.parameters[0]), parameter(r.parameters[1]),
+                                                   parameter(r.parameters[2]), parameter(r.parameters[3]),
+                                                   parameter(r.parameters[4]), parameter(r.parameters[5]))
              .value();
        }},
   };
   for (const auto& kind : transforms) {
-    for (const auto& r : load(reference_file, kind.first)) {
+    for (const auto& r : transforms_of(kind.first)) {
       T u;
-      if (!input(r[0], u)) continue;
-      const std::string& expected = r.back();
+      if (!input(r.input, u)) continue;
+      const std::string& expected = r.result;
       const Wide x = exact(expected);
       const T got = kind.second(r, u);
+      std::vector<std::string> arguments{r.input};
+      arguments.insert(arguments.end(), r.parameters.begin(), r.parameters.end());
       std::string at;
-      for (std::size_t i = 0; i + 1 < r.size(); ++i) at += (i ? ", " : "") + r[i];
-      out.add(kind.first, at, got, expected, against(got, x, size_of(r, 0, r.size() - 1, x)));
+      for (std::size_t i = 0; i < arguments.size(); ++i) at += (i ? ", " : "") + arguments[i];
+      out.add(kind.first, at, got, expected, against(got, x, size_of(arguments, x)));
     }
   }
-  for (const auto& r : load(reference_file, "weight")) {
+  using W = Weight;
+  for (const auto& r : test_support::load<W>(reference_file, "weight", &W::scheme, &W::p1, &W::p2, &W::x, &W::epsilon,
+                                             &W::x0, &W::v, &W::flow_velocity)) {
     T x;
-    if (!input(r[3], x)) continue;
+    if (!input(r.x, x)) continue;
+    const std::string* const weights[] = {&r.epsilon, &r.x0, &r.v, &r.flow_velocity};  // as `predictions`
     for (std::size_t k = 0; k < 4; ++k) {
-      const std::string quantity = r[0] + " weight " + prediction_names[k];
-      const std::string at = r[3] + "; " + r[1] + ", " + r[2];
-      const std::string& expected = r[4 + k];
+      const std::string quantity = r.scheme + " weight " + prediction_names[k];
+      const std::string at = r.x + "; " + r.p1 + ", " + r.p2;
+      const std::string& expected = *weights[k];
       if (expected == "none") {
-        const bool thrown = continuous_reference::throws_with<std::domain_error>(
-            [&] { weight_of(r, x, predictions[k]); }, {"has no finite limit at"});
+        const bool thrown = test_support::throws_with<std::domain_error>([&] { weight_of(r, x, predictions[k]); },
+                                                                         {"has no finite limit at"});
         out.add(quantity, at, T(0), "a std::domain_error", Verdict{thrown ? 0.0 : 1e9, 0});
         continue;
       }
       const Wide value = exact(expected);
       const T got = weight_of(r, x, predictions[k]);
-      out.add(quantity, at, got, expected, against(got, value, size_of(r, 1, 4, value)));
+      out.add(quantity, at, got, expected, against(got, value, size_of({r.p1, r.p2, r.x}, value)));
     }
   }
   return out;
@@ -238,7 +282,7 @@ TEMPLATE_TEST_CASE("uniform_step is 1 + floor(u T) exactly and never leaves 1..T
   for (const int steps : {1, 2, 3, 7, 10, 999, 1000, 4096, 100000, 16777217, 2147483647}) {
     for (const T u : unit_samples<T>()) {
       const int t = diffuse::uniform_step(u, steps);
-      INFO("T = " << steps << ", u = " << reference::digits(u) << ", t = " << t);
+      INFO("T = " << steps << ", u = " << test_support::digits(u) << ", t = " << t);
       CHECK(step_holds(t, u, steps));
     }
     // u = k/T just below a boundary and at it (the step changes exactly there).
@@ -282,7 +326,7 @@ TEMPLATE_TEST_CASE("stratified_step puts sample j in stratum j and the strata co
     for (int j = 0; j < batch; ++j) {
       for (const T u : unit_samples<T>()) {
         const int t = diffuse::stratified_step(u, j, batch, steps);
-        INFO("B = " << batch << ", T = " << steps << ", j = " << j << ", u = " << reference::digits(u)
+        INFO("B = " << batch << ", T = " << steps << ", j = " << j << ", u = " << test_support::digits(u)
                     << ", t = " << t);
         REQUIRE(stratum_holds(t, u, j, batch, steps));
       }
@@ -441,7 +485,7 @@ TEMPLATE_TEST_CASE("the weights at SNR = 0 and SNR = inf are the limits or a dom
   CHECK(diffuse::cosmap_weight(diffuse::ContinuousTime<T>(0), P::v) ==
         static_cast<T>(diffuse::detail::wide_constants::two_over_pi));
   // No finite limit: a domain_error naming the prediction and the end.
-  using continuous_reference::throws_with;
+  using test_support::throws_with;
   using DE = std::domain_error;
   CHECK(throws_with<DE>([] { diffuse::truncated_snr_weight(T(0), P::epsilon); },
                         {"diffuse::truncated_snr_weight: the epsilon weight has no finite limit at snr = 0 (got 0)"}));

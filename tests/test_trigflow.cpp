@@ -13,13 +13,16 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "continuous_reference.hpp"
-#include "messages.hpp"
+#include "support/continuous_reference.hpp"
+#include "support/messages.hpp"
+#include "support/references.hpp"
+#include "support/ulps.hpp"
 
 template class diffuse::TrigFlow<float>;
 template class diffuse::TrigFlow<double>;
@@ -29,12 +32,11 @@ template class diffuse::TrigFlowTime<double>;
 
 namespace {
 
-using continuous_reference::exact;
-using continuous_reference::input;
-using continuous_reference::load;
-using continuous_reference::Verdict;
 using diffuse::detail::Wide;
 using test_support::error_message;
+using test_support::exact;
+using test_support::input;
+using test_support::Verdict;
 
 const char* const reference_file = "trigflow_reference.txt";
 
@@ -57,20 +59,20 @@ bool takes(const std::string& tag) {
 }
 
 /// The header's bound: 64 units of 2⁻¹²⁸ relative (96 for the times of λ, σ and z), λ within
-/// 64u(1 + |λ| + 2|ln σ_d|) absolute. Written in units of 2⁻¹¹⁸ (continuous_reference::contract).
+/// 64u(1 + |λ| + 2|ln σ_d|) absolute. Written in units of 2⁻¹¹⁸ (test_support::contract).
 constexpr double value_weight = 64.0 / 1024, time_weight = 96.0 / 1024;
 
 template <class T>
 Verdict judge_value(T got, const std::string& expected) {
-  return continuous_reference::judge_relative(got, exact(expected), value_weight);
+  return test_support::judge_relative(got, exact(expected), value_weight);
 }
 
 template <class T>
 Verdict judge_log_snr(T got, const std::string& expected, double sigma_data) {
   const Wide x = exact(expected);
-  if (!x.is_finite()) return continuous_reference::judge(got, x, Wide(), Wide(1));
+  if (!x.is_finite()) return test_support::judge(got, x, Wide(), Wide(1));
   const double weight = value_weight * (1 + std::fabs(static_cast<double>(x)) + 2 * std::fabs(std::log(sigma_data)));
-  return continuous_reference::judge(got, x, continuous_reference::contract(weight), x.is_zero() ? Wide(1) : abs(x));
+  return test_support::judge(got, x, test_support::contract(weight), x.is_zero() ? Wide(1) : abs(x));
 }
 
 /// A time the library returned against the exact t: the end where t rounds to T's end (π/2 itself
@@ -80,7 +82,7 @@ Verdict judge_time(Time<T> got, const std::string& expected) {
   const Wide x = exact(expected);
   const T end = Time<T>::end().value();
   if (static_cast<T>(x) >= end) return {got.is_end() ? 0.0 : 1e9, 0};
-  return continuous_reference::judge_relative(got.value(), x, time_weight);
+  return test_support::judge_relative(got.value(), x, time_weight);
 }
 
 /// The worst error per quantity, in ulps, and the values outside the bound.
@@ -97,7 +99,7 @@ struct Findings {
     if (!v.ok()) {
       char figures[96];
       std::snprintf(figures, sizeof figures, ", %.4g ulp (allowed %.4g)", v.ulps, v.bound);
-      violations.push_back(quantity + "(" + at + "): got " + reference::digits(got) + ", expected " + expected +
+      violations.push_back(quantity + "(" + at + "): got " + test_support::digits(got) + ", expected " + expected +
                            figures);
     }
   }
@@ -105,57 +107,94 @@ struct Findings {
 
 std::string shown(const std::string& text) { return text.size() > 24 ? text.substr(0, 24) + "..." : text; }
 
+// The records of trigflow_reference.txt (gen_trigflow_reference.py lists their formats); `tag` says
+// which types take the inputs (takes<T>).
+struct Marginal {
+  std::string tag, sigma_d, t, signal_scale, noise_scale, signal_variance, noise_variance, log_snr, snr, noise_level;
+};
+struct Transition {
+  std::string tag, sigma_d, s, t, mean, variance, stddev;
+};
+struct Posterior {
+  std::string tag, sigma_d, s, t, x0, xt, variance, stddev;
+};
+struct TimeOf {  // time_of_log_snr <tag> <sigma_d> <lambda> <t>, time_of_sigma <tag> <sigma_d> <sigma> <t>
+  std::string tag, sigma_d, argument, t;
+};
+struct TrainingTime {
+  std::string tag, z, sigma_d, p_mean, p_std, t;
+};
+
 template <class T>
 Findings compare_with_reference() {
+  using test_support::load;
   Findings out;
-  for (const auto& r : load(reference_file, "marginal")) {
-    if (!takes<T>(r[0])) continue;
-    const Trig<T> p(std::stod(r[1]));
-    const Time<T> t = time_of<T>(r[2]);
-    const std::string at = r[1] + ", " + shown(r[2]);
-    const char* names[] = {"signal_scale", "noise_scale", "signal_variance", "noise_variance", "snr", "noise_level"};
-    const T got[] = {p.signal_scale(t),   p.noise_scale(t), p.signal_variance(t),
-                     p.noise_variance(t), p.snr(t),         p.noise_level(t).value()};
-    const std::size_t column[] = {3, 4, 5, 6, 8, 9};
-    for (std::size_t k = 0; k < 6; ++k) out.add(names[k], at, got[k], r[column[k]], judge_value(got[k], r[column[k]]));
+  using M = Marginal;
+  for (const auto& r :
+       load<M>(reference_file, "marginal", &M::tag, &M::sigma_d, &M::t, &M::signal_scale, &M::noise_scale,
+               &M::signal_variance, &M::noise_variance, &M::log_snr, &M::snr, &M::noise_level)) {
+    if (!takes<T>(r.tag)) continue;
+    const Trig<T> p(std::stod(r.sigma_d));
+    const Time<T> t = time_of<T>(r.t);
+    const std::string at = r.sigma_d + ", " + shown(r.t);
+    const std::pair<const char*, std::pair<T, const std::string*>> values[] = {
+        {"signal_scale", {p.signal_scale(t), &r.signal_scale}},
+        {"noise_scale", {p.noise_scale(t), &r.noise_scale}},
+        {"signal_variance", {p.signal_variance(t), &r.signal_variance}},
+        {"noise_variance", {p.noise_variance(t), &r.noise_variance}},
+        {"snr", {p.snr(t), &r.snr}},
+        {"noise_level", {p.noise_level(t).value(), &r.noise_level}}};
+    for (const auto& [name, value] : values) {
+      const auto& [got, expected] = value;
+      out.add(name, at, got, *expected, judge_value(got, *expected));
+    }
     const T lambda = p.log_snr(t).value();
-    out.add("log_snr", at, lambda, r[7], judge_log_snr(lambda, r[7], std::stod(r[1])));
+    out.add("log_snr", at, lambda, r.log_snr, judge_log_snr(lambda, r.log_snr, std::stod(r.sigma_d)));
   }
-  for (const auto& r : load(reference_file, "transition")) {
-    if (!takes<T>(r[0])) continue;
-    const Trig<T> p(std::stod(r[1]));
-    const auto k = p.transition_coefficients(time_of<T>(r[2]), time_of<T>(r[3]));
-    const std::string at = r[1] + ", " + shown(r[2]) + ", " + shown(r[3]);
-    out.add("transition.mean", at, k.mean, r[4], judge_value(k.mean, r[4]));
-    out.add("transition.variance", at, k.variance, r[5], judge_value(k.variance, r[5]));
-    out.add("transition.stddev", at, k.stddev, r[6], judge_value(k.stddev, r[6]));
+  using Tr = Transition;
+  for (const auto& r : load<Tr>(reference_file, "transition", &Tr::tag, &Tr::sigma_d, &Tr::s, &Tr::t, &Tr::mean,
+                                &Tr::variance, &Tr::stddev)) {
+    if (!takes<T>(r.tag)) continue;
+    const Trig<T> p(std::stod(r.sigma_d));
+    const auto k = p.transition_coefficients(time_of<T>(r.s), time_of<T>(r.t));
+    const std::string at = r.sigma_d + ", " + shown(r.s) + ", " + shown(r.t);
+    out.add("transition.mean", at, k.mean, r.mean, judge_value(k.mean, r.mean));
+    out.add("transition.variance", at, k.variance, r.variance, judge_value(k.variance, r.variance));
+    out.add("transition.stddev", at, k.stddev, r.stddev, judge_value(k.stddev, r.stddev));
   }
-  for (const auto& r : load(reference_file, "posterior")) {
-    if (!takes<T>(r[0])) continue;
-    const Trig<T> p(std::stod(r[1]));
-    const auto k = p.posterior_coefficients(time_of<T>(r[2]), time_of<T>(r[3]));
-    const std::string at = r[1] + ", " + shown(r[2]) + ", " + shown(r[3]);
-    out.add("posterior.x0", at, k.x0, r[4], judge_value(k.x0, r[4]));
-    out.add("posterior.xt", at, k.xt, r[5], judge_value(k.xt, r[5]));
-    out.add("posterior.variance", at, k.variance, r[6], judge_value(k.variance, r[6]));
-    out.add("posterior.stddev", at, k.stddev, r[7], judge_value(k.stddev, r[7]));
+  using Po = Posterior;
+  for (const auto& r : load<Po>(reference_file, "posterior", &Po::tag, &Po::sigma_d, &Po::s, &Po::t, &Po::x0, &Po::xt,
+                                &Po::variance, &Po::stddev)) {
+    if (!takes<T>(r.tag)) continue;
+    const Trig<T> p(std::stod(r.sigma_d));
+    const auto k = p.posterior_coefficients(time_of<T>(r.s), time_of<T>(r.t));
+    const std::string at = r.sigma_d + ", " + shown(r.s) + ", " + shown(r.t);
+    out.add("posterior.x0", at, k.x0, r.x0, judge_value(k.x0, r.x0));
+    out.add("posterior.xt", at, k.xt, r.xt, judge_value(k.xt, r.xt));
+    out.add("posterior.variance", at, k.variance, r.variance, judge_value(k.variance, r.variance));
+    out.add("posterior.stddev", at, k.stddev, r.stddev, judge_value(k.stddev, r.stddev));
   }
-  for (const auto& r : load(reference_file, "time_of_log_snr")) {
-    if (!takes<T>(r[0])) continue;
-    const Time<T> t = Trig<T>(std::stod(r[1])).time(diffuse::LogSnr<T>(input<T>(r[2])));
-    out.add("time(LogSnr)", r[1] + ", " + shown(r[2]), t.value(), r[3], judge_time(t, r[3]));
+  const auto times_of = [](const char* kind) {
+    return load<TimeOf>(reference_file, kind, &TimeOf::tag, &TimeOf::sigma_d, &TimeOf::argument, &TimeOf::t);
+  };
+  for (const auto& r : times_of("time_of_log_snr")) {
+    if (!takes<T>(r.tag)) continue;
+    const Time<T> t = Trig<T>(std::stod(r.sigma_d)).time(diffuse::LogSnr<T>(input<T>(r.argument)));
+    out.add("time(LogSnr)", r.sigma_d + ", " + shown(r.argument), t.value(), r.t, judge_time(t, r.t));
   }
-  for (const auto& r : load(reference_file, "time_of_sigma")) {
-    if (!takes<T>(r[0])) continue;
-    const Time<T> t = Trig<T>(std::stod(r[1])).time(diffuse::NoiseLevel<T>(input<T>(r[2])));
-    out.add("time(NoiseLevel)", r[1] + ", " + shown(r[2]), t.value(), r[3], judge_time(t, r[3]));
+  for (const auto& r : times_of("time_of_sigma")) {
+    if (!takes<T>(r.tag)) continue;
+    const Time<T> t = Trig<T>(std::stod(r.sigma_d)).time(diffuse::NoiseLevel<T>(input<T>(r.argument)));
+    out.add("time(NoiseLevel)", r.sigma_d + ", " + shown(r.argument), t.value(), r.t, judge_time(t, r.t));
   }
-  for (const auto& r : load(reference_file, "training_time")) {
-    if (!takes<T>(r[0])) continue;
+  using Tt = TrainingTime;
+  for (const auto& r :
+       load<Tt>(reference_file, "training_time", &Tt::tag, &Tt::z, &Tt::sigma_d, &Tt::p_mean, &Tt::p_std, &Tt::t)) {
+    if (!takes<T>(r.tag)) continue;
     const Time<T> t =
-        diffuse::trigflow_training_time(input<T>(r[1]), std::stod(r[2]), std::stod(r[3]), std::stod(r[4]));
-    out.add("trigflow_training_time", shown(r[1]) + ", " + r[2] + ", " + r[3] + ", " + r[4], t.value(), r[5],
-            judge_time(t, r[5]));
+        diffuse::trigflow_training_time(input<T>(r.z), std::stod(r.sigma_d), std::stod(r.p_mean), std::stod(r.p_std));
+    out.add("trigflow_training_time", shown(r.z) + ", " + r.sigma_d + ", " + r.p_mean + ", " + r.p_std, t.value(), r.t,
+            judge_time(t, r.t));
   }
   return out;
 }

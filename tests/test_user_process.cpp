@@ -14,7 +14,7 @@
 #include <Eigen/Core>
 
 #include "catch.hpp"
-#include "messages.hpp"
+#include "support/messages.hpp"
 
 template class diffuse::UserDefinedProcess<float>;
 template class diffuse::UserDefinedProcess<double>;

@@ -1,92 +1,24 @@
-// Test support for the schedule tests: the precision contract and the reference schedules of
-// tests/reference/schedules (made by tests/reference/gen_schedule_reference.py); ulp distances and
-// exact reference values are in ulp_support.hpp.
+// The reference schedules of tests/reference/schedules (made by
+// tests/reference/gen_schedule_reference.py): the cases of index.txt rebuilt as Schedule<T>, their
+// CSV tables and the per-step quantities the tables hold.
 #pragma once
 
 #include <diffuse/schedule.hpp>
 
-#include <cmath>
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
-#include "ulp_support.hpp"
+#include "references.hpp"
 
-namespace reference {
+namespace schedule_reference {
 
-/// The precision contract of schedule.hpp, in ulps of T at the exact value x: the value is rounded
-/// once from a Wide one within 2⁻¹¹⁸(1 + |log ᾱ_t|)·scale of x (scale = |x|, or for the log-SNR
-/// |log ᾱ_t| + |log(1 − ᾱ_t)|: see Schedule's comment), so it is within ½ ulp + that; plus the
-/// reference's own precision as read into Wide, 2⁻¹²⁶|x|. For float, double and x87 long double
-/// this is ½ ulp and a tiny fraction: correctly rounded unless x lies that close to a tie.
-template <class T>
-double contract_ulps(const diffuse::detail::Wide& x, long double log_alpha_bar, const diffuse::detail::Wide& scale) {
-  using diffuse::detail::Wide;
-  if (x.is_zero() || !x.is_finite()) return 0;
-  const Wide unit = ulp_at<T>(x);
-  const Wide evaluation = ldexp(Wide(1) + Wide(std::fabs(log_alpha_bar)), -118) * scale;
-  return 0.5 + static_cast<double>((evaluation + ldexp(abs(x), -126)) / unit);
-}
-
-/// The same with scale = |x|, in relative terms: ½ + 2⁻¹¹⁸(1 + |log ᾱ_t|)·2^p + 2⁻¹²⁶·2^p ulp
-/// (|x| < 2^(e+1) = 2^p ulp), the bound a test can use before it knows the exact value.
-template <class T>
-double contract_ulps(long double log_alpha_bar) {
-  const double p = std::numeric_limits<T>::digits;
-  return 0.5 + std::ldexp(1.0 + static_cast<double>(std::fabs(log_alpha_bar)), static_cast<int>(p) - 118) +
-         std::ldexp(1.0, static_cast<int>(p) - 126);
-}
-
-inline std::string directory() { return std::string(DIFFUSE_TEST_REFERENCE_DIR) + "/schedules/"; }
-
-inline std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(text);
-  while (std::getline(in, part, separator)) parts.push_back(part);
-  if (!text.empty() && text.back() == separator) parts.emplace_back();
-  return parts;
-}
-
-/// The lines of a file under tests/reference/schedules that are not empty or comments.
-inline std::vector<std::string> data_lines(const std::string& relative_path) {
-  std::ifstream in(directory() + relative_path);
-  if (!in) throw std::runtime_error("cannot open reference file " + directory() + relative_path);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line[0] != '#') lines.push_back(line);
-  }
-  return lines;
-}
-
-/// A CSV with a header line, kept as text so that each scalar type parses it with its own rounding.
-struct Csv {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  std::size_t column(const std::string& name) const {
-    for (std::size_t i = 0; i < header.size(); ++i) {
-      if (header[i] == name) return i;
-    }
-    throw std::runtime_error("no column " + name);
-  }
-};
-
-inline Csv read_csv(const std::string& relative_path) {
-  const std::vector<std::string> lines = data_lines(relative_path);
-  Csv csv;
-  csv.header = split(lines.at(0), ',');
-  for (std::size_t i = 1; i < lines.size(); ++i) csv.rows.push_back(split(lines[i], ','));
-  return csv;
-}
+/// The table of a file under tests/reference/schedules.
+inline test_support::Csv read_table(const std::string& file) { return test_support::read_csv("schedules/" + file); }
 
 /// One line of index.txt: a case name, its factory and the factory's arguments.
 struct Case {
@@ -97,7 +29,7 @@ struct Case {
 
 inline std::vector<Case> read_index() {
   std::vector<Case> cases;
-  for (const std::string& line : data_lines("index.txt")) {
+  for (const std::string& line : test_support::data_lines("schedules/index.txt")) {
     std::istringstream in(line);
     Case c;
     in >> c.name >> c.factory;
@@ -108,9 +40,9 @@ inline std::vector<Case> read_index() {
 }
 
 /// The doubles of an input file: column `column` of every line (hex, read exactly).
-inline std::vector<double> read_doubles(const std::string& relative_path, std::size_t column) {
+inline std::vector<double> read_doubles(const std::string& file, std::size_t column) {
   std::vector<double> values;
-  for (const std::string& line : data_lines(relative_path)) {
+  for (const std::string& line : test_support::data_lines("schedules/" + file)) {
     std::istringstream in(line);
     std::string word;
     for (std::size_t i = 0; i <= column; ++i) in >> word;
@@ -163,7 +95,7 @@ class Builder {
     if (c.factory == "zero_terminal_snr") return built_.at(a.at(0)).zero_terminal_snr();
     if (c.factory == "respaced") {
       std::vector<int> kept;
-      for (const std::string& k : split(a.at(1), ',')) kept.push_back(integer(k));
+      for (const std::string& k : test_support::split(a.at(1), ',')) kept.push_back(integer(k));
       return built_.at(a.at(0)).respaced(kept);
     }
     throw std::runtime_error("unknown factory " + c.factory + " in index.txt");
@@ -200,4 +132,4 @@ std::vector<Column<T>> columns() {
           {"posterior_variance", &S::posterior_variance, &S::posterior_variances, 1}};
 }
 
-}  // namespace reference
+}  // namespace schedule_reference

@@ -1,4 +1,4 @@
-// What an exception says: the helpers every test of an argument rule uses.
+// What an exception says: error_message and throws_with, the helpers every test of an argument rule uses.
 #pragma once
 
 #include <exception>
