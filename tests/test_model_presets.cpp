@@ -140,7 +140,7 @@ TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sig
     check("timestep(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r[0])),
           r[2]);
   }
-  CHECK(checked == 97);
+  CHECK(checked == 104);
 }
 
 TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the source's literal parameters",
@@ -160,6 +160,7 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::auraflow)), FlowSampling<T>(1.73, 1.0)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_dev)), FlowSampling<T>::flux(1.15, 10000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_schnell)), FlowSampling<T>(1.0, 1.0)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux2)), FlowSampling<T>::flux(2.02, 10000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::wan21)), FlowSampling<T>(8.0, 1000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::hunyuan_video)), FlowSampling<T>(7.0, 1000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::ltxv)), FlowSampling<T>::flux(2.37, 10000)));
@@ -177,7 +178,7 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
 TEST_CASE("lookup by family and by name give the same row, in ModelFamily order, with unique names",
           "[model_presets]") {
   const auto& table = diffuse::model_presets();
-  CHECK(table.size() == 14);
+  CHECK(table.size() == 15);
   std::set<std::string> names;
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto family = static_cast<ModelFamily>(i);
@@ -207,6 +208,10 @@ TEST_CASE("an override is a field of the copied preset, and the table keeps its 
   CHECK_THAT(flux.mu, Catch::Matchers::WithinRel(0.5 + 0.65 * 768.0 / 3840.0, 1e-15));
   CHECK(same_sampling(std::get<FlowSampling<double>>(diffuse::make_model_sampling<double>(flux)),
                       FlowSampling<double>::flux(flux.mu, 10000)));
+  // Flux.2 as ComfyUI's Flux2Scheduler and diffusers' Flux2Pipeline run it: μ(L, N) for 1024², 50 steps.
+  ModelPreset flux2 = diffuse::model_preset("flux2");
+  flux2.mu = diffuse::flux2_empirical_mu(1024.0 * 1024.0 / 256.0, 50);
+  CHECK_THAT(flux2.mu, Catch::Matchers::WithinAbs(2.02, 0.004));  // the row's 2.02 is this μ, rounded
   ModelPreset sd = diffuse::model_preset("sd15");
   sd.beta_schedule = "linear";
   sd.beta_start = 0.0001;
@@ -225,8 +230,8 @@ TEST_CASE("every error rule of the presets throws with the function, the rule an
     CHECK(message.find(" " + row.name + (row.family == ModelFamily::stable_audio ? " (got" : ",")) !=
           std::string::npos);
   }
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(14)); },
-                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 14)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(15)); },
+                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 15)"}));
   ModelPreset bad = diffuse::model_preset("sd3");
   bad.kind = static_cast<ModelSamplingKind>(7);
   CHECK(throws_with<std::invalid_argument>(

@@ -25,7 +25,7 @@
 ///
 /// Not yet supported, because diffuse has no model-sampling type for them: Stable Cascade
 /// (StableCascadeSampling, a shifted cosine ᾱ), Cosmos Predict2 (ModelSamplingCosmosRFlow),
-/// CogVideoX (V_PREDICTION_DDPM with an SNR shift), Flux.2 (an empirical μ(L, N)), and the zero
+/// CogVideoX (V_PREDICTION_DDPM with an SNR shift), and the zero
 /// terminal SNR tables of "ztsnr" checkpoints (ComfyUI's terminal ᾱ is 4.897·10⁻⁸).
 #pragma once
 
@@ -61,6 +61,7 @@ enum class ModelFamily {
   auraflow,
   flux_dev,
   flux_schnell,
+  flux2,
   wan21,
   hunyuan_video,
   ltxv,
@@ -180,6 +181,12 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// black-forest-labs/FLUX.1-schnell: shift 1.0, use_dynamic_shifting false, agrees.
       flow_row(F::flux_schnell, "flux-schnell", 1.0, 1,
                "ComfyUI supported_models.py@a125cd84 FluxSchnell {multiplier: 1.0, shift: 1.0}, FLOW"),
+      /// Flux.2 (dev and klein): C-sm Flux2 (Comfy-Org/ComfyUI @e3c35527, newer than a125cd84, which has
+      /// no Flux.2) sets shift 2.02, and model_base Flux2 is a Flux, hence FLUX: ModelSamplingFlux with
+      /// μ = 2.02 and 10000 entries. ComfyUI's Flux2Scheduler node and diffusers' Flux2Pipeline instead
+      /// take μ from the image sequence length and the step count: set mu = flux2_empirical_mu(W·H/256, N)
+      /// (flow.hpp; 2.02 is its value at 1024², L = 4096, with N = 50: 2.0234).
+      flux_row(F::flux2, "flux2", 2.02, "ComfyUI supported_models.py@e3c35527 Flux2 {shift: 2.02}, FLUX"),
       /// Wan 2.1 (text and image to video; Wan 2.2 inherits it): C-sm WAN21_T2V shift 8.0, multiplier
       /// 1000; FLOW. Hub Wan-AI/Wan2.1-*-Diffusers: UniPCMultistepScheduler flow_shift 3.0 (diffusers'
       /// docs suggest 3.0 at 480p, 5.0 at 720p).
@@ -234,7 +241,7 @@ inline ModelPreset model_preset(const std::string& name) {
   }
   detail::fail<std::invalid_argument>(
       "model_preset",
-      "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, wan21, "
+      "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, flux2, wan21, "
       "hunyuan-video, ltxv, mochi, lumina2, svd, stable-audio",
       name);
 }

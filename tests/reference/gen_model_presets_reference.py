@@ -41,6 +41,7 @@ FAMILIES = [
     ('auraflow', 'discrete_flow', 'flow_velocity', {'shift': '1.73', 'multiplier': '1.0'}),
     ('flux-dev', 'flux', 'flow_velocity', {'mu': '1.15'}),
     ('flux-schnell', 'discrete_flow', 'flow_velocity', {'shift': '1.0', 'multiplier': '1.0'}),
+    ('flux2', 'flux', 'flow_velocity', {'mu': '2.02'}),  # Flux2 of supported_models.py @e3c35527 (a125cd84 has none)
     ('wan21', 'discrete_flow', 'flow_velocity', {'shift': '8.0', 'multiplier': '1000'}),
     ('hunyuan-video', 'discrete_flow', 'flow_velocity', {'shift': '7.0', 'multiplier': '1000'}),
     ('ltxv', 'flux', 'flow_velocity', {'mu': '2.37'}),
