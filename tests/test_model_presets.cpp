@@ -38,6 +38,7 @@ const char* kind_name(ModelSamplingKind kind) {
     case ModelSamplingKind::continuous_v: return "continuous_v";
     case ModelSamplingKind::discrete_flow: return "discrete_flow";
     case ModelSamplingKind::flux: return "flux";
+    case ModelSamplingKind::stable_cascade: return "stable_cascade";
   }
   return "?";
 }
@@ -61,6 +62,7 @@ std::size_t alternative_of(ModelSamplingKind kind) {
     case ModelSamplingKind::continuous_v: return 2;
     case ModelSamplingKind::discrete_flow:
     case ModelSamplingKind::flux: return 3;
+    case ModelSamplingKind::stable_cascade: return 4;
   }
   return 99;
 }
@@ -140,7 +142,7 @@ TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sig
     check("timestep(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r[0])),
           r[2]);
   }
-  CHECK(checked == 104);
+  CHECK(checked == 130);
 }
 
 TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the source's literal parameters",
@@ -166,6 +168,10 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::ltxv)), FlowSampling<T>::flux(2.37, 10000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::mochi)), FlowSampling<T>(6.0, 1.0)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::lumina2)), FlowSampling<T>(6.0, 1.0)));
+  CHECK(same_sampling(std::get<diffuse::StableCascadeSampling<T>>(preset(ModelFamily::stable_cascade_c)),
+                      diffuse::StableCascadeSampling<T>(2.0)));
+  CHECK(same_sampling(std::get<diffuse::StableCascadeSampling<T>>(preset(ModelFamily::stable_cascade_b)),
+                      diffuse::StableCascadeSampling<T>(1.0)));
   CHECK(same_sampling(std::get<EdmSampling<T>>(preset(ModelFamily::svd)), EdmSampling<T>(0.002, 700.0, 1.0)));
   CHECK(same_sampling(std::get<ContinuousVSampling<T>>(preset(ModelFamily::stable_audio)),
                       ContinuousVSampling<T>(0.03, 500.0, 1.0)));
@@ -178,7 +184,7 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
 TEST_CASE("lookup by family and by name give the same row, in ModelFamily order, with unique names",
           "[model_presets]") {
   const auto& table = diffuse::model_presets();
-  CHECK(table.size() == 15);
+  CHECK(table.size() == 17);
   std::set<std::string> names;
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto family = static_cast<ModelFamily>(i);
@@ -230,8 +236,8 @@ TEST_CASE("every error rule of the presets throws with the function, the rule an
     CHECK(message.find(" " + row.name + (row.family == ModelFamily::stable_audio ? " (got" : ",")) !=
           std::string::npos);
   }
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(15)); },
-                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 15)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(17)); },
+                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 17)"}));
   ModelPreset bad = diffuse::model_preset("sd3");
   bad.kind = static_cast<ModelSamplingKind>(7);
   CHECK(throws_with<std::invalid_argument>(

@@ -23,8 +23,7 @@
 /// Index convention: as in model_sampling.hpp, the σ table holds at 0-based index i the noise level
 /// of our step t = i + 1 (t = 0 is the data).
 ///
-/// Not yet supported, because diffuse has no model-sampling type for them: Stable Cascade
-/// (StableCascadeSampling, a shifted cosine ᾱ), Cosmos Predict2 (ModelSamplingCosmosRFlow),
+/// Not yet supported, because diffuse has no model-sampling type for them: Cosmos Predict2 (ModelSamplingCosmosRFlow),
 /// CogVideoX (V_PREDICTION_DDPM with an SNR shift), and the zero
 /// terminal SNR tables of "ztsnr" checkpoints (ComfyUI's terminal ᾱ is 4.897·10⁻⁸).
 #pragma once
@@ -50,6 +49,7 @@ enum class ModelSamplingKind {
   continuous_v,    ///< ModelSamplingContinuousV: ContinuousVSampling(sigma_min, sigma_max, sigma_data)
   discrete_flow,   ///< ModelSamplingDiscreteFlow: FlowSampling(shift, multiplier, steps)
   flux,            ///< ModelSamplingFlux: FlowSampling::flux(mu, steps)
+  stable_cascade,  ///< StableCascadeSampling: StableCascadeSampling(shift)
 };
 
 /// The families of the preset table, in its order (model_presets()[i].family is ModelFamily(i)).
@@ -67,14 +67,16 @@ enum class ModelFamily {
   ltxv,
   mochi,
   lumina2,
+  stable_cascade_c,
+  stable_cascade_b,
   svd,
   stable_audio
 };
 
 /// Any model sampling a preset can build.
 template <class Scalar>
-using AnyModelSampling =
-    std::variant<DiscreteVpSampling<Scalar>, EdmSampling<Scalar>, ContinuousVSampling<Scalar>, FlowSampling<Scalar>>;
+using AnyModelSampling = std::variant<DiscreteVpSampling<Scalar>, EdmSampling<Scalar>, ContinuousVSampling<Scalar>,
+                                      FlowSampling<Scalar>, StableCascadeSampling<Scalar>>;
 
 /// One row of the table: a family's prediction type and model-sampling parameters. The fields that
 /// `kind` does not read keep ComfyUI's class defaults and are ignored.
@@ -84,7 +86,7 @@ struct ModelPreset {
   Prediction prediction = Prediction::epsilon;  ///< epsilon, v or flow_velocity (ComfyUI's EPS, V_PREDICTION, CONST)
   ModelSamplingKind kind = ModelSamplingKind::discrete_vp;
   /// T: the number of β (discrete_vp) or of σ-table entries (discrete_flow, flux); the continuous
-  /// kinds always have ComfyUI's 1000 table entries.
+  /// kinds always have ComfyUI's 1000 table entries, stable_cascade its 10000.
   int steps = 1000;
   std::string beta_schedule =
       "scaled_linear";          ///< discrete_vp, in diffusers' names (LDM's and ComfyUI's "linear" is "scaled_linear")
@@ -93,7 +95,7 @@ struct ModelPreset {
   double sigma_min = 0.002;     ///< continuous_edm, continuous_v: the first table entry
   double sigma_max = 120;       ///< continuous_edm, continuous_v: the last table entry
   double sigma_data = 1;        ///< continuous_edm, continuous_v: the data's standard deviation
-  double shift = 1;             ///< discrete_flow: s of shift_s(u) = s·u/(1 + (s − 1)u)
+  double shift = 1;             ///< discrete_flow: s of shift_s(u) = s·u/(1 + (s − 1)u); stable_cascade: k, SNR/k²
   double multiplier = 1000;     ///< discrete_flow: m, the model timestep is m·σ
   double mu = 1.15;             ///< flux: μ, s = e^μ (what ComfyUI's ModelSamplingFlux calls "shift")
   std::string source;           ///< where the row's values come from
@@ -128,6 +130,12 @@ inline ModelPreset flow_row(ModelFamily family, const char* name, double shift, 
   row.multiplier = multiplier;
   return row;
 }
+inline ModelPreset stable_cascade_row(ModelFamily family, const char* name, double shift, const char* source) {
+  ModelPreset row = preset_row(family, name, Prediction::epsilon, ModelSamplingKind::stable_cascade, source);
+  row.shift = shift;
+  row.steps = 10000;
+  return row;
+}
 inline ModelPreset flux_row(ModelFamily family, const char* name, double mu, const char* source) {
   ModelPreset row = preset_row(family, name, Prediction::flow_velocity, ModelSamplingKind::flux, source);
   row.mu = mu;
@@ -145,6 +153,7 @@ inline const std::vector<ModelPreset>& model_presets() {
   using detail::discrete_vp_row;
   using detail::flow_row;
   using detail::flux_row;
+  using detail::stable_cascade_row;
   using F = ModelFamily;
   using K = ModelSamplingKind;
   static const std::vector<ModelPreset> table = {
@@ -208,6 +217,13 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// Lumina Image 2.0: C-sm Lumina2 multiplier 1.0, shift 6.0; FLOW. (Hub not checked.)
       flow_row(F::lumina2, "lumina2", 6.0, 1,
                "ComfyUI supported_models.py@a125cd84 Lumina2 {multiplier: 1.0, shift: 6.0}"),
+      /// Stable Cascade stage C (the prior): C-sm Stable_Cascade_C shift 2.0; model_base StableCascade_C
+      /// passes STABLE_CASCADE, so StableCascadeSampling with EPS (ε-prediction), 10000 entries.
+      stable_cascade_row(F::stable_cascade_c, "stable-cascade-c", 2.0,
+                         "ComfyUI supported_models.py@a125cd84 Stable_Cascade_C {shift: 2.0}, STABLE_CASCADE"),
+      /// Stable Cascade stage B (the decoder): C-sm Stable_Cascade_B shift 1.0, STABLE_CASCADE.
+      stable_cascade_row(F::stable_cascade_b, "stable-cascade-b", 1.0,
+                         "ComfyUI supported_models.py@a125cd84 Stable_Cascade_B {shift: 1.0}, STABLE_CASCADE"),
       /// Stable Video Diffusion: C-sm SVD_img2vid σ_max 700.0, σ_min 0.002; model_base SVD_img2vid
       /// V_PREDICTION_EDM, so ModelSamplingContinuousEDM with v-prediction, σ_data 1. Hub
       /// stabilityai/stable-video-diffusion-img2vid: EulerDiscreteScheduler σ 0.002–700, v_prediction.
@@ -242,7 +258,7 @@ inline ModelPreset model_preset(const std::string& name) {
   detail::fail<std::invalid_argument>(
       "model_preset",
       "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, flux2, wan21, "
-      "hunyuan-video, ltxv, mochi, lumina2, svd, stable-audio",
+      "hunyuan-video, ltxv, mochi, lumina2, stable-cascade-c, stable-cascade-b, svd, stable-audio",
       name);
 }
 
@@ -266,6 +282,7 @@ AnyModelSampling<Scalar> make_model_sampling(const ModelPreset& preset) {
       return ContinuousVSampling<Scalar>(preset.sigma_min, preset.sigma_max, preset.sigma_data);
     case ModelSamplingKind::discrete_flow: return FlowSampling<Scalar>(preset.shift, preset.multiplier, preset.steps);
     case ModelSamplingKind::flux: return FlowSampling<Scalar>::flux(preset.mu, preset.steps);
+    case ModelSamplingKind::stable_cascade: return StableCascadeSampling<Scalar>(preset.shift);
   }
   detail::fail<std::invalid_argument>("make_model_sampling", "kind must be a ModelSamplingKind",
                                       static_cast<int>(preset.kind));

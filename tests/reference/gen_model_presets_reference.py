@@ -13,6 +13,11 @@ and the formulas):
   ModelSamplingDiscreteFlow   sigmas = time_snr_shift(shift, arange(1, 1001) / 1000);
                               sigma(t) = time_snr_shift(shift, t / multiplier), timestep = sigma * multiplier
   ModelSamplingFlux           sigmas = flux_time_shift(mu, 1, arange(1, 10001) / 10000) = e^mu / (e^mu + 1/t - 1)
+  StableCascadeSampling       alpha_cumprod = cos((t + s)/(1 + s) pi/2)^2 / cos(s/(1 + s) pi/2)^2, s = 0.008;
+                              logSNR = log(a/(1 - a)) + 2 log(1/shift), a = sigmoid(logSNR) (when shift != 1);
+                              a clamped to [0.0001, 0.9999]; sigma = sqrt((1 - a)/a);
+                              timestep(sigma) = acos(sqrt(var * min_var))/(pi/2) (1 + s) - s, var = 1/(sigma^2 + 1),
+                              min_var = cos(s/(1 + s) pi/2)^2 (no shift, no clamp); table sigma((x + 1)/10000)
 Python's sigmas[i] is the noise level of diffuse's step t = i + 1.
 
 Output (tests/reference/model_presets.txt):
@@ -47,6 +52,8 @@ FAMILIES = [
     ('ltxv', 'flux', 'flow_velocity', {'mu': '2.37'}),
     ('mochi', 'discrete_flow', 'flow_velocity', {'shift': '6.0', 'multiplier': '1.0'}),
     ('lumina2', 'discrete_flow', 'flow_velocity', {'shift': '6.0', 'multiplier': '1.0'}),
+    ('stable-cascade-c', 'stable_cascade', 'epsilon', {'shift': '2.0'}),
+    ('stable-cascade-b', 'stable_cascade', 'epsilon', {'shift': '1.0'}),
     ('svd', 'continuous_edm', 'v', {'sigma_min': '0.002', 'sigma_max': '700.0'}),
     ('stable-audio', 'continuous_v', 'v', {'sigma_min': '0.03', 'sigma_max': '500.0'}),
 ]
@@ -133,8 +140,31 @@ class Flux:
         return [D('0.25'), D(1)], [D('0.5')]
 
 
+class StableCascade:
+    def __init__(self, p):
+        self.shift, self.s = D(p['shift']), D('0.008')
+        self.min_var = mp.cos(self.s / (1 + self.s) * mp.pi / 2) ** 2
+        self.sigmas = [self.sigma(D(x + 1) / 10000) for x in range(10000)]
+
+    def sigma(self, t):
+        a = mp.cos((t + self.s) / (1 + self.s) * mp.pi / 2) ** 2 / self.min_var
+        if self.shift != 1 and 0 < a < 1:
+            log_snr = mp.log(a / (1 - a)) + 2 * mp.log(1 / self.shift)
+            a = 1 / (1 + mp.exp(-log_snr))
+        a = min(max(a, D('0.0001')), D('0.9999'))
+        return mp.sqrt((1 - a) / a)
+
+    def timestep(self, sigma):
+        var = 1 / (sigma * sigma + 1)
+        return mp.acos(mp.sqrt(var * self.min_var)) / (mp.pi / 2) * (1 + self.s) - self.s
+
+    def probes(self):
+        # inside the clamp and at its two ends (binary fractions: exact in float too)
+        return [D('0.5'), D('0.0625'), D('0.875'), D(0), D(1)], [D(2) ** -10, D('0.5'), D(3), D(50)]
+
+
 CLASSES = {'discrete_vp': DiscreteVp, 'continuous_edm': ContinuousEdm, 'continuous_v': ContinuousV,
-           'discrete_flow': DiscreteFlow, 'flux': Flux}
+           'discrete_flow': DiscreteFlow, 'flux': Flux, 'stable_cascade': StableCascade}
 
 
 def main():
