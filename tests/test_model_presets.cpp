@@ -39,6 +39,7 @@ const char* kind_name(ModelSamplingKind kind) {
     case ModelSamplingKind::discrete_flow: return "discrete_flow";
     case ModelSamplingKind::flux: return "flux";
     case ModelSamplingKind::stable_cascade: return "stable_cascade";
+    case ModelSamplingKind::cosmos_rflow: return "cosmos_rflow";
   }
   return "?";
 }
@@ -63,6 +64,7 @@ std::size_t alternative_of(ModelSamplingKind kind) {
     case ModelSamplingKind::discrete_flow:
     case ModelSamplingKind::flux: return 3;
     case ModelSamplingKind::stable_cascade: return 4;
+    case ModelSamplingKind::cosmos_rflow: return 5;
   }
   return 99;
 }
@@ -106,7 +108,8 @@ TEST_CASE("every row's model sampling, prediction, table size and sigma_data are
     CHECK(std::visit(
               [](const auto& m) -> double {
                 if constexpr (std::is_same<std::decay_t<decltype(m)>, diffuse::EdmSampling<double>>::value ||
-                              std::is_same<std::decay_t<decltype(m)>, diffuse::ContinuousVSampling<double>>::value) {
+                              std::is_same<std::decay_t<decltype(m)>, diffuse::ContinuousVSampling<double>>::value ||
+                              std::is_same<std::decay_t<decltype(m)>, diffuse::CosmosRFlowSampling<double>>::value) {
                   return m.sigma_data();
                 } else {
                   return std::numeric_limits<double>::quiet_NaN();
@@ -142,7 +145,7 @@ TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sig
     check("timestep(" + r[1] + ")", r[0], std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r[0])),
           r[2]);
   }
-  CHECK(checked == 130);
+  CHECK(checked == 142);
 }
 
 TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the source's literal parameters",
@@ -172,6 +175,8 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
                       diffuse::StableCascadeSampling<T>(2.0)));
   CHECK(same_sampling(std::get<diffuse::StableCascadeSampling<T>>(preset(ModelFamily::stable_cascade_b)),
                       diffuse::StableCascadeSampling<T>(1.0)));
+  CHECK(same_sampling(std::get<diffuse::CosmosRFlowSampling<T>>(preset(ModelFamily::cosmos_predict2)),
+                      diffuse::CosmosRFlowSampling<T>(0.002, 80.0, 1.0)));
   CHECK(same_sampling(std::get<EdmSampling<T>>(preset(ModelFamily::svd)), EdmSampling<T>(0.002, 700.0, 1.0)));
   CHECK(same_sampling(std::get<ContinuousVSampling<T>>(preset(ModelFamily::stable_audio)),
                       ContinuousVSampling<T>(0.03, 500.0, 1.0)));
@@ -184,7 +189,7 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
 TEST_CASE("lookup by family and by name give the same row, in ModelFamily order, with unique names",
           "[model_presets]") {
   const auto& table = diffuse::model_presets();
-  CHECK(table.size() == 17);
+  CHECK(table.size() == 18);
   std::set<std::string> names;
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto family = static_cast<ModelFamily>(i);
@@ -236,8 +241,8 @@ TEST_CASE("every error rule of the presets throws with the function, the rule an
     CHECK(message.find(" " + row.name + (row.family == ModelFamily::stable_audio ? " (got" : ",")) !=
           std::string::npos);
   }
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(17)); },
-                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 17)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(18)); },
+                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 18)"}));
   ModelPreset bad = diffuse::model_preset("sd3");
   bad.kind = static_cast<ModelSamplingKind>(7);
   CHECK(throws_with<std::invalid_argument>(

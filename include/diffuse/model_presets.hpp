@@ -23,7 +23,7 @@
 /// Index convention: as in model_sampling.hpp, the σ table holds at 0-based index i the noise level
 /// of our step t = i + 1 (t = 0 is the data).
 ///
-/// Not yet supported, because diffuse has no model-sampling type for them: Cosmos Predict2 (ModelSamplingCosmosRFlow),
+/// Not yet supported, because diffuse has no model-sampling type for them:
 /// CogVideoX (V_PREDICTION_DDPM with an SNR shift), and the zero
 /// terminal SNR tables of "ztsnr" checkpoints (ComfyUI's terminal ᾱ is 4.897·10⁻⁸).
 #pragma once
@@ -50,6 +50,7 @@ enum class ModelSamplingKind {
   discrete_flow,   ///< ModelSamplingDiscreteFlow: FlowSampling(shift, multiplier, steps)
   flux,            ///< ModelSamplingFlux: FlowSampling::flux(mu, steps)
   stable_cascade,  ///< StableCascadeSampling: StableCascadeSampling(shift)
+  cosmos_rflow,    ///< ModelSamplingCosmosRFlow: CosmosRFlowSampling(sigma_min, sigma_max, sigma_data)
 };
 
 /// The families of the preset table, in its order (model_presets()[i].family is ModelFamily(i)).
@@ -69,6 +70,7 @@ enum class ModelFamily {
   lumina2,
   stable_cascade_c,
   stable_cascade_b,
+  cosmos_predict2,
   svd,
   stable_audio
 };
@@ -76,7 +78,7 @@ enum class ModelFamily {
 /// Any model sampling a preset can build.
 template <class Scalar>
 using AnyModelSampling = std::variant<DiscreteVpSampling<Scalar>, EdmSampling<Scalar>, ContinuousVSampling<Scalar>,
-                                      FlowSampling<Scalar>, StableCascadeSampling<Scalar>>;
+                                      FlowSampling<Scalar>, StableCascadeSampling<Scalar>, CosmosRFlowSampling<Scalar>>;
 
 /// One row of the table: a family's prediction type and model-sampling parameters. The fields that
 /// `kind` does not read keep ComfyUI's class defaults and are ignored.
@@ -92,9 +94,9 @@ struct ModelPreset {
       "scaled_linear";          ///< discrete_vp, in diffusers' names (LDM's and ComfyUI's "linear" is "scaled_linear")
   double beta_start = 0.00085;  ///< discrete_vp: β_1
   double beta_end = 0.012;      ///< discrete_vp: β_T
-  double sigma_min = 0.002;     ///< continuous_edm, continuous_v: the first table entry
-  double sigma_max = 120;       ///< continuous_edm, continuous_v: the last table entry
-  double sigma_data = 1;        ///< continuous_edm, continuous_v: the data's standard deviation
+  double sigma_min = 0.002;     ///< continuous_edm, continuous_v, cosmos_rflow: the first table entry
+  double sigma_max = 120;       ///< continuous_edm, continuous_v, cosmos_rflow: the last table entry
+  double sigma_data = 1;        ///< continuous_edm, continuous_v, cosmos_rflow: the data's standard deviation
   double shift = 1;             ///< discrete_flow: s of shift_s(u) = s·u/(1 + (s − 1)u); stable_cascade: k, SNR/k²
   double multiplier = 1000;     ///< discrete_flow: m, the model timestep is m·σ
   double mu = 1.15;             ///< flux: μ, s = e^μ (what ComfyUI's ModelSamplingFlux calls "shift")
@@ -224,6 +226,14 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// Stable Cascade stage B (the decoder): C-sm Stable_Cascade_B shift 1.0, STABLE_CASCADE.
       stable_cascade_row(F::stable_cascade_b, "stable-cascade-b", 1.0,
                          "ComfyUI supported_models.py@a125cd84 Stable_Cascade_B {shift: 1.0}, STABLE_CASCADE"),
+      /// Cosmos Predict2 (text and image to image/video): C-sm CosmosT2IPredict2 σ_data 1.0, σ_max 80.0,
+      /// σ_min 0.002; model_base CosmosPredict2 passes FLOW_COSMOS: ModelSamplingCosmosRFlow with
+      /// COSMOS_RFLOW, x̂₀ = (1 − τ)x − τ·out, a flow-velocity model. (Cosmos 1, CosmosT2V, is
+      /// ModelSamplingContinuousEDM with σ_data 0.5, σ_max 80 and ComfyUI's EDM denoiser, whose
+      /// output is neither ε, x₀, v nor a velocity: not a row; EdmSampling(0.002, 80, 0.5) builds it.)
+      continuous_row(F::cosmos_predict2, "cosmos-predict2", Prediction::flow_velocity, K::cosmos_rflow, 0.002, 80.0,
+                     "ComfyUI supported_models.py@a125cd84 CosmosT2IPredict2 {sigma_data: 1.0, sigma_max: 80.0, "
+                     "sigma_min: 0.002}, FLOW_COSMOS"),
       /// Stable Video Diffusion: C-sm SVD_img2vid σ_max 700.0, σ_min 0.002; model_base SVD_img2vid
       /// V_PREDICTION_EDM, so ModelSamplingContinuousEDM with v-prediction, σ_data 1. Hub
       /// stabilityai/stable-video-diffusion-img2vid: EulerDiscreteScheduler σ 0.002–700, v_prediction.
@@ -258,7 +268,7 @@ inline ModelPreset model_preset(const std::string& name) {
   detail::fail<std::invalid_argument>(
       "model_preset",
       "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, flux2, wan21, "
-      "hunyuan-video, ltxv, mochi, lumina2, stable-cascade-c, stable-cascade-b, svd, stable-audio",
+      "hunyuan-video, ltxv, mochi, lumina2, stable-cascade-c, stable-cascade-b, cosmos-predict2, svd, stable-audio",
       name);
 }
 
@@ -283,6 +293,8 @@ AnyModelSampling<Scalar> make_model_sampling(const ModelPreset& preset) {
     case ModelSamplingKind::discrete_flow: return FlowSampling<Scalar>(preset.shift, preset.multiplier, preset.steps);
     case ModelSamplingKind::flux: return FlowSampling<Scalar>::flux(preset.mu, preset.steps);
     case ModelSamplingKind::stable_cascade: return StableCascadeSampling<Scalar>(preset.shift);
+    case ModelSamplingKind::cosmos_rflow:
+      return CosmosRFlowSampling<Scalar>(preset.sigma_min, preset.sigma_max, preset.sigma_data);
   }
   detail::fail<std::invalid_argument>("make_model_sampling", "kind must be a ModelSamplingKind",
                                       static_cast<int>(preset.kind));

@@ -11,7 +11,7 @@
 /// - `noise_scaling(σ, ε, x₀)` = x_σ and `inverse_noise_scaling(σ, x)`.
 ///
 /// Forms of the noise: the VE types (DiscreteVpSampling, DiscreteEdmSampling, EdmSampling,
-/// ContinuousVSampling, StableCascadeSampling) noise as x = x₀ + σε, the flow type (FlowSampling) as x = (1 − σ)x₀ + σε.
+/// ContinuousVSampling, StableCascadeSampling, CosmosRFlowSampling) noise as x = x₀ + σε, the flow type (FlowSampling) as x = (1 − σ)x₀ + σε.
 ///
 /// Indices: a tool's σ table holds at 0-based index i the noise level of OUR step t = i + 1 (t = 0
 /// is the data, ᾱ₀ = 1). The timestep of DiscreteVpSampling is that 0-based index τ ∈ [0, T − 1]
@@ -504,6 +504,72 @@ class StableCascadeSampling
 
   double shift_;
   detail::Wide shift_squared_, phi_, two_s_, sin0_, cos0_;
+};
+
+/// Cosmos Predict2's rectified flow on a VE σ (ComfyUI ModelSamplingCosmosRFlow with COSMOS_RFLOW,
+/// comfy/model_sampling.py @a125cd84): the sampler works in the VE noise level σ (x = x₀ + σε, the
+/// noising of COSMOS_RFLOW, which ignores max_denoise), the model sees the flow time τ = σ/(1 + σ)
+/// and the flow latent (1 − τ)x = (1 − τ)x₀ + τε (`input_scale`), and σ(τ) = τ/(1 − τ) capped at
+/// σ_max (σ_max for τ ≥ σ_max/(1 + σ_max), i.e. min(τ/(1 − τ), σ_max)). The table and percent → σ
+/// are ModelSamplingContinuousEDM's, which the class inherits: exp(linspace(log σ_min, log σ_max,
+/// 1000)). ComfyUI's Cosmos Predict2 rows: σ_min 0.002, σ_max 80, σ_data 1 (CosmosT2IPredict2). Its
+/// x̂₀ = (1 − τ)x − τ·v makes the model a flow-velocity predictor. ComfyUI computes in float32: its
+/// class, run on the reference inputs of tests/reference/model_presets.txt, is within 2.4·10⁻⁷
+/// relative of these exact values (its table; σ_max comes out as 80 exactly), and its noise_scaling
+/// and calculate_input agree with noise_scaling and input_scale here.
+/// (stable-diffusion.cpp's `noise_level_to_sigma` maps a strength n to the VE σ = n/(1 − n), the same
+/// map without the cap.)
+template <class Scalar>
+class CosmosRFlowSampling
+    : public detail::ModelSamplingBase<CosmosRFlowSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
+  using Base = detail::ModelSamplingBase<CosmosRFlowSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding>;
+
+ public:
+  /// @throws std::invalid_argument unless 0 < σ_min < σ_max and σ_data > 0 (finite).
+  explicit CosmosRFlowSampling(double sigma_min = 0.002, double sigma_max = 80, double sigma_data = 1)
+      : table_("CosmosRFlowSampling", sigma_min, sigma_max, sigma_data) {}
+
+  double sigma_data() const { return table_.sigma_data(); }
+  int table_size() const { return table_.table_size(); }
+  detail::Wide wide_table_sigma(int index) const { return table_.wide_table_sigma(index); }
+  /// σ = min(τ/(1 − τ), σ_max) (σ_max for τ ≥ 1).
+  /// @throws std::out_of_range unless τ ≥ 0.
+  detail::Wide wide_sigma(const detail::Wide& timestep) const {
+    using detail::Wide;
+    if (!(timestep >= Wide())) {
+      detail::fail<std::out_of_range>("CosmosRFlowSampling::sigma", "timestep must be >= 0",
+                                      static_cast<double>(timestep));
+    }
+    const Wide top = this->wide_sigma_max(), rest = Wide(1) - timestep;
+    if (!(rest > Wide()) || timestep >= top * rest) return top;  // τ/(1 − τ) ≥ σ_max
+    return timestep / rest;
+  }
+  /// τ = σ/(1 + σ) (1 at σ = ∞).
+  detail::Wide wide_timestep(const detail::Wide& sigma) const {
+    if (!sigma.is_finite()) return detail::Wide(1);
+    return sigma / (detail::Wide(1) + sigma);
+  }
+  /// ComfyUI (ModelSamplingContinuousEDM's): exp(log σ_min + (1 − p)(log σ_max − log σ_min)).
+  detail::Wide wide_percent_sigma(const detail::Wide& remaining) const { return table_.wide_percent_sigma(remaining); }
+
+  /// 1 − τ = 1/(1 + σ), the factor COSMOS_RFLOW's `calculate_input` applies to the VE latent to give
+  /// the model its flow latent (1 − τ)x₀ + τε (0 at σ = ∞).
+  /// @throws std::invalid_argument unless σ ≥ 0.
+  Scalar input_scale(Scalar sigma) const {
+    detail::check_non_negative("CosmosRFlowSampling::input_scale", "sigma", sigma);
+    if (!detail::is_finite(sigma)) return Scalar(0);
+    return static_cast<Scalar>(1 / (detail::Wide(1) + detail::Wide(sigma)));
+  }
+  /// x₀ + σε, as COSMOS_RFLOW's `noise_scaling`, which has no max_denoise branch: the flag is ignored.
+  template <class DerivedNoise, class DerivedLatent>
+  typename DerivedLatent::PlainObject noise_scaling(Scalar sigma, const Eigen::MatrixBase<DerivedNoise>& noise,
+                                                    const Eigen::MatrixBase<DerivedLatent>& latent,
+                                                    bool /*max_denoise*/ = false) const {
+    return Base::noise_scaling(sigma, noise, latent, false);
+  }
+
+ private:
+  detail::LogUniformTable table_;
 };
 
 }  // namespace diffuse
