@@ -307,7 +307,7 @@ inline double resolution_shift_mu(double image_seq_len, double base_image_seq_le
 /// Flux.2's empirical μ(L, N) for the exponential time shift (Black Forest Labs flux2
 /// `src/flux2/sampling.py` `compute_empirical_mu`, copied verbatim into diffusers
 /// `pipelines/flux2/pipeline_flux2.py` @58eb52c0 and ComfyUI `comfy_extras/nodes_flux.py`
-/// (Flux2Scheduler, L = round(W·H/256))): two lines in the image sequence length L fitted at
+/// (Flux2Scheduler, L = round(W·H/256); read in a stored copy of unknown commit)): two lines in the image sequence length L fitted at
 /// N = 10 and N = 200 steps, m₁₀ = a₁L + b₁ and m₂₀₀ = a₂L + b₂, interpolated linearly in N,
 /// μ = m₂₀₀ + (N − 200)(m₂₀₀ − m₁₀)/190; above L = 4300 only m₂₀₀ = a₂L + b₂ (N ignored). The
 /// constants are the doubles of the decimals the tools write (a₁ = 8.73809524e-05, b₁ = 1.89833333,
