@@ -24,10 +24,11 @@ const char* const usage =
   sampler_sigmas [--preset NAME] [--shift S | --mu M] [--schedule NAME] [--steps N] [--denoise D]
 
 --preset    a model family of the preset table (default sd15): sd15, sd2-v, sdxl, sd3, auraflow,
-            flux-dev, flux-schnell, wan21, hunyuan-video, ltxv, mochi, lumina2, svd, stable-audio
+            flux-dev, flux-schnell, flux2, wan21, hunyuan-video, ltxv, mochi, lumina2,
+            stable-cascade-c, stable-cascade-b, cosmos-predict2, svd, stable-audio
             (--list prints the table with the source of each row)
 --shift     override the static shift s of a discrete-flow preset (sd3, auraflow, wan21, ...)
---mu        override the mu of a Flux-type preset (flux-dev, ltxv), e.g. resolution_shift_mu(W*H/256)
+--mu        override the mu of a Flux-type preset (flux-dev, flux2, ltxv), e.g. resolution_shift_mu(W*H/256)
 --schedule  simple, sgm_uniform, karras, exponential, ddim_uniform, normal, linear_quadratic, beta,
             kl_optimal, laplace, smoothstep, lcm, bong_tangent, logit_normal, sd_turbo (default normal)
 --steps     N (default 20)
@@ -48,7 +49,7 @@ diffuse::ModelPreset chosen_preset(const diffuse_examples::Arguments& args) {
   }
   if (args.has("--mu")) {
     if (preset.kind != diffuse::ModelSamplingKind::flux)
-      throw std::invalid_argument("--mu goes with a Flux-type preset (flux-dev, ltxv), not " + preset.name);
+      throw std::invalid_argument("--mu goes with a Flux-type preset (flux-dev, flux2, ltxv), not " + preset.name);
     preset.mu = args.number("--mu", preset.mu);
   }
   return preset;

@@ -245,6 +245,11 @@ Findings compare_with_reference() {
               r.length + ", " + r.base_length + ", " + r.max_length + ", " + r.base_shift + ", " + r.max_shift, got,
               r.mu, judge(got, mu, units(3) * (abs(mu) + size)));
     }
+    for (const auto& r : load(reference_file, "flux2_mu")) {
+      const double got = diffuse::flux2_empirical_mu(input<double>(r[0]), std::stoi(r[1]));
+      // 3u·W, W ≥ |m₂₀₀| + |N − 200||m₂₀₀ − m₁₀|/190 the terms' size (only the division rounds for integer L).
+      out.add("flux2_empirical_mu", r[0] + ", " + r[1], got, r[2], judge(got, exact(r[2]), units(3) * exact(r[3])));
+    }
   }
   for (const auto& r : load<Stretch>(reference_file, "stretch", &Stretch::tag, &Stretch::t, &Stretch::last,
                                      &Stretch::shift_terminal, &Stretch::stretched)) {
@@ -268,7 +273,7 @@ TEMPLATE_TEST_CASE("every flow reference value is correctly rounded", "[flow][ie
   const Findings found = compare_with_reference<T>();
   // Every record of the file for the type: a forgotten kind or a lost file shows here.
   CHECK(found.checked >= (std::numeric_limits<T>::digits == 24   ? 556
-                          : std::numeric_limits<T>::digits == 53 ? 1038
+                          : std::numeric_limits<T>::digits == 53 ? 1148
                                                                  : 983));
   std::string first;
   for (std::size_t i = 0; i < std::min<std::size_t>(found.violations.size(), 20); ++i)
@@ -365,8 +370,25 @@ TEMPLATE_TEST_CASE("the flow ends are exact: t = 0 is the data and t = 1 pure no
   CHECK_FALSE(std::signbit(diffuse::linear_time_shift(-T(0), 1.15)));
   CHECK(diffuse::resolution_shift_mu(256) == 0.5);
   CHECK(diffuse::resolution_shift_mu(4096) == 1.15);
-  CHECK(diffuse::resolution_shift_mu(200, 100, 300, -1, 1) == 0);    // where μ is 0, exactly 0
-  CHECK(diffuse::resolution_shift_mu(2176, 256, 4096, -1, 1) == 0);  // (slope and intercept: 6e-39)
+  CHECK(diffuse::resolution_shift_mu(200, 100, 300, -1, 1) == 0);                        // where μ is 0, exactly 0
+  CHECK(diffuse::resolution_shift_mu(2176, 256, 4096, -1, 1) == 0);                      // (slope and intercept: 6e-39)
+  CHECK(diffuse::flux2_empirical_mu(8192, 1) == diffuse::flux2_empirical_mu(8192, 50));  // N ignored above 4300
+}
+
+TEST_CASE("flux2_empirical_mu agrees with the tools' double arithmetic within a few ulps", "[flow]") {
+  // The last field of each flux2_mu record is compute_empirical_mu run in Python doubles (as
+  // diffusers and ComfyUI run it): five roundings (a = (m₂₀₀ − m₁₀)/190, b = m₂₀₀ − 200a, aN + b,
+  // after the two lines' two) of terms no larger than W = |m₂₀₀| + (N + 200)|m₂₀₀ − m₁₀|/190 (the
+  // record's fourth field), so within 5u·W of the exact μ, u = ε/2; ours is within ½ ulp(μ) ≤ u·W.
+  int compared = 0;
+  for (const auto& r : load(reference_file, "flux2_mu")) {
+    const double got = diffuse::flux2_empirical_mu(std::stod(r[0]), std::stoi(r[1]));
+    const double tool = std::stod(r[4]), size = std::stod(r[3]);
+    INFO("L = " << r[0] << ", N = " << r[1] << ": ours " << reference::digits(got) << ", the tools' " << r[4]);
+    CHECK(std::abs(got - tool) <= 3 * std::numeric_limits<double>::epsilon() * size);
+    ++compared;
+  }
+  CHECK(compared == 110);
 }
 
 TEMPLATE_TEST_CASE("x_t - x_s = (t - s)(eps - x_0) for the same eps within rounding", "[flow][ieee]", float, double) {
@@ -621,6 +643,16 @@ TEST_CASE("bad flow arguments throw with the function and the rule and the value
         "diffuse::linear_time_shift: power must be finite and > 0 (got nan)");
   CHECK(error_message<OR>([&] { diffuse::linear_time_shift(2.0, 1.15); }) ==
         "diffuse::linear_time_shift: t must be in [0, 1] (got 2)");
+  CHECK(error_message<IA>([&] { diffuse::flux2_empirical_mu(0, 20); }) ==
+        "diffuse::flux2_empirical_mu: image_seq_len must be finite and > 0 (got 0)");
+  CHECK(error_message<IA>([&] { diffuse::flux2_empirical_mu(std::nan(""), 20); }) ==
+        "diffuse::flux2_empirical_mu: image_seq_len must be finite and > 0 (got nan)");
+  CHECK(error_message<IA>([&] { diffuse::flux2_empirical_mu(inf, 20); }) ==
+        "diffuse::flux2_empirical_mu: image_seq_len must be finite and > 0 (got inf)");
+  CHECK(error_message<IA>([&] { diffuse::flux2_empirical_mu(4096, 0); }) ==
+        "diffuse::flux2_empirical_mu: num_steps must be at least 1 (got 0)");
+  CHECK(error_message<IA>([&] { diffuse::flux2_empirical_mu(4096, -3); }) ==
+        "diffuse::flux2_empirical_mu: num_steps must be at least 1 (got -3)");
   CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(0); }) ==
         "diffuse::resolution_shift_mu: image_seq_len must be finite and > 0 (got 0)");
   CHECK(error_message<IA>([&] { diffuse::resolution_shift_mu(-4096); }) ==

@@ -41,6 +41,8 @@ const char* kind_name(ModelSamplingKind kind) {
     case ModelSamplingKind::continuous_v: return "continuous_v";
     case ModelSamplingKind::discrete_flow: return "discrete_flow";
     case ModelSamplingKind::flux: return "flux";
+    case ModelSamplingKind::stable_cascade: return "stable_cascade";
+    case ModelSamplingKind::cosmos_rflow: return "cosmos_rflow";
   }
   return "?";
 }
@@ -64,6 +66,8 @@ std::size_t alternative_of(ModelSamplingKind kind) {
     case ModelSamplingKind::continuous_v: return 2;
     case ModelSamplingKind::discrete_flow:
     case ModelSamplingKind::flux: return 3;
+    case ModelSamplingKind::stable_cascade: return 4;
+    case ModelSamplingKind::cosmos_rflow: return 5;
   }
   return 99;
 }
@@ -125,7 +129,8 @@ TEST_CASE("every row's model sampling, prediction, table size and sigma_data are
     CHECK(std::visit(
               [](const auto& m) -> double {
                 if constexpr (std::is_same<std::decay_t<decltype(m)>, diffuse::EdmSampling<double>>::value ||
-                              std::is_same<std::decay_t<decltype(m)>, diffuse::ContinuousVSampling<double>>::value) {
+                              std::is_same<std::decay_t<decltype(m)>, diffuse::ContinuousVSampling<double>>::value ||
+                              std::is_same<std::decay_t<decltype(m)>, diffuse::CosmosRFlowSampling<double>>::value) {
                   return m.sigma_data();
                 } else {
                   return std::numeric_limits<double>::quiet_NaN();
@@ -163,7 +168,7 @@ TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sig
     check("timestep(" + r.argument + ")", r.name,
           std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r.name)), r.value);
   }
-  CHECK(checked == 97);
+  CHECK(checked == 142);
 }
 
 TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the source's literal parameters",
@@ -183,11 +188,18 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::auraflow)), FlowSampling<T>(1.73, 1.0)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_dev)), FlowSampling<T>::flux(1.15, 10000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux_schnell)), FlowSampling<T>(1.0, 1.0)));
+  CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::flux2)), FlowSampling<T>::flux(2.02, 10000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::wan21)), FlowSampling<T>(8.0, 1000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::hunyuan_video)), FlowSampling<T>(7.0, 1000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::ltxv)), FlowSampling<T>::flux(2.37, 10000)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::mochi)), FlowSampling<T>(6.0, 1.0)));
   CHECK(same_sampling(std::get<FlowSampling<T>>(preset(ModelFamily::lumina2)), FlowSampling<T>(6.0, 1.0)));
+  CHECK(same_sampling(std::get<diffuse::StableCascadeSampling<T>>(preset(ModelFamily::stable_cascade_c)),
+                      diffuse::StableCascadeSampling<T>(2.0)));
+  CHECK(same_sampling(std::get<diffuse::StableCascadeSampling<T>>(preset(ModelFamily::stable_cascade_b)),
+                      diffuse::StableCascadeSampling<T>(1.0)));
+  CHECK(same_sampling(std::get<diffuse::CosmosRFlowSampling<T>>(preset(ModelFamily::cosmos_predict2)),
+                      diffuse::CosmosRFlowSampling<T>(0.002, 80.0, 1.0)));
   CHECK(same_sampling(std::get<EdmSampling<T>>(preset(ModelFamily::svd)), EdmSampling<T>(0.002, 700.0, 1.0)));
   CHECK(same_sampling(std::get<ContinuousVSampling<T>>(preset(ModelFamily::stable_audio)),
                       ContinuousVSampling<T>(0.03, 500.0, 1.0)));
@@ -200,7 +212,7 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
 TEST_CASE("lookup by family and by name give the same row, in ModelFamily order, with unique names",
           "[model_presets]") {
   const auto& table = diffuse::model_presets();
-  CHECK(table.size() == 14);
+  CHECK(table.size() == 18);
   std::set<std::string> names;
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto family = static_cast<ModelFamily>(i);
@@ -230,6 +242,10 @@ TEST_CASE("an override is a field of the copied preset, and the table keeps its 
   CHECK_THAT(flux.mu, Catch::Matchers::WithinRel(0.5 + 0.65 * 768.0 / 3840.0, 1e-15));
   CHECK(same_sampling(std::get<FlowSampling<double>>(diffuse::make_model_sampling<double>(flux)),
                       FlowSampling<double>::flux(flux.mu, 10000)));
+  // Flux.2 as ComfyUI's Flux2Scheduler and diffusers' Flux2Pipeline run it: μ(L, N) for 1024², 50 steps.
+  ModelPreset flux2 = diffuse::model_preset("flux2");
+  flux2.mu = diffuse::flux2_empirical_mu(1024.0 * 1024.0 / 256.0, 50);
+  CHECK_THAT(flux2.mu, Catch::Matchers::WithinAbs(2.02, 0.004));  // the row's 2.02 is this μ, rounded
   ModelPreset sd = diffuse::model_preset("sd15");
   sd.beta_schedule = "linear";
   sd.beta_start = 0.0001;
@@ -248,8 +264,8 @@ TEST_CASE("every error rule of the presets throws with the function, the rule an
     CHECK(message.find(" " + row.name + (row.family == ModelFamily::stable_audio ? " (got" : ",")) !=
           std::string::npos);
   }
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(14)); },
-                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 14)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(18)); },
+                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 18)"}));
   ModelPreset bad = diffuse::model_preset("sd3");
   bad.kind = static_cast<ModelSamplingKind>(7);
   CHECK(throws_with<std::invalid_argument>(

@@ -23,6 +23,8 @@ template class diffuse::DiscreteEdmSampling<float>;
 template class diffuse::EdmSampling<long double>;
 template class diffuse::ContinuousVSampling<double>;
 template class diffuse::FlowSampling<float>;
+template class diffuse::StableCascadeSampling<double>;
+template class diffuse::CosmosRFlowSampling<float>;
 
 namespace {
 
@@ -121,6 +123,88 @@ TEMPLATE_TEST_CASE("table ends and percent ends are the tools' (index i is our s
   CHECK(sd3.percent_to_sigma(1.5) == 0);
   CHECK(diffuse::FlowSampling<T>::flux().table_size() == 10000);
   CHECK(sd3.multiplier() == 1000);
+}
+
+TEMPLATE_TEST_CASE(
+    "Stable Cascade: the clamp's ends, the VE noising, and sigma -> timestep -> sigma scales by the shift",
+    "[model_sampling]", float, double) {
+  using T = TestType;
+  using Catch::Matchers::WithinRel;
+  const T eps = std::numeric_limits<T>::epsilon();
+  const diffuse::StableCascadeSampling<T> stage_c(2.0), stage_b;
+  CHECK(stage_c.table_size() == 10000);
+  CHECK(stage_c.shift() == 2.0);
+  // ᾱ clamped to [10⁻⁴, 0.9999]: σ from 1/√9999 to √9999 (each correctly rounded: within ½ ulp).
+  const long double root = std::sqrt(9999.0L);
+  for (const auto* ms : {&stage_c, &stage_b}) {
+    CHECK_THAT(ms->sigma_min(), WithinRel(static_cast<T>(1 / root), eps));
+    CHECK_THAT(ms->sigma_max(), WithinRel(static_cast<T>(root), eps));
+    CHECK(ms->sigma(T(0)) == ms->sigma_min());
+    CHECK(ms->sigma(T(1)) == ms->sigma_max());
+    CHECK(ms->percent_to_sigma(0) == T(999999999.9));  // StableCascadeSampling.percent_to_sigma's own ends
+    CHECK(ms->percent_to_sigma(1) == 0);
+    CHECK(ms->percent_to_sigma(0.25) == ms->sigma(T(0.75)));
+  }
+  // The shift divides the SNR by k²: σ_C(τ) = 2σ_B(τ) inside the clamp (each within ½ ulp).
+  for (const T tau : {T(0.0625), T(0.25), T(0.5), T(0.75), T(0.875)})
+    CHECK_THAT(stage_c.sigma(tau), WithinRel(2 * stage_b.sigma(tau), 2 * eps));
+  // timestep(σ) ignores the shift (ComfyUI): σ → τ → σ gives 2σ for stage C, σ for stage B. The
+  // rounding of τ to T moves σ by c/2 ulp, c = θ(tan θ + cot θ) ≤ 15 the condition number of
+  // σ(τ) for σ ≤ 20 (θ = atan(σ/k) roughly), plus ½ ulp for each σ: within 16 ulp.
+  for (const T sigma : {T(0.05), T(0.5), T(1), T(3), T(10)}) {
+    INFO("sigma = " << sigma);
+    CHECK_THAT(stage_c.sigma(stage_c.timestep(sigma)), WithinRel(2 * sigma, 16 * eps));
+    CHECK_THAT(stage_b.sigma(stage_b.timestep(sigma)), WithinRel(sigma, 16 * eps));
+  }
+  CHECK(stage_b.sigma(stage_b.timestep(T(0.005))) == stage_b.sigma_min());  // below the clamp
+  CHECK(stage_c.timestep(T(0)) == 0);
+  CHECK(stage_c.timestep(std::numeric_limits<T>::infinity()) == 1);
+  // The VE noising of ComfyUI's EPS: x₀ + σε.
+  Eigen::Matrix<T, 2, 1> x0, noise;
+  x0 << T(1), T(-2);
+  noise << T(0.5), T(0.25);
+  const Eigen::Matrix<T, 2, 1> x = stage_c.noise_scaling(T(2), noise, x0);
+  CHECK(x(0) == T(2));
+  CHECK(x(1) == T(-1.5));
+  CHECK(stage_c.inverse_noise_scaling(T(2), x) == x);
+}
+
+TEMPLATE_TEST_CASE(
+    "Cosmos RFlow: VE noising, flow time sigma/(1 + sigma), the cap at sigma_max, the model's input scale",
+    "[model_sampling]", float, double) {
+  using T = TestType;
+  using Catch::Matchers::WithinRel;
+  const T eps = std::numeric_limits<T>::epsilon();
+  const diffuse::CosmosRFlowSampling<T> cosmos;  // Predict2: 0.002, 80, σ_data 1
+  CHECK(cosmos.sigma_max() == T(80));
+  CHECK(cosmos.sigma_min() == T(0.002));
+  CHECK(cosmos.sigma_data() == 1);
+  CHECK(cosmos.timestep(T(1)) == T(0.5));
+  CHECK(cosmos.timestep(std::numeric_limits<T>::infinity()) == 1);
+  CHECK(cosmos.sigma(T(0.5)) == T(1));
+  CHECK(cosmos.sigma(T(0)) == 0);
+  // the cap: τ ≥ 80/81 gives σ_max; just below it, τ/(1 − τ) < 80 (each within ½ ulp)
+  const T threshold = T(80) / T(81);
+  CHECK(cosmos.sigma(std::nextafter(threshold, T(2))) == T(80));
+  CHECK(cosmos.sigma(T(1)) == T(80));
+  CHECK(cosmos.sigma(T(3)) == T(80));
+  CHECK(cosmos.sigma(T(0.875)) == T(7));
+  // σ → τ → σ is the identity up to the two roundings (condition number of τ/(1 − τ) is 1/(1 − τ) = 1 + σ)
+  for (const T sigma : {T(0.01), T(0.5), T(3), T(20)})
+    CHECK_THAT(cosmos.sigma(cosmos.timestep(sigma)), WithinRel(sigma, (2 + sigma) * eps));
+  // the model's flow latent (1 − τ)(x₀ + σε) = (1 − τ)x₀ + τε, 1 − τ = 1/(1 + σ)
+  CHECK(cosmos.input_scale(T(1)) == T(0.5));
+  CHECK(cosmos.input_scale(T(3)) == T(0.25));
+  CHECK(cosmos.input_scale(std::numeric_limits<T>::infinity()) == 0);
+  // COSMOS_RFLOW's noise_scaling is x₀ + σε even with max_denoise (no √(1 + σ²))
+  Eigen::Matrix<T, 2, 1> x0, noise;
+  x0 << T(1), T(-2);
+  noise << T(0.5), T(0.25);
+  const Eigen::Matrix<T, 2, 1> x = cosmos.noise_scaling(T(80), noise, x0, true);
+  CHECK(x(0) == T(41));
+  CHECK(x(1) == T(18));
+  CHECK(cosmos.percent_to_sigma(0) == T(999999999.9));
+  CHECK(cosmos.percent_to_sigma(1) == 0);
 }
 
 TEMPLATE_TEST_CASE("where the tools differ: the convention argument chooses", "[model_sampling]", float, double) {
@@ -257,6 +341,26 @@ TEST_CASE("every argument rule of the model samplings throws with the function, 
   CHECK(throws_with<std::invalid_argument>(
       [] { ContinuousVSampling<double>(0.03, 500, 0); },
       {"diffuse::ContinuousVSampling: sigma_data must be finite and > 0", "(got 0)"}));
+  CHECK(
+      throws_with<std::invalid_argument>([] { diffuse::StableCascadeSampling<double>(0); },
+                                         {"diffuse::StableCascadeSampling: shift must be finite and > 0", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { diffuse::StableCascadeSampling<double>{nan}; },
+      {"diffuse::StableCascadeSampling: shift must be finite and > 0", "(got nan)"}));
+  const diffuse::StableCascadeSampling<double> cascade(2.0);
+  CHECK(throws_with<std::out_of_range>(
+      [&] { cascade.sigma(1.5); }, {"diffuse::StableCascadeSampling::sigma: timestep must be in [0, 1]", "(got 1.5)"}));
+  CHECK(throws_with<std::out_of_range>(
+      [&] { cascade.sigma(-0.25); },
+      {"diffuse::StableCascadeSampling::sigma: timestep must be in [0, 1]", "(got -0.25)"}));
+  const diffuse::CosmosRFlowSampling<double> cosmos;
+  CHECK(throws_with<std::out_of_range>([&] { cosmos.sigma(-0.5); },
+                                       {"diffuse::CosmosRFlowSampling::sigma: timestep must be >= 0", "(got -0.5)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { cosmos.input_scale(-1); }, {"diffuse::CosmosRFlowSampling::input_scale: sigma must be >= 0", "(got -1)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [] { diffuse::CosmosRFlowSampling<double>(0.002, 0.001); },
+      {"diffuse::CosmosRFlowSampling: sigma_max must be finite and greater than sigma_min", "(got 0.001)"}));
   const ContinuousVSampling<double> v_model;
   CHECK(throws_with<std::out_of_range>([&] { v_model.sigma(1); },
                                        {"diffuse::ContinuousVSampling::sigma: timestep must be in [0, 1)", "(got 1)"}));

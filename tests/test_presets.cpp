@@ -72,6 +72,7 @@ diffuse::Schedule<Scalar> build(const Case& c) {
     presets::DiffusersBetas betas;
     betas.num_train_timesteps = c.steps;
     betas.rescale_betas_zero_snr = c.rescale;
+    if (c.p3 != "-") betas.snr_shift_scale = number(c.p3);  // CogVideoX's SNR shift, before the rescale
     if (c.name == "trained") {
       std::stringstream items(c.trained);
       for (std::string item; std::getline(items, item, ',');) betas.trained_betas.push_back(number(item));
@@ -96,7 +97,7 @@ diffuse::Schedule<Scalar> build(const Case& c) {
 TEMPLATE_TEST_CASE("every preset matches its high-precision table", "[presets][ieee]", float, double, long double) {
   using T = TestType;
   const auto cases = read_cases();
-  REQUIRE(cases.size() == 23);
+  REQUIRE(cases.size() == 26);
   int checked = 0;
   for (const auto& c : cases) {
     INFO(c.label());
@@ -136,6 +137,27 @@ TEST_CASE("presets name the schedules the factories build", "[presets]") {
   CHECK(zsnr.alpha_bar(1000) == 0.0);
   CHECK(zsnr.beta(1000) == 1.0);
   CHECK(zsnr.alpha_bar(1) == S::scaled_linear(1000).alpha_bar(1));
+}
+
+TEMPLATE_TEST_CASE("snr_shifted divides the SNR, keeps a zero terminal SNR, and comes before the rescale", "[presets]",
+                   float, double) {
+  using T = TestType;
+  using Catch::Matchers::WithinRel;
+  const T eps = std::numeric_limits<T>::epsilon();
+  const auto sd = diffuse::Schedule<T>::scaled_linear(1000);
+  const auto shifted = sd.snr_shifted(3.0);
+  // SNR'_t = SNR_t/3: each side correctly rounded, so within 1½ ulp (one more for the product by ⅓)
+  for (const int t : {1, 10, 500, 999, 1000}) CHECK_THAT(shifted.snr(t), WithinRel(sd.snr(t) / T(3), 3 * eps));
+  const auto zero = sd.zero_terminal_snr();
+  CHECK(zero.snr_shifted(3.0).alpha_bar(1000) == 0);  // SNR_T = 0 stays 0
+  // diffusers' order (shift, then rescale) is not the other one: the two differ at every inner step
+  CHECK(sd.snr_shifted(3.0).zero_terminal_snr().alpha_bar(500) != zero.snr_shifted(3.0).alpha_bar(500));
+  CHECK(shifted.snr_shifted(1.0 / 3.0).alpha_bar(500) == sd.alpha_bar(500));  // 3 then ⅓: the inverse
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { sd.snr_shifted(0.0); }, {"diffuse::Schedule::snr_shifted: scale must be finite and > 0", "(got 0)"}));
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { sd.snr_shifted(std::numeric_limits<double>::infinity()); },
+      {"diffuse::Schedule::snr_shifted: scale must be finite and > 0", "(got inf)"}));
 }
 
 TEST_CASE("every error rule of the presets", "[presets]") {

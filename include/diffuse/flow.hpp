@@ -304,6 +304,35 @@ inline double resolution_shift_mu(double image_seq_len, double base_image_seq_le
   return static_cast<double>((Wide(base_shift) * (high - length) + Wide(max_shift) * (length - low)) / (high - low));
 }
 
+/// Flux.2's empirical μ(L, N) for the exponential time shift (Black Forest Labs flux2
+/// `src/flux2/sampling.py` `compute_empirical_mu`, copied verbatim into diffusers
+/// `pipelines/flux2/pipeline_flux2.py` @58eb52c0 and ComfyUI `comfy_extras/nodes_flux.py`
+/// (Flux2Scheduler, L = round(W·H/256); read in a stored copy of unknown commit)): two lines in the image sequence length L fitted at
+/// N = 10 and N = 200 steps, m₁₀ = a₁L + b₁ and m₂₀₀ = a₂L + b₂, interpolated linearly in N,
+/// μ = m₂₀₀ + (N − 200)(m₂₀₀ − m₁₀)/190; above L = 4300 only m₂₀₀ = a₂L + b₂ (N ignored). The
+/// constants are the doubles of the decimals the tools write (a₁ = 8.73809524e-05, b₁ = 1.89833333,
+/// a₂ = 0.00016927, b₂ = 0.45666666), taken exactly. Evaluated in Wide as
+/// (190 m₂₀₀ + (N − 200)(m₂₀₀ − m₁₀))/190: for an integer L below 2⁵³ every product and sum is
+/// exact in Wide (at most 110 significant bits) and only the division rounds (1u), so μ is
+/// correctly rounded unless it lies within 2u of a tie; for another L within 3u(|190 m₂₀₀| +
+/// |N − 200||m₂₀₀ − m₁₀|)/190 absolute. The tools evaluate the same expression in double with five
+/// roundings (a − 200a + aN): they differ from the exact value by a few double ulps of the terms.
+/// Feed the result to exponential_time_shift(t, μ) over t = linspace(1, 0, N + 1) (ComfyUI, the
+/// reference code) or diffusers' sigmas linspace(1, 1/N, N).
+/// @throws std::invalid_argument unless image_seq_len is finite and > 0 and num_steps ≥ 1.
+inline double flux2_empirical_mu(double image_seq_len, int num_steps) {
+  const char* fn = "flux2_empirical_mu";
+  detail::check_finite_positive(fn, "image_seq_len", image_seq_len);
+  detail::check_at_least(fn, "num_steps", num_steps, 1);
+  using detail::Wide;
+  const Wide length(image_seq_len);
+  const Wide m200 = Wide(0.00016927) * length + Wide(0.45666666);
+  if (image_seq_len > 4300) return static_cast<double>(m200);
+  const Wide m10 = Wide(8.73809524e-05) * length + Wide(1.89833333);
+  const Wide steps_from_200 = Wide(static_cast<double>(num_steps)) - Wide(200.0);
+  return static_cast<double>((Wide(190.0) * m200 + steps_from_200 * (m200 - m10)) / Wide(190.0));
+}
+
 /// The stretch that makes a decreasing schedule end at shift_terminal (diffusers
 /// `stretch_shift_to_terminal`, from LTX-Video's rf.py): 1 − (1 − t)(1 − τ)/(1 − t_last), t_last the
 /// schedule's last (smallest) value, τ = shift_terminal; it maps t_last to τ and 1 to 1. Evaluated as

@@ -23,9 +23,8 @@
 /// Index convention: as in model_sampling.hpp, the σ table holds at 0-based index i the noise level
 /// of our step t = i + 1 (t = 0 is the data).
 ///
-/// Not yet supported, because diffuse has no model-sampling type for them: Stable Cascade
-/// (StableCascadeSampling, a shifted cosine ᾱ), Cosmos Predict2 (ModelSamplingCosmosRFlow),
-/// CogVideoX (V_PREDICTION_DDPM with an SNR shift), Flux.2 (an empirical μ(L, N)), and the zero
+/// Not yet supported, because diffuse has no model-sampling type for them:
+/// CogVideoX (V_PREDICTION_DDPM with an SNR shift), and the zero
 /// terminal SNR tables of "ztsnr" checkpoints (ComfyUI's terminal ᾱ is 4.897·10⁻⁸).
 #pragma once
 
@@ -50,6 +49,8 @@ enum class ModelSamplingKind {
   continuous_v,    ///< ModelSamplingContinuousV: ContinuousVSampling(sigma_min, sigma_max, sigma_data)
   discrete_flow,   ///< ModelSamplingDiscreteFlow: FlowSampling(shift, multiplier, steps)
   flux,            ///< ModelSamplingFlux: FlowSampling::flux(mu, steps)
+  stable_cascade,  ///< StableCascadeSampling: StableCascadeSampling(shift)
+  cosmos_rflow,    ///< ModelSamplingCosmosRFlow: CosmosRFlowSampling(sigma_min, sigma_max, sigma_data)
 };
 
 /// The families of the preset table, in its order (model_presets()[i].family is ModelFamily(i)).
@@ -61,19 +62,23 @@ enum class ModelFamily {
   auraflow,
   flux_dev,
   flux_schnell,
+  flux2,
   wan21,
   hunyuan_video,
   ltxv,
   mochi,
   lumina2,
+  stable_cascade_c,
+  stable_cascade_b,
+  cosmos_predict2,
   svd,
   stable_audio
 };
 
 /// Any model sampling a preset can build.
 template <class Scalar>
-using AnyModelSampling =
-    std::variant<DiscreteVpSampling<Scalar>, EdmSampling<Scalar>, ContinuousVSampling<Scalar>, FlowSampling<Scalar>>;
+using AnyModelSampling = std::variant<DiscreteVpSampling<Scalar>, EdmSampling<Scalar>, ContinuousVSampling<Scalar>,
+                                      FlowSampling<Scalar>, StableCascadeSampling<Scalar>, CosmosRFlowSampling<Scalar>>;
 
 /// One row of the table: a family's prediction type and model-sampling parameters. The fields that
 /// `kind` does not read keep ComfyUI's class defaults and are ignored.
@@ -83,16 +88,16 @@ struct ModelPreset {
   Prediction prediction = Prediction::epsilon;  ///< epsilon, v or flow_velocity (ComfyUI's EPS, V_PREDICTION, CONST)
   ModelSamplingKind kind = ModelSamplingKind::discrete_vp;
   /// T: the number of β (discrete_vp) or of σ-table entries (discrete_flow, flux); the continuous
-  /// kinds always have ComfyUI's 1000 table entries.
+  /// kinds always have ComfyUI's 1000 table entries, stable_cascade its 10000.
   int steps = 1000;
   std::string beta_schedule =
       "scaled_linear";          ///< discrete_vp, in diffusers' names (LDM's and ComfyUI's "linear" is "scaled_linear")
   double beta_start = 0.00085;  ///< discrete_vp: β_1
   double beta_end = 0.012;      ///< discrete_vp: β_T
-  double sigma_min = 0.002;     ///< continuous_edm, continuous_v: the first table entry
-  double sigma_max = 120;       ///< continuous_edm, continuous_v: the last table entry
-  double sigma_data = 1;        ///< continuous_edm, continuous_v: the data's standard deviation
-  double shift = 1;             ///< discrete_flow: s of shift_s(u) = s·u/(1 + (s − 1)u)
+  double sigma_min = 0.002;     ///< continuous_edm, continuous_v, cosmos_rflow: the first table entry
+  double sigma_max = 120;       ///< continuous_edm, continuous_v, cosmos_rflow: the last table entry
+  double sigma_data = 1;        ///< continuous_edm, continuous_v, cosmos_rflow: the data's standard deviation
+  double shift = 1;             ///< discrete_flow: s of shift_s(u) = s·u/(1 + (s − 1)u); stable_cascade: k, SNR/k²
   double multiplier = 1000;     ///< discrete_flow: m, the model timestep is m·σ
   double mu = 1.15;             ///< flux: μ, s = e^μ (what ComfyUI's ModelSamplingFlux calls "shift")
   std::string source;           ///< where the row's values come from
@@ -127,6 +132,12 @@ inline ModelPreset flow_row(ModelFamily family, const char* name, double shift, 
   row.multiplier = multiplier;
   return row;
 }
+inline ModelPreset stable_cascade_row(ModelFamily family, const char* name, double shift, const char* source) {
+  ModelPreset row = preset_row(family, name, Prediction::epsilon, ModelSamplingKind::stable_cascade, source);
+  row.shift = shift;
+  row.steps = 10000;
+  return row;
+}
 inline ModelPreset flux_row(ModelFamily family, const char* name, double mu, const char* source) {
   ModelPreset row = preset_row(family, name, Prediction::flow_velocity, ModelSamplingKind::flux, source);
   row.mu = mu;
@@ -144,6 +155,7 @@ inline const std::vector<ModelPreset>& model_presets() {
   using detail::discrete_vp_row;
   using detail::flow_row;
   using detail::flux_row;
+  using detail::stable_cascade_row;
   using F = ModelFamily;
   using K = ModelSamplingKind;
   static const std::vector<ModelPreset> table = {
@@ -180,6 +192,12 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// black-forest-labs/FLUX.1-schnell: shift 1.0, use_dynamic_shifting false, agrees.
       flow_row(F::flux_schnell, "flux-schnell", 1.0, 1,
                "ComfyUI supported_models.py@a125cd84 FluxSchnell {multiplier: 1.0, shift: 1.0}, FLOW"),
+      /// Flux.2 (dev and klein): C-sm Flux2 (Comfy-Org/ComfyUI @e3c35527, newer than a125cd84, which has
+      /// no Flux.2) sets shift 2.02, and model_base Flux2 is a Flux, hence FLUX: ModelSamplingFlux with
+      /// μ = 2.02 and 10000 entries. ComfyUI's Flux2Scheduler node and diffusers' Flux2Pipeline instead
+      /// take μ from the image sequence length and the step count: set mu = flux2_empirical_mu(W·H/256, N)
+      /// (flow.hpp; 2.02 is its value at 1024², L = 4096, with N = 50: 2.0234).
+      flux_row(F::flux2, "flux2", 2.02, "ComfyUI supported_models.py@e3c35527 Flux2 {shift: 2.02}, FLUX"),
       /// Wan 2.1 (text and image to video; Wan 2.2 inherits it): C-sm WAN21_T2V shift 8.0, multiplier
       /// 1000; FLOW. Hub Wan-AI/Wan2.1-*-Diffusers: UniPCMultistepScheduler flow_shift 3.0 (diffusers'
       /// docs suggest 3.0 at 480p, 5.0 at 720p).
@@ -201,6 +219,21 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// Lumina Image 2.0: C-sm Lumina2 multiplier 1.0, shift 6.0; FLOW. (Hub not checked.)
       flow_row(F::lumina2, "lumina2", 6.0, 1,
                "ComfyUI supported_models.py@a125cd84 Lumina2 {multiplier: 1.0, shift: 6.0}"),
+      /// Stable Cascade stage C (the prior): C-sm Stable_Cascade_C shift 2.0; model_base StableCascade_C
+      /// passes STABLE_CASCADE, so StableCascadeSampling with EPS (ε-prediction), 10000 entries.
+      stable_cascade_row(F::stable_cascade_c, "stable-cascade-c", 2.0,
+                         "ComfyUI supported_models.py@a125cd84 Stable_Cascade_C {shift: 2.0}, STABLE_CASCADE"),
+      /// Stable Cascade stage B (the decoder): C-sm Stable_Cascade_B shift 1.0, STABLE_CASCADE.
+      stable_cascade_row(F::stable_cascade_b, "stable-cascade-b", 1.0,
+                         "ComfyUI supported_models.py@a125cd84 Stable_Cascade_B {shift: 1.0}, STABLE_CASCADE"),
+      /// Cosmos Predict2 (text and image to image/video): C-sm CosmosT2IPredict2 σ_data 1.0, σ_max 80.0,
+      /// σ_min 0.002; model_base CosmosPredict2 passes FLOW_COSMOS: ModelSamplingCosmosRFlow with
+      /// COSMOS_RFLOW, x̂₀ = (1 − τ)x − τ·out, a flow-velocity model. (Cosmos 1, CosmosT2V, is
+      /// ModelSamplingContinuousEDM with σ_data 0.5, σ_max 80 and ComfyUI's EDM denoiser, whose
+      /// output is neither ε, x₀, v nor a velocity: not a row; EdmSampling(0.002, 80, 0.5) builds it.)
+      continuous_row(F::cosmos_predict2, "cosmos-predict2", Prediction::flow_velocity, K::cosmos_rflow, 0.002, 80.0,
+                     "ComfyUI supported_models.py@a125cd84 CosmosT2IPredict2 {sigma_data: 1.0, sigma_max: 80.0, "
+                     "sigma_min: 0.002}, FLOW_COSMOS"),
       /// Stable Video Diffusion: C-sm SVD_img2vid σ_max 700.0, σ_min 0.002; model_base SVD_img2vid
       /// V_PREDICTION_EDM, so ModelSamplingContinuousEDM with v-prediction, σ_data 1. Hub
       /// stabilityai/stable-video-diffusion-img2vid: EulerDiscreteScheduler σ 0.002–700, v_prediction.
@@ -234,8 +267,8 @@ inline ModelPreset model_preset(const std::string& name) {
   }
   detail::fail<std::invalid_argument>(
       "model_preset",
-      "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, wan21, "
-      "hunyuan-video, ltxv, mochi, lumina2, svd, stable-audio",
+      "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, flux2, wan21, "
+      "hunyuan-video, ltxv, mochi, lumina2, stable-cascade-c, stable-cascade-b, cosmos-predict2, svd, stable-audio",
       name);
 }
 
@@ -259,6 +292,9 @@ AnyModelSampling<Scalar> make_model_sampling(const ModelPreset& preset) {
       return ContinuousVSampling<Scalar>(preset.sigma_min, preset.sigma_max, preset.sigma_data);
     case ModelSamplingKind::discrete_flow: return FlowSampling<Scalar>(preset.shift, preset.multiplier, preset.steps);
     case ModelSamplingKind::flux: return FlowSampling<Scalar>::flux(preset.mu, preset.steps);
+    case ModelSamplingKind::stable_cascade: return StableCascadeSampling<Scalar>(preset.shift);
+    case ModelSamplingKind::cosmos_rflow:
+      return CosmosRFlowSampling<Scalar>(preset.sigma_min, preset.sigma_max, preset.sigma_data);
   }
   detail::fail<std::invalid_argument>("make_model_sampling", "kind must be a ModelSamplingKind",
                                       static_cast<int>(preset.kind));

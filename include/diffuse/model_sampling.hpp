@@ -11,7 +11,7 @@
 /// - `noise_scaling(σ, ε, x₀)` = x_σ and `inverse_noise_scaling(σ, x)`.
 ///
 /// Forms of the noise: the VE types (DiscreteVpSampling, DiscreteEdmSampling, EdmSampling,
-/// ContinuousVSampling) noise as x = x₀ + σε, the flow type (FlowSampling) as x = (1 − σ)x₀ + σε.
+/// ContinuousVSampling, StableCascadeSampling, CosmosRFlowSampling) noise as x = x₀ + σε, the flow type (FlowSampling) as x = (1 − σ)x₀ + σε.
 ///
 /// Indices: a tool's σ table holds at 0-based index i the noise level of OUR step t = i + 1 (t = 0
 /// is the data, ᾱ₀ = 1). The timestep of DiscreteVpSampling is that 0-based index τ ∈ [0, T − 1]
@@ -423,6 +423,153 @@ class FlowSampling : public detail::ModelSamplingBase<FlowSampling<Scalar>, Scal
   double multiplier_;
   int steps_;
   detail::Wide multiplier_wide_;
+};
+
+/// Stable Cascade (ComfyUI StableCascadeSampling, comfy/model_sampling.py @a125cd84; Würstchen's
+/// cosine schedule, Pernias et al. 2024): ᾱ(τ) = cos²θ(τ)/cos²θ(0), θ(τ) = (τ + s)/(1 + s)·π/2,
+/// s = 0.008, τ ∈ [0, 1]; the shift k divides the SNR by k² (ComfyUI: logit ᾱ += 2 log(1/k), then
+/// the sigmoid); ᾱ is clamped to [10⁻⁴, 0.9999] and σ = √((1 − ᾱ)/ᾱ), so σ ∈ [1/√9999, √9999] =
+/// [0.0100005, 99.995]. The table holds σ((i + 1)/10000), i = 0..9999 (ComfyUI builds it for its
+/// schedulers), the noise form is VE (ComfyUI pairs the class with EPS). ComfyUI presets: stage C
+/// k = 2, stage B k = 1 (comfy/supported_models.py Stable_Cascade_C and _B).
+///
+/// τ(σ) inverts the unshifted, unclamped ᾱ, as ComfyUI's `timestep` does: with k ≠ 1, σ → τ → σ
+/// gives k·σ (then clamped), e.g. 2σ for stage C, and at k = 1 the identity only inside the clamp
+/// range. ComfyUI computes in float32 with s = float32(0.008) = 0.00800000038; here s is the
+/// decimal 0.008 (σ moves by less than 10⁻⁹ relative, far below float32's rounding). Its float32
+/// values differ from the exact ones (its class run on the reference inputs of
+/// tests/reference/model_presets.txt): σ_min by 8.3·10⁻⁵ relative (0.0100013, from float32's
+/// 1 − 0.9999), σ(τ) by up to 3.6·10⁻⁶ at τ = 1/16 (1 − ᾱ cancels) and 1.4·10⁻⁷ at τ = ½, and
+/// τ(σ) by 3.5% at σ = 2⁻¹⁰ (acos(…) − s cancels near τ = 0), 1.3·10⁻⁷ at σ = ½.
+///
+/// Evaluated without cancellation: with φ = π/(2(1 + s)), ᾱ ∝ cos²θ = sin²((1 − τ)φ) and
+/// 1 − ᾱ ∝ cos²θ(0) − cos²θ = sin(τφ)·sin((τ + 2s)φ), so σ = k·√(sin(τφ) sin((τ + 2s)φ))/sin((1 − τ)φ)
+/// inside the clamp; τ(σ) = (ψ − θ(0))/φ with tan(ψ − θ(0)) = c₀σ²/((R + s₀)(c₀² + s₀R)),
+/// c₀ = cos θ(0), s₀ = sin θ(0), R = √(s₀² + σ²).
+template <class Scalar>
+class StableCascadeSampling
+    : public detail::ModelSamplingBase<StableCascadeSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
+ public:
+  /// @throws std::invalid_argument unless the shift is finite and > 0.
+  explicit StableCascadeSampling(double shift = 1) : shift_(shift) {
+    using detail::Wide;
+    detail::check_finite_positive("StableCascadeSampling", "shift", shift);
+    const Wide k = detail::decimal_value(shift), s = detail::decimal_value(0.008);
+    shift_squared_ = k * k;
+    phi_ = detail::wide_constants::half_pi / (Wide(1) + s);
+    two_s_ = ldexp(s, 1);
+    const detail::SinCos start = detail::sin_cos(s * phi_);
+    sin0_ = start.sin;
+    cos0_ = start.cos;
+  }
+
+  /// k, the shift of the SNR (σ scales by k).
+  double shift() const { return shift_; }
+  /// 10000, ComfyUI's table length.
+  int table_size() const { return 10000; }
+  /// σ((i + 1)/10000).
+  detail::Wide wide_table_sigma(int index) const { return sigma_of(detail::Wide(index + 1) / detail::Wide(10000.0)); }
+  /// σ(τ) (ComfyUI `sigma`), see the class comment.
+  /// @throws std::out_of_range unless 0 ≤ τ ≤ 1.
+  detail::Wide wide_sigma(const detail::Wide& timestep) const {
+    if (!(timestep >= detail::Wide() && timestep <= detail::Wide(1))) {
+      detail::fail<std::out_of_range>("StableCascadeSampling::sigma", "timestep must be in [0, 1]",
+                                      static_cast<double>(timestep));
+    }
+    return sigma_of(timestep);
+  }
+  /// τ(σ) of the unshifted cosine ᾱ (ComfyUI `timestep`): 0 at σ = 0, 1 at σ = ∞.
+  detail::Wide wide_timestep(const detail::Wide& sigma) const {
+    using detail::Wide;
+    if (sigma.is_zero()) return Wide();
+    if (!sigma.is_finite()) return Wide(1);
+    const Wide r = sqrt(sin0_ * sin0_ + sigma * sigma);
+    return atan(cos0_ * sigma * sigma / ((r + sin0_) * (cos0_ * cos0_ + sin0_ * r))) / phi_;
+  }
+  /// ComfyUI: σ(1 − p).
+  detail::Wide wide_percent_sigma(const detail::Wide& remaining) const { return sigma_of(remaining); }
+
+ private:
+  /// σ of τ ∈ [0, 1]: a ∝ ᾱ and b ∝ 1 − ᾱ (shifted), both ≥ 0 and never both 0.
+  detail::Wide sigma_of(const detail::Wide& tau) const {
+    using detail::Wide;
+    const Wide a = square(sin((Wide(1) - tau) * phi_));
+    const Wide b = shift_squared_ * sin(tau * phi_) * sin((tau + two_s_) * phi_);
+    const Wide most(9999.0);  // ᾱ < 10⁻⁴ ⟺ 9999a < b; ᾱ > 0.9999 ⟺ a > 9999b
+    if (most * a < b) return sqrt(most);
+    if (a > most * b) return 1 / sqrt(most);
+    return sqrt(b / a);
+  }
+  static detail::Wide square(const detail::Wide& x) { return x * x; }
+
+  double shift_;
+  detail::Wide shift_squared_, phi_, two_s_, sin0_, cos0_;
+};
+
+/// Cosmos Predict2's rectified flow on a VE σ (ComfyUI ModelSamplingCosmosRFlow with COSMOS_RFLOW,
+/// comfy/model_sampling.py @a125cd84): the sampler works in the VE noise level σ (x = x₀ + σε, the
+/// noising of COSMOS_RFLOW, which ignores max_denoise), the model sees the flow time τ = σ/(1 + σ)
+/// and the flow latent (1 − τ)x = (1 − τ)x₀ + τε (`input_scale`), and σ(τ) = τ/(1 − τ) capped at
+/// σ_max (σ_max for τ ≥ σ_max/(1 + σ_max), i.e. min(τ/(1 − τ), σ_max)). The table and percent → σ
+/// are ModelSamplingContinuousEDM's, which the class inherits: exp(linspace(log σ_min, log σ_max,
+/// 1000)). ComfyUI's Cosmos Predict2 rows: σ_min 0.002, σ_max 80, σ_data 1 (CosmosT2IPredict2). Its
+/// x̂₀ = (1 − τ)x − τ·v makes the model a flow-velocity predictor. ComfyUI computes in float32: its
+/// class, run on the reference inputs of tests/reference/model_presets.txt, is within 2.4·10⁻⁷
+/// relative of these exact values (its table; σ_max comes out as 80 exactly), and its noise_scaling
+/// and calculate_input agree with noise_scaling and input_scale here.
+/// (stable-diffusion.cpp's `noise_level_to_sigma` maps a strength n to the VE σ = n/(1 − n), the same
+/// map without the cap.)
+template <class Scalar>
+class CosmosRFlowSampling
+    : public detail::ModelSamplingBase<CosmosRFlowSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding> {
+  using Base = detail::ModelSamplingBase<CosmosRFlowSampling<Scalar>, Scalar, detail::NoiseForm::variance_exploding>;
+
+ public:
+  /// @throws std::invalid_argument unless 0 < σ_min < σ_max and σ_data > 0 (finite).
+  explicit CosmosRFlowSampling(double sigma_min = 0.002, double sigma_max = 80, double sigma_data = 1)
+      : table_("CosmosRFlowSampling", sigma_min, sigma_max, sigma_data) {}
+
+  double sigma_data() const { return table_.sigma_data(); }
+  int table_size() const { return table_.table_size(); }
+  detail::Wide wide_table_sigma(int index) const { return table_.wide_table_sigma(index); }
+  /// σ = min(τ/(1 − τ), σ_max) (σ_max for τ ≥ 1).
+  /// @throws std::out_of_range unless τ ≥ 0.
+  detail::Wide wide_sigma(const detail::Wide& timestep) const {
+    using detail::Wide;
+    if (!(timestep >= Wide())) {
+      detail::fail<std::out_of_range>("CosmosRFlowSampling::sigma", "timestep must be >= 0",
+                                      static_cast<double>(timestep));
+    }
+    const Wide top = this->wide_sigma_max(), rest = Wide(1) - timestep;
+    if (!(rest > Wide()) || timestep >= top * rest) return top;  // τ/(1 − τ) ≥ σ_max
+    return timestep / rest;
+  }
+  /// τ = σ/(1 + σ) (1 at σ = ∞).
+  detail::Wide wide_timestep(const detail::Wide& sigma) const {
+    if (!sigma.is_finite()) return detail::Wide(1);
+    return sigma / (detail::Wide(1) + sigma);
+  }
+  /// ComfyUI (ModelSamplingContinuousEDM's): exp(log σ_min + (1 − p)(log σ_max − log σ_min)).
+  detail::Wide wide_percent_sigma(const detail::Wide& remaining) const { return table_.wide_percent_sigma(remaining); }
+
+  /// 1 − τ = 1/(1 + σ), the factor COSMOS_RFLOW's `calculate_input` applies to the VE latent to give
+  /// the model its flow latent (1 − τ)x₀ + τε (0 at σ = ∞).
+  /// @throws std::invalid_argument unless σ ≥ 0.
+  Scalar input_scale(Scalar sigma) const {
+    detail::check_non_negative("CosmosRFlowSampling::input_scale", "sigma", sigma);
+    if (!detail::is_finite(sigma)) return Scalar(0);
+    return static_cast<Scalar>(1 / (detail::Wide(1) + detail::Wide(sigma)));
+  }
+  /// x₀ + σε, as COSMOS_RFLOW's `noise_scaling`, which has no max_denoise branch: the flag is ignored.
+  template <class DerivedNoise, class DerivedLatent>
+  typename DerivedLatent::PlainObject noise_scaling(Scalar sigma, const Eigen::MatrixBase<DerivedNoise>& noise,
+                                                    const Eigen::MatrixBase<DerivedLatent>& latent,
+                                                    bool /*max_denoise*/ = false) const {
+    return Base::noise_scaling(sigma, noise, latent, false);
+  }
+
+ private:
+  detail::LogUniformTable table_;
 };
 
 }  // namespace diffuse

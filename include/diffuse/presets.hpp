@@ -44,13 +44,17 @@ struct DiffusersBetas {
   std::vector<double> trained_betas;
   /// Lin et al. 2023 zero terminal SNR (diffusers `rescale_zero_terminal_snr`), endpoint exact.
   bool rescale_betas_zero_snr = false;
+  /// CogVideoXDDIMScheduler's `snr_shift_scale` s: SNR/s (Schedule::snr_shifted), applied before the
+  /// zero-terminal-SNR rescale as diffusers does; 1 (the default here) is no shift. CogVideoX's hub
+  /// configs: 3.0 (the 2B model, the scheduler's default), 1.0 (5B).
+  double snr_shift_scale = 1;
 };
 
 /// The schedule a diffusers scheduler builds from `betas`, computed exactly from its decimal
 /// constants rather than in diffusers' float32: "linear" = Schedule::linear(T, β_start, β_end),
 /// "scaled_linear" = Schedule::scaled_linear, "squaredcos_cap_v2" = Schedule::cosine(T, 0.008, 0.999)
 /// (`betas_for_alpha_bar`), "sigmoid" = Schedule::sigmoid (GeoDiff); trained_betas = Schedule::from_betas;
-/// then zero_terminal_snr() if rescale_betas_zero_snr.
+/// then snr_shifted(snr_shift_scale) unless it is 1, then zero_terminal_snr() if rescale_betas_zero_snr.
 /// @throws std::invalid_argument naming an unknown beta_schedule, if trained_betas does not have
 /// num_train_timesteps values, and as the factories it calls.
 template <class Scalar>
@@ -58,7 +62,10 @@ Schedule<Scalar> diffusers(const DiffusersBetas& betas) {
   const char* fn = "presets::diffusers";
   const int steps = betas.num_train_timesteps;
   diffuse::detail::check_steps(fn, steps);
-  auto rescaled = [&](const Schedule<Scalar>& s) { return betas.rescale_betas_zero_snr ? s.zero_terminal_snr() : s; };
+  auto rescaled = [&](const Schedule<Scalar>& s) {
+    const Schedule<Scalar> shifted = betas.snr_shift_scale == 1 ? s : s.snr_shifted(betas.snr_shift_scale);
+    return betas.rescale_betas_zero_snr ? shifted.zero_terminal_snr() : shifted;
+  };
   if (!betas.trained_betas.empty()) {
     if (static_cast<long long>(betas.trained_betas.size()) != steps) {
       diffuse::detail::fail<std::invalid_argument>(

@@ -415,6 +415,41 @@ class Schedule {
                                                 {w.log_alpha_bar_sums[0], w.log_alpha_bar_sums[1]}));
   }
 
+  /// The SNR divided by `scale` (CogVideoX: diffusers CogVideoXDDIMScheduler `snr_shift_scale`, an
+  /// "SNR shift following SD3", schedulers/scheduling_ddim_cogvideox.py @58eb52c0): ᾱ'_t = ᾱ_t/(s +
+  /// (1 − s)ᾱ_t), so SNR'_t = SNR_t/s (the flow shift √s of SD3) and ᾱ'_T = 0 stays 0; s is the
+  /// double's exact value. diffusers applies it before the zero-terminal-SNR rescale:
+  /// `snr_shifted(s).zero_terminal_snr()` (presets::DiffusersBetas::snr_shift_scale does both, in
+  /// that order); the other order gives another schedule. Evaluated step by step as
+  /// log α'_t = log α_t + log1p((1 − s)ᾱ_{t−1}β_t/D_t), D_t = ᾱ_t + s(1 − ᾱ_t), from the exact
+  /// D_{t−1} − D_t = (1 − s)ᾱ_{t−1}β_t: no subtraction of nearby numbers for s ≥ 1 (for s < 1 the two
+  /// terms cancel by at most a factor 1/s).
+  /// @throws std::invalid_argument unless scale is finite and > 0.
+  Schedule snr_shifted(double scale) const {
+    const char* fn = "Schedule::snr_shifted";
+    detail::check_finite_positive(fn, "scale", scale);
+    const detail::WideSchedule& w = *wide_;
+    using detail::Wide;
+    const Wide s(scale), one_minus_s = Wide(1) - s;
+    std::vector<Wide> beta(static_cast<std::size_t>(w.steps) + 1), alpha(beta.size());
+    Wide previous_alpha_bar(1);
+    for (int t = 1; t <= w.steps; ++t) {
+      const std::size_t i = static_cast<std::size_t>(t);
+      if (w.alpha[i].is_zero()) {  // β_T = 1 (ᾱ_T = 0): SNR_T/s = 0
+        beta[i] = 1;
+        alpha[i] = 0;
+        break;
+      }
+      const Wide log_alpha_bar = w.log_alpha_bar(t), alpha_bar = exp(log_alpha_bar);
+      const Wide d = alpha_bar + s * detail::one_minus_exp(log_alpha_bar);
+      const detail::RatioTerms step(w.log_alpha[i] + log1p(one_minus_s * previous_alpha_bar * w.beta[i] / d));
+      beta[i] = step.one_minus_ratio;
+      alpha[i] = step.ratio;
+      previous_alpha_bar = alpha_bar;
+    }
+    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), w.source));
+  }
+
   /// The schedule over the kept steps t_1 < … < t_K (improved-diffusion `respace.py`):
   /// β'_k = 1 − ᾱ_{t_k}/ᾱ_{t_{k−1}} (ᾱ_{t_0} = 1). Its ᾱ'_k equal this schedule's ᾱ_{t_k} bit for
   /// bit; `source_step(k)` gives t_k (in the original numbering if this one was respaced too).

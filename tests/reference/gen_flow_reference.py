@@ -29,6 +29,11 @@ Record formats (one per line, whitespace separated; '#' starts a comment):
   linear_shift <tag> <t> <mu> <power> <t'> <|log((1 - t)/t)|>
   resolution_mu <L> <L_base> <L_max> <base_shift> <max_shift> <mu> <W>
     (W = (|base_shift| |L_max - L| + |max_shift| |L - L_base|)/(L_max - L_base), the size of the terms)
+  flux2_mu <L> <N> <mu> <W> <tool>
+    (Flux.2's compute_empirical_mu, written as diffusers/ComfyUI write it (slope a, intercept b) in
+    exact rational arithmetic from the doubles of its decimal constants; W = |m200| + (N + 200)|m200 - m10|/190
+    bounds the terms of both our evaluation and the tools' (a N and b = m200 - 200 a);
+    <tool> is the same function run in Python double arithmetic, i.e. what the tools return)
   stretch <tag> <t> <last> <shift_terminal> <t'>
 """
 import decimal
@@ -151,6 +156,36 @@ def calculate_shift(L, Lb, Lm, base, top):
     return L * m + intercept
 
 
+FLUX2 = (8.73809524e-05, 1.89833333, 0.00016927, 0.45666666)  # a1, b1, a2, b2 as the tools write them
+
+
+def flux2_mu(L, N):
+    """compute_empirical_mu (diffusers pipelines/flux2/pipeline_flux2.py @58eb52c0) in exact rationals: (mu, W)."""
+    a1, b1, a2, b2 = (F(c) for c in FLUX2)
+    m_200 = a2 * L + b2
+    if L > 4300:
+        return m_200, abs(m_200)
+    m_10 = a1 * L + b1
+    a = (m_200 - m_10) / 190
+    b = m_200 - 200 * a
+    return a * N + b, abs(m_200) + (N + 200) * abs(m_200 - m_10) / 190
+
+
+def flux2_mu_tool(image_seq_len, num_steps):
+    """The tools' function, verbatim (Python doubles): what diffusers and ComfyUI return."""
+    a1, b1 = 8.73809524e-05, 1.89833333
+    a2, b2 = 0.00016927, 0.45666666
+    if image_seq_len > 4300:
+        mu = a2 * image_seq_len + b2
+        return float(mu)
+    m_200 = a2 * image_seq_len + b2
+    m_10 = a1 * image_seq_len + b1
+    a = (m_200 - m_10) / 190.0
+    b = m_200 - 200.0 * a
+    mu = a * num_steps + b
+    return float(mu)
+
+
 def rational(x):
     return D(x.numerator) / D(x.denominator)
 
@@ -252,6 +287,11 @@ def main():
             mu = rational(calculate_shift(F(L), F(Lb), F(Lm), F(base), F(top)))
             size = rational((abs(F(base)) * abs(F(Lm) - F(L)) + abs(F(top)) * abs(F(L) - F(Lb))) / (F(Lm) - F(Lb)))
             records.append(' '.join(['resolution_mu', inp(L), inp(Lb), inp(Lm), inp(base), inp(top), fmt(mu), fmt(size)]))
+    for L in [1.0, 256.0, 1024.0, 4096.0, 4300.0, 4301.0, 16384.0, 1048576.0, 1234.5, 4299.75, 3.0e15]:
+        for N in [1, 2, 4, 10, 20, 28, 50, 200, 1000, 100000]:
+            mu, size = flux2_mu(F(L), N)
+            records.append(' '.join(['flux2_mu', inp(L), str(N), fmt(rational(mu)), fmt(rational(size)),
+                                     repr(flux2_mu_tool(L, N))]))
     for last in [0.0, 0.05, f32(0.05), 0.3, 1e-12, f32(1e-12), 0.999]:
         for tau in [0.1, 0.5, 0.02]:
             for t in sorted({last, (last + 1) / 2, f32((last + 1) / 2), 0.9999, math.nextafter(1.0, 0), next_f32(1.0, -1),

@@ -13,6 +13,13 @@ and the formulas):
   ModelSamplingDiscreteFlow   sigmas = time_snr_shift(shift, arange(1, 1001) / 1000);
                               sigma(t) = time_snr_shift(shift, t / multiplier), timestep = sigma * multiplier
   ModelSamplingFlux           sigmas = flux_time_shift(mu, 1, arange(1, 10001) / 10000) = e^mu / (e^mu + 1/t - 1)
+  ModelSamplingCosmosRFlow    the EDM table; timestep = sigma/(sigma + 1);
+                              sigma(t) = sigma_max if t >= sigma_max/(sigma_max + 1) else t/(1 - t)
+  StableCascadeSampling       alpha_cumprod = cos((t + s)/(1 + s) pi/2)^2 / cos(s/(1 + s) pi/2)^2, s = 0.008;
+                              logSNR = log(a/(1 - a)) + 2 log(1/shift), a = sigmoid(logSNR) (when shift != 1);
+                              a clamped to [0.0001, 0.9999]; sigma = sqrt((1 - a)/a);
+                              timestep(sigma) = acos(sqrt(var * min_var))/(pi/2) (1 + s) - s, var = 1/(sigma^2 + 1),
+                              min_var = cos(s/(1 + s) pi/2)^2 (no shift, no clamp); table sigma((x + 1)/10000)
 Python's sigmas[i] is the noise level of diffuse's step t = i + 1.
 
 Output (tests/reference/model_presets.txt):
@@ -41,11 +48,15 @@ FAMILIES = [
     ('auraflow', 'discrete_flow', 'flow_velocity', {'shift': '1.73', 'multiplier': '1.0'}),
     ('flux-dev', 'flux', 'flow_velocity', {'mu': '1.15'}),
     ('flux-schnell', 'discrete_flow', 'flow_velocity', {'shift': '1.0', 'multiplier': '1.0'}),
+    ('flux2', 'flux', 'flow_velocity', {'mu': '2.02'}),  # Flux2 of supported_models.py @e3c35527 (a125cd84 has none)
     ('wan21', 'discrete_flow', 'flow_velocity', {'shift': '8.0', 'multiplier': '1000'}),
     ('hunyuan-video', 'discrete_flow', 'flow_velocity', {'shift': '7.0', 'multiplier': '1000'}),
     ('ltxv', 'flux', 'flow_velocity', {'mu': '2.37'}),
     ('mochi', 'discrete_flow', 'flow_velocity', {'shift': '6.0', 'multiplier': '1.0'}),
     ('lumina2', 'discrete_flow', 'flow_velocity', {'shift': '6.0', 'multiplier': '1.0'}),
+    ('stable-cascade-c', 'stable_cascade', 'epsilon', {'shift': '2.0'}),
+    ('stable-cascade-b', 'stable_cascade', 'epsilon', {'shift': '1.0'}),
+    ('cosmos-predict2', 'cosmos_rflow', 'flow_velocity', {'sigma_min': '0.002', 'sigma_max': '80.0'}),
     ('svd', 'continuous_edm', 'v', {'sigma_min': '0.002', 'sigma_max': '700.0'}),
     ('stable-audio', 'continuous_v', 'v', {'sigma_min': '0.03', 'sigma_max': '500.0'}),
 ]
@@ -132,8 +143,46 @@ class Flux:
         return [D('0.25'), D(1)], [D('0.5')]
 
 
+class CosmosRFlow(ContinuousEdm):
+    def sigma(self, t):
+        top = self.sigmas[-1]
+        if t >= top / (top + 1):
+            return top
+        return t / (1 - t)
+
+    def timestep(self, s):
+        return s / (s + 1)
+
+    def probes(self):
+        return [D('0.5'), D('0.25'), D('0.9921875'), D(1)], [D('0.5'), D(3), D(80), D(1024)]
+
+
+class StableCascade:
+    def __init__(self, p):
+        self.shift, self.s = D(p['shift']), D('0.008')
+        self.min_var = mp.cos(self.s / (1 + self.s) * mp.pi / 2) ** 2
+        self.sigmas = [self.sigma(D(x + 1) / 10000) for x in range(10000)]
+
+    def sigma(self, t):
+        a = mp.cos((t + self.s) / (1 + self.s) * mp.pi / 2) ** 2 / self.min_var
+        if self.shift != 1 and 0 < a < 1:
+            log_snr = mp.log(a / (1 - a)) + 2 * mp.log(1 / self.shift)
+            a = 1 / (1 + mp.exp(-log_snr))
+        a = min(max(a, D('0.0001')), D('0.9999'))
+        return mp.sqrt((1 - a) / a)
+
+    def timestep(self, sigma):
+        var = 1 / (sigma * sigma + 1)
+        return mp.acos(mp.sqrt(var * self.min_var)) / (mp.pi / 2) * (1 + self.s) - self.s
+
+    def probes(self):
+        # inside the clamp and at its two ends (binary fractions: exact in float too)
+        return [D('0.5'), D('0.0625'), D('0.875'), D(0), D(1)], [D(2) ** -10, D('0.5'), D(3), D(50)]
+
+
 CLASSES = {'discrete_vp': DiscreteVp, 'continuous_edm': ContinuousEdm, 'continuous_v': ContinuousV,
-           'discrete_flow': DiscreteFlow, 'flux': Flux}
+           'discrete_flow': DiscreteFlow, 'flux': Flux, 'stable_cascade': StableCascade,
+           'cosmos_rflow': CosmosRFlow}
 
 
 def main():
@@ -142,7 +191,7 @@ def main():
         ms = CLASSES[kind](p)
         n = len(ms.sigmas)
         lines.append(f'row {name} {kind} {prediction} {n}')
-        if kind.startswith('continuous'):
+        if kind.startswith('continuous') or kind == 'cosmos_rflow':
             lines.append(f'sigma_data {name} 1.0')  # ModelSamplingContinuousEDM's default; neither class sets it
         for i in sorted({0, 1, n // 2 - 1, n - 1}):
             lines.append(f'table {name} {i} {fmt(ms.sigmas[i])}')

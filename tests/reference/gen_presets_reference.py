@@ -7,7 +7,9 @@ definition, decimal constants taken as the decimals they spell (beta_start = 0.0
 ten-thousandth):
   diffusers  (schedulers/scheduling_ddpm.py): linear, scaled_linear, squaredcos_cap_v2
              (betas_for_alpha_bar, s = 0.008, max_beta = 0.999), sigmoid (GeoDiff), trained_betas,
-             rescale_zero_terminal_snr (Lin et al. 2023, Alg. 1);
+             rescale_zero_terminal_snr (Lin et al. 2023, Alg. 1), and CogVideoX's SNR shift
+             (schedulers/scheduling_ddim_cogvideox.py @58eb52c0: alphas_cumprod / (s + (1 - s) alphas_cumprod),
+             before the rescale);
   improved-diffusion (gaussian_diffusion.get_named_beta_schedule): linear with both ends x 1000/T, cosine;
   LDM        (ldm/modules/diffusionmodules/util.make_beta_schedule): linear = sqrt-spaced,
              sqrt_linear = plain linear, sqrt, cosine (np.clip(betas, 0, 0.999));
@@ -17,7 +19,7 @@ ten-thousandth):
 Output: presets_reference.txt beside this script:
   case <family> <name> <T> <p1> <p2> <p3> <rescale> [<trained betas, comma separated>]
   <t> <beta_t> <alpha_bar_t> <one_minus_alpha_bar_t>     (one line per sampled step t)
-p1..p3: diffusers beta_start beta_end -; improved - - -; ldm linear_start linear_end cosine_s;
+p1..p3: diffusers beta_start beta_end snr_shift_scale (- for none); improved - - -; ldm linear_start linear_end cosine_s;
 chen start end tau. Steps sampled: all for T <= 100, else 1..20, every T/50-th and the last 20.
 
 Run: /usr/bin/python3 tests/reference/gen_presets_reference.py
@@ -83,6 +85,16 @@ def rescale_zero_terminal_snr(betas):
     return out
 
 
+def snr_shift(betas, s):
+    """CogVideoXDDIMScheduler: alphas_cumprod / (s + (1 - s) * alphas_cumprod), back to betas."""
+    prev, out = mp.mpf(1), []
+    for a in alpha_bars(betas):
+        shifted = a / (s + (1 - s) * a)
+        out.append(1 - shifted / prev)
+        prev = shifted
+    return out
+
+
 def betas_of(family, name, T, p):
     if family == "diffusers":
         b0, b1 = D(p[0]), D(p[1])
@@ -125,6 +137,9 @@ CASES = [
     ("diffusers", "scaled_linear", 1000, ("0.00085", "0.012", "-"), True),
     ("diffusers", "trained", 10, ("-", "-", "-"), False),
     ("diffusers", "trained", 10, ("-", "-", "-"), True),
+    ("diffusers", "scaled_linear", 1000, ("0.00085", "0.012", "3.0"), True),  # CogVideoX 2B's scheduler
+    ("diffusers", "scaled_linear", 1000, ("0.00085", "0.012", "3.0"), False),
+    ("diffusers", "trained", 10, ("-", "-", "0.5"), False),
     ("improved", "linear", 4000, ("-", "-", "-"), False),
     ("improved", "linear", 3000, ("-", "-", "-"), False),  # 0.1/T is no short decimal
     ("improved", "linear", 50, ("-", "-", "-"), False),
@@ -154,6 +169,8 @@ def main():
            % (mp.__version__, mp.mp.dps, DIGITS)]
     for family, name, T, p, rescale in CASES:
         betas = [mp.mpf(b) for b in TRAINED] if name == "trained" else betas_of(family, name, T, p)
+        if family == "diffusers" and p[2] != "-":
+            betas = snr_shift(betas, D(p[2]))
         if rescale:
             betas = rescale_zero_terminal_snr(betas)
         abar = alpha_bars(betas)
