@@ -3,8 +3,10 @@
 // (several chunks of 16384), in place; and checks its arguments as the float path does.
 #include <diffuse/batch.hpp>
 #include <diffuse/continuous.hpp>
+#include <diffuse/flow.hpp>
 #include <diffuse/noise.hpp>
 #include <diffuse/schedule.hpp>
+#include <diffuse/training_batch.hpp>
 
 #include <cstdint>
 #include <cstring>
@@ -127,6 +129,40 @@ TEMPLATE_TEST_CASE("16-bit storage: drawn noise is the float result rounded once
     diffuse::fill_noise(11u, ids, noise);
     CHECK(same_bits(noise, expected_eps.cast<Storage>()));
   });
+}
+
+/// training_batch on a 16-bit batch against the float training_batch on the widened batch, rounded once.
+template <class Storage, class Process, class Sampler>
+void check_training_batch(const Process& process, const Sampler& sampler, diffuse::Prediction prediction) {
+  const Eigen::Index rows = 20000, cols = 3;  // a column longer than a chunk of 16384
+  const Batch<Storage> x0 = some_batch<Storage>(rows, cols, 12);
+  const Ids ids = (Ids(cols) << 3, 0, 98765).finished();
+  const auto min_snr = [prediction](float snr) { return diffuse::min_snr_weight(snr, prediction, 5.0f); };
+  FloatBatch xt_f(rows, cols), target_f(rows, cols);
+  Eigen::VectorXf w_f(cols);
+  const auto c_f = diffuse::training_batch(process, sampler, prediction, FloatBatch(x0.template cast<float>()), 21u,
+                                           ids, xt_f, target_f, w_f, min_snr);
+  on_every_path([&] {
+    Batch<Storage> xt(rows, cols), target(rows, cols);
+    Eigen::VectorXf w(cols);
+    const auto c = diffuse::training_batch(process, sampler, prediction, x0, 21u, ids, xt, target, w, min_snr);
+    CHECK(c == c_f);
+    CHECK(same_bits(xt, xt_f.cast<Storage>()));
+    CHECK(same_bits(target, target_f.cast<Storage>()));
+    CHECK(w == w_f);
+  });
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: training_batch is the float training batch rounded once, every target",
+                   "[half][training_batch]", Eigen::half, Eigen::bfloat16) {
+  using diffuse::Prediction;
+  const auto schedule = diffuse::Schedule<float>::linear(1000);
+  const diffuse::RectifiedFlow<float> flow{};
+  for (Prediction p : {Prediction::epsilon, Prediction::x0, Prediction::v, Prediction::flow_velocity}) {
+    INFO("prediction " << static_cast<int>(p));
+    check_training_batch<TestType>(schedule, diffuse::uniform_step_sampler(1000), p);
+    if (p != Prediction::v) check_training_batch<TestType>(flow, diffuse::logit_normal_time_sampler(), p);
+  }
 }
 
 TEMPLATE_TEST_CASE("16-bit storage: x_t may be x0 itself, as in float", "[half]", Eigen::half, Eigen::bfloat16) {
