@@ -1,7 +1,8 @@
 // A LibTorch batch noised in place of diffusers' add_noise: a float32 [B, C, H, W] tensor and int64
 // diffusers timesteps are read zero-copy (include/diffuse/torch/tensor.hpp), noised with given and
-// with drawn noise, and checked against PyTorch's own a·x0 + b·ε bit for bit; tensors of the wrong
-// dtype, layout or sizes are refused with a message and nothing written. Exits 1 on any mismatch.
+// with drawn noise, and checked against PyTorch's own a·x0 + b·ε bit for bit; float16 and bfloat16
+// tensors against PyTorch's (a·x0.float() + b·ε.float()).to(dtype); tensors of the wrong dtype,
+// layout or sizes are refused with a message and nothing written. Exits 1 on any mismatch.
 #include <diffuse/torch/tensor.hpp>
 
 #include <torch/torch.h>
@@ -21,9 +22,11 @@ void expect(bool ok, const std::string& what) {
   if (!ok) ++failures;
 }
 
-/// Whether two float32 tensors hold the same bits.
+/// Whether two tensors (float32, or both float16, or both bfloat16) hold the same bits.
 bool same_bits(const torch::Tensor& a, const torch::Tensor& b) {
-  return a.sizes() == b.sizes() && torch::equal(a.contiguous().view(torch::kInt), b.contiguous().view(torch::kInt));
+  const auto word = a.element_size() == 2 ? torch::kShort : torch::kInt;
+  return a.sizes() == b.sizes() && a.scalar_type() == b.scalar_type() &&
+         torch::equal(a.contiguous().view(word), b.contiguous().view(word));
 }
 
 /// Runs f, which must throw Exception with a message containing `rule`, and leave `out` unchanged.
@@ -81,10 +84,25 @@ int main() {
                       noise_matrix);
   expect(same_bits(drawn, a * x0 + b * noise), "drawn noise: the bits of PyTorch's a x0 + b eps with that noise");
 
+  // float16 and bfloat16 tensors: PyTorch's float arithmetic on the widened values, rounded once.
+  for (const auto dtype : {torch::kHalf, torch::kBFloat16}) {
+    const std::string name = dtype == torch::kHalf ? "float16" : "bfloat16";
+    const torch::Tensor x0_16 = x0.to(dtype), eps_16 = eps.to(dtype);
+    torch::Tensor out_16 = torch::empty_like(x0_16);
+    diffuse::add_noise_tensors(schedule, x0_16, eps_16, timesteps, out_16);
+    expect(same_bits(out_16, (a * x0_16.to(torch::kFloat) + b * eps_16.to(torch::kFloat)).to(dtype)),
+           name + ", given noise: PyTorch's (a x0 + b eps in float).to(dtype)");
+    diffuse::add_noise_tensors(schedule, x0_16, 7, ids, timesteps, out_16);
+    expect(same_bits(out_16, (a * x0_16.to(torch::kFloat) + b * noise).to(dtype)),
+           name + ", drawn noise: PyTorch's (a x0 + b eps in float).to(dtype) with that noise");
+  }
+
   // Bad tensors: refused, nothing written.
   using IA = std::invalid_argument;
-  expect_refused<IA>("float64 x0", "x0 must have dtype Float (got \"Double\")", out,
+  expect_refused<IA>("float64 x0", "x0 must have dtype Float, Half or BFloat16 (got \"Double\")", out,
                      [&] { diffuse::add_noise_tensors(schedule, x0.to(torch::kDouble), eps, timesteps, out); });
+  expect_refused<IA>("float16 eps with float32 x0", "eps must have dtype Float (got \"Half\")", out,
+                     [&] { diffuse::add_noise_tensors(schedule, x0, eps.to(torch::kHalf), timesteps, out); });
   expect_refused<IA>("x0 on another device", "x0 must be on the CPU (got \"meta\")", out, [&] {
     diffuse::add_noise_tensors(schedule, torch::empty_like(x0, torch::kMeta), eps, timesteps, out);
   });

@@ -3,9 +3,12 @@
 // (several chunks of 16384), in place; and checks its arguments as the float path does.
 #include <diffuse/batch.hpp>
 #include <diffuse/continuous.hpp>
+#include <diffuse/flow.hpp>
 #include <diffuse/noise.hpp>
 #include <diffuse/schedule.hpp>
+#include <diffuse/training_batch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -129,6 +132,40 @@ TEMPLATE_TEST_CASE("16-bit storage: drawn noise is the float result rounded once
   });
 }
 
+/// training_batch on a 16-bit batch against the float training_batch on the widened batch, rounded once.
+template <class Storage, class Process, class Sampler>
+void check_training_batch(const Process& process, const Sampler& sampler, diffuse::Prediction prediction) {
+  const Eigen::Index rows = 20000, cols = 3;  // a column longer than a chunk of 16384
+  const Batch<Storage> x0 = some_batch<Storage>(rows, cols, 12);
+  const Ids ids = (Ids(cols) << 3, 0, 98765).finished();
+  const auto min_snr = [prediction](float snr) { return diffuse::min_snr_weight(snr, prediction, 5.0f); };
+  FloatBatch xt_f(rows, cols), target_f(rows, cols);
+  Eigen::VectorXf w_f(cols);
+  const auto c_f = diffuse::training_batch(process, sampler, prediction, FloatBatch(x0.template cast<float>()), 21u,
+                                           ids, xt_f, target_f, w_f, min_snr);
+  on_every_path([&] {
+    Batch<Storage> xt(rows, cols), target(rows, cols);
+    Eigen::VectorXf w(cols);
+    const auto c = diffuse::training_batch(process, sampler, prediction, x0, 21u, ids, xt, target, w, min_snr);
+    CHECK(c == c_f);
+    CHECK(same_bits(xt, xt_f.cast<Storage>()));
+    CHECK(same_bits(target, target_f.cast<Storage>()));
+    CHECK(w == w_f);
+  });
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: training_batch is the float training batch rounded once, every target",
+                   "[half][training_batch]", Eigen::half, Eigen::bfloat16) {
+  using diffuse::Prediction;
+  const auto schedule = diffuse::Schedule<float>::linear(1000);
+  const diffuse::RectifiedFlow<float> flow{};
+  for (Prediction p : {Prediction::epsilon, Prediction::x0, Prediction::v, Prediction::flow_velocity}) {
+    INFO("prediction " << static_cast<int>(p));
+    check_training_batch<TestType>(schedule, diffuse::uniform_step_sampler(1000), p);
+    if (p != Prediction::v) check_training_batch<TestType>(flow, diffuse::logit_normal_time_sampler(), p);
+  }
+}
+
 TEMPLATE_TEST_CASE("16-bit storage: x_t may be x0 itself, as in float", "[half]", Eigen::half, Eigen::bfloat16) {
   using Storage = TestType;
   const auto schedule = diffuse::Schedule<float>::linear(1000);
@@ -230,4 +267,105 @@ TEST_CASE("16-bit storage: the bfloat16 conversions give the bits of Eigen's, Na
     same = same && std::memcmp(&widened[k], &eigen_wide, sizeof(float)) == 0;
   }
   CHECK(same);
+}
+
+namespace {
+
+/// The float with these bits, and the bits of a float.
+float float_of(std::uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+std::uint32_t bits_of(float f) {
+  std::uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+/// The value of a 16-bit pattern.
+template <class Storage>
+float value_of(std::uint32_t pattern) {
+  return static_cast<float>(Eigen::numext::bit_cast<Storage>(static_cast<std::uint16_t>(pattern)));
+}
+
+/// Floats at and next to every rounding boundary of Storage: for each of the 65536 patterns, its
+/// value and the midpoint to the next pattern (the largest finite value's midpoint to infinity
+/// included), each with the 4 floats on either side; ±0, infinities, float subnormals of every
+/// binade, NaNs of every sign, quiet bit and payload shape; and 200000 arbitrary bit patterns.
+template <class Storage>
+std::vector<float> narrowing_inputs() {
+  std::vector<std::uint32_t> centres;
+  for (std::uint32_t p = 0; p < 0x10000u; ++p) {
+    const float v = value_of<Storage>(p);
+    if (!std::isfinite(v)) continue;
+    centres.push_back(bits_of(v));
+    const float next = value_of<Storage>(p + 1 == 0x8000u ? p : p + 1);  // 0x7fff + 1 would cross the sign
+    const double mid = std::isfinite(next) ? 0.5 * (double(v) + double(next))
+                                           : double(v) + 0.5 * (double(v) - double(value_of<Storage>(p - 1)));
+    if (p != 0x7fffu) centres.push_back(bits_of(static_cast<float>(mid)));  // exact: 12 bits at most
+  }
+  std::vector<float> values;
+  for (std::uint32_t c : centres) {
+    for (std::uint32_t d = 0; d <= 4; ++d) {
+      values.push_back(float_of(c + d));
+      values.push_back(float_of(c - d));
+    }
+  }
+  for (std::uint32_t e = 0; e < 24; ++e) {  // float subnormals, one and all-ones mantissas per binade
+    values.push_back(float_of(1u << e));
+    values.push_back(float_of(0x80000000u | ((2u << e) - 1u)));
+  }
+  for (std::uint32_t sign : {0u, 0x80000000u}) {
+    values.push_back(float_of(sign | 0x7f800000u));  // ±infinity
+    for (std::uint32_t payload : {1u, 2u, 0x1000u, 0x2000u, 0x8000u, 0xffffu, 0x10000u, 0x3fffffu, 0x400000u, 0x400001u,
+                                  0x7fe000u, 0x7fffffu}) {
+      values.push_back(float_of(sign | 0x7f800000u | payload));  // signalling and quiet NaNs
+    }
+  }
+  std::uint32_t state = 2463534242u;
+  for (int k = 0; k < 200000; ++k) {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    values.push_back(float_of(state));
+  }
+  return values;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("16-bit storage: the vectorised widening gives the scalar bits for all 65536 patterns",
+                   "[half][ieee]", Eigen::half, Eigen::bfloat16) {
+  using Storage = TestType;
+  std::vector<Storage> patterns(0x10000u + 1);  // one more: the first element at an odd offset
+  for (std::uint32_t p = 0; p < 0x10000u; ++p) {
+    patterns[p + 1] = Eigen::numext::bit_cast<Storage>(static_cast<std::uint16_t>(p));
+  }
+  std::vector<float> expected(0x10000u);
+  for (std::uint32_t p = 0; p < 0x10000u; ++p) expected[p] = static_cast<float>(patterns[p + 1]);  // Eigen's
+  on_every_path([&] {
+    for (std::size_t offset : {std::size_t(0), std::size_t(1)}) {  // a tail of 1 and of 15 (16-lane registers)
+      std::vector<float> widened(0x10000u - offset);
+      diffuse::detail::widen(patterns.data() + 1 + offset, 1, widened.size(), widened.data());
+      CHECK(std::memcmp(widened.data(), expected.data() + offset, widened.size() * sizeof(float)) == 0);
+    }
+  });
+}
+
+TEMPLATE_TEST_CASE("16-bit storage: the vectorised narrowing gives the scalar bits next to every rounding boundary",
+                   "[half][ieee]", Eigen::half, Eigen::bfloat16) {
+  using Storage = TestType;
+  const std::vector<float> values = narrowing_inputs<Storage>();
+  std::vector<std::uint16_t> expected(values.size());
+  for (std::size_t k = 0; k < values.size(); ++k) expected[k] = bits(Storage(values[k]));  // Eigen's
+  on_every_path([&] {
+    for (std::size_t offset : {std::size_t(0), std::size_t(3)}) {
+      std::vector<Storage> narrowed(values.size() - offset);
+      diffuse::detail::narrow(values.data() + offset, narrowed.size(), narrowed.data(), 1);
+      std::size_t differ = 0;
+      for (std::size_t k = 0; k < narrowed.size(); ++k) differ += bits(narrowed[k]) != expected[k + offset];
+      CHECK(differ == 0);
+    }
+  });
 }

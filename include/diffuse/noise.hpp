@@ -74,7 +74,7 @@ inline void run_stored_noise_task(const NoiseTask<Scalar, Stored>& task) {
   if constexpr (std::is_same<Scalar, Stored>::value) {
     run_noise_task(task);
   } else {
-    float x0[storage_block], xt[storage_block], eps[storage_block];
+    float x0[storage_block], xt[storage_block], eps[storage_block], target[storage_block];
     for (std::size_t k = 0; k < task.count; k += storage_block) {
       const NoiseTask<Scalar, Stored> part = task.part(k, std::min(storage_block, task.count - k));
       NoiseTask<float> block;
@@ -84,16 +84,19 @@ inline void run_stored_noise_task(const NoiseTask<Scalar, Stored>& task) {
       block.count = part.count;
       block.a = part.a;
       block.b = part.b;
-      if (part.xt) {
+      block.target_a = part.target_a;
+      block.target_b = part.target_b;
+      if (part.xt || part.target) {
         widen(part.x0, part.x0_stride, part.count, x0);
         block.x0 = x0;
-        block.xt = xt;
       }
+      if (part.xt) block.xt = xt;
       if (part.eps) block.eps = eps;
-      eigen_assert(!part.target && "diffuse: no 16-bit training targets");
+      if (part.target) block.target = target;
       run_noise_task(block);
       if (part.xt) narrow(xt, part.count, part.xt, part.xt_stride);
       if (part.eps) narrow(eps, part.count, part.eps, part.eps_stride);
+      if (part.target) narrow(target, part.count, part.target, part.target_stride);
     }
   }
 }

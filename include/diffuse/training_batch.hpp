@@ -18,14 +18,17 @@
 /// the weights evaluated before anything is written: on an exception the outputs are untouched.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "batch.hpp"
+#include "detail/storage16.hpp"
 #include "detail/wide_math.hpp"
 #include "noise.hpp"
 #include "training_samplers.hpp"
@@ -46,11 +49,12 @@ namespace detail {
 /// One column's (or chunk's) work of training_batch: for ε, v and u, the noise task alone, the
 /// target written in the noise's own pass (NoiseTask's eps, or its target = scaled_sum(target_a,
 /// x_0, target_b, z) with (−b, a) for v = scaled_sum(−b, x_0, a, ε) and (−1, 1) for u = fl(ε − x_0),
-/// multiplying by ±1 being exact); for x_0, the noise task and then x_0 copied to the target.
-template <class Scalar>
+/// multiplying by ±1 being exact); for x_0, the noise task and then x_0 copied to the target. The
+/// arrays hold Stored values: Scalar, or 16-bit storage of a float Scalar (storage16.hpp).
+template <class Scalar, class Stored = Scalar>
 struct TrainingTask {
-  NoiseTask<Scalar> noise;
-  Scalar* copy = nullptr;  ///< the x_0 target, or null
+  NoiseTask<Scalar, Stored> noise;
+  Stored* copy = nullptr;  ///< the x_0 target, or null
   std::ptrdiff_t copy_stride = 1;
   std::size_t count = 0;
 
@@ -63,13 +67,24 @@ struct TrainingTask {
   }
 };
 
-template <class Scalar>
-void run_training_task(const TrainingTask<Scalar>& t) {
-  run_noise_task(t.noise);
+/// Runs a TrainingTask. In 16-bit storage the x_0 target is x_0 widened and rounded once, as every
+/// other output (the same bits as a copy, but for the payload of a NaN, which becomes quiet).
+template <class Scalar, class Stored>
+void run_training_task(const TrainingTask<Scalar, Stored>& t) {
+  run_stored_noise_task(t.noise);
   if (!t.copy) return;
-  for (std::size_t k = 0; k < t.count; ++k) {
-    t.copy[static_cast<std::ptrdiff_t>(k) * t.copy_stride] =
-        t.noise.x0[static_cast<std::ptrdiff_t>(k) * t.noise.x0_stride];
+  if constexpr (std::is_same<Scalar, Stored>::value) {
+    for (std::size_t k = 0; k < t.count; ++k) {
+      t.copy[static_cast<std::ptrdiff_t>(k) * t.copy_stride] =
+          t.noise.x0[static_cast<std::ptrdiff_t>(k) * t.noise.x0_stride];
+    }
+  } else {
+    float block[storage_block];
+    for (std::size_t k = 0; k < t.count; k += storage_block) {
+      const TrainingTask part = t.part(k, std::min(storage_block, t.count - k));
+      widen(part.noise.x0, part.noise.x0_stride, part.count, block);
+      narrow(block, part.count, part.copy, part.copy_stride);
+    }
   }
 }
 
@@ -79,6 +94,8 @@ void run_training_task(const TrainingTask<Scalar>& t) {
 /// weight per column, and returns the coordinates. x0 has one sample per column; ids one
 /// non-negative integer per column; x_t and target the shape of x0, writable with direct access,
 /// different memory from each other and from x0; weights a vector with one entry per column.
+/// x0, x_t and target may be Eigen::half or Eigen::bfloat16 storage (all three the same) with a float
+/// process and float weights: each output is the float result rounded once (detail/storage16.hpp).
 /// The sampler's coordinates must fit the process (steps 1..T of a Schedule's T; times for a
 /// ContinuousProcess or RectifiedFlow).
 /// @throws std::invalid_argument on a shape or count mismatch, outputs sharing memory, or
@@ -95,8 +112,8 @@ std::vector<typename Sampler::value_type> training_batch(const Process& process,
                                                          const Eigen::MatrixBase<Weights>& weights,
                                                          const Weight& weight = Weight{}) {
   detail::check_process_argument<Process, Weights>();
-  detail::check_process_argument<Process, X0>();  // float or double: no 16-bit storage here (yet)
   using Scalar = typename ProcessTraits<Process>::scalar_type;
+  using Stored = typename X0::Scalar;  // Scalar, or 16-bit storage of a float process (checked below)
   const char* fn = "training_batch";
   if (prediction == Prediction::v) detail::check_variance_preserving(fn, process);
   detail::check_count(fn, "weights", weights.size(), x0.cols());
@@ -115,9 +132,9 @@ std::vector<typename Sampler::value_type> training_batch(const Process& process,
           const Scalar lambda = ProcessTraits<Process>::log_snr(process, c[j]);
           w[j] = weight(static_cast<Scalar>(exp(detail::Wide(lambda))));
         }
-        std::vector<detail::TrainingTask<Scalar>> parts(tasks.size());
+        std::vector<detail::TrainingTask<Scalar, Stored>> parts(tasks.size());
         for (std::size_t j = 0; j < tasks.size(); ++j) {
-          detail::TrainingTask<Scalar>& t = parts[j];
+          detail::TrainingTask<Scalar, Stored>& t = parts[j];
           t.noise = tasks[j];
           t.count = tasks[j].count;
           if (prediction == Prediction::epsilon) continue;
@@ -133,7 +150,8 @@ std::vector<typename Sampler::value_type> training_batch(const Process& process,
             t.noise.target_b = v ? tasks[j].a : Scalar(1);
           }
         }
-        detail::run_in_chunks(parts, [](const detail::TrainingTask<Scalar>& t) { detail::run_training_task(t); });
+        detail::run_in_chunks(parts,
+                              [](const detail::TrainingTask<Scalar, Stored>& t) { detail::run_training_task(t); });
         auto& out = const_cast<Weights&>(weights.derived());
         for (std::size_t j = 0; j < w.size(); ++j) out(static_cast<Eigen::Index>(j)) = w[j];
       });

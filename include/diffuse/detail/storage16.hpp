@@ -16,6 +16,7 @@
 #include <Eigen/Core>
 
 #include "../process.hpp"
+#include "storage16_simd.hpp"
 
 namespace diffuse {
 namespace detail {
@@ -45,41 +46,46 @@ constexpr void check_stored_arguments() {
   }
 }
 
-/// to[k] = from[k·stride] widened to float (exact), k < n.
+/// One value widened to float (exact): Eigen's conversion for half; for bfloat16 the 16 bits are the
+/// high half of the float.
+inline float widen_one(Eigen::half x) { return static_cast<float>(x); }
+inline float widen_one(Eigen::bfloat16 x) {
+  std::uint16_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
+  float out;
+  std::memcpy(&out, &wide, sizeof out);
+  return out;
+}
+
+/// One float rounded to Stored (to nearest, ties to even): Eigen's conversion for half; for
+/// bfloat16 the bits of Eigen's float_to_bfloat16_rtne (bfloat16_bits: add 0x7fff plus the kept low
+/// bit; a NaN becomes the quiet NaN 0x7fc0 with its sign).
+template <class Stored>
+Stored narrow_one(float x) {
+  if constexpr (std::is_same<Stored, Eigen::bfloat16>::value) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    return Eigen::numext::bit_cast<Eigen::bfloat16>(bfloat16_bits(bits));
+  } else {
+    return static_cast<Stored>(x);
+  }
+}
+
+/// to[k] = from[k·stride] widened to float (exact), k < n; contiguous input by whole registers on
+/// the path in use (storage16_simd.hpp: the same bits), the rest one by one.
 template <class Stored>
 void widen(const Stored* from, std::ptrdiff_t stride, std::size_t n, float* to) {
-  for (std::size_t k = 0; k < n; ++k) to[k] = static_cast<float>(from[static_cast<std::ptrdiff_t>(k) * stride]);
+  const std::size_t done = stride == 1 ? convert16_simd(from, n, to) : 0;
+  for (std::size_t k = done; k < n; ++k) to[k] = widen_one(from[static_cast<std::ptrdiff_t>(k) * stride]);
 }
 
-/// to[k·stride] = from[k] rounded once to Stored (to nearest, ties to even), k < n.
+/// to[k·stride] = from[k] rounded once to Stored (to nearest, ties to even), k < n; contiguous
+/// output by whole registers on the path in use (the same bits), the rest one by one.
 template <class Stored>
 void narrow(const float* from, std::size_t n, Stored* to, std::ptrdiff_t stride) {
-  for (std::size_t k = 0; k < n; ++k) to[static_cast<std::ptrdiff_t>(k) * stride] = static_cast<Stored>(from[k]);
-}
-
-/// widen for bfloat16: the 16 bits are the high half of the float (exact; a loop compilers vectorise).
-inline void widen(const Eigen::bfloat16* from, std::ptrdiff_t stride, std::size_t n, float* to) {
-  for (std::size_t k = 0; k < n; ++k) {
-    std::uint16_t bits;
-    std::memcpy(&bits, from + static_cast<std::ptrdiff_t>(k) * stride, sizeof bits);
-    const std::uint32_t wide = static_cast<std::uint32_t>(bits) << 16;
-    std::memcpy(to + k, &wide, sizeof wide);
-  }
-}
-
-/// narrow for bfloat16, the bits of Eigen's conversion (float_to_bfloat16_rtne) in a loop compilers
-/// vectorise: to nearest, ties to even, by adding 0x7fff plus the kept low bit; a NaN becomes the
-/// quiet NaN 0x7fc0 with its sign.
-inline void narrow(const float* from, std::size_t n, Eigen::bfloat16* to, std::ptrdiff_t stride) {
-  for (std::size_t k = 0; k < n; ++k) {
-    std::uint32_t bits;
-    std::memcpy(&bits, from + k, sizeof bits);
-    const bool nan = (bits & 0x7fffffffu) > 0x7f800000u;
-    const std::uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
-    const std::uint16_t out = static_cast<std::uint16_t>(nan ? ((bits >> 16) & 0x8000u) | 0x7fc0u : rounded);
-    std::memcpy(static_cast<void*>(to + static_cast<std::ptrdiff_t>(k) * stride), &out,
-                sizeof out);  // trivially copyable
-  }
+  const std::size_t done = stride == 1 ? convert16_simd(from, n, to) : 0;
+  for (std::size_t k = done; k < n; ++k) to[static_cast<std::ptrdiff_t>(k) * stride] = narrow_one<Stored>(from[k]);
 }
 
 }  // namespace detail

@@ -1,7 +1,10 @@
 /// Optional LibTorch bridge (not in the umbrella; needs find_package(Torch)): add_noise on at::Tensor batches, zero-copy.
 ///
 /// A contiguous float32 CPU tensor [B, C, H, W] (any [B, ...]) is, over its own memory, the
-/// column-major (C·H·W) × B matrix of batch.hpp: column j is sample j. Timesteps are diffusers'
+/// column-major (C·H·W) × B matrix of batch.hpp: column j is sample j. float16 and bfloat16 tensors
+/// (PyTorch's half and bfloat16, the layouts of Eigen::half and Eigen::bfloat16) are 16-bit storage
+/// (detail/storage16.hpp): computed in float and rounded once, as PyTorch's
+/// (a·x0.float() + b·ε.float()).to(dtype). Timesteps are diffusers'
 /// int64 tensor of 0-based steps: diffusers timestep s is our step t = s + 1 (README, "Coming from
 /// diffusers"), read in place. The results are the bits of batch.hpp's and noise.hpp's add_noise,
 /// so those of PyTorch's a·x0 + b·ε with the same gathered coefficients (fl(fl(a x0) + fl(b ε))).
@@ -24,8 +27,10 @@
 namespace diffuse {
 namespace detail {
 
-/// A batch over a tensor's memory: column-major whatever Eigen's default, as a [B, ...] tensor is.
-using TensorBatch = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>>;
+/// A batch of Scalar (float, Eigen::half or Eigen::bfloat16) over a tensor's memory: column-major
+/// whatever Eigen's default, as a [B, ...] tensor is.
+template <class Scalar>
+using TensorBatch = Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>>;
 
 /// "[2, 4, 8, 8]": the sizes of a tensor, for messages.
 inline std::string tensor_sizes_text(const at::Tensor& tensor) {
@@ -52,15 +57,22 @@ inline void check_tensor(const char* function, const std::string& name, const at
   }
 }
 
-/// The checked batch tensors of add_noise: x0 a contiguous float32 CPU [B, ...] tensor with B ≥ 1,
-/// every other one the same sizes; timesteps a contiguous int64 CPU [B] tensor.
+/// The checked batch tensors of add_noise: x0 a contiguous float32, float16 or bfloat16 CPU
+/// [B, ...] tensor with B ≥ 1, every other one its dtype and sizes; timesteps a contiguous int64 CPU
+/// [B] tensor.
 inline void check_batch_tensors(const char* function, const at::Tensor& x0, const at::Tensor& other,
                                 const char* other_name, const at::Tensor& timesteps, const at::Tensor& out) {
-  check_tensor(function, "x0", x0, at::kFloat);
+  if (!x0.defined()) fail<std::invalid_argument>(function, "x0 must be a defined tensor", std::string("undefined"));
+  const at::ScalarType dtype = x0.scalar_type();
+  if (dtype != at::kFloat && dtype != at::kHalf && dtype != at::kBFloat16) {
+    fail<std::invalid_argument>(function, "x0 must have dtype Float, Half or BFloat16",
+                                std::string(c10::toString(dtype)));
+  }
+  check_tensor(function, "x0", x0, dtype);
   if (x0.dim() < 1)
     fail<std::invalid_argument>(function, "x0 must have a batch dimension, [B, ...]", static_cast<long long>(x0.dim()));
   const auto check_like_x0 = [&](const at::Tensor& tensor, const std::string& name) {
-    check_tensor(function, name, tensor, at::kFloat);
+    check_tensor(function, name, tensor, dtype);
     if (tensor.sizes() != x0.sizes()) {
       fail<std::invalid_argument>(function, name + " must have the sizes of x0, " + tensor_sizes_text(x0),
                                   tensor_sizes_text(tensor));
@@ -74,10 +86,25 @@ inline void check_batch_tensors(const char* function, const at::Tensor& x0, cons
   check_count(function, "timesteps", timesteps.size(0), x0.size(0));
 }
 
-/// A checked float32 batch tensor as the (numel / B) × B column-major matrix over its memory.
-inline TensorBatch batch_matrix(const at::Tensor& tensor) {
+/// A checked batch tensor of Scalar's layout as the (numel / B) × B column-major matrix over its memory.
+template <class Scalar>
+TensorBatch<Scalar> batch_matrix(const at::Tensor& tensor) {
   const Eigen::Index samples = tensor.size(0);
-  return TensorBatch(tensor.data_ptr<float>(), samples == 0 ? 0 : tensor.numel() / samples, samples);
+  return TensorBatch<Scalar>(static_cast<Scalar*>(tensor.data_ptr()), samples == 0 ? 0 : tensor.numel() / samples,
+                             samples);
+}
+
+/// Calls f with a value of the Eigen type of a checked batch dtype: float, Eigen::half (Half) or
+/// Eigen::bfloat16 (BFloat16).
+template <class F>
+void with_batch_scalar(at::ScalarType dtype, F f) {
+  if (dtype == at::kHalf) {
+    f(Eigen::half());
+  } else if (dtype == at::kBFloat16) {
+    f(Eigen::bfloat16());
+  } else {
+    f(0.0f);
+  }
 }
 
 /// diffusers' 0-based timesteps, in place, as our steps t = s + 1, checked against the schedule's
@@ -102,19 +129,25 @@ inline Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> diffuser
 
 /// diffusers' add_noise on tensors with given noise: out[j] = √ᾱ_t x0[j] + √(1 − ᾱ_t) eps[j] with
 /// t = timesteps[j] + 1 (Ho et al. 2020, eq. 4), the bits of batch.hpp's add_noise. out may be x0.
-/// @throws std::invalid_argument for a tensor that is not contiguous float32 (int64 for timesteps)
-/// on the CPU, sizes that differ from x0's, or a timestep count other than B; std::out_of_range for
+/// float16 and bfloat16 tensors (all of one dtype) are computed in float and rounded once.
+/// @throws std::invalid_argument for a tensor that is not contiguous float32, float16 or bfloat16 (all
+/// of x0's dtype; int64 for timesteps) on the CPU, sizes that differ from x0's, or a timestep count other than B; std::out_of_range for
 /// a timestep outside [0, T − 1]. Nothing is written then.
 inline void add_noise_tensors(const Schedule<float>& schedule, const at::Tensor& x0, const at::Tensor& eps,
                               const at::Tensor& timesteps, const at::Tensor& out) {
   detail::check_batch_tensors("add_noise_tensors", x0, eps, "eps", timesteps, out);
   const auto s = detail::diffusers_timesteps("add_noise_tensors", timesteps, schedule.steps());
-  detail::TensorBatch out_matrix = detail::batch_matrix(out);
-  add_noise(schedule, detail::batch_matrix(x0), detail::batch_matrix(eps), (s.array() + 1).matrix(), out_matrix);
+  detail::with_batch_scalar(x0.scalar_type(), [&](auto scalar) {
+    using Scalar = decltype(scalar);
+    detail::TensorBatch<Scalar> out_matrix = detail::batch_matrix<Scalar>(out);
+    add_noise(schedule, detail::batch_matrix<Scalar>(x0), detail::batch_matrix<Scalar>(eps), (s.array() + 1).matrix(),
+              out_matrix);
+  });
 }
 
 /// diffusers' add_noise on tensors with the noise drawn in the same pass: ε of sample j is the noise
-/// of sample id ids[j] under `seed` (docs/noise_contract.md), as noise.hpp's add_noise. out may be x0.
+/// of sample id ids[j] under `seed` (docs/noise_contract.md), as noise.hpp's add_noise (16-bit
+/// tensors: the float result rounded once). out may be x0.
 /// @throws as above (ids: contiguous int64 CPU [B], non-negative). Nothing is written then.
 inline void add_noise_tensors(const Schedule<float>& schedule, const at::Tensor& x0, std::uint64_t seed,
                               const at::Tensor& ids, const at::Tensor& timesteps, const at::Tensor& out) {
@@ -126,8 +159,12 @@ inline void add_noise_tensors(const Schedule<float>& schedule, const at::Tensor&
   const auto s = detail::diffusers_timesteps("add_noise_tensors", timesteps, schedule.steps());
   const Eigen::Map<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1>> id_vector(ids.data_ptr<std::int64_t>(),
                                                                                    ids.size(0));
-  detail::TensorBatch out_matrix = detail::batch_matrix(out);
-  add_noise(schedule, detail::batch_matrix(x0), drawn_noise(seed, id_vector), (s.array() + 1).matrix(), out_matrix);
+  detail::with_batch_scalar(x0.scalar_type(), [&](auto scalar) {
+    using Scalar = decltype(scalar);
+    detail::TensorBatch<Scalar> out_matrix = detail::batch_matrix<Scalar>(out);
+    add_noise(schedule, detail::batch_matrix<Scalar>(x0), drawn_noise(seed, id_vector), (s.array() + 1).matrix(),
+              out_matrix);
+  });
 }
 
 }  // namespace diffuse
