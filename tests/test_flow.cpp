@@ -151,6 +151,9 @@ struct Shift {  // exponential_shift and linear_shift
 struct ResolutionMu {
   std::string length, base_length, max_length, base_shift, max_shift, mu, size;
 };
+struct Flux2Mu {  // flux2_mu <L> <N> <exact μ> <size W of its terms> <the tools' double μ>
+  std::string length, steps, mu, size, tool;
+};
 struct Stretch {
   std::string tag, t, last, shift_terminal, stretched;
 };
@@ -245,10 +248,12 @@ Findings compare_with_reference() {
               r.length + ", " + r.base_length + ", " + r.max_length + ", " + r.base_shift + ", " + r.max_shift, got,
               r.mu, judge(got, mu, units(3) * (abs(mu) + size)));
     }
-    for (const auto& r : load(reference_file, "flux2_mu")) {
-      const double got = diffuse::flux2_empirical_mu(input<double>(r[0]), std::stoi(r[1]));
+    using F = Flux2Mu;
+    for (const auto& r : load<F>(reference_file, "flux2_mu", &F::length, &F::steps, &F::mu, &F::size, &F::tool)) {
+      const double got = diffuse::flux2_empirical_mu(input<double>(r.length), std::stoi(r.steps));
       // 3u·W, W ≥ |m₂₀₀| + |N − 200||m₂₀₀ − m₁₀|/190 the terms' size (only the division rounds for integer L).
-      out.add("flux2_empirical_mu", r[0] + ", " + r[1], got, r[2], judge(got, exact(r[2]), units(3) * exact(r[3])));
+      out.add("flux2_empirical_mu", r.length + ", " + r.steps, got, r.mu,
+              judge(got, exact(r.mu), units(3) * exact(r.size)));
     }
   }
   for (const auto& r : load<Stretch>(reference_file, "stretch", &Stretch::tag, &Stretch::t, &Stretch::last,
@@ -381,10 +386,13 @@ TEST_CASE("flux2_empirical_mu agrees with the tools' double arithmetic within a 
   // after the two lines' two) of terms no larger than W = |m₂₀₀| + (N + 200)|m₂₀₀ − m₁₀|/190 (the
   // record's fourth field), so within 5u·W of the exact μ, u = ε/2; ours is within ½ ulp(μ) ≤ u·W.
   int compared = 0;
-  for (const auto& r : load(reference_file, "flux2_mu")) {
-    const double got = diffuse::flux2_empirical_mu(std::stod(r[0]), std::stoi(r[1]));
-    const double tool = std::stod(r[4]), size = std::stod(r[3]);
-    INFO("L = " << r[0] << ", N = " << r[1] << ": ours " << reference::digits(got) << ", the tools' " << r[4]);
+  using F = Flux2Mu;
+  for (const auto& r :
+       test_support::load<F>(reference_file, "flux2_mu", &F::length, &F::steps, &F::mu, &F::size, &F::tool)) {
+    const double got = diffuse::flux2_empirical_mu(std::stod(r.length), std::stoi(r.steps));
+    const double tool = std::stod(r.tool), size = std::stod(r.size);
+    INFO("L = " << r.length << ", N = " << r.steps << ": ours " << test_support::digits(got) << ", the tools' "
+                << r.tool);
     CHECK(std::abs(got - tool) <= 3 * std::numeric_limits<double>::epsilon() * size);
     ++compared;
   }
