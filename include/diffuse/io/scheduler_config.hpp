@@ -249,6 +249,10 @@ struct Reading {
   const json& root;
   SchedulerConfig config;
 
+  // A constructor, not aggregate initialisation with {}: g++ 12 -O2 then warns that the config's
+  // vectors may be used uninitialised (a false -Wmaybe-uninitialized).
+  explicit Reading(const json& file) : root(file) {}
+
   /// The key is in the file with a value other than null.
   bool present(const char* key) const { return root.contains(key) && !root.at(key).is_null(); }
   /// Lists a finding in config.warnings as "<what> (got <value>)".
@@ -558,7 +562,7 @@ inline void read_flow_match(Reading& r) {
 /// (sequence lengths > 0, max_image_seq_len > base_image_seq_len).
 inline SchedulerConfig parse_scheduler_config(const std::string& text, ConfigPolicy policy = ConfigPolicy::report) {
   const detail::json root = detail::parse_object(text);
-  detail::Reading r{root, {}};
+  detail::Reading r(root);
   detail::read_key(detail::class_name_key(), r);
   if (r.config.class_name == "FlowMatchEulerDiscreteScheduler") {
     detail::read_flow_match(r);
