@@ -155,7 +155,7 @@ void check_training_batch(const Process& process, const Sampler& sampler, diffus
 }
 
 TEMPLATE_TEST_CASE("16-bit storage: training_batch is the float training batch rounded once, every target",
-                   "[half][training_batch]", Eigen::half, Eigen::bfloat16) {
+                   "[half][training_batch][ieee]", Eigen::half, Eigen::bfloat16) {
   using diffuse::Prediction;
   const auto schedule = diffuse::Schedule<float>::linear(1000);
   const diffuse::RectifiedFlow<float> flow{};
