@@ -8,7 +8,8 @@
 /// lane by lane (widening: the 16 bits become the high half of the float; narrowing: add 0x7fff
 /// plus the kept low bit, keep the high half; a NaN becomes the quiet NaN 0x7fc0 with its sign).
 /// Each function converts whole registers from the start of the arrays and returns how many
-/// elements it did; the caller does the rest one by one.
+/// elements it did; the caller does the rest one by one. The loops are written once, in
+/// storage16_simd_body.hpp, over the primitives defined here for each instruction set.
 #pragma once
 
 #include <cstddef>
@@ -52,71 +53,37 @@ inline bool cpu_has_f16c() {
   return cpu_has_avx2_fma() && __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 29)) != 0;
 }
 
-#define DIFFUSE_F16C_TARGET __attribute__((target("avx2,fma,f16c")))
 namespace avx2 {
+#define DIFFUSE_SIMD_TARGET DIFFUSE_AVX2_TARGET
+#define DIFFUSE_HALF_TARGET __attribute__((target("avx2,fma,f16c")))
 
-/// Eight halves widened per register (F16C); a group holding a NaN goes through the scalar conversion.
-DIFFUSE_F16C_TARGET inline std::size_t widen_halves(const Eigen::half* from, std::size_t n, float* to) {
-  std::size_t k = 0;
-  for (; k + 8 <= n; k += 8) {
-    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from + k));
-    const __m128i magnitude = _mm_and_si128(h, _mm_set1_epi16(0x7fff));
-    if (_mm_movemask_epi8(_mm_cmpgt_epi16(magnitude, _mm_set1_epi16(0x7c00))) != 0) {
-      widen_half_scalar(from, k, k + 8, to);
-    } else {
-      _mm256_storeu_ps(to + k, _mm256_cvtph_ps(h));
-    }
-  }
-  return k;
+/// The 16-bit words of eight elements.
+using Halves = __m128i;
+DIFFUSE_SIMD_TARGET inline Halves load_halves(const void* p) { return _mm_loadu_si128(static_cast<const Halves*>(p)); }
+DIFFUSE_SIMD_TARGET inline void store_halves(void* p, Halves h) { _mm_storeu_si128(static_cast<Halves*>(p), h); }
+/// Whether a lane holds a half NaN: its magnitude, a non-negative 16-bit integer, above 0x7c00.
+DIFFUSE_SIMD_TARGET inline bool any_half_nan(Halves h) {
+  return _mm_movemask_epi8(_mm_cmpgt_epi16(_mm_and_si128(h, _mm_set1_epi16(0x7fff)), _mm_set1_epi16(0x7c00))) != 0;
+}
+/// F16C's vcvtph2ps and vcvtps2ph (immediate 0: to nearest, ties to even, not MXCSR).
+DIFFUSE_HALF_TARGET inline Float half_to_float(Halves h) { return _mm256_cvtph_ps(h); }
+DIFFUSE_HALF_TARGET inline Halves float_to_half(Float f) { return _mm256_cvtps_ph(f, _MM_FROUND_TO_NEAREST_INT); }
+DIFFUSE_SIMD_TARGET inline bool any_nan(Float f) { return _mm256_movemask_ps(_mm256_cmp_ps(f, f, _CMP_UNORD_Q)) != 0; }
+/// The words zero-extended to 32-bit lanes, and back (each lane below 2^16), in order.
+DIFFUSE_SIMD_TARGET inline Int widen16(Halves h) { return _mm256_cvtepu16_epi32(h); }
+DIFFUSE_SIMD_TARGET inline Halves narrow16(Int a) {
+  return _mm256_castsi256_si128(_mm256_permute4x64_epi64(_mm256_packus_epi32(a, a), 0xD8));
+}
+/// Lane by lane: `above` where x > bound, else `otherwise` (x and bound in [0, 2^31)).
+DIFFUSE_SIMD_TARGET inline Int select_above(Int x, Int bound, Int above, Int otherwise) {
+  return _mm256_blendv_epi8(otherwise, above, _mm256_cmpgt_epi32(x, bound));
 }
 
-/// Eight floats rounded to halves per register (F16C, to nearest, ties to even); a group holding a
-/// NaN goes through the scalar conversion.
-DIFFUSE_F16C_TARGET inline std::size_t narrow_halves(const float* from, std::size_t n, Eigen::half* to) {
-  std::size_t k = 0;
-  for (; k + 8 <= n; k += 8) {
-    const __m256 f = _mm256_loadu_ps(from + k);
-    if (_mm256_movemask_ps(_mm256_cmp_ps(f, f, _CMP_UNORD_Q)) != 0) {
-      narrow_half_scalar(from, k, k + 8, to);
-    } else {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(to + k), _mm256_cvtps_ph(f, _MM_FROUND_TO_NEAREST_INT));
-    }
-  }
-  return k;
-}
+#include "storage16_simd_body.hpp"
 
-/// Eight bfloat16 widened per register: the 16 bits shifted into the high half.
-DIFFUSE_AVX2_TARGET inline std::size_t widen_bfloat16s(const Eigen::bfloat16* from, std::size_t n, float* to) {
-  std::size_t k = 0;
-  for (; k + 8 <= n; k += 8) {
-    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from + k));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to + k), _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-  }
-  return k;
-}
-
-/// Eight floats narrowed to bfloat16 per register: bfloat16_bits lane by lane.
-DIFFUSE_AVX2_TARGET inline std::size_t narrow_bfloat16s(const float* from, std::size_t n, Eigen::bfloat16* to) {
-  std::size_t k = 0;
-  const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff);
-  const __m256i magnitude_mask = _mm256_set1_epi32(0x7fffffff), infinity = _mm256_set1_epi32(0x7f800000);
-  const __m256i sign = _mm256_set1_epi32(0x8000), quiet = _mm256_set1_epi32(0x7fc0);
-  for (; k + 8 <= n; k += 8) {
-    const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from + k));
-    const __m256i high = _mm256_srli_epi32(bits, 16);
-    const __m256i rounded =
-        _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(bits, bias), _mm256_and_si256(high, one)), 16);
-    const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(bits, magnitude_mask), infinity);
-    const __m256i nan_bits = _mm256_or_si256(_mm256_and_si256(high, sign), quiet);
-    const __m256i out = _mm256_blendv_epi8(rounded, nan_bits, nan);  // each lane below 2^16
-    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(out, out), 0xD8);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(to + k), _mm256_castsi256_si128(packed));
-  }
-  return k;
-}
-
+#undef DIFFUSE_HALF_TARGET
+#undef DIFFUSE_SIMD_TARGET
 }  // namespace avx2
-#undef DIFFUSE_F16C_TARGET
 
 // GCC 12's AVX-512 intrinsics and -Wmaybe-uninitialized: see simd.hpp.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -124,66 +91,36 @@ DIFFUSE_AVX2_TARGET inline std::size_t narrow_bfloat16s(const float* from, std::
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 namespace avx512 {
+#define DIFFUSE_SIMD_TARGET DIFFUSE_AVX512_TARGET
+#define DIFFUSE_HALF_TARGET DIFFUSE_AVX512_TARGET
 
-/// Sixteen halves widened per register (AVX-512F's vcvtph2ps); a group holding a NaN goes through
-/// the scalar conversion.
-DIFFUSE_AVX512_TARGET inline std::size_t widen_halves(const Eigen::half* from, std::size_t n, float* to) {
-  std::size_t k = 0;
-  for (; k + 16 <= n; k += 16) {
-    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from + k));
-    const __m256i magnitude = _mm256_and_si256(h, _mm256_set1_epi16(0x7fff));
-    if (_mm256_movemask_epi8(_mm256_cmpgt_epi16(magnitude, _mm256_set1_epi16(0x7c00))) != 0) {
-      widen_half_scalar(from, k, k + 16, to);
-    } else {
-      _mm512_storeu_ps(to + k, _mm512_cvtph_ps(h));
-    }
-  }
-  return k;
+/// The 16-bit words of sixteen elements.
+using Halves = __m256i;
+DIFFUSE_SIMD_TARGET inline Halves load_halves(const void* p) {
+  return _mm256_loadu_si256(static_cast<const Halves*>(p));
+}
+DIFFUSE_SIMD_TARGET inline void store_halves(void* p, Halves h) { _mm256_storeu_si256(static_cast<Halves*>(p), h); }
+/// Whether a lane holds a half NaN: its magnitude, a non-negative 16-bit integer, above 0x7c00.
+DIFFUSE_SIMD_TARGET inline bool any_half_nan(Halves h) {
+  return _mm256_movemask_epi8(
+             _mm256_cmpgt_epi16(_mm256_and_si256(h, _mm256_set1_epi16(0x7fff)), _mm256_set1_epi16(0x7c00))) != 0;
+}
+/// AVX-512F's vcvtph2ps and vcvtps2ph (to nearest, ties to even, not MXCSR).
+DIFFUSE_HALF_TARGET inline Float half_to_float(Halves h) { return _mm512_cvtph_ps(h); }
+DIFFUSE_HALF_TARGET inline Halves float_to_half(Float f) { return _mm512_cvtps_ph(f, _MM_FROUND_TO_NEAREST_INT); }
+DIFFUSE_SIMD_TARGET inline bool any_nan(Float f) { return _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q) != 0; }
+/// The words zero-extended to 32-bit lanes, and back (each lane below 2^16), in order.
+DIFFUSE_SIMD_TARGET inline Int widen16(Halves h) { return _mm512_cvtepu16_epi32(h); }
+DIFFUSE_SIMD_TARGET inline Halves narrow16(Int a) { return _mm512_cvtepi32_epi16(a); }
+/// Lane by lane: `above` where x > bound, else `otherwise` (x and bound in [0, 2^31)).
+DIFFUSE_SIMD_TARGET inline Int select_above(Int x, Int bound, Int above, Int otherwise) {
+  return _mm512_mask_blend_epi32(_mm512_cmpgt_epu32_mask(x, bound), otherwise, above);
 }
 
-/// Sixteen floats rounded to halves per register (to nearest, ties to even); a group holding a NaN
-/// goes through the scalar conversion.
-DIFFUSE_AVX512_TARGET inline std::size_t narrow_halves(const float* from, std::size_t n, Eigen::half* to) {
-  std::size_t k = 0;
-  for (; k + 16 <= n; k += 16) {
-    const __m512 f = _mm512_loadu_ps(from + k);
-    if (_mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q) != 0) {
-      narrow_half_scalar(from, k, k + 16, to);
-    } else {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(to + k), _mm512_cvtps_ph(f, _MM_FROUND_TO_NEAREST_INT));
-    }
-  }
-  return k;
-}
+#include "storage16_simd_body.hpp"
 
-/// Sixteen bfloat16 widened per register: the 16 bits shifted into the high half.
-DIFFUSE_AVX512_TARGET inline std::size_t widen_bfloat16s(const Eigen::bfloat16* from, std::size_t n, float* to) {
-  std::size_t k = 0;
-  for (; k + 16 <= n; k += 16) {
-    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from + k));
-    _mm512_storeu_si512(to + k, _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-  }
-  return k;
-}
-
-/// Sixteen floats narrowed to bfloat16 per register: bfloat16_bits lane by lane.
-DIFFUSE_AVX512_TARGET inline std::size_t narrow_bfloat16s(const float* from, std::size_t n, Eigen::bfloat16* to) {
-  std::size_t k = 0;
-  const __m512i one = _mm512_set1_epi32(1), bias = _mm512_set1_epi32(0x7fff);
-  const __m512i magnitude_mask = _mm512_set1_epi32(0x7fffffff), infinity = _mm512_set1_epi32(0x7f800000);
-  const __m512i sign = _mm512_set1_epi32(0x8000), quiet = _mm512_set1_epi32(0x7fc0);
-  for (; k + 16 <= n; k += 16) {
-    const __m512i bits = _mm512_loadu_si512(from + k);
-    const __m512i high = _mm512_srli_epi32(bits, 16);
-    const __m512i rounded =
-        _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(bits, bias), _mm512_and_si512(high, one)), 16);
-    const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(bits, magnitude_mask), infinity);
-    const __m512i out = _mm512_mask_blend_epi32(nan, rounded, _mm512_or_si512(_mm512_and_si512(high, sign), quiet));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to + k), _mm512_cvtepi32_epi16(out));
-  }
-  return k;
-}
-
+#undef DIFFUSE_HALF_TARGET
+#undef DIFFUSE_SIMD_TARGET
 }  // namespace avx512
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
