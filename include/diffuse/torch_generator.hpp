@@ -5,7 +5,8 @@
 /// the Python code draws, and be compared with it image for image. PyTorch 1.13 on the CPU
 /// (aten/src/ATen/core/MT19937RNGEngine.h, CPUGeneratorImpl.cpp, core/TransformationHelper.h,
 /// core/DistributionsHelper.h, native/cpu/DistributionTemplates.h, native/cpu/avx_mathfun.h):
-///  - an MT19937 engine seeded with the low 32 bits of the seed (the standard's std::mt19937);
+///  - an MT19937 engine seeded with the low 32 bits of the seed (detail/mt19937.hpp: the sequence of
+///    the standard's std::mt19937);
 ///  - float uniforms (w & (2^24 − 1))·2^−24 from one 32-bit draw w; double uniforms
 ///    (v & (2^53 − 1))·2^−53 from v = 2^32·w1 + w2, the first draw the high word;
 ///  - torch.randn of n ≥ 16 elements: all n uniforms first, then Box–Muller per block of 16
@@ -31,11 +32,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <random>
 #include <type_traits>
 
 #include <Eigen/Core>
 
+#include "detail/mt19937.hpp"
 #include "detail/shape.hpp"
 
 namespace diffuse {
@@ -183,7 +184,7 @@ class TorchGenerator {
   }
 
   /// One 32-bit draw of the engine (CPUGeneratorImpl::random).
-  std::uint32_t random() { return static_cast<std::uint32_t>(engine_()); }
+  std::uint32_t random() { return engine_(); }
 
   /// 2^32·w1 + w2 from two draws, the first the high word (CPUGeneratorImpl::random64).
   std::uint64_t random64() {
@@ -260,7 +261,7 @@ class TorchGenerator {
     return r * std::cos(theta) * 1.0 + 0.0;
   }
 
-  std::mt19937 engine_;
+  detail::Mt19937 engine_;
   double cached_normal_ = 0.0;
   bool has_cached_normal_ = false;
 };
