@@ -24,8 +24,9 @@ const char* const usage =
   sampler_sigmas [--preset NAME] [--shift S | --mu M] [--schedule NAME] [--steps N] [--denoise D]
 
 --preset    a model family of the preset table (default sd15): sd15, sd2-v, sdxl, sd3, auraflow,
-            flux-dev, flux-schnell, flux2, wan21, hunyuan-video, ltxv, mochi, lumina2,
-            stable-cascade-c, stable-cascade-b, cosmos-predict2, svd, stable-audio
+            flux-dev, flux-schnell, flux2, wan21, wan22-t2v-a14b, wan22-i2v-a14b, hunyuan-video,
+            ltxv, mochi, lumina2, stable-cascade-c, stable-cascade-b, cosmos-predict2, svd,
+            stable-audio
             (--list prints the table with the source of each row)
 --shift     override the static shift s of a discrete-flow preset (sd3, auraflow, wan21, ...)
 --mu        override the mu of a Flux-type preset (flux-dev, flux2, ltxv), e.g. resolution_shift_mu(W*H/256)

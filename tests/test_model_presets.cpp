@@ -4,6 +4,7 @@
 // hand from the literal parameters; lookup, overrides and every error rule.
 #include <diffuse/model_presets.hpp>
 
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <map>
@@ -13,6 +14,7 @@
 #include <type_traits>
 #include <variant>
 
+#include <Eigen/Core>
 #include <diffuse/flow.hpp>
 
 #include "catch.hpp"
@@ -96,6 +98,10 @@ struct Row {
 struct SigmaData {
   std::string name, sigma_data;
 };
+/// `boundary NAME B` (the two experts' boundary; 0 for a single model)
+struct Boundary {
+  std::string name, boundary;
+};
 /// `table NAME INDEX SIGMA`, `sigma NAME TIMESTEP SIGMA` and `timestep NAME SIGMA TIMESTEP`: a value
 /// of the preset's model sampling at an argument.
 struct Value {
@@ -140,6 +146,56 @@ TEST_CASE("every row's model sampling, prediction, table size and sigma_data are
   }
 }
 
+TEST_CASE("every row's expert boundary is the reference's: Wan 2.2 A14B's 0.875 and 0.900, 0 elsewhere",
+          "[model_presets]") {
+  int checked = 0;
+  for (const auto& r : test_support::load<Boundary>(file, "boundary", &Boundary::name, &Boundary::boundary)) {
+    INFO(r.name);
+    CHECK(diffuse::model_preset(r.name).expert_boundary == std::stod(r.boundary));
+    ++checked;
+  }
+  CHECK(checked == static_cast<int>(diffuse::model_presets().size()));
+}
+
+TEST_CASE("high_noise_expert_steps counts the leading steps with timestep at least b T, as diffusers' WanPipeline",
+          "[model_presets]") {
+  using diffuse::high_noise_expert_steps;
+  Eigen::VectorXd tau(7);
+  tau << 999, 950, 900, 875.5, 875, 874, 3;  // b T = 875 and 900 exactly
+  CHECK(high_noise_expert_steps(tau, 0.875) == 5);
+  CHECK(high_noise_expert_steps(tau, 0.9) == 3);
+  CHECK(high_noise_expert_steps(tau, 0.875, 2000) == 0);  // b T = 1750: no step reaches it
+  CHECK(high_noise_expert_steps(tau, 0.0) == 7);          // every step, 3 >= 0
+  CHECK(high_noise_expert_steps(tau, 1.0) == 0);          // 999 < 1000
+  CHECK(high_noise_expert_steps(Eigen::VectorXd(0), 0.5) == 0);
+  Eigen::VectorXi integer_tau(4);  // the int64 timesteps of diffusers' UniPC flow scheduler
+  integer_tau << 1000, 900, 899, 0;
+  CHECK(high_noise_expert_steps(integer_tau, 0.9) == 2);
+  CHECK(high_noise_expert_steps(integer_tau, diffuse::model_preset("wan22-t2v-a14b").expert_boundary) == 3);
+  CHECK(high_noise_expert_steps(integer_tau, diffuse::model_preset("wan22-i2v-a14b").expert_boundary) == 2);
+}
+
+TEST_CASE("high_noise_expert_steps checks its boundary, T and timesteps", "[model_presets][errors]") {
+  using diffuse::high_noise_expert_steps;
+  const Eigen::VectorXd tau = Eigen::VectorXd::LinSpaced(5, 1000, 0);
+  CHECK(throws_with<std::invalid_argument>(
+      [&] { high_noise_expert_steps(tau, 1.5); },
+      {"diffuse::high_noise_expert_steps: boundary must be in [0, 1]", "(got 1.5)"}));
+  CHECK(throws_with<std::invalid_argument>([&] { high_noise_expert_steps(tau, std::nan("")); },
+                                           {"boundary must be in [0, 1]", "(got nan)"}));
+  CHECK(throws_with<std::invalid_argument>([&] { high_noise_expert_steps(tau, 0.5, 0); },
+                                           {"the number of steps T must be at least 1", "(got 0)"}));
+  Eigen::VectorXd rising = tau;
+  rising(3) = 600;
+  CHECK(throws_with<std::out_of_range>(
+      [&] { high_noise_expert_steps(rising, 0.5); },
+      {"diffuse::high_noise_expert_steps: timesteps must be non-increasing (sampling order)", "(got 600)"}));
+  Eigen::VectorXd infinite = tau;
+  infinite(0) = std::numeric_limits<double>::infinity();
+  CHECK(throws_with<std::out_of_range>([&] { high_noise_expert_steps(infinite, 0.5); },
+                                       {"timesteps must be finite", "(got inf)"}));
+}
+
 TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sigma) match the mpmath references",
                    "[model_presets]", float, double, long double) {
   using T = TestType;
@@ -168,7 +224,7 @@ TEMPLATE_TEST_CASE("every preset's sigma table, sigma(timestep) and timestep(sig
     check("timestep(" + r.argument + ")", r.name,
           std::visit([&](const auto& m) { return m.timestep(sigma); }, built.at(r.name)), r.value);
   }
-  CHECK(checked == 142);
+  CHECK(checked == 156);  // every table, sigma and timestep record of the reference
 }
 
 TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the source's literal parameters",
@@ -212,7 +268,7 @@ TEMPLATE_TEST_CASE("each preset is the model sampling built by hand from the sou
 TEST_CASE("lookup by family and by name give the same row, in ModelFamily order, with unique names",
           "[model_presets]") {
   const auto& table = diffuse::model_presets();
-  CHECK(table.size() == 18);
+  CHECK(table.size() == 20);
   std::set<std::string> names;
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto family = static_cast<ModelFamily>(i);
@@ -264,8 +320,8 @@ TEST_CASE("every error rule of the presets throws with the function, the rule an
     CHECK(message.find(" " + row.name + (row.family == ModelFamily::stable_audio ? " (got" : ",")) !=
           std::string::npos);
   }
-  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(18)); },
-                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 18)"}));
+  CHECK(throws_with<std::invalid_argument>([] { diffuse::model_preset(static_cast<ModelFamily>(20)); },
+                                           {"diffuse::model_preset: family must be a ModelFamily", "(got 20)"}));
   ModelPreset bad = diffuse::model_preset("sd3");
   bad.kind = static_cast<ModelSamplingKind>(7);
   CHECK(throws_with<std::invalid_argument>(

@@ -64,6 +64,8 @@ enum class ModelFamily {
   flux_schnell,
   flux2,
   wan21,
+  wan22_t2v_a14b,
+  wan22_i2v_a14b,
   hunyuan_video,
   ltxv,
   mochi,
@@ -100,7 +102,9 @@ struct ModelPreset {
   double shift = 1;             ///< discrete_flow: s of shift_s(u) = s·u/(1 + (s − 1)u); stable_cascade: k, SNR/k²
   double multiplier = 1000;     ///< discrete_flow: m, the model timestep is m·σ
   double mu = 1.15;             ///< flux: μ, s = e^μ (what ComfyUI's ModelSamplingFlux calls "shift")
-  std::string source;           ///< where the row's values come from
+  /// Two experts (Wan 2.2 A14B): the boundary b of high_noise_expert_steps; 0 for a single model.
+  double expert_boundary = 0;
+  std::string source;  ///< where the row's values come from
 };
 
 namespace detail {
@@ -132,6 +136,11 @@ inline ModelPreset flow_row(ModelFamily family, const char* name, double shift, 
   row.multiplier = multiplier;
   return row;
 }
+inline ModelPreset wan22_row(ModelFamily family, const char* name, double boundary, const char* source) {
+  ModelPreset row = flow_row(family, name, 8.0, 1000, source);
+  row.expert_boundary = boundary;
+  return row;
+}
 inline ModelPreset stable_cascade_row(ModelFamily family, const char* name, double shift, const char* source) {
   ModelPreset row = preset_row(family, name, Prediction::epsilon, ModelSamplingKind::stable_cascade, source);
   row.shift = shift;
@@ -156,6 +165,7 @@ inline const std::vector<ModelPreset>& model_presets() {
   using detail::flow_row;
   using detail::flux_row;
   using detail::stable_cascade_row;
+  using detail::wan22_row;
   using F = ModelFamily;
   using K = ModelSamplingKind;
   static const std::vector<ModelPreset> table = {
@@ -202,6 +212,20 @@ inline const std::vector<ModelPreset>& model_presets() {
       /// 1000; FLOW. Hub Wan-AI/Wan2.1-*-Diffusers: UniPCMultistepScheduler flow_shift 3.0 (diffusers'
       /// docs suggest 3.0 at 480p, 5.0 at 720p).
       flow_row(F::wan21, "wan21", 8.0, 1000, "ComfyUI supported_models.py@a125cd84 WAN21_T2V {shift: 8.0}"),
+      /// Wan 2.2 A14B, text to video: two 14B experts, the high-noise one for the steps whose model
+      /// timestep is at least b·1000, the low-noise one after (high_noise_expert_steps). ComfyUI loads
+      /// each expert as a Wan 2.1 model (C-sm WAN21_T2V: shift 8.0, FLOW) and leaves the split to the
+      /// user's two samplers. The boundary b = 0.875 and the official sampling (UniPC, 40 steps, shift
+      /// 12.0) are the Wan team's wan/configs/wan_t2v_A14B.py (Wan-Video/Wan2.2, as copied in
+      /// ml-explore/mlx-examples video/Wan2.2 @5dae592b); diffusers' WanPipeline calls b boundary_ratio.
+      wan22_row(F::wan22_t2v_a14b, "wan22-t2v-a14b", 0.875,
+                "ComfyUI supported_models.py@a125cd84 WAN21_T2V {shift: 8.0}; boundary 0.875: Wan2.2 "
+                "wan/configs/wan_t2v_A14B.py"),
+      /// Wan 2.2 A14B, image to video: ComfyUI's WAN21_I2V (a WAN21_T2V: shift 8.0, FLOW); b = 0.900 and
+      /// the official UniPC, 40 steps, shift 5.0 from the Wan team's wan/configs/wan_i2v_A14B.py.
+      wan22_row(F::wan22_i2v_a14b, "wan22-i2v-a14b", 0.9,
+                "ComfyUI supported_models.py@a125cd84 WAN21_I2V {shift: 8.0}; boundary 0.900: Wan2.2 "
+                "wan/configs/wan_i2v_A14B.py"),
       /// HunyuanVideo: C-sm HunyuanVideo shift 7.0, multiplier 1000; FLOW. Hub
       /// hunyuanvideo-community/HunyuanVideo (as its copy jbilcke-hf/HunyuanVideo-HFIE shows): shift 7.0,
       /// use_dynamic_shifting false, agrees.
@@ -268,8 +292,37 @@ inline ModelPreset model_preset(const std::string& name) {
   detail::fail<std::invalid_argument>(
       "model_preset",
       "unknown model family; known: sd15, sd2-v, sdxl, sd3, auraflow, flux-dev, flux-schnell, flux2, wan21, "
-      "hunyuan-video, ltxv, mochi, lumina2, stable-cascade-c, stable-cascade-b, cosmos-predict2, svd, stable-audio",
+      "wan22-t2v-a14b, wan22-i2v-a14b, hunyuan-video, ltxv, mochi, lumina2, stable-cascade-c, stable-cascade-b, cosmos-predict2, svd, stable-audio",
       name);
+}
+
+/// How many of the leading sampling steps go to the high-noise expert of a two-expert model (Wan 2.2
+/// A14B; ModelPreset::expert_boundary): the steps whose model timestep τ is at least b·T, given the
+/// steps' timesteps in sampling order (non-increasing), T = num_train_timesteps. This is diffusers'
+/// WanPipeline (`t >= boundary_ratio * num_train_timesteps`, pipelines/wan/pipeline_wan.py @58eb52c0)
+/// and the Wan team's generate code (`t >= boundary * num_train_timesteps`). Both compare the
+/// scheduler's timesteps, which their UniPC flow scheduler truncates to integers (int64 of σ·T): pass
+/// those to match them step for step (with b·T an integer, as 875 and 900, truncation changes
+/// nothing). b·T is the double product, as in Python.
+/// @throws std::invalid_argument unless boundary is in [0, 1] and num_train_timesteps ≥ 1;
+/// std::out_of_range unless every timestep is finite and the sequence non-increasing.
+template <class Derived>
+int high_noise_expert_steps(const Eigen::MatrixBase<Derived>& timesteps, double boundary,
+                            int num_train_timesteps = 1000) {
+  constexpr const char* fn = "high_noise_expert_steps";
+  if (!(boundary >= 0 && boundary <= 1))
+    detail::fail<std::invalid_argument>(fn, "boundary must be in [0, 1]", boundary);
+  detail::check_steps(fn, num_train_timesteps);
+  const double threshold = boundary * num_train_timesteps;
+  int high = 0;
+  for (Eigen::Index i = 0; i < timesteps.size(); ++i) {
+    const double tau = static_cast<double>(timesteps(i));
+    if (!detail::is_finite(tau)) detail::fail<std::out_of_range>(fn, "timesteps must be finite", tau);
+    if (i > 0 && tau > static_cast<double>(timesteps(i - 1)))
+      detail::fail<std::out_of_range>(fn, "timesteps must be non-increasing (sampling order)", tau);
+    if (tau >= threshold) high = static_cast<int>(i) + 1;
+  }
+  return high;
 }
 
 /// The model sampling a preset describes, as the type its `kind` names (see ModelSamplingKind).

@@ -28,6 +28,7 @@ Output (tests/reference/model_presets.txt):
   sigma NAME TIMESTEP SIGMA          (ComfyUI's sigma(timestep))
   timestep NAME SIGMA TIMESTEP       (ComfyUI's timestep(sigma); not for the discrete VP argmin)
   sigma_data NAME SIGMA_DATA         (the continuous classes)
+  boundary NAME B                    (the two experts' boundary; 0 for a single model)
 Run: /usr/bin/python3 tests/reference/gen_model_presets_reference.py
 """
 import os
@@ -50,6 +51,10 @@ FAMILIES = [
     ('flux-schnell', 'discrete_flow', 'flow_velocity', {'shift': '1.0', 'multiplier': '1.0'}),
     ('flux2', 'flux', 'flow_velocity', {'mu': '2.02'}),  # Flux2 of supported_models.py @e3c35527 (a125cd84 has none)
     ('wan21', 'discrete_flow', 'flow_velocity', {'shift': '8.0', 'multiplier': '1000'}),
+    # Wan 2.2 A14B: ComfyUI loads each expert as WAN21_T2V / WAN21_I2V (shift 8.0); the boundary is the
+    # Wan team's wan/configs/wan_{t2v,i2v}_A14B.py `boundary` (0.875, 0.900), written as a record.
+    ('wan22-t2v-a14b', 'discrete_flow', 'flow_velocity', {'shift': '8.0', 'multiplier': '1000', 'boundary': '0.875'}),
+    ('wan22-i2v-a14b', 'discrete_flow', 'flow_velocity', {'shift': '8.0', 'multiplier': '1000', 'boundary': '0.900'}),
     ('hunyuan-video', 'discrete_flow', 'flow_velocity', {'shift': '7.0', 'multiplier': '1000'}),
     ('ltxv', 'flux', 'flow_velocity', {'mu': '2.37'}),
     ('mochi', 'discrete_flow', 'flow_velocity', {'shift': '6.0', 'multiplier': '1.0'}),
@@ -191,6 +196,7 @@ def main():
         ms = CLASSES[kind](p)
         n = len(ms.sigmas)
         lines.append(f'row {name} {kind} {prediction} {n}')
+        lines.append(f"boundary {name} {p.get('boundary', '0')}")
         if kind.startswith('continuous') or kind == 'cosmos_rflow':
             lines.append(f'sigma_data {name} 1.0')  # ModelSamplingContinuousEDM's default; neither class sets it
         for i in sorted({0, 1, n // 2 - 1, n - 1}):
