@@ -150,8 +150,9 @@ class LogSnrShift {
   /// The inverse λ = (λ' + 2μ)/p: p' = 1/p, μ' = −μ/p (s → 1/s for p = 1).
   LogSnrShift inverse() const { return LogSnrShift(shift_.inverse()); }
 
-  /// λ' = pλ − 2μ for a log-SNR λ (±∞ stay): 2u relative to |pλ| + 2|μ| (the product and the
-  /// difference each rounded once in Wide; exact inputs make it correctly rounded in Wide).
+  /// λ' = pλ − 2μ for a log-SNR λ (±∞ stay): within u(2|pλ| + 4|μ|) absolute of it for the held μ
+  /// and p (the product and the difference each rounded once in Wide); μ held as ln s (SD3, Stable
+  /// Cascade, diffusers' linear) or ½ ln s (CogVideoX) is itself within 16u|μ|.
   /// @throws std::invalid_argument if λ is NaN.
   template <class Scalar>
   Scalar shifted_log_snr(Scalar lambda) const {
@@ -161,9 +162,12 @@ class LogSnrShift {
     return static_cast<Scalar>(detail::shift_log_snr(detail::Wide(lambda), shift_));
   }
 
-  /// t' = e^μ/(e^μ + ((1 − t)/t)^p) for a flow time t ∈ [0, 1] (0 → 0, 1 → 1 exactly, +0 at −0):
-  /// for p = 1 as s t/((1 − t) + s t), s = e^μ: 3u, plus 12u where s comes from μ by exp (8u from
-  /// CogVideoX's s by √); otherwise sigmoid(μ − p log((1 − t)/t)): (64 + 20(|μ| + p|log((1 − t)/t)|))u.
+  /// t' = e^μ/(e^μ + ((1 − t)/t)^p) for a flow time t ∈ [0, 1] (0 → 0, 1 → 1 exactly, +0 at −0), in
+  /// the form of the tool the shift came from, so that static_time_shift, exponential_time_shift,
+  /// linear_time_shift and FlowSampling give the same bits: SD3's, Stable Cascade's and CogVideoX's
+  /// shifts (and their compositions and inverses) as s t/((1 − t) + s t), s = e^μ: 3u, plus 8u for
+  /// CogVideoX's √s, 1u per factor composed; the others as sigmoid(μ − p log((1 − t)/t)):
+  /// (64 + 20(|μ| + p|log((1 − t)/t)|))u, 80 + … for diffusers' linear shift (μ = ln μ_lin, 16u).
   /// @throws std::out_of_range unless t ∈ [0, 1].
   template <class Scalar>
   Scalar shifted_flow_time(Scalar t) const {
