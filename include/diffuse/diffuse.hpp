@@ -21,6 +21,7 @@
 #include "renoise.hpp"
 #include "sampler_schedules.hpp"
 #include "schedule.hpp"
+#include "shift.hpp"
 #include "sigma_schedules.hpp"
 #include "spacing.hpp"
 #include "strength.hpp"

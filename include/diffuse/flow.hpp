@@ -37,6 +37,7 @@
 #include "detail/checks.hpp"
 #include "detail/error.hpp"
 #include "detail/float_class.hpp"
+#include "detail/log_snr_shift.hpp"
 #include "detail/time_process_traits.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
@@ -156,15 +157,8 @@ class RectifiedFlow {
     return {at / as, (wt - ws) * (wt * as + ws * at) / (as * as)};
   }
 
-  /// log((1 − t)/t) = λ/2, 0 < t < 1 (±∞ at the ends).
-  static detail::Wide half_log_snr(const detail::Wide& t) {
-    using detail::Wide;
-    if (t.is_zero()) return Wide::infinity();
-    const Wide one(1);
-    if (t == one) return Wide::infinity(true);
-    if (t <= ldexp(one, -1)) return log1p((one - ldexp(t, 1)) / t);
-    return -log1p((ldexp(t, 1) - one) / (one - t));
-  }
+  /// log((1 − t)/t) = λ/2 (±∞ at the ends), shared with the shifts (detail/log_snr_shift.hpp).
+  static detail::Wide half_log_snr(const detail::Wide& t) { return detail::flow_half_log_snr(t); }
 
   static detail::Wide one_minus(Time t) { return detail::Wide(1) - wide(t); }
   static Scalar round(const detail::Wide& x) { return static_cast<Scalar>(x); }
@@ -190,6 +184,8 @@ struct ProcessTraits<RectifiedFlow<Scalar>> : detail::TimeProcessTraits<Rectifie
 // Each maps t ∈ [0, 1] to [0, 1] with 0 → 0 and 1 → 1 exactly (the stretch: last → shift_terminal,
 // 1 → 1), increasing; t is a float, double or long double (diffusers' σ of a flow schedule), the
 // parameters doubles, all taken exactly; one rounding to t's type at the end.
+// The three shifts are log-SNR shifts λ' = pλ − 2μ (shift.hpp's LogSnrShift, docs/shifts.md) and
+// call its one Wide core, detail/log_snr_shift.hpp; the stretch is an affine map of t, not one.
 
 namespace detail {
 
@@ -200,29 +196,12 @@ void check_shift_time(const char* function, Scalar t) {
   if (is_nan(t) || !(t >= 0 && t <= 1)) fail<std::out_of_range>(function, "t must be in [0, 1]", t);
 }
 
-/// sigmoid(ℓ − p log((1 − t)/t)) = e^ℓ/(e^ℓ + ((1 − t)/t)^p) for 0 < t < 1: log((1 − t)/t) by log1p
-/// of a non-negative argument as RectifiedFlow's λ/2 (19u relative), so the argument z of the
-/// sigmoid is within u(|z| + 20 p|log((1 − t)/t)| + 17|ℓ|) absolute, and the result, whose relative
-/// sensitivity to z is 1 − sigmoid(z) ≤ 1, within (64 + 20(|ℓ| + p|log((1 − t)/t)|))u relative.
-/// The same in Wide for a Wide t ∈ [0, 1] (exact ends), unrounded: flow_steps.hpp chains it.
-inline Wide shifted_sigmoid(const Wide& w, const Wide& ell, const Wide& power) {
-  const Wide one(1);
-  if (w.is_zero() || w == one) return w;
-  const Wide half_lambda =
-      w <= ldexp(one, -1) ? log1p((one - ldexp(w, 1)) / w) : -log1p((ldexp(w, 1) - one) / (one - w));
-  return sigmoid(ell - power * half_lambda);
-}
-
+/// A flow time t of a float, double or long double shifted by the Wide core (detail/log_snr_shift.hpp),
+/// with the ends kept exactly (+0 at t = −0) and one rounding to Scalar.
 template <class Scalar>
-Scalar shifted_sigmoid(Scalar t, const Wide& ell, double power) {
+Scalar shift_time(Scalar t, const WideShift& shift) {
   if (t == 0 || t == 1) return t == 0 ? Scalar(0) : t;
-  return static_cast<Scalar>(shifted_sigmoid(Wide(t), ell, Wide(power)));
-}
-
-/// SD3's static shift s t/((1 − t) + s t) in Wide for t ∈ [0, 1] (3u), unrounded.
-inline Wide static_shift(const Wide& t, const Wide& shift) {
-  const Wide st = shift * t;
-  return st / ((Wide(1) - t) + st);
+  return static_cast<Scalar>(shift_flow_time(Wide(t), shift));
 }
 
 /// The stretch to shift_terminal τ, ((t − t_last) + τ(1 − t))/(1 − t_last), in Wide (5u), unrounded.
@@ -242,8 +221,7 @@ Scalar static_time_shift(Scalar t, double shift) {
   const char* fn = "static_time_shift";
   detail::check_finite_positive(fn, "shift", shift);
   detail::check_shift_time(fn, t);
-  return static_cast<Scalar>(
-      detail::static_shift(detail::Wide(t == 0 ? Scalar(0) : t), detail::Wide(shift)));  // +0 at t = −0
+  return detail::shift_time(t, detail::WideShift::of_static_scale(detail::Wide(shift)));
 }
 
 /// The exponential time shift e^μ/(e^μ + (1/t − 1)^p) (diffusers `time_shift` with
@@ -259,7 +237,7 @@ Scalar exponential_time_shift(Scalar t, double mu, double power = 1) {
   detail::check_finite(fn, "mu", mu);
   detail::check_finite_positive(fn, "power", power);
   detail::check_shift_time(fn, t);
-  return detail::shifted_sigmoid(t, detail::Wide(mu), power);
+  return detail::shift_time(t, detail::WideShift::of_offset(detail::Wide(mu), detail::Wide(power)));
 }
 
 /// The linear time shift μ/(μ + (1/t − 1)^p) (diffusers `time_shift` with time_shift_type
@@ -273,7 +251,7 @@ Scalar linear_time_shift(Scalar t, double mu, double power = 1) {
   detail::check_finite_positive(fn, "mu", mu);
   detail::check_finite_positive(fn, "power", power);
   detail::check_shift_time(fn, t);
-  return detail::shifted_sigmoid(t, log(detail::Wide(mu)), power);
+  return detail::shift_time(t, detail::WideShift::of_scale(detail::Wide(mu), detail::Wide(power)));
 }
 
 /// Flux's resolution-dependent μ (diffusers `calculate_shift` of pipeline_flux.py, used with

@@ -77,6 +77,7 @@
 #include "detail/beta_quantile.hpp"
 #include "detail/checks.hpp"
 #include "detail/error.hpp"
+#include "detail/log_snr_shift.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
 #include "flow.hpp"
@@ -243,9 +244,10 @@ FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas si
     const double m = *mu;
     const bool linear = config.time_shift_type == FlowTimeShift::linear;
     const Wide e = linear ? Wide(m) : (emulate ? Wide(f64(exp(Wide(m)))) : exp(Wide(m)));  // math.exp(mu): a double
+    const WideShift shift = linear ? WideShift::of_scale(Wide(m), one) : WideShift::of_offset(Wide(m), one);
     for (Wide& t : sigmas) {
       if (!emulate) {
-        t = shifted_sigmoid(t, linear ? log(Wide(m)) : Wide(m), one);
+        t = shift_flow_time(t, shift);
       } else if (t.is_zero()) {
         t = Wide();  // 1/0 − 1 = ∞ in numpy: e/(e + ∞) = 0
       } else {
@@ -255,8 +257,9 @@ FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas si
     }
   } else {
     const Wide s(config.shift);
+    const WideShift shift = WideShift::of_static_scale(s);
     for (Wide& t : sigmas)
-      t = emulate ? op(op(op(s) * t) / op(one + op(op(Wide(config.shift - 1)) * t))) : static_shift(t, s);
+      t = emulate ? op(op(op(s) * t) / op(one + op(op(Wide(config.shift - 1)) * t))) : shift_flow_time(t, shift);
   }
   // 3. The stretch to shift_terminal (the identity when the last σ is 1, where diffusers divides 0 by 0).
   if (config.shift_terminal && !(sigmas.back() == one)) {
@@ -346,7 +349,7 @@ FlowSteps<Scalar> flow_match_steps(const FlowMatchConfig& config, int n, FlowSte
       const std::vector<double> grid = detail::numpy_linspace(detail::f64(high * big_t), detail::f64(low * big_t), n);
       for (std::size_t i = 0; i < base.size(); ++i) base[i] = Wide(detail::f64(Wide(grid[i]) / big_t));
     } else {
-      if (shifted_min) low = detail::static_shift(low, Wide(config.shift));
+      if (shifted_min) low = detail::shift_flow_time(low, detail::WideShift::of_static_scale(Wide(config.shift)));
       for (int i = 0; i < n; ++i) {
         base[static_cast<std::size_t>(i)] = n == 1 ? high : (Wide(n - 1 - i) * high + Wide(i) * low) / Wide(n - 1);
       }

@@ -47,6 +47,7 @@
 
 #include "detail/checks.hpp"
 #include "detail/error.hpp"
+#include "detail/log_snr_shift.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_constants.hpp"
 #include "detail/wide_decimal.hpp"
@@ -358,7 +359,8 @@ class ContinuousVSampling
 
 /// Rectified flow with a static time shift (ComfyUI ModelSamplingDiscreteFlow and ModelSamplingFlux,
 /// stable-diffusion.cpp DiscreteFlowDenoiser and FluxFlowDenoiser): σ(τ) = shift_s(τ/m),
-/// shift_s(u) = s·u/(1 + (s − 1)u), evaluated as s·u/(s·u + (1 − u)); τ(σ) = m·σ. The table holds
+/// shift_s(u) = s·u/(1 + (s − 1)u), evaluated as s·u/((1 − u) + s·u) (shift.hpp's SD3 shift, the
+/// same code); τ(σ) = m·σ. The table holds
 /// σ((i + 1)m/T), i = 0..T − 1. SD3/3.5: s = 3, m = 1000; AuraFlow s = 1.73, Lumina 2 s = 6, both
 /// m = 1; Flux: flux(μ), s = e^μ (μ = 1.15 in ComfyUI's node, which calls μ "shift"), m = 1,
 /// T = 10000 (tshift(μ, 1, u) = e^μ/(e^μ + 1/u − 1) is shift_{e^μ}(u)).
@@ -404,7 +406,7 @@ class FlowSampling : public detail::ModelSamplingBase<FlowSampling<Scalar>, Scal
 
  private:
   FlowSampling(const char* function, const detail::Wide& shift, double multiplier, int steps)
-      : shift_(shift), multiplier_(multiplier), steps_(steps) {
+      : shift_(detail::WideShift::of_static_scale(shift)), multiplier_(multiplier), steps_(steps) {
     detail::check_finite_positive(function, "multiplier", multiplier);
     detail::check_steps(function, steps);
     multiplier_wide_ = detail::decimal_value(multiplier);
@@ -413,13 +415,11 @@ class FlowSampling : public detail::ModelSamplingBase<FlowSampling<Scalar>, Scal
     detail::check_finite_positive("FlowSampling", "shift", shift);
     return shift;
   }
-  /// shift_s(u) = s·u/(s·u + (1 − u)), u ∈ [0, 1]: two non-negative terms.
-  detail::Wide shifted(const detail::Wide& u) const {
-    const detail::Wide su = shift_ * u;
-    return su.is_zero() ? detail::Wide() : su / (su + (1 - u));
-  }
+  /// shift_s(u) = s·u/((1 − u) + s·u), u ∈ [0, 1]: two non-negative terms (the log-SNR shift with
+  /// e^μ = s, p = 1: detail/log_snr_shift.hpp).
+  detail::Wide shifted(const detail::Wide& u) const { return detail::shift_flow_time(u, shift_); }
 
-  detail::Wide shift_;
+  detail::WideShift shift_;
   double multiplier_;
   int steps_;
   detail::Wide multiplier_wide_;

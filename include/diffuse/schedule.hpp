@@ -12,6 +12,7 @@
 #include <Eigen/Core>
 
 #include "detail/checks.hpp"
+#include "detail/log_snr_shift.hpp"
 #include "detail/wide.hpp"
 #include "detail/wide_math.hpp"
 #include "process.hpp"
@@ -156,6 +157,10 @@ const WideSchedule& wide_schedule(const Schedule<Scalar>& schedule);
 /// The schedule with β_1..β_T given in Wide (element i is β_{i+1}), checked as from_betas does.
 template <class Scalar>
 Schedule<Scalar> schedule_from_betas(const char* function, const std::vector<Wide>& betas);
+/// The schedule with every log-SNR shifted, λ'_t = pλ_t − 2μ (Schedule::snr_shifted states how).
+template <class Scalar>
+Schedule<Scalar> log_snr_shifted_schedule(const char* function, const Schedule<Scalar>& schedule,
+                                          const WideShift& shift);
 }  // namespace detail
 
 /// A discrete noise schedule: β_1..β_T and everything derived from them, t = 0 being the data.
@@ -418,36 +423,24 @@ class Schedule {
   /// The SNR divided by `scale` (CogVideoX: diffusers CogVideoXDDIMScheduler `snr_shift_scale`, an
   /// "SNR shift following SD3", schedulers/scheduling_ddim_cogvideox.py @58eb52c0): ᾱ'_t = ᾱ_t/(s +
   /// (1 − s)ᾱ_t), so SNR'_t = SNR_t/s (the flow shift √s of SD3) and ᾱ'_T = 0 stays 0; s is the
-  /// double's exact value. diffusers applies it before the zero-terminal-SNR rescale:
-  /// `snr_shifted(s).zero_terminal_snr()` (presets::DiffusersBetas::snr_shift_scale does both, in
-  /// that order); the other order gives another schedule. Evaluated step by step as
-  /// log α'_t = log α_t + log1p((1 − s)ᾱ_{t−1}β_t/D_t), D_t = ᾱ_t + s(1 − ᾱ_t), from the exact
-  /// D_{t−1} − D_t = (1 − s)ᾱ_{t−1}β_t: no subtraction of nearby numbers for s ≥ 1 (for s < 1 the two
-  /// terms cancel by at most a factor 1/s).
+  /// double's exact value. It is the log-SNR shift λ' = λ − log s (shift.hpp's
+  /// LogSnrShift::cogvideox(s).shifted_schedule, the same code). diffusers applies it before the
+  /// zero-terminal-SNR rescale: `snr_shifted(s).zero_terminal_snr()` (presets::DiffusersBetas::snr_shift_scale
+  /// does both, in that order); the other order gives another schedule. Evaluated step by step, for
+  /// any shift λ' = pλ − 2μ, as log α'_t = −log1p((1 − ᾱ'_{t−1})·expm1(p(λ_{t−1} − λ_t))) (from
+  /// SNR'_{t−1}/SNR'_t = e^{p(λ_{t−1} − λ_t)}), with 1 − ᾱ'_{t−1} from the shifted level of
+  /// ᾱ_{t−1}, 1 − ᾱ_{t−1} (detail/log_snr_shift.hpp) and λ_{t−1} − λ_t = log α_t − log1p(ᾱ_{t−1}β_t/(1 −
+  /// ᾱ_{t−1})), a sum of two non-positive terms; log α'_1 = −log1p((1 − ᾱ'_1)/ᾱ'_1). No subtraction of
+  /// nearby numbers for any s: each log α'_t is within (150 + 60(|μ| + p|λ_{t−1}| + p|λ_t|))·2⁻¹²⁸
+  /// relative (the shifted level 64 + 40|μ| + 20p|λ|, λ's difference 40, expm1 24 and its
+  /// argument's error times 1 + p|λ_{t−1} − λ_t|, log1p 16), log ᾱ'_t, their exact sum (LogSum),
+  /// within the same, and ᾱ'_t, 1 − ᾱ'_t (RatioTerms) within 2⁻¹¹⁸(1 + |log ᾱ'_t|)(1 + |μ| +
+  /// 2p·max_{s≤t}|λ_s|) relative.
   /// @throws std::invalid_argument unless scale is finite and > 0.
   Schedule snr_shifted(double scale) const {
     const char* fn = "Schedule::snr_shifted";
     detail::check_finite_positive(fn, "scale", scale);
-    const detail::WideSchedule& w = *wide_;
-    using detail::Wide;
-    const Wide s(scale), one_minus_s = Wide(1) - s;
-    std::vector<Wide> beta(static_cast<std::size_t>(w.steps) + 1), alpha(beta.size());
-    Wide previous_alpha_bar(1);
-    for (int t = 1; t <= w.steps; ++t) {
-      const std::size_t i = static_cast<std::size_t>(t);
-      if (w.alpha[i].is_zero()) {  // β_T = 1 (ᾱ_T = 0): SNR_T/s = 0
-        beta[i] = 1;
-        alpha[i] = 0;
-        break;
-      }
-      const Wide log_alpha_bar = w.log_alpha_bar(t), alpha_bar = exp(log_alpha_bar);
-      const Wide d = alpha_bar + s * detail::one_minus_exp(log_alpha_bar);
-      const detail::RatioTerms step(w.log_alpha[i] + log1p(one_minus_s * previous_alpha_bar * w.beta[i] / d));
-      beta[i] = step.one_minus_ratio;
-      alpha[i] = step.ratio;
-      previous_alpha_bar = alpha_bar;
-    }
-    return Schedule(detail::build_wide_schedule(fn, std::move(beta), std::move(alpha), w.source));
+    return detail::log_snr_shifted_schedule(fn, *this, detail::WideShift::of_snr_divisor(detail::Wide(scale)));
   }
 
   /// The schedule over the kept steps t_1 < … < t_K (improved-diffusion `respace.py`):
@@ -578,6 +571,9 @@ class Schedule {
   friend const detail::WideSchedule& detail::wide_schedule(const Schedule<S>& schedule);
   template <class S>
   friend Schedule<S> detail::schedule_from_betas(const char* function, const std::vector<detail::Wide>& betas);
+  template <class S>
+  friend Schedule<S> detail::log_snr_shifted_schedule(const char* function, const Schedule<S>& schedule,
+                                                      const detail::WideShift& shift);
 
   /// The tables of every per-step quantity, t = 0..T, rounded once from the wide schedule.
   struct Tables {
@@ -672,6 +668,41 @@ Schedule<Scalar> schedule_from_betas(const char* function, const std::vector<Wid
     alpha[t] = Wide(1) - beta[t];
   }
   return Schedule<Scalar>(build_wide_schedule(function, std::move(beta), std::move(alpha), identity_steps(steps)));
+}
+
+template <class Scalar>
+Schedule<Scalar> log_snr_shifted_schedule(const char* function, const Schedule<Scalar>& schedule,
+                                          const WideShift& shift) {
+  const WideSchedule& w = *schedule.wide_;
+  std::vector<Wide> beta(static_cast<std::size_t>(w.steps) + 1), alpha(beta.size());
+  const Wide one(1);
+  WideVpLevel previous{one, Wide()};  // the shifted level of step t − 1
+  Wide previous_alpha_bar = one, previous_one_minus = Wide();
+  for (int t = 1; t <= w.steps; ++t) {
+    const std::size_t i = static_cast<std::size_t>(t);
+    if (w.alpha[i].is_zero()) {  // β_T = 1 (ᾱ_T = 0): SNR'_T = 0
+      beta[i] = 1;
+      alpha[i] = 0;
+      break;
+    }
+    const RatioTerms marginal(w.log_alpha_bar(t));
+    const WideVpLevel level = shift_vp_level(marginal.ratio, marginal.one_minus_ratio, shift);
+    Wide log_alpha_t;
+    if (t == 1) {
+      log_alpha_t = -log1p(level.one_minus_alpha_bar / level.alpha_bar);
+    } else {
+      // λ_{t−1} − λ_t ≥ 0 as −(log α_t − log((1 − ᾱ_t)/(1 − ᾱ_{t−1}))): two terms of one sign.
+      const Wide drop = log1p(previous_alpha_bar * w.beta[i] / previous_one_minus) - w.log_alpha[i];
+      log_alpha_t = -log1p(previous.one_minus_alpha_bar * expm1(shift.power * drop));
+    }
+    const RatioTerms step(log_alpha_t);
+    beta[i] = step.one_minus_ratio;
+    alpha[i] = step.ratio;
+    previous = level;
+    previous_alpha_bar = marginal.ratio;
+    previous_one_minus = marginal.one_minus_ratio;
+  }
+  return Schedule<Scalar>(build_wide_schedule(function, std::move(beta), std::move(alpha), w.source));
 }
 }  // namespace detail
 
