@@ -1,5 +1,5 @@
 // LogSnrShift (shift.hpp): every tool's shift against 50-digit mpmath references written from the
-// tool's own formula (tests/reference/generate_shift.py), in float, double and long double, within
+// tool's own formula (tests/reference/gen_shift_reference.py), in float, double and long double, within
 // the bound each function states; the same bits as the functions it replaces (static, exponential
 // and linear time shift, FlowSampling, Schedule::snr_shifted) and what StableCascadeSampling's σ
 // shift gives; composition, inverse and identity; and every argument rule.
@@ -37,7 +37,7 @@ bool takes(const std::string& tag) {
 
 double parameter(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
 
-/// The shift a record names: <kind> <a> <b> (generate_shift.py's list).
+/// The shift a record names: <kind> <a> <b> (gen_shift_reference.py's list).
 LogSnrShift shift_of(const std::string& kind, const std::string& a, const std::string& b) {
   const double x = parameter(a), y = parameter(b);
   if (kind == "sd3") return LogSnrShift::sd3(x);
@@ -68,7 +68,7 @@ bool within(T got, const Wide& x, const Wide& bound, const std::string& what) {
 
 bool is_infinite_text(const std::string& text) { return text == "inf" || text == "-inf"; }
 
-// The records of shift.txt (generate_shift.py lists their formats).
+// The records of shift.txt (gen_shift_reference.py lists their formats).
 struct LogSnrRecord {
   std::string tag, kind, a, b, lambda, shifted;
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """High-precision references for include/diffuse/shift.hpp (the log-SNR shift in every coordinate).
 
-Run from the repository root:  /usr/bin/python3 tests/reference/generate_shift.py
+Run from the repository root:  /usr/bin/python3 tests/reference/gen_shift_reference.py
 Writes tests/reference/shift.txt.
 
 Every value is computed with mpmath at 50 significant digits from each tool's own formula, NOT from
@@ -205,7 +205,7 @@ def log_snr(kind, a, b, lam):
 
 
 def main():
-    records = ['# made by tests/reference/generate_shift.py (mpmath %s, %d digits)' % (mp.__version__, mp.mp.dps)]
+    records = ['# made by tests/reference/gen_shift_reference.py (mpmath %s, %d digits)' % (mp.__version__, mp.mp.dps)]
     for kind, a, b in LAMBDA_KINDS:
         for lam in LOG_SNRS:
             records.append(' '.join(['log_snr', tag(lam), kind, repr(a), repr(b), inp(lam),
