@@ -24,7 +24,7 @@
 /// Not ComfyUI's: ComfyUI's "karras" (sampler_schedules.hpp, karras_sigmas) spans the model's table
 /// ends σ_0 … σ_{T−1} and its "beta" (beta_sigmas) picks table timesteps by beta quantiles; diffusers'
 /// ramps here span the interpolated inference σ (for SD 1.5 at "linspace" the same ends; at
-/// "leading" with steps_offset = 1 and N = 28 σ_max = σ_{973}), and its timesteps are fractional.
+/// "leading" with steps_offset = 1 and N = 28 σ_max = σ_{946}), and its timesteps are fractional.
 ///
 /// Precision: the table's log σ (½ log expm1(−log ᾱ), schedule.hpp's Wide core), the interpolation,
 /// the ramp (flow_steps.hpp's bounds: the Karras power within (16·7|log σ| + 12)u, exp/log 16u,
