@@ -43,11 +43,14 @@ const std::map<std::string, EulerDiscreteConfig>& cases() {
       c.timestep_spacing = TimestepSpacing::leading;
       c.steps_offset = 1;
     });
-    t["sd15_leading_no_offset"] = with(sd15, [](EulerDiscreteConfig& c) { c.timestep_spacing = TimestepSpacing::leading; });
+    t["sd15_leading_no_offset"] =
+        with(sd15, [](EulerDiscreteConfig& c) { c.timestep_spacing = TimestepSpacing::leading; });
     t["sd15_trailing"] = with(sd15, [](EulerDiscreteConfig& c) { c.timestep_spacing = TimestepSpacing::trailing; });
-    t["sd15_sigma_min"] = with(sd15, [](EulerDiscreteConfig& c) { c.final_sigmas_type = diffuse::FinalSigma::sigma_min; });
+    t["sd15_sigma_min"] =
+        with(sd15, [](EulerDiscreteConfig& c) { c.final_sigmas_type = diffuse::FinalSigma::sigma_min; });
     t["sd15_karras"] = with(sd15, [](EulerDiscreteConfig& c) { c.sigma_ramp = FlowSigmaRamp::karras; });
-    t["sd15_karras_leading"] = with(t["sd15_leading"], [](EulerDiscreteConfig& c) { c.sigma_ramp = FlowSigmaRamp::karras; });
+    t["sd15_karras_leading"] =
+        with(t["sd15_leading"], [](EulerDiscreteConfig& c) { c.sigma_ramp = FlowSigmaRamp::karras; });
     t["sd15_karras_trailing_sigma_min"] = with(t["sd15_trailing"], [](EulerDiscreteConfig& c) {
       c.sigma_ramp = FlowSigmaRamp::karras;
       c.final_sigmas_type = diffuse::FinalSigma::sigma_min;
@@ -60,7 +63,12 @@ const std::map<std::string, EulerDiscreteConfig>& cases() {
     t["sd15_exponential_leading"] =
         with(t["sd15_leading"], [](EulerDiscreteConfig& c) { c.sigma_ramp = FlowSigmaRamp::exponential; });
     t["sd15_beta"] = with(sd15, [](EulerDiscreteConfig& c) { c.sigma_ramp = FlowSigmaRamp::beta; });
-    t["sd15_beta_trailing"] = with(t["sd15_trailing"], [](EulerDiscreteConfig& c) { c.sigma_ramp = FlowSigmaRamp::beta; });
+    t["sd15_beta_trailing"] =
+        with(t["sd15_trailing"], [](EulerDiscreteConfig& c) { c.sigma_ramp = FlowSigmaRamp::beta; });
+    t["sd15_log_linear"] =
+        with(sd15, [](EulerDiscreteConfig& c) { c.interpolation_type = diffuse::EulerInterpolation::log_linear; });
+    t["sd15_log_linear_karras"] =
+        with(t["sd15_log_linear"], [](EulerDiscreteConfig& c) { c.sigma_ramp = FlowSigmaRamp::karras; });
     t["zsnr"] = zsnr;
     t["zsnr_linspace_sigma_min"] = with(zsnr, [](EulerDiscreteConfig& c) {
       c.timestep_spacing = TimestepSpacing::linspace;
@@ -94,7 +102,8 @@ double exact_bound(const std::string& name) {
 template <class T>
 bool beta_timestep_within(T got, const std::string& reference) {
   const double error = static_cast<double>(abs(diffuse::detail::Wide(got) - exact(reference)));
-  return error <= std::ldexp(1.0, -51) / 0.00327 + 0.5 * static_cast<double>(test_support::ulp_at<T>(exact(reference))) + 1e-30;
+  return error <=
+         std::ldexp(1.0, -51) / 0.00327 + 0.5 * static_cast<double>(test_support::ulp_at<T>(exact(reference))) + 1e-30;
 }
 
 /// `sigma|timestep <case> <N> <i> <value>` (euler_steps.txt) and `diffusers <case> <N> sigma|timestep
@@ -108,10 +117,16 @@ struct Diffusers {
 
 template <class T>
 const diffuse::FlowSteps<T>& steps_of(std::map<std::pair<std::string, int>, diffuse::FlowSteps<T>>& computed,
-                                      const std::string& name, int n) {
+                                      const std::string& name, int n,
+                                      diffuse::FlowPrecision precision = diffuse::FlowPrecision::exact) {
   const auto key = std::make_pair(name, n);
-  if (!computed.count(key)) computed[key] = diffuse::euler_discrete_steps<T>(cases().at(name), n);
+  if (!computed.count(key)) computed[key] = diffuse::euler_discrete_steps<T>(cases().at(name), n, precision);
   return computed[key];
+}
+
+std::vector<Diffusers> diffusers_records() {
+  return test_support::load<Diffusers>("euler_diffusers.txt", "diffusers", &Diffusers::name, &Diffusers::steps,
+                                       &Diffusers::kind, &Diffusers::i, &Diffusers::value);
 }
 
 }  // namespace
@@ -123,11 +138,11 @@ TEMPLATE_TEST_CASE("exact Euler steps are correctly rounded against mpmath", "[e
   int checked = 0;
   for (const char* kind : {"sigma", "timestep"}) {
     const std::string sigma = "sigma";
-    for (const auto& r : test_support::load<Value>("euler_steps.txt", kind, &Value::name, &Value::steps, &Value::i,
-                                                   &Value::value)) {
+    for (const auto& r :
+         test_support::load<Value>("euler_steps.txt", kind, &Value::name, &Value::steps, &Value::i, &Value::value)) {
       const int n = std::stoi(r.steps), i = std::stoi(r.i);
       const auto& s = steps_of<T>(computed, r.name, n);
-      REQUIRE(s.sigmas.size() == n + 1);
+      REQUIRE(s.sigmas.size() == (r.name == "sd15_log_linear" ? n + 2 : n + 1));
       REQUIRE(s.timesteps.size() == n);
       const T got = kind == sigma ? s.sigmas(i) : s.timesteps(i);
       INFO(kind << " " << r.name << " N = " << n << " i = " << i << " got " << test_support::digits(got)
@@ -140,7 +155,7 @@ TEMPLATE_TEST_CASE("exact Euler steps are correctly rounded against mpmath", "[e
       ++checked;
     }
   }
-  CHECK(checked == 18 * (2 * (1 + 2 + 4 + 10 + 20 + 28 + 50) + 7));
+  CHECK(checked == 20 * (2 * (1 + 2 + 4 + 10 + 20 + 28 + 50) + 7) + 7);
 }
 
 /// diffusers' float32 σ against the exact ones, the bound of euler_steps.hpp: its torch float32
@@ -155,9 +170,7 @@ TEST_CASE("diffusers' own Euler steps are within the stated bound of the exact o
   std::map<std::pair<std::string, int>, diffuse::FlowSteps<double>> exact;
   double worst_sigma = 0, worst_timestep = 0;
   int checked = 0;
-  for (const auto& r : test_support::load<Diffusers>("euler_diffusers.txt", "diffusers", &Diffusers::name,
-                                                     &Diffusers::steps, &Diffusers::kind, &Diffusers::i,
-                                                     &Diffusers::value)) {
+  for (const auto& r : diffusers_records()) {
     const int n = std::stoi(r.steps), i = std::stoi(r.i);
     const auto& s = steps_of<float>(computed, r.name, n);
     const double theirs = std::stod(r.value);
@@ -177,8 +190,45 @@ TEST_CASE("diffusers' own Euler steps are within the stated bound of the exact o
     }
     ++checked;
   }
-  CHECK(checked == 18 * (2 * (1 + 2 + 4 + 10 + 20 + 28 + 50) + 7));
+  CHECK(checked == 20 * (2 * (1 + 2 + 4 + 10 + 20 + 28 + 50) + 7) + 7);
   WARN("largest sigma error " << worst_sigma << " float32 ulps, timestep " << worst_timestep);
+}
+
+/// The diffusers_float32 mode against diffusers' own output: every σ and every timestep without a
+/// ramp bit for bit, but log_linear's σ, torch's float32 exp (Sleef's, within 1 ulp; this mode
+/// rounds correctly), within 1 ulp; a ramp's fractional timesteps read the float32 log σ table, which numpy computes
+/// with its SIMD log (within 3.83 ulps, numpy's stated bound; this mode rounds correctly), so they
+/// move by up to 2·(3.83 + ½)·2⁻²⁰ (|log σ| < 8.4) over the table's smallest log σ step 0.00327,
+/// 2.6·10⁻³: 2⁻⁸ with the float32 rounding of u.
+TEST_CASE("diffusers_float32 Euler steps equal diffusers' own float32 output", "[euler_steps][ieee]") {
+  std::map<std::pair<std::string, int>, diffuse::FlowSteps<float>> computed;
+  int equal = 0, checked = 0;
+  for (const auto& r : diffusers_records()) {
+    const int n = std::stoi(r.steps), i = std::stoi(r.i);
+    const auto& s = steps_of<float>(computed, r.name, n, diffuse::FlowPrecision::diffusers_float32);
+    const float theirs = static_cast<float>(std::stod(r.value));
+    INFO(r.kind << " " << r.name << " N = " << n << " i = " << i << " diffusers " << r.value);
+    ++checked;
+    if (r.kind == "sigma" && r.name == "sd15_log_linear") {  // torch's float32 exp: within 1 ulp
+      REQUIRE(i < s.sigmas.size());
+      const float ours = s.sigmas(i);
+      CHECK((ours == theirs || std::nextafter(ours, 0.0f) == theirs || std::nextafter(ours, 1e9f) == theirs));
+      equal += ours == theirs;
+    } else if (r.kind == "sigma") {
+      REQUIRE(i < s.sigmas.size());
+      CHECK(s.sigmas(i) == theirs);
+      equal += s.sigmas(i) == theirs;
+    } else if (cases().at(r.name).sigma_ramp == FlowSigmaRamp::none) {
+      CHECK(s.timesteps(i) == theirs);
+      equal += s.timesteps(i) == theirs;
+    } else {
+      INFO("ours " << test_support::digits(s.timesteps(i)));
+      CHECK(std::abs(s.timesteps(i) - theirs) <= std::ldexp(1.0f, -8));
+      equal += s.timesteps(i) == theirs;
+    }
+  }
+  CHECK(checked == 4747);
+  WARN(equal << " of " << checked << " values equal diffusers' bit for bit");
 }
 
 TEST_CASE("bad Euler step arguments throw with the function, the rule and the value", "[euler_steps]") {
@@ -196,8 +246,9 @@ TEST_CASE("bad Euler step arguments throw with the function, the rule and the va
            {"euler_discrete_steps: the number of inference steps N must be in [1, T] = [1, 1000] (got 1001)"}));
   c.timestep_spacing = TimestepSpacing::leading;
   c.steps_offset = 1;
-  CHECK(ia([&] { euler_discrete_steps(c, 1000); },
-           {"euler_discrete_steps: leading spacing needs steps_offset in [0, 0] to keep every timestep in [0, T - 1] (got 1)"}));
+  CHECK(ia(
+      [&] { euler_discrete_steps(c, 1000); },
+      {"euler_discrete_steps: leading spacing needs steps_offset in [0, 0] to keep every timestep in [0, T - 1] (got 1)"}));
   c = plain;
   c.sigma_ramp = FlowSigmaRamp::exponential;
   c.sigma_min = 0.0;
@@ -215,8 +266,19 @@ TEST_CASE("bad Euler step arguments throw with the function, the rule and the va
   c = plain;
   c.betas.beta_schedule = "cosine";
   CHECK(ia([&] { euler_discrete_steps(c, 4); }, {"presets::diffusers: unknown beta_schedule"}));
-  CHECK(ia([] { diffuse::euler_interpolation_from_name("log"); },
-           {"diffuse::euler_interpolation_from_name: unknown interpolation_type; known: linear, log_linear (got \"log\")"}));
+  CHECK(ia([&] { euler_discrete_steps(c, 4, diffuse::FlowPrecision::diffusers_float32); },
+           {"diffuse::euler_discrete_steps: diffusers_float32 knows the beta_schedule linear and scaled_linear (or "
+            "trained_betas) (got \"cosine\")"}));
+  c.betas.beta_schedule = "squaredcos_cap_v2";
+  CHECK(ia([&] { euler_discrete_steps(c, 4, diffuse::FlowPrecision::diffusers_float32); },
+           {"diffusers_float32 knows the beta_schedule linear and scaled_linear (or trained_betas) (got "
+            "\"squaredcos_cap_v2\")"}));
+  c.betas.trained_betas = {0.1, 0.2};
+  CHECK(ia([&] { euler_discrete_steps(c, 4, diffuse::FlowPrecision::diffusers_float32); },
+           {"diffuse::euler_discrete_steps: trained_betas must have num_train_timesteps = 1000 values (got 2)"}));
+  CHECK(ia(
+      [] { diffuse::euler_interpolation_from_name("log"); },
+      {"diffuse::euler_interpolation_from_name: unknown interpolation_type; known: linear, log_linear (got \"log\")"}));
   CHECK(ia([] { diffuse::final_sigma_from_name("one"); },
            {"diffuse::final_sigma_from_name: unknown final_sigmas_type; known: zero, sigma_min (got \"one\")"}));
   CHECK(ia([] { diffuse::sigma_ramp_from_flags(true, false, true); },
@@ -234,7 +296,7 @@ TEST_CASE("log_linear gives N + 1 inference sigmas between the table's ends, as 
   const auto table = diffuse::euler_discrete_steps(cases().at("sd15_sigma_min"), 1);  // N = 1: [σ_0, σ_0]
   REQUIRE(s.sigmas.size() == 6);
   CHECK(s.timesteps.size() == 4);
-  CHECK(s.sigmas(4) == table.sigmas(1));  // exp(log σ_0)
+  CHECK(s.sigmas(4) == table.sigmas(1));                                                 // exp(log σ_0)
   CHECK(s.sigmas(0) == diffuse::euler_discrete_steps(cases().at("sd15"), 2).sigmas(0));  // σ_{T−1}
   CHECK(s.sigmas(5) == 0);
 }

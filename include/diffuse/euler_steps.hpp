@@ -33,16 +33,27 @@
 /// before that rounding (docs/precision.md), but the beta σ, whose quantile (detail/beta_quantile.hpp)
 /// is within 1 ulp in double (2 ulp of double in σ).
 /// diffusers computes the table in torch float32 and the rest in numpy float64/float32 (np.log of the
-/// float32 table). Its float32 σ are within ½·2⁻²⁵·max_t t/(1 − ᾱ_t)/(1 − β_T) relative of these
-/// (each α_t = 1 − β_t rounded to float32): 1.8·10⁻⁵, 304 float32 ulps, for SD 1.5 (measured: 201 on
-/// SD 1.5 and its zero-terminal-SNR rescale, N ≤ 50); its timesteps within 2⁻⁶ absolute (measured:
-/// 0.0016), that over the smallest step 0.00327 of SD 1.5's log σ (tests/test_euler_steps.cpp, against
-/// diffusers' own output, tests/reference/euler_diffusers.txt).
-/// No float32 mode reproduces diffusers bit for bit: torch's vectorised float32 linspace (128 of SD
-/// 1.5's 1000 β differ from the scalar formula) and numpy's SIMD float32 log (190 of its 1000 log σ
-/// differ from the correctly rounded ones) would have to be emulated instruction by instruction.
+/// float32 table). Its float32 σ are within ½·2⁻²⁵·max_t t/(1 − ᾱ_t)/(1 − β_T) relative of the exact
+/// ones (each α_t = 1 − β_t rounded to float32): 1.8·10⁻⁵, 304 float32 ulps, for SD 1.5 (measured:
+/// 203 on SD 1.5 and its zero-terminal-SNR rescale, N ≤ 50); its timesteps within 2⁻⁶ absolute
+/// (measured: 0.0016), that over the smallest step 0.00327 of SD 1.5's log σ.
+///
+/// FlowPrecision::diffusers_float32 replays diffusers' arithmetic operation by operation, each IEEE
+/// operation emulated in Wide and rounded once: the table as torch 1.13 builds it on an AVX2 CPU
+/// (torch.linspace's 8-lane blocks, see torch_linspace_float32; the cumprod accumulated in double),
+/// np.interp, the ramps in float64 (flow_steps.hpp's), `_sigma_to_t` with numpy 1.x's value-based
+/// casting (the float64 log σ meets the float32 table as float32: numpy 2 would keep float64), the
+/// float32 results. libm's and numpy's functions are taken correctly rounded, and there it can differ
+/// from diffusers: numpy's SIMD float32 log of the table (within 3.83 ulps) moves a ramp's fractional
+/// timesteps by up to 2.6·10⁻³, torch's float32 exp (Sleef, 1 ulp) log_linear's σ by an ulp.
+/// Against diffusers' own output (58eb52c0, torch 1.13, numpy 1.24.2, AVX2/AVX-512 CPU; 20 cases, N
+/// ≤ 50, tests/reference/euler_diffusers.txt) every σ but 8 of log_linear's and every timestep without
+/// a ramp are equal bit for bit, 4629 of 4747 values in all, the rest within those bounds
+/// (tests/test_euler_steps.cpp). Other torch builds (AVX-512 kernels, 16 lanes) round torch.linspace
+/// differently: 128 of SD 1.5's 1000 β change between the scalar and the 8-lane formula.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,7 +119,8 @@ inline FlowSigmaRamp sigma_ramp_from_flags(bool use_karras_sigmas, bool use_expo
 /// (scheduler_config.json's keys; the β keys are presets::DiffusersBetas', whose defaults are the
 /// same: T = 1000, "linear" 0.0001 to 0.02).
 struct EulerDiscreteConfig {
-  presets::DiffusersBetas betas;  ///< num_train_timesteps, beta_start/end, beta_schedule, trained_betas, rescale_betas_zero_snr
+  presets::DiffusersBetas
+      betas;  ///< num_train_timesteps, beta_start/end, beta_schedule, trained_betas, rescale_betas_zero_snr
   TimestepSpacing timestep_spacing = TimestepSpacing::linspace;
   int steps_offset = 0;  ///< added to "leading" timesteps only
   EulerInterpolation interpolation_type = EulerInterpolation::linear;
@@ -152,18 +164,177 @@ inline Wide euler_sigma_to_t(const std::vector<Wide>& table, const Wide& sigma) 
   return Wide(lo) + (x - low) / (high - low);
 }
 
+/// torch.linspace(start, end, count, dtype=float32) as torch 1.13's CPU kernel computes it on an AVX2
+/// machine: step = (end − start)/(count − 1) in float32; in blocks of 8 (the vectorised loop, while
+/// 16 values remain) the block's first value fma(step, i, start) (or end − step·(count − 1 − i)
+/// from the second half on, fused: the scalar code is contracted) and then base + k·step (two
+/// roundings); the rest one by one, fused. start and end are float32 values.
+inline std::vector<float> torch_linspace_float32(float start, float end, int count) {
+  std::vector<float> out(static_cast<std::size_t>(count), start);
+  if (count == 1) return out;
+  const float step = f32(Wide(f32(Wide(end) - Wide(start))) / Wide(count - 1));
+  const int halfway = count / 2, lanes = 8, vectorised = count / (2 * lanes) * (2 * lanes);
+  const auto fused = [&](int i) {
+    return i < halfway ? f32(Wide(step) * Wide(i) + Wide(start)) : f32(Wide(end) - Wide(step) * Wide(count - 1 - i));
+  };
+  for (int i = 0; i < count; ++i) {
+    const int block = i < vectorised ? i - i % lanes : i;
+    const float base = fused(block);
+    out[static_cast<std::size_t>(i)] = i == block ? base : f32(Wide(base) + Wide(f32(Wide(i - block) * Wide(step))));
+  }
+  return out;
+}
+
+/// diffusers' float32 table σ_u, u = 0..T − 1: β in torch float32 (linear: torch.linspace of the
+/// ends; scaled_linear: of their square roots, squared; trained_betas rounded), the zero-terminal-SNR
+/// rescale in float32 (rescale_zero_terminal_snr), ᾱ = torch.cumprod of the float32 α (accumulated
+/// in double, each ᾱ rounded to float32), ᾱ_T = 2⁻²⁴ with the rescale, σ = √((1 − ᾱ)/ᾱ) in float32.
+inline std::vector<float> euler_float32_sigma_table(const char* fn, const presets::DiffusersBetas& config) {
+  const int steps = config.num_train_timesteps;
+  std::vector<float> beta;
+  if (!config.trained_betas.empty()) {
+    if (static_cast<long long>(config.trained_betas.size()) != steps)
+      fail<std::invalid_argument>(fn,
+                                  "trained_betas must have num_train_timesteps = " + std::to_string(steps) + " values",
+                                  config.trained_betas.size());
+    for (double b : config.trained_betas) beta.push_back(static_cast<float>(b));
+  } else if (config.beta_schedule == "linear") {
+    beta = torch_linspace_float32(static_cast<float>(config.beta_start), static_cast<float>(config.beta_end), steps);
+  } else if (config.beta_schedule == "scaled_linear") {  // beta_start**0.5 in double, then float32
+    beta = torch_linspace_float32(f32(Wide(f64(sqrt(Wide(config.beta_start))))),
+                                  f32(Wide(f64(sqrt(Wide(config.beta_end))))), steps);
+    for (float& b : beta) b = f32(Wide(b) * Wide(b));
+  } else {
+    fail<std::invalid_argument>(fn,
+                                "diffusers_float32 knows the beta_schedule linear and scaled_linear (or trained_betas)",
+                                config.beta_schedule);
+  }
+  const auto cumprod = [](const std::vector<float>& alpha) {
+    std::vector<float> out;
+    double product = 1;
+    for (float a : alpha) {
+      product = f64(Wide(product) * Wide(a));
+      out.push_back(static_cast<float>(product));
+    }
+    return out;
+  };
+  const auto one_minus = [](std::vector<float> x) {
+    for (float& v : x) v = f32(Wide(1) - Wide(v));
+    return x;
+  };
+  if (config.rescale_betas_zero_snr) {
+    std::vector<float> root = cumprod(one_minus(beta));
+    for (float& r : root) r = f32(sqrt(Wide(r)));
+    const float first = root.front(), last = root.back();
+    const float scale = f32(Wide(first) / Wide(f32(Wide(first) - Wide(last))));
+    std::vector<float> alpha_bar;
+    for (float r : root) {
+      const float shifted = f32(Wide(f32(Wide(r) - Wide(last))) * Wide(scale));
+      alpha_bar.push_back(f32(Wide(shifted) * Wide(shifted)));
+    }
+    std::vector<float> alpha{alpha_bar.front()};
+    for (std::size_t i = 1; i < alpha_bar.size(); ++i)
+      alpha.push_back(f32(Wide(alpha_bar[i]) / Wide(alpha_bar[i - 1])));
+    beta = one_minus(alpha);
+  }
+  std::vector<float> alpha_bar = cumprod(one_minus(beta));
+  if (config.rescale_betas_zero_snr) alpha_bar.back() = std::ldexp(1.0f, -24);
+  std::vector<float> sigma;
+  for (float a : alpha_bar) sigma.push_back(f32(sqrt(Wide(f32(Wide(f32(Wide(1) - Wide(a))) / Wide(a))))));
+  return sigma;
+}
+
+/// diffusers `_sigma_to_t` in numpy 1.x (value-based casting: a float64 scalar meets the float32
+/// log σ table as float32): x = log max(σ, 1e-10) in float64, lo the last entry with L_lo ≤
+/// float32(x) (0 if none, at most T − 2), w = (L_lo − x)/(L_lo − L_{lo+1}) in float32, clipped to
+/// [0, 1], u = (1 − w)·lo + w·(lo + 1) in float64. L = float32 log of the float32 σ table.
+inline double euler_float32_sigma_to_t(const std::vector<float>& log_table, double sigma) {
+  const int last = static_cast<int>(log_table.size()) - 1;
+  const float x = static_cast<float>(f64(log(Wide(sigma < 1e-10 ? 1e-10 : sigma))));
+  int lo = 0;
+  for (int i = 0; i <= last; ++i)
+    if (log_table[static_cast<std::size_t>(i)] <= x) lo = i;
+  if (lo > last - 1) lo = last - 1;
+  if (lo < 0) return 0;  // T = 1
+  const float low = log_table[static_cast<std::size_t>(lo)], high = log_table[static_cast<std::size_t>(lo + 1)];
+  float w = f32(Wide(f32(Wide(low) - Wide(x))) / Wide(f32(Wide(low) - Wide(high))));
+  w = w < 0 ? 0.0f : (w > 1 ? 1.0f : w);
+  return f64(Wide(f64(Wide(f32(Wide(1) - Wide(w))) * Wide(lo))) + Wide(f64(Wide(w) * Wide(lo + 1))));
+}
+
+/// set_timesteps in diffusers' arithmetic (see euler_discrete_steps), from the spacing's timesteps
+/// (whole + part/denominator, exact) and the checked config.
+template <class Scalar>
+FlowSteps<Scalar> euler_float32_steps(const char* fn, const EulerDiscreteConfig& config, int n,
+                                      const std::vector<long long>& whole, const std::vector<long long>& part) {
+  const int big_t = config.betas.num_train_timesteps;
+  const std::vector<float> table = euler_float32_sigma_table(fn, config.betas);
+  std::vector<float> log_table;  // np.log of the float32 table: float32
+  for (float sigma : table) log_table.push_back(f32(log(Wide(sigma))));
+  // The timesteps, float32: np.linspace(0, T − 1, N, dtype=float32)[::-1], or the integers.
+  std::vector<float> timesteps(static_cast<std::size_t>(n));
+  const std::vector<double> grid = numpy_linspace(0, big_t - 1, n);
+  for (int j = 0; j < n; ++j) {
+    const std::size_t k = static_cast<std::size_t>(j);
+    timesteps[k] = config.timestep_spacing == TimestepSpacing::linspace
+                       ? static_cast<float>(grid[static_cast<std::size_t>(n - 1 - j)])
+                       : static_cast<float>(whole[k]);
+  }
+  WideSigmas sigmas;  // float64 values (np.interp), or float32 (log_linear)
+  if (config.interpolation_type == EulerInterpolation::linear) {
+    for (float u : timesteps) {  // np.interp(u, arange(T), σ): slope·(u − j) + σ_j in float64
+      const double x = static_cast<double>(u);
+      if (x >= big_t - 1) {
+        sigmas.push_back(Wide(table.back()));
+        continue;
+      }
+      const int j = static_cast<int>(std::floor(x));
+      const Wide low(table[static_cast<std::size_t>(j)]), high(table[static_cast<std::size_t>(j + 1)]);
+      const double slope = f64(high - low);
+      sigmas.push_back(Wide(f64(Wide(f64(Wide(slope) * Wide(f64(Wide(x) - Wide(j))))) + low)));
+    }
+  } else {  // torch.linspace(log σ_{T−1}, log σ_0, N + 1).exp(), float32
+    for (float v : torch_linspace_float32(log_table.back(), log_table.front(), n + 1))
+      sigmas.push_back(Wide(f32(exp(Wide(v)))));
+  }
+  std::vector<double> ramp_timesteps;
+  if (config.sigma_ramp != FlowSigmaRamp::none) {  // .item() of the ends: doubles
+    const Wide low = config.sigma_min ? Wide(*config.sigma_min) : sigmas.back();
+    const Wide high = config.sigma_max ? Wide(*config.sigma_max) : sigmas.front();
+    sigmas = flow_sigma_ramp(config.sigma_ramp, low, high, n, true);
+    for (const Wide& sigma : sigmas) ramp_timesteps.push_back(euler_float32_sigma_to_t(log_table, f64(sigma)));
+  }
+  FlowSteps<Scalar> steps;
+  const Eigen::Index count = static_cast<Eigen::Index>(sigmas.size());
+  steps.sigmas.resize(count + 1);
+  for (Eigen::Index i = 0; i < count; ++i)
+    steps.sigmas(i) = static_cast<Scalar>(f32(sigmas[static_cast<std::size_t>(i)]));
+  steps.sigmas(count) = config.final_sigmas_type == FinalSigma::zero ? Scalar(0) : static_cast<Scalar>(table.front());
+  steps.timesteps.resize(n);
+  for (int j = 0; j < n; ++j) {
+    const std::size_t k = static_cast<std::size_t>(j);
+    steps.timesteps(j) =
+        static_cast<Scalar>(ramp_timesteps.empty() ? timesteps[k] : static_cast<float>(ramp_timesteps[k]));
+  }
+  return steps;
+}
+
 }  // namespace detail
 
 /// The σ and model timesteps of EulerDiscreteScheduler(config).set_timesteps(N), exactly (see the
 /// file comment for the steps and the precision): N + 1 σ (N + 2 with log_linear and no ramp), the
 /// inference levels from the noise end then the final σ, and N timesteps u in diffusers' numbering
 /// (0-based table index: our step t = u + 1), fractional with "linspace" spacing or a ramp.
+/// precision: exact (Wide, rounded once) or diffusers_float32 (diffusers' own float32 values, see the
+/// file comment; linear, scaled_linear or trained_betas only).
 /// @throws std::invalid_argument if N < 1, N > T with "leading" or "trailing" spacing (diffusers
 /// repeats or drops timesteps there), steps_offset puts a "leading" timestep outside [0, T − 1],
 /// sigma_min or sigma_max is set and not finite and ≥ 0 (> 0 for sigma_max), sigma_min is 0 with the
-/// exponential ramp, the ramp's low end is above its high end, and as presets::diffusers.
+/// exponential ramp, the ramp's low end is above its high end, diffusers_float32 with another
+/// beta_schedule, and as presets::diffusers.
 template <class Scalar = double>
-FlowSteps<Scalar> euler_discrete_steps(const EulerDiscreteConfig& config, int n) {
+FlowSteps<Scalar> euler_discrete_steps(const EulerDiscreteConfig& config, int n,
+                                       FlowPrecision precision = FlowPrecision::exact) {
   const char* fn = "euler_discrete_steps";
   using detail::Wide;
   detail::check_at_least(fn, "the number of inference steps N", n, 1);
@@ -204,6 +375,8 @@ FlowSteps<Scalar> euler_discrete_steps(const EulerDiscreteConfig& config, int n)
     const std::size_t k = static_cast<std::size_t>(j);
     timesteps[k] = Wide(whole[k]) + Wide(part[k]) / Wide(denominator);
   }
+  if (precision == FlowPrecision::diffusers_float32)
+    return detail::euler_float32_steps<Scalar>(fn, config, n, whole, part);
   // 1. The table, 3. the inference σ.
   const Schedule<double> schedule = presets::diffusers<double>(config.betas);
   const std::vector<Wide> table = detail::euler_log_sigma_table(schedule);

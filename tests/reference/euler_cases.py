@@ -19,6 +19,8 @@ CASES = {
     'sd15_exponential_leading': dict(SD15, use_exponential_sigmas=True, timestep_spacing='leading', steps_offset=1),
     'sd15_beta': dict(SD15, use_beta_sigmas=True),
     'sd15_beta_trailing': dict(SD15, use_beta_sigmas=True, timestep_spacing='trailing'),
+    'sd15_log_linear': dict(SD15, interpolation_type='log_linear'),
+    'sd15_log_linear_karras': dict(SD15, interpolation_type='log_linear', use_karras_sigmas=True),
     'zsnr': dict(ZSNR),
     'zsnr_linspace_sigma_min': dict(ZSNR, timestep_spacing='linspace', final_sigmas_type='sigma_min'),
     'zsnr_karras': dict(ZSNR, use_karras_sigmas=True),

@@ -11,7 +11,9 @@ the spacing (the integer ones in numpy's own float64 arithmetic, as diffusers fo
 interpolated at them, Karras (ρ = 7), exponential and beta (α = β = 0.6; the quantile by bisection on
 mpmath's regularized incomplete beta) ramps between the interpolated ends (or the config's
 sigma_min/sigma_max), `_sigma_to_t` by linear interpolation in log σ, and the final σ (0 or σ_0).
-Cases: euler_cases.py. Records: `sigma <case> <N> <i> <σ_i>` for i = 0..N (the last is the final σ)
+interpolation_type "log_linear" gives N + 1 σ, exp of a linspace of the table's log σ_{T-1} to log σ_0.
+Cases: euler_cases.py. Records: `sigma <case> <N> <i> <σ_i>` for i = 0..N (the last is the final σ;
+i = 0..N + 1 with log_linear and no ramp)
 and `timestep <case> <N> <i> <u_i>` for i = 0..N − 1, 40 significant digits.
 """
 import os
@@ -84,10 +86,12 @@ def steps_of(config, n, log_table):
         u = [mp.mpf(int(v)) - 1 for v in np.arange(steps, 0, -steps / n).round()]
     sigma_table = [mp.exp(v) for v in log_table]
     sigmas = []
-    for v in u:
+    for v in ([] if config.get('interpolation_type') == 'log_linear' else u):
         lo = int(mp.floor(v))
         w = v - lo
         sigmas.append(sigma_table[lo] if w == 0 else sigma_table[lo] + w * (sigma_table[lo + 1] - sigma_table[lo]))
+    if config.get('interpolation_type') == 'log_linear':  # N + 1 σ from the table's σ_{T-1} to σ_0
+        sigmas = [mp.exp(log_table[-1] + mp.mpf(k) / n * (log_table[0] - log_table[-1])) for k in range(n + 1)]
     ramp = [k for k in ('karras', 'exponential', 'beta') if config.get('use_%s_sigmas' % k)]
     if ramp:
         low = mp.mpf(config['sigma_min']) if config.get('sigma_min') is not None else sigmas[-1]
