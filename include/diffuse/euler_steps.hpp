@@ -262,11 +262,11 @@ inline double euler_float32_sigma_to_t(const std::vector<float>& log_table, doub
   return f64(Wide(f64(Wide(f32(Wide(1) - Wide(w))) * Wide(lo))) + Wide(f64(Wide(w) * Wide(lo + 1))));
 }
 
-/// set_timesteps in diffusers' arithmetic (see euler_discrete_steps), from the spacing's timesteps
-/// (whole + part/denominator, exact) and the checked config.
+/// set_timesteps in diffusers' arithmetic (see euler_discrete_steps), from the checked config and the
+/// integer timesteps of "leading" and "trailing" spacing (`whole`).
 template <class Scalar>
 FlowSteps<Scalar> euler_float32_steps(const char* fn, const EulerDiscreteConfig& config, int n,
-                                      const std::vector<long long>& whole, const std::vector<long long>& part) {
+                                      const std::vector<long long>& whole) {
   const int big_t = config.betas.num_train_timesteps;
   const std::vector<float> table = euler_float32_sigma_table(fn, config.betas);
   std::vector<float> log_table;  // np.log of the float32 table: float32
@@ -375,8 +375,7 @@ FlowSteps<Scalar> euler_discrete_steps(const EulerDiscreteConfig& config, int n,
     const std::size_t k = static_cast<std::size_t>(j);
     timesteps[k] = Wide(whole[k]) + Wide(part[k]) / Wide(denominator);
   }
-  if (precision == FlowPrecision::diffusers_float32)
-    return detail::euler_float32_steps<Scalar>(fn, config, n, whole, part);
+  if (precision == FlowPrecision::diffusers_float32) return detail::euler_float32_steps<Scalar>(fn, config, n, whole);
   // 1. The table, 3. the inference σ.
   const Schedule<double> schedule = presets::diffusers<double>(config.betas);
   const std::vector<Wide> table = detail::euler_log_sigma_table(schedule);
