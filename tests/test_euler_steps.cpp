@@ -231,6 +231,23 @@ TEST_CASE("diffusers_float32 Euler steps equal diffusers' own float32 output", "
   WARN(equal << " of " << checked << " values equal diffusers' bit for bit");
 }
 
+TEST_CASE("diffusers_float32 ramp timesteps equal diffusers' with a correctly rounded float32 log table",
+          "[euler_steps][ieee]") {
+  std::map<std::pair<std::string, int>, diffuse::FlowSteps<float>> computed;
+  int checked = 0;
+  for (const auto& r :
+       test_support::load<Diffusers>("euler_diffusers.txt", "rounded_log", &Diffusers::name, &Diffusers::steps,
+                                     &Diffusers::kind, &Diffusers::i, &Diffusers::value)) {
+    const int n = std::stoi(r.steps), i = std::stoi(r.i);
+    const auto& s = steps_of<float>(computed, r.name, n, diffuse::FlowPrecision::diffusers_float32);
+    INFO(r.name << " N = " << n << " i = " << i << " diffusers " << r.value << " ours "
+                << test_support::digits(s.timesteps(i)));
+    CHECK(s.timesteps(i) == static_cast<float>(std::stod(r.value)));
+    ++checked;
+  }
+  CHECK(checked == 12 * (1 + 2 + 4 + 10 + 20 + 28 + 50));
+}
+
 TEST_CASE("bad Euler step arguments throw with the function, the rule and the value", "[euler_steps]") {
   using diffuse::euler_discrete_steps;
   const auto ia = [](auto f, std::vector<std::string> fragments) {

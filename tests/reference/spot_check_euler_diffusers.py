@@ -11,7 +11,10 @@ register_to_config keep the constructor's arguments in `config`, nothing else), 
 set_timesteps(N) for every case of euler_cases.py and prints what the scheduler holds, float32:
 `diffusers <case> <N> sigma <i> <sigma>` for i = 0..len(sigmas) - 1 and
 `diffusers <case> <N> timestep <i> <timestep>` for i = 0..len(timesteps) - 1 (repr of the float32
-value as a Python float: exact).
+value as a Python float: exact), and for the cases with a Karras/exponential/beta ramp
+`rounded_log <case> <N> timestep <i> <timestep>`: the same scheduler with its `_sigma_to_t` given
+the float32 log σ table correctly rounded instead of numpy's SIMD float32 log (within 3.83 ulps),
+the arithmetic that euler_steps.hpp's diffusers_float32 mode replays.
 """
 import os
 import sys
@@ -38,6 +41,14 @@ def main():
     print('# diffusers EulerDiscreteScheduler.set_timesteps(N), 58eb52c0, torch %s, numpy %s; printed by'
           % (torch.__version__, np.__version__))
     print('# tests/reference/spot_check_euler_diffusers.py (needs diffusers); cases in euler_cases.py')
+    class CorrectlyRoundedLog(module.EulerDiscreteScheduler):
+        """diffusers' scheduler whose _sigma_to_t reads the float32 log σ table correctly rounded
+        (np.log of the float32 table in float64, then float32) instead of numpy's SIMD float32 log."""
+
+        def _sigma_to_t(self, sigma, log_sigmas):
+            table = np.array(((1 - self.alphas_cumprod) / self.alphas_cumprod) ** 0.5)
+            return super()._sigma_to_t(sigma, np.log(table.astype(np.float64)).astype(np.float32))
+
     for name, config in CASES.items():
         for n in STEPS:
             s = module.EulerDiscreteScheduler(**config)
@@ -46,6 +57,11 @@ def main():
                 print('diffusers %s %d sigma %d %r' % (name, n, i, float(v)))
             for i, v in enumerate(s.timesteps.numpy().astype(np.float32)):
                 print('diffusers %s %d timestep %d %r' % (name, n, i, float(v)))
+            if any(config.get('use_%s_sigmas' % k) for k in ('karras', 'exponential', 'beta')):
+                s = CorrectlyRoundedLog(**config)
+                s.set_timesteps(n)
+                for i, v in enumerate(s.timesteps.numpy().astype(np.float32)):
+                    print('rounded_log %s %d timestep %d %r' % (name, n, i, float(v)))
 
 
 if __name__ == '__main__':
