@@ -277,6 +277,8 @@ TEST_CASE("bad Euler step arguments throw with the function, the rule and the va
   CHECK(ia([&] { euler_discrete_steps(c, 4); }, {"euler_discrete_steps: sigma_min must be finite and >= 0 (got -1)"}));
   c.sigma_min = 200.0;
   CHECK(ia([&] { euler_discrete_steps(c, 4); }, {"the ramp's sigma_min must be <= its sigma_max = 157.4"}));
+  CHECK(ia([&] { euler_discrete_steps(c, 4, diffuse::FlowPrecision::diffusers_float32); },
+           {"euler_discrete_steps: the ramp's sigma_min must be <= its sigma_max = 157.4"}));
   c.sigma_min = std::nullopt;
   c.sigma_max = 0.0;
   CHECK(ia([&] { euler_discrete_steps(c, 4); }, {"euler_discrete_steps: sigma_max must be finite and > 0 (got 0)"}));

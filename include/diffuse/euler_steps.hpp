@@ -1,4 +1,4 @@
-/// The sampling steps of diffusers' EulerDiscreteScheduler on a discrete VP schedule: the σ and model timesteps of set_timesteps(N), exactly.
+/// The sampling steps of diffusers' EulerDiscreteScheduler on a discrete VP schedule: the σ and model timesteps of set_timesteps(N), exactly or as diffusers rounds them.
 ///
 /// What EulerDiscreteScheduler(config).set_timesteps(N) computes (diffusers src/diffusers/schedulers/
 /// scheduling_euler_discrete.py, read at 58eb52c0), with u the model timestep (diffusers' 0-based
@@ -29,9 +29,12 @@
 /// Precision: the table's log σ (½ log expm1(−log ᾱ), schedule.hpp's Wide core), the interpolation,
 /// the ramp (flow_steps.hpp's bounds: the Karras power within (16·7|log σ| + 12)u, exp/log 16u,
 /// u = 2⁻¹²⁸) and the log-σ interpolation of step 4 are evaluated in detail::Wide from the decimal
-/// parameters and rounded once: every σ and timestep is within 2⁻¹⁰⁰ relative of the exact value
-/// before that rounding (docs/precision.md), but the beta σ, whose quantile (detail/beta_quantile.hpp)
-/// is within 1 ulp in double (2 ulp of double in σ).
+/// parameters and rounded once: every σ is within 2⁻¹⁰⁰ relative and every timestep within 2⁻¹⁰⁰
+/// relative or 2⁻¹¹⁰ absolute of the exact value before that rounding (docs/precision.md), but for
+/// the beta ramp, whose quantile (detail/beta_quantile.hpp) is a double within 2⁻⁵¹ relative: its σ
+/// within 4 ulp of double, its timesteps within 2⁻⁵¹ over the table's smallest log σ step
+/// (1.4·10⁻¹³ for SD 1.5). A ramp's ends are its ends exactly, and a σ whose log is within 2⁻¹¹⁰ of
+/// a table entry's gets that entry's integer timestep (exp and log in Wide return it within 2⁻¹²⁰).
 /// diffusers computes the table in torch float32 and the rest in numpy float64/float32 (np.log of the
 /// float32 table). Its float32 σ are within ½·2⁻²⁵·max_t t/(1 − ᾱ_t)/(1 − β_T) relative of the exact
 /// ones (each α_t = 1 − β_t rounded to float32): 1.8·10⁻⁵, 304 float32 ulps, for SD 1.5 (measured:
@@ -46,11 +49,12 @@
 /// float32 results. libm's and numpy's functions are taken correctly rounded, and there it can differ
 /// from diffusers: numpy's SIMD float32 log of the table (within 3.83 ulps) moves a ramp's fractional
 /// timesteps by up to 2.6·10⁻³, torch's float32 exp (Sleef, 1 ulp) log_linear's σ by an ulp.
-/// Against diffusers' own output (58eb52c0, torch 1.13, numpy 1.24.2, AVX2/AVX-512 CPU; 20 cases, N
-/// ≤ 50, tests/reference/euler_diffusers.txt) every σ but 8 of log_linear's and every timestep without
-/// a ramp are equal bit for bit, 4629 of 4747 values in all, the rest within those bounds
-/// (tests/test_euler_steps.cpp). Other torch builds (AVX-512 kernels, 16 lanes) round torch.linspace
-/// differently: 128 of SD 1.5's 1000 β change between the scalar and the 8-lane formula.
+/// Against diffusers' own output (58eb52c0, torch 1.13 running its AVX2 kernels, numpy 1.24.2; 20
+/// cases, N ≤ 50, tests/reference/euler_diffusers.txt) every σ but 8 of log_linear's and every
+/// timestep without a ramp are equal bit for bit, 4629 of 4747 values in all, the rest within those
+/// bounds; and every ramp timestep equals diffusers' own `_sigma_to_t` given the correctly rounded
+/// float32 log table (tests/test_euler_steps.cpp). A torch that ran 16-lane AVX-512 kernels would
+/// round torch.linspace differently (157 of SD 1.5's 1000 β in this model of it).
 #pragma once
 
 #include <cmath>
@@ -162,6 +166,15 @@ inline Wide euler_sigma_to_t(const std::vector<Wide>& table, const Wide& sigma) 
   if (abs(x - low) <= near) return Wide(lo);
   if (abs(high - x) <= near) return Wide(lo + 1);
   return Wide(lo) + (x - low) / (high - low);
+}
+
+/// The ramp runs from its σ_max down to its σ_min: sigma_min ≤ sigma_max.
+inline void check_ramp_ends(const char* fn, const Wide& low, const Wide& high) {
+  if (low > high) {
+    fail<std::invalid_argument>(
+        fn, "the ramp's sigma_min must be <= its sigma_max = " + to_message_value(static_cast<double>(high)),
+        static_cast<double>(low));
+  }
 }
 
 /// torch.linspace(start, end, count, dtype=float32) as torch 1.13's CPU kernel computes it on an AVX2
@@ -301,6 +314,7 @@ FlowSteps<Scalar> euler_float32_steps(const char* fn, const EulerDiscreteConfig&
   if (config.sigma_ramp != FlowSigmaRamp::none) {  // .item() of the ends: doubles
     const Wide low = config.sigma_min ? Wide(*config.sigma_min) : sigmas.back();
     const Wide high = config.sigma_max ? Wide(*config.sigma_max) : sigmas.front();
+    check_ramp_ends(fn, low, high);
     sigmas = flow_sigma_ramp(config.sigma_ramp, low, high, n, true);
     for (const Wide& sigma : sigmas) ramp_timesteps.push_back(euler_float32_sigma_to_t(log_table, f64(sigma)));
   }
@@ -396,11 +410,7 @@ FlowSteps<Scalar> euler_discrete_steps(const EulerDiscreteConfig& config, int n,
   if (config.sigma_ramp != FlowSigmaRamp::none) {
     const Wide low = config.sigma_min ? Wide(*config.sigma_min) : sigmas.back();
     const Wide high = config.sigma_max ? Wide(*config.sigma_max) : sigmas.front();
-    if (low > high) {
-      detail::fail<std::invalid_argument>(
-          fn, "the ramp's sigma_min must be <= its sigma_max = " + detail::to_message_value(static_cast<double>(high)),
-          static_cast<double>(low));
-    }
+    detail::check_ramp_ends(fn, low, high);
     sigmas = detail::flow_sigma_ramp(config.sigma_ramp, low, high, n, false);
     sigmas.front() = high;  // the ends exactly (r = 0 and 1; (σ^{1/ρ})^ρ in Wide is σ within 2⁻¹²⁰)
     if (n > 1) sigmas.back() = low;
