@@ -4,6 +4,7 @@
 #include "batch.hpp"
 #include "continuous.hpp"
 #include "draws.hpp"
+#include "euler_steps.hpp"
 #include "flow.hpp"
 #include "flow_steps.hpp"
 #include "gaussian.hpp"
