@@ -640,7 +640,12 @@ TEMPLATE_TEST_CASE("bad input throws with the rule and the value, and writes not
     // The very last elements are fine.
     Batch<TestType> last(10, 3);
     diffuse::fill_noise(1u, ids, last, ~std::uint64_t{0} - 9);
-    CHECK(last(9, 1) == diffuse::noise_value<TestType>(1u, 1u, ~std::uint64_t{0}));
+    const TestType expected = diffuse::noise_value<TestType>(1u, 1u, ~std::uint64_t{0});
+#ifdef __FAST_MATH__  // -ffast-math gives up bit-identical code paths (README, "What -ffast-math costs")
+    CHECK(std::abs(last(9, 1) - expected) <= TestType(1e-4) * std::abs(expected));
+#else
+    CHECK(last(9, 1) == expected);
+#endif
   }
   CHECK(untouched());
 }
