@@ -28,7 +28,8 @@ const char* const usage =
             ltxv, mochi, lumina2, stable-cascade-c, stable-cascade-b, cosmos-predict2, svd,
             stable-audio
             (--list prints the table with the source of each row)
---shift     override the static shift s of a discrete-flow preset (sd3, auraflow, wan21, ...)
+--shift     override the static shift s of a discrete-flow preset (sd3, auraflow, wan21, ...), or
+            the SNR shift k of stable-cascade-c/b (SNR/k^2; ComfyUI's StableCascadeSampling "shift")
 --mu        override the mu of a Flux-type preset (flux-dev, flux2, ltxv), e.g. resolution_shift_mu(W*H/256)
 --schedule  simple, sgm_uniform, karras, exponential, ddim_uniform, normal, linear_quadratic, beta,
             kl_optimal, laplace, smoothstep, lcm, bong_tangent, logit_normal, sd_turbo (default normal)
@@ -43,9 +44,11 @@ The timestep is the model sampling's timestep(sigma) as ComfyUI computes it (dis
 diffuse::ModelPreset chosen_preset(const diffuse_examples::Arguments& args) {
   diffuse::ModelPreset preset = diffuse::model_preset(args.text("--preset", "sd15"));
   if (args.has("--shift")) {
-    if (preset.kind != diffuse::ModelSamplingKind::discrete_flow)
-      throw std::invalid_argument("--shift goes with a discrete-flow preset (sd3, auraflow, wan21, ...), not " +
-                                  preset.name);
+    if (preset.kind != diffuse::ModelSamplingKind::discrete_flow &&
+        preset.kind != diffuse::ModelSamplingKind::stable_cascade)
+      throw std::invalid_argument(
+          "--shift goes with a discrete-flow preset (sd3, auraflow, wan21, ...) or stable-cascade-c/b, not " +
+          preset.name);
     preset.shift = args.number("--shift", preset.shift);
   }
   if (args.has("--mu")) {

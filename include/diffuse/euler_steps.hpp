@@ -315,7 +315,7 @@ FlowSteps<Scalar> euler_float32_steps(const char* fn, const EulerDiscreteConfig&
     const Wide low = config.sigma_min ? Wide(*config.sigma_min) : sigmas.back();
     const Wide high = config.sigma_max ? Wide(*config.sigma_max) : sigmas.front();
     check_ramp_ends(fn, low, high);
-    sigmas = flow_sigma_ramp(config.sigma_ramp, low, high, n, true);
+    sigmas = flow_sigma_ramp(fn, config.sigma_ramp, low, high, n, true);
     for (const Wide& sigma : sigmas) ramp_timesteps.push_back(euler_float32_sigma_to_t(log_table, f64(sigma)));
   }
   FlowSteps<Scalar> steps;
@@ -411,7 +411,7 @@ FlowSteps<Scalar> euler_discrete_steps(const EulerDiscreteConfig& config, int n,
     const Wide low = config.sigma_min ? Wide(*config.sigma_min) : sigmas.back();
     const Wide high = config.sigma_max ? Wide(*config.sigma_max) : sigmas.front();
     detail::check_ramp_ends(fn, low, high);
-    sigmas = detail::flow_sigma_ramp(config.sigma_ramp, low, high, n, false);
+    sigmas = detail::flow_sigma_ramp(fn, config.sigma_ramp, low, high, n, false);
     sigmas.front() = high;  // the ends exactly (r = 0 and 1; (σ^{1/ρ})^ρ in Wide is σ within 2⁻¹²⁰)
     if (n > 1) sigmas.back() = low;
     for (int j = 0; j < n; ++j) {

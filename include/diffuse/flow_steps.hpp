@@ -182,9 +182,9 @@ inline std::vector<double> numpy_linspace(double start, double stop, int n) {
 using WideSigmas = std::vector<Wide>;
 
 /// diffusers `_convert_to_karras`, `_convert_to_exponential`, `_convert_to_beta` between the ends
-/// lo = σ[N−1] and hi = σ[0]: exactly (r_i = i/(N − 1)) or in diffusers' float64 steps.
-inline WideSigmas flow_sigma_ramp(FlowSigmaRamp ramp, const Wide& lo, const Wide& hi, int n, bool emulate) {
-  const char* fn = "flow_match_steps";
+/// lo = σ[N−1] and hi = σ[0] (fn: the public function, for its errors): exactly (r_i = i/(N − 1)) or in diffusers' float64 steps.
+inline WideSigmas flow_sigma_ramp(const char* fn, FlowSigmaRamp ramp, const Wide& lo, const Wide& hi, int n,
+                                  bool emulate) {
   if (ramp == FlowSigmaRamp::exponential && lo.is_zero()) {
     fail<std::invalid_argument>(fn, "exponential sigmas need the last sigma before the ramp > 0", 0.0);
   }
@@ -273,7 +273,7 @@ FlowSteps<Scalar> finish_flow_steps(const FlowMatchConfig& config, WideSigmas si
   }
   // 4. Karras / exponential / beta σ between the ends (float64 in diffusers).
   if (config.sigma_ramp != FlowSigmaRamp::none)
-    sigmas = flow_sigma_ramp(config.sigma_ramp, sigmas.back(), sigmas.front(), n, emulate);
+    sigmas = flow_sigma_ramp("flow_match_steps", config.sigma_ramp, sigmas.back(), sigmas.front(), n, emulate);
   // 5. Timesteps σ·T, the final σ; torch float32 from here in diffusers.
   FlowSteps<Scalar> steps;
   steps.sigmas.resize(n + 1);
