@@ -76,8 +76,7 @@ void print(const ModelSampling& ms, const std::string& schedule, int steps, doub
 /// The preset table as CSV: each row's name and where its values come from.
 inline void list_presets(std::ostream& out) {
   out << "name,source\n";
-  for (const diffuse::ModelPreset& row : diffuse::model_presets())
-    out << row.name << ",\"" << row.source << "\"\n";
+  for (const diffuse::ModelPreset& row : diffuse::model_presets()) out << row.name << ",\"" << row.source << "\"\n";
 }
 
 /// The program: parses argv (argv[0] is the program name), prints to `out`, and on bad input prints
