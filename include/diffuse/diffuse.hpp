@@ -28,6 +28,7 @@
 #include "strength.hpp"
 #include "time_coordinates.hpp"
 #include "torch_generator.hpp"
+#include "torch_rounding.hpp"
 #include "training_batch.hpp"
 #include "training_samplers.hpp"
 #include "training_time.hpp"
