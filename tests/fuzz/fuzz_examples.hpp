@@ -56,9 +56,10 @@ inline bool known_error(const std::string& message) {
 
 /// Runs an example's `run` function on the arguments and checks its status and what it printed.
 /// `failure` is the status the program documents for bad arguments; `notes` is the prefix of the
-/// notes a run may print to standard error before its output or its error.
-inline void run_example(const char* program, int (*run)(int, const char* const*, std::ostream&, std::ostream&),
-                        std::vector<std::string> args, int failure, const char* notes = nullptr) {
+/// notes a run may print to standard error before its output or its error. Returns the standard
+/// output, for a target's own checks of it.
+inline std::string run_example(const char* program, int (*run)(int, const char* const*, std::ostream&, std::ostream&),
+                               std::vector<std::string> args, int failure, const char* notes = nullptr) {
   args.insert(args.begin(), program);
   std::vector<const char*> argv;
   for (const std::string& a : args) argv.push_back(a.c_str());
@@ -78,7 +79,7 @@ inline void run_example(const char* program, int (*run)(int, const char* const*,
   if (status == 0) {
     require(!out.str().empty(), std::string(program) + " succeeded without output");
     require(text.empty(), std::string(program) + " succeeded with an error message: " + text);
-    return;
+    return out.str();
   }
   require(status == failure, std::string(program) + " returned an undocumented status " + std::to_string(status));
   require(text.rfind(prefix, 0) == 0 && text.back() == '\n' && known_error(text.substr(prefix.size())),
@@ -86,6 +87,7 @@ inline void run_example(const char* program, int (*run)(int, const char* const*,
   if (text.rfind(prefix + "diffuse::", 0) == 0) {
     require(text.find("(got ") != std::string::npos, "a library message without \"(got \": " + text);
   }
+  return out.str();
 }
 
 }  // namespace diffuse_fuzz
